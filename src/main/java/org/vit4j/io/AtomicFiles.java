@@ -1,0 +1,89 @@
+package org.vit4j.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes files so that the final name only ever holds a complete file: the bytes go to a
+ * temporary file in the same directory, are forced to disk, and the temporary file is renamed
+ * over the target. A crash or {@code kill -9} at any moment leaves either the old file or the new
+ * one, never a partial one.
+ */
+public final class AtomicFiles {
+
+    /** Writes the content of a file to a stream. */
+    @FunctionalInterface
+    public interface Writer {
+        /**
+         * Writes the content.
+         *
+         * @param out the stream (closed by the caller)
+         * @throws IOException if writing fails
+         */
+        void write(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {}
+
+    /**
+     * Writes {@code target} atomically.
+     *
+     * @param target the final path
+     * @param writer produces the content
+     * @throws IOException if writing or renaming fails; the target is then unchanged
+     */
+    public static void write(Path target, Writer writer) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream os = Channels.newOutputStream(ch);
+                writer.write(os);
+                os.flush();
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes a UTF-8 text file atomically.
+     *
+     * @param target the final path
+     * @param text the content
+     * @throws IOException if writing fails
+     */
+    public static void writeString(Path target, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(target, os -> os.write(bytes));
+    }
+
+    /**
+     * Writes bytes atomically.
+     *
+     * @param target the final path
+     * @param bytes the content
+     * @throws IOException if writing fails
+     */
+    public static void writeBytes(Path target, byte[] bytes) throws IOException {
+        write(target, os -> os.write(bytes));
+    }
+}

@@ -1,0 +1,91 @@
+package org.vit4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * Multi-head self-attention with a fused qkv projection, as timm's {@code Attention}.
+ *
+ * <ul>
+ *   <li>Input: tokens {@code (B, T, D)}.
+ *   <li>Parameters: {@code qkv.weight (3D, D)} (rows: all q, then all k, then all v; within each,
+ *       head-major), {@code qkv.bias (3D)}, {@code proj.weight (D, D)}, {@code proj.bias (D)}.
+ *   <li>Output: {@code (B, T, D)}.
+ * </ul>
+ *
+ * <p>{@code softmax(q·kᵀ / sqrt(D/H))·v} per head (Vaswani et al. 2017, eq. 1).
+ */
+public final class Attention extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final int heads;
+    private final float dropout;
+    private final Linear qkv;
+    private final Linear proj;
+
+    /**
+     * Creates the block.
+     *
+     * @param width D
+     * @param heads H, dividing D
+     * @param qkvBias whether qkv has a bias
+     * @param dropout dropout after the output projection (training only)
+     */
+    public Attention(int width, int heads, boolean qkvBias, float dropout) {
+        super(VERSION);
+        this.heads = heads;
+        this.dropout = dropout;
+        qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).optBias(qkvBias).build());
+        proj = addChildBlock("proj", Linear.builder().setUnits(width).build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        long d = s.get(2);
+        long hd = d / heads;
+        NDArray qkvOut = qkv.forward(ps, new NDList(x), training).head(); // (B, T, 3D)
+        NDArray split =
+                qkvOut.reshape(b, t, 3, heads, hd) // (B, T, 3, H, hd)
+                        .transpose(2, 0, 3, 1, 4); // (3, B, H, T, hd)
+        NDList qkvList = split.split(3, 0);
+        NDArray q = qkvList.get(0).squeeze(0); // (B, H, T, hd)
+        NDArray k = qkvList.get(1).squeeze(0);
+        NDArray v = qkvList.get(2).squeeze(0);
+        NDArray attn = q.mul(1.0 / Math.sqrt(hd)).matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, T)
+        attn = attn.softmax(-1);
+        NDArray out =
+                attn.matMul(v) // (B, H, T, hd)
+                        .transpose(0, 2, 1, 3) // (B, T, H, hd)
+                        .reshape(b, t, d); // (B, T, D)
+        out = proj.forward(ps, new NDList(out), training).head();
+        if (training && dropout > 0) {
+            out = Dropout.dropout(out, dropout, true).head();
+        }
+        return new NDList(out);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        qkv.initialize(manager, dataType, inputShapes[0]);
+        proj.initialize(manager, dataType, inputShapes[0]);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

@@ -1,0 +1,62 @@
+package org.vit4j.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/**
+ * Where compute runs: {@code cpu}, {@code gpu} (fails if DJL finds no CUDA build of libtorch), or
+ * {@code auto} (the first GPU if there is one, else the CPU).
+ *
+ * <p>The default build bundles the CPU libtorch. To run on a GPU, put a CUDA flavour on the
+ * classpath instead (e.g. {@code ai.djl.pytorch:pytorch-native-cu124}) or point DJL at an
+ * installed libtorch with {@code PYTORCH_LIBRARY_PATH} and {@code PYTORCH_FLAVOR}; nothing else
+ * changes.
+ */
+public enum DeviceSetting {
+    /** The CPU. */
+    CPU,
+    /** The first GPU. */
+    GPU,
+    /** A GPU if one is visible to the engine, else the CPU. */
+    AUTO;
+
+    /**
+     * Parses {@code cpu}, {@code gpu} or {@code auto}.
+     *
+     * @param name the name
+     * @return the setting
+     * @throws IllegalArgumentException naming the valid values
+     */
+    public static DeviceSetting fromName(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                    "Unknown device '" + name + "'; expected one of cpu, gpu, auto", e);
+        }
+    }
+
+    /**
+     * Resolves to a DJL device.
+     *
+     * @return the device
+     * @throws IllegalStateException for {@code gpu} when the engine sees no GPU
+     */
+    public Device toDevice() {
+        int gpus = Engine.getEngine("PyTorch").getGpuCount();
+        switch (this) {
+            case CPU:
+                return Device.cpu();
+            case GPU:
+                if (gpus == 0) {
+                    throw new IllegalStateException(
+                            "--device gpu: the PyTorch engine sees no GPU (this build bundles the CPU"
+                                    + " libtorch; see the README's GPU section)");
+                }
+                return Device.gpu();
+            default:
+                return gpus > 0 ? Device.gpu() : Device.cpu();
+        }
+    }
+}

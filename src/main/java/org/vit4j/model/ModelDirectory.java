@@ -1,0 +1,175 @@
+package org.vit4j.model;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vit4j.io.AtomicFiles;
+
+/**
+ * The files of a vit4j model directory, all plain data (loading one never runs code from it):
+ *
+ * <pre>
+ *   config.json         {@link ViTConfig}
+ *   labels.txt          one class name per line, numClasses lines
+ *   model.safetensors   weights, named as {@link VisionTransformer#namedParameters()}
+ *   checksums.sha256    SHA-256 of the three files above, in sha256sum format
+ *   serving.properties  lets DJL's Criteria load the directory with vit4j's block factory
+ * </pre>
+ *
+ * Each file is written atomically; the checksums are written last and verified on load, so a
+ * flipped bit or a mix of two saves is refused instead of silently giving wrong numbers.
+ */
+public final class ModelDirectory {
+
+    /** Config file name. */
+    public static final String CONFIG = "config.json";
+    /** Labels file name. */
+    public static final String LABELS = "labels.txt";
+    /** Weights file name. */
+    public static final String WEIGHTS = "model.safetensors";
+    /** Checksums file name. */
+    public static final String CHECKSUMS = "checksums.sha256";
+    /** DJL serving properties file name. */
+    public static final String SERVING = "serving.properties";
+
+    private ModelDirectory() {}
+
+    /**
+     * Writes config, labels and checksums (the weights must already be written by the caller).
+     *
+     * @param dir the directory
+     * @param config the config
+     * @param labels the labels
+     * @param weights the bytes of the weights file
+     * @throws IOException if writing fails
+     */
+    static void write(Path dir, ViTConfig config, List<String> labels, byte[] weights) throws IOException {
+        Files.createDirectories(dir);
+        byte[] cfg = (config.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] lab = (String.join("\n", labels) + "\n").getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.writeBytes(dir.resolve(CONFIG), cfg);
+        AtomicFiles.writeBytes(dir.resolve(LABELS), lab);
+        AtomicFiles.writeBytes(dir.resolve(WEIGHTS), weights);
+        AtomicFiles.writeString(
+                dir.resolve(SERVING),
+                "# Lets DJL's Criteria load this directory: the block comes from vit4j on the classpath.\n"
+                        + "engine=PyTorch\n"
+                        + "option.modelName=model\n"
+                        + "blockFactory=org.vit4j.infer.VitBlockFactory\n"
+                        + "translatorFactory=org.vit4j.infer.VitTranslatorFactory\n");
+        StringBuilder sums = new StringBuilder();
+        sums.append(sha256(cfg)).append("  ").append(CONFIG).append('\n');
+        sums.append(sha256(lab)).append("  ").append(LABELS).append('\n');
+        sums.append(sha256(weights)).append("  ").append(WEIGHTS).append('\n');
+        AtomicFiles.writeString(dir.resolve(CHECKSUMS), sums.toString());
+    }
+
+    /**
+     * Reads and checks the config.
+     *
+     * @param dir the directory
+     * @return the config
+     * @throws IOException if missing, unreadable or invalid, naming the file
+     */
+    public static ViTConfig readConfig(Path dir) throws IOException {
+        String json = readString(dir, CONFIG);
+        try {
+            return ViTConfig.fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the labels and checks their count.
+     *
+     * @param dir the directory
+     * @param numClasses the expected count
+     * @return the labels
+     * @throws IOException if missing or of the wrong count
+     */
+    public static List<String> readLabels(Path dir, int numClasses) throws IOException {
+        Path p = dir.resolve(LABELS);
+        List<String> labels = new ArrayList<>();
+        for (String line : readString(dir, LABELS).split("\n", -1)) {
+            String l = line.strip();
+            if (!l.isEmpty()) {
+                labels.add(l);
+            }
+        }
+        if (labels.size() != numClasses) {
+            throw new IOException(
+                    p + ": has " + labels.size() + " labels but the config says numClasses="
+                            + numClasses);
+        }
+        return labels;
+    }
+
+    /**
+     * Verifies the checksums file against the files.
+     *
+     * @param dir the directory
+     * @throws IOException if a file is missing or its checksum differs, naming it
+     */
+    public static void verify(Path dir) throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (String line : readString(dir, CHECKSUMS).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] parts = line.trim().split("\\s+\\*?", 2);
+            if (parts.length != 2 || parts[0].length() != 64) {
+                throw new IOException(dir.resolve(CHECKSUMS) + ": malformed line '" + line + "'");
+            }
+            expected.put(parts[1], parts[0]);
+        }
+        for (String name : List.of(CONFIG, LABELS, WEIGHTS)) {
+            String want = expected.get(name);
+            if (want == null) {
+                throw new IOException(dir.resolve(CHECKSUMS) + ": no checksum for " + name);
+            }
+            String got = sha256(readBytes(dir, name));
+            if (!want.equalsIgnoreCase(got)) {
+                throw new IOException(
+                        dir.resolve(name) + ": SHA-256 " + got + " does not match " + want
+                                + " in " + CHECKSUMS + " (file corrupt or changed)");
+            }
+        }
+    }
+
+    static byte[] readBytes(Path dir, String name) throws IOException {
+        Path p = dir.resolve(name);
+        try {
+            return Files.readAllBytes(p);
+        } catch (NoSuchFileException e) {
+            throw new IOException(p + ": missing (not a vit4j model directory?)", e);
+        }
+    }
+
+    private static String readString(Path dir, String name) throws IOException {
+        return new String(readBytes(dir, name), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * SHA-256 as lower-case hex.
+     *
+     * @param bytes data
+     * @return 64 hex digits
+     */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

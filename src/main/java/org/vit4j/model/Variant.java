@@ -1,0 +1,111 @@
+package org.vit4j.model;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Named model sizes: data, not subclasses. The ImageNet sizes are timm's {@code
+ * vit_tiny_patch16_224}, {@code vit_small_patch16_224} and {@code vit_base_patch16_224}.
+ *
+ * <p>{@link #FASHION} is sized to train on Fashion-MNIST on a laptop CPU: 28×28 grey images
+ * upscaled to 128×128, so 16×16 patches make an 8×8 grid and every shuffle grid of the scrambling
+ * experiment (2×2, 4×4, 8×8) cuts along patch borders. {@link #MICRO} is for tests.
+ */
+public enum Variant {
+    /** ViT-Ti/16: width 192, depth 12, 3 heads, 224 px RGB, 1000 classes. */
+    TINY("tiny", 224, 3, 16, 192, 12, 3, 4.0, 1000),
+    /** ViT-S/16: width 384, depth 12, 6 heads, 224 px RGB, 1000 classes. */
+    SMALL("small", 224, 3, 16, 384, 12, 6, 4.0, 1000),
+    /** ViT-B/16: width 768, depth 12, 12 heads, 224 px RGB, 1000 classes. */
+    BASE("base", 224, 3, 16, 768, 12, 12, 4.0, 1000),
+    /** Fashion-MNIST: width 96, depth 6, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
+    FASHION("fashion", 128, 1, 16, 96, 6, 4, 2.0, 10),
+    /** The scrambling experiment: width 64, depth 4, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
+    FASHION_SMALL("fashion-small", 128, 1, 16, 64, 4, 4, 2.0, 10),
+    /** A tiny model for tests: width 32, depth 2, 2 heads, 64 px grey, 10 classes. */
+    MICRO("micro", 64, 1, 16, 32, 2, 2, 2.0, 10);
+
+    private final String cliName;
+    private final int imageSize;
+    private final int channels;
+    private final int patchSize;
+    private final int width;
+    private final int depth;
+    private final int heads;
+    private final double mlpRatio;
+    private final int numClasses;
+
+    Variant(
+            String cliName,
+            int imageSize,
+            int channels,
+            int patchSize,
+            int width,
+            int depth,
+            int heads,
+            double mlpRatio,
+            int numClasses) {
+        this.cliName = cliName;
+        this.imageSize = imageSize;
+        this.channels = channels;
+        this.patchSize = patchSize;
+        this.width = width;
+        this.depth = depth;
+        this.heads = heads;
+        this.mlpRatio = mlpRatio;
+        this.numClasses = numClasses;
+    }
+
+    /** @return the name used on the command line */
+    public String cliName() {
+        return cliName;
+    }
+
+    /**
+     * A builder preset with this variant's numbers; ImageNet variants get timm's preprocessing
+     * (ImageNet mean/std, bicubic, crop 0.875), {@code FASHION}/{@code MICRO} an exact bilinear
+     * resize with mean 0.5, std 0.5.
+     *
+     * @return a builder that can be changed further before {@code build()}
+     */
+    public ViTConfig.Builder toBuilder() {
+        ViTConfig.Builder b =
+                ViTConfig.builder()
+                        .setImageSize(imageSize, imageSize)
+                        .setPatchSize(patchSize)
+                        .optChannels(channels)
+                        .setWidth(width)
+                        .setDepth(depth)
+                        .setHeads(heads)
+                        .optMlpRatio(mlpRatio)
+                        .setNumClasses(numClasses);
+        if (channels == 1) {
+            b.optSizing("resize")
+                    .optInterpolation("bilinear")
+                    .optNormalization(new float[] {0.5f}, new float[] {0.5f});
+        }
+        return b;
+    }
+
+    /**
+     * Parses a variant name.
+     *
+     * @param name one of the {@link #cliName()}s, case-insensitive
+     * @return the variant
+     * @throws IllegalArgumentException naming the valid values
+     */
+    public static Variant fromName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        for (Variant v : values()) {
+            if (v.cliName.equals(n)) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException(
+                "Unknown variant '"
+                        + name
+                        + "'; expected one of "
+                        + Arrays.stream(values()).map(Variant::cliName).collect(Collectors.joining(", ")));
+    }
+}

@@ -1,0 +1,262 @@
+package org.vit4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.training.initializer.TruncatedNormalInitializer;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vit4j.patch.PatchGrid;
+import org.vit4j.position.PositionEmbedding;
+
+/**
+ * A Vision Transformer classifier composed of separate stages (timm's {@code VisionTransformer}):
+ * {@link PatchEmbedding} → class/register tokens → {@link PositionEmbedding} → {@code depth} ×
+ * {@link EncoderBlock} → final LayerNorm → pooling → linear head.
+ *
+ * <ul>
+ *   <li>Input: images {@code (B, C, H, W)}, normalized; H and W multiples of P (other sizes than
+ *       the configured one work: sin-cos tables are recomputed and learned ones resampled).
+ *   <li>Parameters (names as in {@link #namedParameters()}): {@code patch_embed.proj.*}, {@code
+ *       cls_token (1, D)}, {@code reg_token (R, D)}, {@code pos_embed.table (c + N, D)}, {@code
+ *       blocks.i.*}, {@code norm.gamma/beta (D)} (or {@code fc_norm.*}), {@code head.weight (K, D)},
+ *       {@code head.bias (K)}.
+ *   <li>Output of {@code forward}: {@code NDList(logits (B, K), pooled (B, D))}.
+ * </ul>
+ *
+ * <p>Token layout: {@code [cls][reg_0..reg_R-1][patch_0..patch_N-1]}. The class token gets a
+ * position (a learned row, or zero for sin-cos); registers get none (they are inserted after the
+ * position embedding, as in Darcet et al. 2024).
+ */
+public final class VisionTransformer extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final ViTConfig config;
+    private final PatchEmbedding patchEmbed;
+    private final PositionEmbedding posEmbed;
+    private final List<EncoderBlock> blocks = new ArrayList<>();
+    private final LayerNorm norm;
+    private final Linear head;
+    private final Parameter clsToken;
+    private final Parameter regToken;
+
+    /**
+     * Builds the blocks of a config; call {@code initialize} (or load weights) before use.
+     *
+     * @param config the config
+     */
+    public VisionTransformer(ViTConfig config) {
+        super(VERSION);
+        this.config = config;
+        int d = config.getWidth();
+        patchEmbed = addChildBlock("patch_embed", new PatchEmbedding(config.getPatchSize(), config.getChannels(), d));
+        posEmbed =
+                addChildBlock(
+                        "pos_embed",
+                        new PositionEmbedding(
+                                config.getPosEmb(), config.getPosEmbLayout(), config.getGrid(), d,
+                                config.hasClassToken()));
+        for (int i = 0; i < config.getDepth(); i++) {
+            // timm: linearly increasing stochastic depth, 0 for the first block
+            float rate = config.getDepth() == 1 ? 0f
+                    : (float) (config.getDropPath() * i / (config.getDepth() - 1));
+            blocks.add(addChildBlock("blocks." + i, new EncoderBlock(config, rate)));
+        }
+        norm =
+                addChildBlock(
+                        config.isFcNorm() ? "fc_norm" : "norm",
+                        LayerNorm.builder()
+                                .axis(config.isFcNorm() ? 1 : 2)
+                                .optEpsilon((float) config.getLayerNormEps())
+                                .build());
+        head = addChildBlock("head", Linear.builder().setUnits(config.getNumClasses()).build());
+        clsToken = config.hasClassToken() ? token("cls_token", 1) : null;
+        regToken = config.getRegisterTokens() > 0 ? token("reg_token", config.getRegisterTokens()) : null;
+        // timm init_weights_vit_timm: trunc_normal(std=.02) for Linear weights, zero biases
+        setInitializer(new TruncatedNormalInitializer(0.02f), Parameter.Type.WEIGHT);
+    }
+
+    private Parameter token(String name, int count) {
+        return addParameter(
+                Parameter.builder()
+                        .setName(name)
+                        .setType(Parameter.Type.OTHER)
+                        .optInitializer(new NormalInitializer(1e-6f)) // timm: normal(std=1e-6)
+                        .optShape(new Shape(count, config.getWidth()))
+                        .build());
+    }
+
+    /** @return the config */
+    public ViTConfig getConfig() {
+        return config;
+    }
+
+    /** @return the patch embedding stage */
+    public PatchEmbedding getPatchEmbedding() {
+        return patchEmbed;
+    }
+
+    /** @return the position embedding stage */
+    public PositionEmbedding getPositionEmbedding() {
+        return posEmbed;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray tokens = forwardFeatures(ps, inputs.head(), training);
+        NDArray pooled = pool(ps, tokens, training);
+        return new NDList(forwardHead(ps, pooled, training), pooled);
+    }
+
+    /**
+     * Patch tokens with position embeddings, before the encoder.
+     *
+     * @param ps parameter store
+     * @param images {@code (B, C, H, W)}
+     * @param training training mode
+     * @return {@code (B, T, D)}, {@code T = prefix + N}
+     */
+    public NDArray embed(ParameterStore ps, NDArray images, boolean training) {
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || s.get(1) != config.getChannels()) {
+            throw new IllegalArgumentException(
+                    "model expects images (B, " + config.getChannels() + ", H, W), got shape " + s);
+        }
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.getPatchSize());
+        NDArray x = patchEmbed.forward(ps, new NDList(images), training).head(); // (B, N, D)
+        long b = s.get(0);
+        long d = config.getWidth();
+        if (clsToken != null) {
+            NDArray cls = ps.getValue(clsToken, images.getDevice(), training)
+                    .reshape(1, 1, d)
+                    .broadcast(new Shape(b, 1, d)); // (B, 1, D)
+            x = NDArrays.concat(new NDList(cls, x), 1); // (B, 1 + N, D)
+        }
+        x = posEmbed.add(ps, x, grid, training);
+        if (regToken != null) {
+            long r = config.getRegisterTokens();
+            NDArray reg = ps.getValue(regToken, images.getDevice(), training)
+                    .reshape(1, r, d)
+                    .broadcast(new Shape(b, r, d)); // (B, R, D)
+            int c = clsToken != null ? 1 : 0;
+            x = NDArrays.concat(new NDList(x.get(":, :{}, :", c), reg, x.get(":, {}:, :", c)), 1);
+        }
+        if (training && config.getDropout() > 0) {
+            x = Dropout.dropout(x, (float) config.getDropout(), true).head();
+        }
+        return x; // (B, T, D)
+    }
+
+    /**
+     * Runs the encoder: embedding, all blocks and the final norm (unless it is applied after pooling).
+     *
+     * @param ps parameter store
+     * @param images {@code (B, C, H, W)}
+     * @param training training mode
+     * @return tokens {@code (B, T, D)}
+     */
+    public NDArray forwardFeatures(ParameterStore ps, NDArray images, boolean training) {
+        NDArray x = embed(ps, images, training);
+        for (EncoderBlock block : blocks) {
+            x = block.forward(ps, new NDList(x), training).head();
+        }
+        if (!config.isFcNorm()) {
+            x = norm.forward(ps, new NDList(x), training).head();
+        }
+        return x;
+    }
+
+    /**
+     * Pools tokens into one vector per image: the class token, or the mean of the patch tokens.
+     *
+     * @param ps parameter store
+     * @param tokens {@code (B, T, D)}
+     * @param training training mode
+     * @return {@code (B, D)}
+     */
+    public NDArray pool(ParameterStore ps, NDArray tokens, boolean training) {
+        NDArray pooled =
+                config.getPooling() == Pooling.CLS
+                        ? tokens.get(":, 0, :") // (B, D)
+                        : tokens.get(":, {}:, :", config.getPrefixTokens()).mean(new int[] {1}); // (B, D)
+        if (config.isFcNorm()) {
+            pooled = norm.forward(ps, new NDList(pooled), training).head();
+        }
+        return pooled;
+    }
+
+    /**
+     * The classifier head.
+     *
+     * @param ps parameter store
+     * @param pooled {@code (B, D)}
+     * @param training training mode
+     * @return logits {@code (B, K)}
+     */
+    public NDArray forwardHead(ParameterStore ps, NDArray pooled, boolean training) {
+        return head.forward(ps, new NDList(pooled), training).head();
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape in = inputShapes[0]; // (B, C, H, W)
+        patchEmbed.initialize(manager, dataType, in);
+        long b = in.get(0);
+        long n = (in.get(2) / config.getPatchSize()) * (in.get(3) / config.getPatchSize());
+        long d = config.getWidth();
+        posEmbed.initialize(manager, dataType, new Shape(b, n + (config.hasClassToken() ? 1 : 0), d));
+        Shape tokens = new Shape(b, n + config.getPrefixTokens(), d);
+        for (EncoderBlock block : blocks) {
+            block.initialize(manager, dataType, tokens);
+        }
+        norm.initialize(manager, dataType, config.isFcNorm() ? new Shape(b, d) : tokens);
+        head.initialize(manager, dataType, new Shape(b, d));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long b = inputShapes[0].get(0);
+        return new Shape[] {new Shape(b, config.getNumClasses()), new Shape(b, config.getWidth())};
+    }
+
+    /**
+     * Every parameter under a stable dotted name ({@code blocks.0.attn.qkv.weight}); the names
+     * of the saved weights file.
+     *
+     * @return names to parameters, in a fixed order
+     */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect(this, "", out);
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static void collect(Block block, String prefix, Map<String, Parameter> out) {
+        for (Pair<String, Parameter> p : block.getDirectParameters()) {
+            out.put(prefix + p.getValue().getName(), p.getValue());
+        }
+        for (Pair<String, Block> child : block.getChildren()) {
+            // AbstractBlock prefixes child names with a two-digit index: "01patch_embed"
+            String name = child.getKey().replaceFirst("^\\d\\d", "");
+            collect(child.getValue(), prefix + name + ".", out);
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package org.vit4j.model;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.vit4j.Offline;
+
+/**
+ * A {@link VisionTransformer} with its config and labels, owning the native memory of its weights.
+ * Close it (try-with-resources) to free that memory.
+ *
+ * <pre>{@code
+ * try (VitModel model = VitModel.load(Path.of("models/fashion-vit"), Device.cpu());
+ *      NDManager m = model.newManager()) {
+ *     NDArray logits = model.forward(images).get(0); // images (B, C, H, W) -> (B, K)
+ * }
+ * }</pre>
+ */
+public final class VitModel implements AutoCloseable {
+
+    private final Model model;
+    private final VisionTransformer block;
+    private final ViTConfig config;
+    private final List<String> labels;
+
+    private VitModel(Model model, VisionTransformer block, ViTConfig config, List<String> labels) {
+        this.model = model;
+        this.block = block;
+        this.config = config;
+        this.labels = List.copyOf(labels);
+    }
+
+    /**
+     * A new model with freshly initialized weights.
+     *
+     * @param config the config
+     * @param labels {@code numClasses} labels
+     * @param device where the weights live
+     * @param seed seed of the engine's random generator for initialization
+     * @return the model
+     */
+    public static VitModel create(ViTConfig config, List<String> labels, Device device, long seed) {
+        checkLabels(config, labels);
+        Offline.ensure();
+        Model model = Model.newInstance("vit4j", device, "PyTorch");
+        try {
+            VisionTransformer block = new VisionTransformer(config);
+            model.setBlock(block);
+            Engine.getEngine("PyTorch").setRandomSeed((int) seed);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape(config, 1));
+            return new VitModel(model, block, config, labels);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a model directory (see {@link ModelDirectory}), verifying checksums, names and shapes.
+     *
+     * @param dir the directory
+     * @param device where the weights live
+     * @return the model
+     * @throws IOException naming the file and what is wrong
+     */
+    public static VitModel load(Path dir, Device device) throws IOException {
+        ViTConfig config = ModelDirectory.readConfig(dir);
+        List<String> labels = ModelDirectory.readLabels(dir, config.getNumClasses());
+        ModelDirectory.verify(dir);
+        byte[] weights = ModelDirectory.readBytes(dir, ModelDirectory.WEIGHTS);
+        VitModel model = create(config, labels, device, 0);
+        try {
+            model.loadWeights(weights, dir.resolve(ModelDirectory.WEIGHTS).toString());
+            return model;
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static void checkLabels(ViTConfig config, List<String> labels) {
+        if (labels.size() != config.getNumClasses()) {
+            throw new IllegalArgumentException(
+                    labels.size() + " labels given for numClasses=" + config.getNumClasses());
+        }
+    }
+
+    /**
+     * The input shape {@code (B, C, H, W)} of the configured size.
+     *
+     * @param config config
+     * @param batch B
+     * @return the shape
+     */
+    public static Shape inputShape(ViTConfig config, long batch) {
+        return new Shape(batch, config.getChannels(), config.getImageHeight(), config.getImageWidth());
+    }
+
+    /**
+     * Replaces every weight with the tensors of a safetensors file (float16/bfloat16 converted).
+     *
+     * @param safetensors the file content
+     * @param source name for messages
+     * @throws IOException if a tensor is missing, unexpected or of the wrong shape (all listed)
+     */
+    public void loadWeights(byte[] safetensors, String source) throws IOException {
+        try (NDManager tmp = model.getNDManager().newSubManager()) {
+            NDList list;
+            try {
+                list = NDList.decode(tmp, safetensors);
+            } catch (RuntimeException e) {
+                throw new IOException(source + ": not a readable safetensors file (" + e.getMessage() + ")", e);
+            }
+            Map<String, NDArray> byName = new TreeMap<>();
+            for (NDArray a : list) {
+                byName.put(a.getName(), a);
+            }
+            setWeights(byName, source);
+        }
+    }
+
+    /**
+     * Replaces every weight from named arrays (any manager; converted to float32).
+     *
+     * @param byName parameter name to array
+     * @param source name for messages
+     * @throws IOException listing missing, unexpected and mis-shaped tensors
+     */
+    public void setWeights(Map<String, NDArray> byName, String source) throws IOException {
+        Map<String, Parameter> params = block.namedParameters();
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
+        unexpected.removeAll(params.keySet());
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray a = byName.get(e.getKey());
+            Shape want = e.getValue().getArray().getShape();
+            if (a == null) {
+                problems.add("missing " + e.getKey() + " " + want);
+            } else if (!a.getShape().equals(want)) {
+                problems.add("shape of " + e.getKey() + " is " + a.getShape() + ", expected " + want);
+            }
+        }
+        for (String u : unexpected) {
+            problems.add("unexpected " + u + " " + byName.get(u).getShape());
+        }
+        if (!problems.isEmpty()) {
+            throw new IOException(
+                    source + ": weights do not fit " + config + ": " + String.join("; ", problems));
+        }
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            NDArray target = e.getValue().getArray();
+            NDArray src = byName.get(e.getKey());
+            // conversions belong to the source's manager and are freed with it
+            target.set(src.toType(DataType.FLOAT32, false).toFloatArray());
+        }
+    }
+
+    /**
+     * The weights as a safetensors file, named as {@link VisionTransformer#namedParameters()}.
+     *
+     * @return file bytes
+     */
+    public byte[] weightsAsSafetensors() {
+        try (NDManager tmp = model.getNDManager().newSubManager()) {
+            NDList list = new NDList();
+            for (Map.Entry<String, Parameter> e : block.namedParameters().entrySet()) {
+                NDArray copy = tmp.create(e.getValue().getArray().toFloatArray(), e.getValue().getArray().getShape());
+                copy.setName(e.getKey());
+                list.add(copy);
+            }
+            ByteArrayOutputStream bos = new ByteArrayOutputStream();
+            list.encode(bos, NDList.Encoding.SAFETENSORS);
+            return bos.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("in-memory write failed", e);
+        }
+    }
+
+    /**
+     * Saves config, labels, weights and checksums into a model directory, each file atomically.
+     *
+     * @param dir the directory (created if needed)
+     * @throws IOException if writing fails
+     */
+    public void save(Path dir) throws IOException {
+        ModelDirectory.write(dir, config, labels, weightsAsSafetensors());
+    }
+
+    /**
+     * Runs the model in inference mode.
+     *
+     * @param images {@code (B, C, H, W)}, normalized; results belong to the images' manager
+     * @return {@code NDList(logits (B, K), pooled (B, D))}
+     */
+    public NDList forward(NDArray images) {
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        return block.forward(ps, new NDList(images), false);
+    }
+
+    /** @return a new manager on the model's device, for the caller to close */
+    public NDManager newManager() {
+        return model.getNDManager().newSubManager();
+    }
+
+    /** @return the DJL model */
+    public Model getModel() {
+        return model;
+    }
+
+    /** @return the network */
+    public VisionTransformer getBlock() {
+        return block;
+    }
+
+    /** @return the config */
+    public ViTConfig getConfig() {
+        return config;
+    }
+
+    /** @return the class labels, index = class */
+    public List<String> getLabels() {
+        return labels;
+    }
+
+    /** @return the device of the weights */
+    public Device getDevice() {
+        return model.getNDManager().getDevice();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,63 @@
+package org.vit4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.util.function.IntConsumer;
+import org.vit4j.image.ImagePreprocessor;
+import org.vit4j.model.VitModel;
+import org.vit4j.patch.ShuffleGrid;
+
+/** Evaluates a model on a labelled data set, optionally with every image scrambled. */
+public final class Evaluator {
+
+    private Evaluator() {}
+
+    /**
+     * Classifies every image and counts.
+     *
+     * @param model the model
+     * @param data the data set
+     * @param batchSize images per forward pass
+     * @param scramble shuffle grid for scrambling each image (its own seeded permutation), or null
+     * @param seed seed of the scrambling permutations
+     * @param progress called with the number of images done after each batch (may be null)
+     * @return confusion matrix and loss
+     */
+    public static EvalResult evaluate(
+            VitModel model, ImageDataset data, int batchSize, ShuffleGrid scramble, long seed,
+            IntConsumer progress) {
+        int k = model.getConfig().getNumClasses();
+        long[][] confusion = new long[k][k];
+        double lossSum = 0;
+        int[] order = new int[data.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        ImagePreprocessor pre = model.getConfig().preprocessor();
+        int done = 0;
+        try (BatchLoader loader = new BatchLoader(data, order, batchSize, pre, Augment.NONE, seed, 0, scramble)) {
+            while (loader.hasNext()) {
+                BatchLoader.Batch b = loader.next();
+                try (NDManager m = model.newManager()) {
+                    NDArray x = m.create(b.images(), new Shape(b.size(), b.channels(), b.height(), b.width()));
+                    NDArray logits = model.forward(x).get(0); // (B, K)
+                    NDArray logp = logits.logSoftmax(1);
+                    float[] lp = logp.toFloatArray();
+                    long[] pred = logits.argMax(1).toLongArray();
+                    for (int i = 0; i < b.size(); i++) {
+                        int y = b.labels()[i];
+                        confusion[y][(int) pred[i]]++;
+                        lossSum -= lp[i * k + y];
+                    }
+                }
+                done += b.size();
+                if (progress != null) {
+                    progress.accept(done);
+                }
+            }
+        }
+        return new EvalResult(data.labels(), confusion, done == 0 ? 0 : lossSum / done,
+                scramble == null ? null : scramble.toString());
+    }
+}

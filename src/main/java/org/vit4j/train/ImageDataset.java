@@ -1,0 +1,46 @@
+package org.vit4j.train;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Labelled images, read by index. Pixels come as planar {@code (C, H, W)} floats in [0, 1]; the
+ * model's {@link org.vit4j.image.ImagePreprocessor} sizes and normalizes them, the same code path
+ * as inference.
+ */
+public interface ImageDataset {
+
+    /** @return number of images */
+    int size();
+
+    /** @return class names, index = class */
+    List<String> labels();
+
+    /**
+     * @param index image index
+     * @return its class
+     */
+    int label(int index);
+
+    /**
+     * Reads one image.
+     *
+     * @param index image index
+     * @return the pixels
+     * @throws IOException if the image cannot be read
+     */
+    Pixels pixels(int index) throws IOException;
+
+    /** @return a short description for logs, e.g. {@code fashion-mnist:test (10000 images)} */
+    String describe();
+
+    /**
+     * Planar pixels in [0, 1].
+     *
+     * @param data {@code (C, H, W)} row-major
+     * @param channels C
+     * @param height H
+     * @param width W
+     */
+    record Pixels(float[] data, int channels, int height, int width) {}
+}
