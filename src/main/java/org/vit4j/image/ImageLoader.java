@@ -371,4 +371,16 @@ public final class ImageLoader {
             return new ImageLoader(this);
         }
     }
+
+    /**
+     * The pixels of a decoded image as planar floats {@code (C, H, W)} in [0, 1] ({@code v / 255}),
+     * converted to {@code channels} as {@link #load} does.
+     *
+     * @param image a decoded image
+     * @param channels 1 or 3
+     * @return {@code channels·H·W} values
+     */
+    public static float[] toPlanar(BufferedImage image, int channels) {
+        return Pixels.toPlanar(image, channels);
+    }
 }

@@ -3,7 +3,6 @@ package org.vit4j.model;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -81,11 +80,22 @@ public final class ModelDirectory {
      * @throws IOException if missing, unreadable or invalid, naming the file
      */
     public static ViTConfig readConfig(Path dir) throws IOException {
-        String json = readString(dir, CONFIG);
+        return readConfig(ModelFiles.of(dir));
+    }
+
+    /**
+     * Reads and checks the config.
+     *
+     * @param files the model files
+     * @return the config
+     * @throws IOException if missing, unreadable or invalid, naming the file
+     */
+    public static ViTConfig readConfig(ModelFiles files) throws IOException {
+        String json = readString(files, CONFIG);
         try {
             return ViTConfig.fromJson(json);
         } catch (IllegalArgumentException e) {
-            throw new IOException(dir.resolve(CONFIG) + ": " + e.getMessage(), e);
+            throw new IOException(files.describe(CONFIG) + ": " + e.getMessage(), e);
         }
     }
 
@@ -97,10 +107,10 @@ public final class ModelDirectory {
      * @return the labels
      * @throws IOException if missing or of the wrong count
      */
-    public static List<String> readLabels(Path dir, int numClasses) throws IOException {
-        Path p = dir.resolve(LABELS);
+    public static List<String> readLabels(ModelFiles files, int numClasses) throws IOException {
+        String p = files.describe(LABELS);
         List<String> labels = new ArrayList<>();
-        for (String line : readString(dir, LABELS).split("\n", -1)) {
+        for (String line : readString(files, LABELS).split("\n", -1)) {
             String l = line.strip();
             if (!l.isEmpty()) {
                 labels.add(l);
@@ -120,43 +130,56 @@ public final class ModelDirectory {
      * @param dir the directory
      * @throws IOException if a file is missing or its checksum differs, naming it
      */
-    public static void verify(Path dir) throws IOException {
+    public static void verify(ModelFiles files) throws IOException {
         Map<String, String> expected = new LinkedHashMap<>();
-        for (String line : readString(dir, CHECKSUMS).split("\n")) {
+        for (String line : readString(files, CHECKSUMS).split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
             String[] parts = line.trim().split("\\s+\\*?", 2);
             if (parts.length != 2 || parts[0].length() != 64) {
-                throw new IOException(dir.resolve(CHECKSUMS) + ": malformed line '" + line + "'");
+                throw new IOException(files.describe(CHECKSUMS) + ": malformed line '" + line + "'");
             }
             expected.put(parts[1], parts[0]);
         }
         for (String name : List.of(CONFIG, LABELS, WEIGHTS)) {
             String want = expected.get(name);
             if (want == null) {
-                throw new IOException(dir.resolve(CHECKSUMS) + ": no checksum for " + name);
+                throw new IOException(files.describe(CHECKSUMS) + ": no checksum for " + name);
             }
-            String got = sha256(readBytes(dir, name));
+            String got = sha256(files.read(name));
             if (!want.equalsIgnoreCase(got)) {
                 throw new IOException(
-                        dir.resolve(name) + ": SHA-256 " + got + " does not match " + want
+                        files.describe(name) + ": SHA-256 " + got + " does not match " + want
                                 + " in " + CHECKSUMS + " (file corrupt or changed)");
             }
         }
     }
 
-    static byte[] readBytes(Path dir, String name) throws IOException {
-        Path p = dir.resolve(name);
-        try {
-            return Files.readAllBytes(p);
-        } catch (NoSuchFileException e) {
-            throw new IOException(p + ": missing (not a vit4j model directory?)", e);
-        }
+    /**
+     * Verifies the checksums of a directory.
+     *
+     * @param dir the directory
+     * @throws IOException if a file is missing or its checksum differs
+     */
+    public static void verify(Path dir) throws IOException {
+        verify(ModelFiles.of(dir));
     }
 
-    private static String readString(Path dir, String name) throws IOException {
-        return new String(readBytes(dir, name), StandardCharsets.UTF_8);
+    /**
+     * Reads the labels of a directory and checks their count.
+     *
+     * @param dir the directory
+     * @param numClasses the expected count
+     * @return the labels
+     * @throws IOException if missing or of the wrong count
+     */
+    public static List<String> readLabels(Path dir, int numClasses) throws IOException {
+        return readLabels(ModelFiles.of(dir), numClasses);
+    }
+
+    private static String readString(ModelFiles files, String name) throws IOException {
+        return new String(files.read(name), StandardCharsets.UTF_8);
     }
 
     /**

@@ -79,13 +79,25 @@ public final class VitModel implements AutoCloseable {
      * @throws IOException naming the file and what is wrong
      */
     public static VitModel load(Path dir, Device device) throws IOException {
-        ViTConfig config = ModelDirectory.readConfig(dir);
-        List<String> labels = ModelDirectory.readLabels(dir, config.getNumClasses());
-        ModelDirectory.verify(dir);
-        byte[] weights = ModelDirectory.readBytes(dir, ModelDirectory.WEIGHTS);
+        return load(ModelFiles.of(dir), device);
+    }
+
+    /**
+     * Loads a model from any {@link ModelFiles} source (a directory or the classpath).
+     *
+     * @param files the model files
+     * @param device where the weights live
+     * @return the model
+     * @throws IOException naming the file and what is wrong
+     */
+    public static VitModel load(ModelFiles files, Device device) throws IOException {
+        ViTConfig config = ModelDirectory.readConfig(files);
+        List<String> labels = ModelDirectory.readLabels(files, config.getNumClasses());
+        ModelDirectory.verify(files);
+        byte[] weights = files.read(ModelDirectory.WEIGHTS);
         VitModel model = create(config, labels, device, 0);
         try {
-            model.loadWeights(weights, dir.resolve(ModelDirectory.WEIGHTS).toString());
+            model.loadWeights(weights, files.describe(ModelDirectory.WEIGHTS));
             return model;
         } catch (IOException | RuntimeException e) {
             model.close();

@@ -1,0 +1,96 @@
+package org.vit4j.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import org.vit4j.image.ImageLoader;
+
+/**
+ * Expands command-line paths into inputs: files as given, directories searched recursively for
+ * image files (sorted), {@code -} for paths on stdin. Problems (missing path, empty directory,
+ * symlink loop) become failed inputs, so the run goes on and reports them.
+ */
+final class Inputs {
+
+    /** One input: a path to predict, or a problem to report. */
+    record Input(String name, Path path, String error) {}
+
+    private Inputs() {}
+
+    static List<Input> expand(List<String> args, InputStream stdin) throws IOException {
+        List<Input> out = new ArrayList<>();
+        for (String a : args) {
+            if ("-".equals(a)) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (!line.isBlank()) {
+                        addPath(line.strip(), out);
+                    }
+                }
+            } else {
+                addPath(a, out);
+            }
+        }
+        return out;
+    }
+
+    private static void addPath(String name, List<Input> out) {
+        Path p = Path.of(name);
+        if (!Files.exists(p)) {
+            out.add(new Input(name, p, "no such file or directory"));
+        } else if (Files.isDirectory(p)) {
+            walk(name, p, out);
+        } else {
+            out.add(new Input(name, p, null));
+        }
+    }
+
+    private static void walk(String name, Path dir, List<Input> out) {
+        List<Input> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                            if (attrs.isRegularFile() && ImageLoader.isImageFile(f)) {
+                                found.add(new Input(f.toString(), f, null));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path f, IOException e) {
+                            String why = e instanceof FileSystemLoopException ? "symbolic link loop, skipped"
+                                    : "cannot read: " + e.getMessage();
+                            found.add(new Input(f.toString(), f, why));
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            out.add(new Input(name, dir, "cannot read directory: " + e.getMessage()));
+            return;
+        }
+        found.sort((a, b) -> a.name().compareTo(b.name()));
+        if (found.stream().noneMatch(i -> i.error() == null)) {
+            found.add(0, new Input(name, dir, "no image files found (looked for jpg, jpeg, png, gif, bmp, tif, tiff, webp)"));
+        }
+        out.addAll(found);
+    }
+}

@@ -1,0 +1,140 @@
+package org.vit4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.Npy;
+import org.vit4j.model.VitModel;
+import org.vit4j.patch.ShuffleGrid;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.SimilarityMaps;
+import org.vit4j.position.SinCosLayout;
+import org.vit4j.position.SinCosTables;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vit4j posemb}: a position-embedding table, and its cosine-similarity maps. */
+@Command(name = "posemb", mixinStandardHelpOptions = true,
+        description = "Write a position-embedding table (one row per patch, row-major) and plot its similarity maps.")
+final class PosembCommand implements Callable<Integer> {
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(names = "--kind", required = true, paramLabel = "KIND",
+            description = "none, learned, sincos1d, sincos2d-mae or sincos2d-bigvision.")
+    String kind;
+
+    @Option(names = "--grid", paramLabel = "RxC", description = "Patch grid (default with --model: the model's).")
+    String grid;
+
+    @Option(names = "--dim", paramLabel = "D", description = "Embedding width (default with --model: the model's).")
+    Integer dim;
+
+    @Option(names = "--layout", defaultValue = "split", paramLabel = "split|interleaved", description = "Sin-cos column layout (default: ${DEFAULT-VALUE}).")
+    String layout;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "For learned: the model whose table to show (default: the bundled model).")
+    Path model;
+
+    @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|npy", description = "Table format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Table file (default: csv on stdout).")
+    Path out;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Cosine-similarity maps, as the ViT paper's figure 7.")
+    Path plot;
+
+    @Override
+    public Integer call() throws Exception {
+        PositionEmbeddingKind k = PositionEmbeddingKind.fromName(kind);
+        SinCosLayout lay = SinCosLayout.fromName(layout);
+        if (!format.equals("csv") && !format.equals("npy")) {
+            throw new IllegalArgumentException("--format '" + format + "' is not one of csv, npy");
+        }
+        if (format.equals("npy") && out == null) {
+            throw new IllegalArgumentException("--format npy needs --out FILE.npy");
+        }
+        float[][] table;
+        int rows;
+        int cols;
+        if (k == PositionEmbeddingKind.LEARNED) {
+            if (grid != null || dim != null) {
+                throw new IllegalArgumentException("learned tables come from a model: use --model, not --grid/--dim");
+            }
+            try (VitModel m = common.loadModel(model, common.device())) {
+                if (m.getConfig().getPosEmb() != PositionEmbeddingKind.LEARNED) {
+                    throw new ModelLoadFailure("the model uses position embedding '"
+                            + m.getConfig().getPosEmb().cliName() + "', not a learned table", null);
+                }
+                rows = m.getConfig().getGrid().rows();
+                cols = m.getConfig().getGrid().cols();
+                int d = m.getConfig().getWidth();
+                int prefix = m.getConfig().hasClassToken() ? 1 : 0;
+                float[] flat = m.getBlock().getPositionEmbedding().getTable().getArray().toFloatArray();
+                table = new float[rows * cols][d];
+                for (int n = 0; n < rows * cols; n++) {
+                    System.arraycopy(flat, (n + prefix) * d, table[n], 0, d);
+                }
+            }
+        } else {
+            if (grid == null || dim == null) {
+                throw new IllegalArgumentException("--kind " + k.cliName() + " needs --grid RxC and --dim D");
+            }
+            ShuffleGrid g = ShuffleGrid.parse(grid);
+            rows = g.rows();
+            cols = g.cols();
+            if (k == PositionEmbeddingKind.NONE) {
+                table = new float[rows * cols][dim];
+            } else {
+                table = SinCosTables.table(k, rows, cols, dim, lay);
+            }
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (format.equals("npy")) {
+            int d = table[0].length;
+            float[] flat = new float[table.length * d];
+            for (int n = 0; n < table.length; n++) {
+                System.arraycopy(table[n], 0, flat, n * d, d);
+            }
+            AtomicFiles.writeBytes(out, Npy.toBytes(new long[] {table.length, d}, flat));
+        } else {
+            StringBuilder sb = new StringBuilder();
+            for (float[] row : table) {
+                for (int d = 0; d < row.length; d++) {
+                    sb.append(d == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.8g", row[d]));
+                }
+                sb.append('\n');
+            }
+            if (out == null) {
+                stdout.print(sb);
+            } else {
+                AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        if (plot != null) {
+            int cell = Math.max(2, 96 / Math.max(rows, cols));
+            var img = SimilarityMaps.render(table, rows, cols, cell);
+            AtomicFiles.write(plot, os -> {
+                if (!ImageIO.write(img, "png", os)) {
+                    throw new IOException("no PNG writer");
+                }
+            });
+        }
+        if (out != null || plot != null) {
+            stdout.printf(Locale.ROOT, "%s table %dx%d grid, D=%d%s%s%n", k.cliName(), rows, cols, table[0].length,
+                    out == null ? "" : " -> " + out, plot == null ? "" : ", plot -> " + plot);
+        }
+        stdout.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,26 @@
+package org.vit4j.infer;
+
+import org.vit4j.model.ModelFiles;
+
+/**
+ * The Fashion-MNIST classifier that ships inside the vit4j jar (trained with the command in the
+ * README; its {@code metrics.jsonl} and {@code train.json} sit beside the weights in the
+ * repository). It loads from the classpath: nothing is extracted or written.
+ */
+public final class BundledModel {
+
+    /** Classpath folder of the bundled model. */
+    public static final String RESOURCE = "org/vit4j/bundled/fashion-vit";
+
+    private BundledModel() {}
+
+    /** @return the bundled model's files */
+    public static ModelFiles files() {
+        return ModelFiles.ofResource(RESOURCE);
+    }
+
+    /** @return whether the bundled model is on the classpath */
+    public static boolean isAvailable() {
+        return BundledModel.class.getClassLoader().getResource(RESOURCE + "/config.json") != null;
+    }
+}

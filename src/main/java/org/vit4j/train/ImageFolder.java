@@ -1,0 +1,105 @@
+package org.vit4j.train;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.vit4j.image.ImageLoader;
+
+/**
+ * An image-folder data set: one sub-folder per class, named after it (classes sorted by name),
+ * holding images in any format {@link ImageLoader} reads. Images are decoded when read.
+ */
+public final class ImageFolder implements ImageDataset {
+
+    private final Path root;
+    private final List<String> labels;
+    private final List<Path> files;
+    private final int[] classes;
+    private final ImageLoader loader;
+
+    private ImageFolder(Path root, List<String> labels, List<Path> files, int[] classes, ImageLoader loader) {
+        this.root = root;
+        this.labels = List.copyOf(labels);
+        this.files = List.copyOf(files);
+        this.classes = classes;
+        this.loader = loader;
+    }
+
+    /**
+     * Scans a folder.
+     *
+     * @param root the folder with one sub-folder per class
+     * @param channels 1 or 3: what images are converted to
+     * @return the data set
+     * @throws IOException if the folder is missing, has no class folders or no images
+     */
+    public static ImageFolder scan(Path root, int channels) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IOException(root + ": not a directory");
+        }
+        List<Path> classDirs = new ArrayList<>();
+        try (Stream<Path> s = Files.list(root)) {
+            s.filter(Files::isDirectory).sorted().forEach(classDirs::add);
+        }
+        if (classDirs.isEmpty()) {
+            throw new IOException(root + ": no class sub-folders (expected one folder per class)");
+        }
+        List<String> labels = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
+        List<Integer> classes = new ArrayList<>();
+        for (int c = 0; c < classDirs.size(); c++) {
+            labels.add(classDirs.get(c).getFileName().toString());
+            try (Stream<Path> s = Files.walk(classDirs.get(c))) {
+                List<Path> imgs = s.filter(Files::isRegularFile).filter(ImageLoader::isImageFile).sorted().toList();
+                for (Path p : imgs) {
+                    files.add(p);
+                    classes.add(c);
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IOException(root + ": no image files in its class folders");
+        }
+        return new ImageFolder(root, labels, files, classes.stream().mapToInt(Integer::intValue).toArray(),
+                ImageLoader.builder().optChannels(channels).build());
+    }
+
+    @Override
+    public int size() {
+        return files.size();
+    }
+
+    @Override
+    public List<String> labels() {
+        return labels;
+    }
+
+    @Override
+    public int label(int index) {
+        return classes[index];
+    }
+
+    /**
+     * @param index image index
+     * @return its file
+     */
+    public Path file(int index) {
+        return files.get(index);
+    }
+
+    @Override
+    public Pixels pixels(int index) throws IOException {
+        BufferedImage img = loader.load(files.get(index));
+        return new Pixels(ImageLoader.toPlanar(img, loader.getChannels()), loader.getChannels(),
+                img.getHeight(), img.getWidth());
+    }
+
+    @Override
+    public String describe() {
+        return root + " (" + files.size() + " images, " + labels.size() + " classes)";
+    }
+}

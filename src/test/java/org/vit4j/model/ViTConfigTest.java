@@ -1,0 +1,225 @@
+package org.vit4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.nn.Parameter;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vit4j.image.Interpolation;
+import org.vit4j.image.SizingPolicy;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.SinCosLayout;
+
+/** JSON round trips, builder validation and the parameter count of {@link ViTConfig}. */
+class ViTConfigTest {
+
+    @ParameterizedTest
+    @EnumSource(Variant.class)
+    void everyVariantSurvivesAJsonRoundTrip(Variant variant) {
+        ViTConfig c = variant.toBuilder().build();
+        ViTConfig back = ViTConfig.fromJson(c.toJson());
+        assertEquals(c, back);
+        assertEquals(c.toJson(), back.toJson());
+        assertEquals(c.getWidth(), back.getWidth());
+        assertEquals(c.getDepth(), back.getDepth());
+        assertEquals(c.getHeads(), back.getHeads());
+        assertEquals(c.getPatchSize(), back.getPatchSize());
+        assertEquals(c.getImageHeight(), back.getImageHeight());
+        assertEquals(c.getChannels(), back.getChannels());
+        assertEquals(c.getMlpRatio(), back.getMlpRatio());
+        assertEquals(c.getNumClasses(), back.getNumClasses());
+        assertArrayEquals(c.getMean(), back.getMean());
+        assertArrayEquals(c.getStd(), back.getStd());
+        assertEquals(c.getSizing(), back.getSizing());
+        assertEquals(c.getInterpolation(), back.getInterpolation());
+    }
+
+    @Test
+    void everyNonDefaultFieldSurvivesAJsonRoundTrip() {
+        ViTConfig c = ViTConfig.builder().setImageSize(48, 80).setPatchSize(8).optChannels(3)
+                .setWidth(24).setDepth(3).setHeads(3).optMlpRatio(2.5).setNumClasses(7)
+                .optPooling(Pooling.AVG).optClassToken(true).optRegisterTokens(4).optFcNorm(true)
+                .optQkvBias(false).optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION)
+                .optPosEmbLayout(SinCosLayout.INTERLEAVED).optLayerNormEps(1e-12).optDropout(0.1)
+                .optDropPath(0.2).optSizing("pad").optInterpolation("bilinear").optCropPct(0.9)
+                .optNormalization(new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.4f, 0.5f, 0.6f})
+                .build();
+        ViTConfig b = ViTConfig.fromJson(c.toJson());
+        assertEquals(c, b);
+        assertEquals(48, b.getImageHeight());
+        assertEquals(80, b.getImageWidth());
+        assertEquals(8, b.getPatchSize());
+        assertEquals(3, b.getChannels());
+        assertEquals(24, b.getWidth());
+        assertEquals(3, b.getDepth());
+        assertEquals(3, b.getHeads());
+        assertEquals(2.5, b.getMlpRatio());
+        assertEquals(60, b.getMlpHidden());
+        assertEquals(7, b.getNumClasses());
+        assertEquals(Pooling.AVG, b.getPooling());
+        assertTrue(b.hasClassToken());
+        assertEquals(4, b.getRegisterTokens());
+        assertEquals(5, b.getPrefixTokens());
+        assertTrue(b.isFcNorm());
+        assertFalse(b.hasQkvBias());
+        assertEquals(PositionEmbeddingKind.SINCOS2D_BIGVISION, b.getPosEmb());
+        assertEquals(SinCosLayout.INTERLEAVED, b.getPosEmbLayout());
+        assertEquals(1e-12, b.getLayerNormEps());
+        assertEquals(0.1, b.getDropout());
+        assertEquals(0.2, b.getDropPath());
+        assertEquals(SizingPolicy.PAD, b.getSizing());
+        assertEquals(Interpolation.BILINEAR, b.getInterpolation());
+        assertEquals(0.9, b.getCropPct());
+        assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f}, b.getMean());
+        assertArrayEquals(new float[] {0.4f, 0.5f, 0.6f}, b.getStd());
+        // equality sees every field: one changed value makes another config
+        assertNotEquals(c, c.toBuilder().optRegisterTokens(3).build());
+        assertNotEquals(c, c.toBuilder().optPosEmbLayout(SinCosLayout.SPLIT).build());
+        assertNotEquals(c, c.toBuilder().optLayerNormEps(1e-6).build());
+        assertEquals(c, c.toBuilder().build());
+    }
+
+    @Test
+    void defaultsOfTheBuilder() {
+        ViTConfig c = ViTConfig.builder().setImageSize(32, 32).setPatchSize(16).setWidth(8)
+                .setDepth(1).setHeads(2).setNumClasses(3).build();
+        assertEquals(3, c.getChannels());
+        assertEquals(4.0, c.getMlpRatio());
+        assertEquals(Pooling.CLS, c.getPooling());
+        assertTrue(c.hasClassToken());
+        assertEquals(0, c.getRegisterTokens());
+        assertFalse(c.isFcNorm());
+        assertTrue(c.hasQkvBias());
+        assertEquals(PositionEmbeddingKind.LEARNED, c.getPosEmb());
+        assertEquals(SinCosLayout.SPLIT, c.getPosEmbLayout());
+        assertEquals(1e-6, c.getLayerNormEps());
+        assertArrayEquals(new float[] {0, 0, 0}, c.getMean());
+        assertArrayEquals(new float[] {1, 1, 1}, c.getStd());
+        assertFalse(c.toBuilder().optPooling(Pooling.AVG).optClassToken(false).build().hasClassToken());
+        // AVG without an explicit class token: none
+        assertFalse(ViTConfig.builder().setImageSize(32, 32).setPatchSize(16).setWidth(8).setDepth(1)
+                .setHeads(2).setNumClasses(3).optPooling(Pooling.AVG).build().hasClassToken());
+    }
+
+    static Stream<Arguments> invalidBuilders() {
+        Supplier<ViTConfig.Builder> ok = () -> Variant.MICRO.toBuilder();
+        return Stream.of(
+                Arguments.of(ok.get().setHeads(3), "width 32 is not divisible by heads 3"),
+                Arguments.of(ok.get().setImageSize(72, 64), "imageHeight 72 is not a multiple of patchSize 16"),
+                Arguments.of(ok.get().setImageSize(64, 40), "imageWidth 40 is not a multiple of patchSize 16"),
+                Arguments.of(ok.get().setImageSize(8, 64), "image size 8x64 is smaller than one patch of 16"),
+                Arguments.of(ok.get().setWidth(30).setHeads(3).optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE),
+                        "sincos2d-mae needs a width divisible by 4, got 30"),
+                Arguments.of(ok.get().setWidth(30).setHeads(3).optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION),
+                        "sincos2d-bigvision needs a width divisible by 4, got 30"),
+                Arguments.of(ok.get().setWidth(33).setHeads(3).optPosEmb(PositionEmbeddingKind.SINCOS1D),
+                        "sincos1d needs an even width, got 33"),
+                Arguments.of(ok.get().optPooling(Pooling.CLS).optClassToken(false),
+                        "pooling 'cls' needs classToken=true"),
+                Arguments.of(ok.get().optChannels(2), "channels must be 1 or 3, got 2"),
+                Arguments.of(ok.get().setDepth(0), "depth must be positive, got 0"),
+                Arguments.of(ok.get().setNumClasses(0), "numClasses must be positive, got 0"),
+                Arguments.of(ok.get().optRegisterTokens(-1), "registerTokens must be >= 0, got -1"),
+                Arguments.of(ok.get().optDropout(1.0), "dropout must be in [0, 1), got 1.0"),
+                Arguments.of(ok.get().optNormalization(new float[] {0.5f, 0.5f}, new float[] {1, 1}),
+                        "mean has 2 values for 1 channels"),
+                Arguments.of(ok.get().optNormalization(new float[] {0.5f}, new float[] {0}),
+                        "std values must be positive, got [0.0]"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("invalidBuilders")
+    void builderRefusesWithTheNumbers(ViTConfig.Builder builder, String message) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void fromJsonNamesTheMissingOrInvalidField() {
+        JsonObject good = JsonParser.parseString(Variant.MICRO.toBuilder().build().toJson()).getAsJsonObject();
+
+        JsonObject noWidth = good.deepCopy();
+        noWidth.remove("width");
+        assertEquals("config field 'width' is missing", assertThrows(IllegalArgumentException.class,
+                () -> ViTConfig.fromJson(noWidth.toString())).getMessage());
+
+        JsonObject badHeads = good.deepCopy();
+        badHeads.addProperty("heads", 3);
+        assertEquals("width 32 is not divisible by heads 3", assertThrows(IllegalArgumentException.class,
+                () -> ViTConfig.fromJson(badHeads.toString())).getMessage());
+
+        JsonObject fractional = good.deepCopy();
+        fractional.addProperty("depth", 2.5);
+        assertEquals("config field 'depth' must be an integer, got 2.5", assertThrows(IllegalArgumentException.class,
+                () -> ViTConfig.fromJson(fractional.toString())).getMessage());
+
+        JsonObject pooling = good.deepCopy();
+        pooling.addProperty("pooling", "max");
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> ViTConfig.fromJson(pooling.toString())).getMessage();
+        assertTrue(msg.startsWith("config field 'pooling': Unknown pooling 'max'"), msg);
+
+        JsonObject format = good.deepCopy();
+        format.addProperty("format", "timm");
+        assertEquals("config field 'format' is 'timm', expected 'vit4j-model'",
+                assertThrows(IllegalArgumentException.class, () -> ViTConfig.fromJson(format.toString())).getMessage());
+
+        JsonObject future = good.deepCopy();
+        future.addProperty("formatVersion", 2);
+        assertEquals("config formatVersion 2 is newer than this vit4j reads (1)",
+                assertThrows(IllegalArgumentException.class, () -> ViTConfig.fromJson(future.toString())).getMessage());
+
+        assertEquals("config is not a JSON object",
+                assertThrows(IllegalArgumentException.class, () -> ViTConfig.fromJson("[1, 2]")).getMessage());
+    }
+
+    @Test
+    void microParameterCountByHand() {
+        // D=32, hidden 64, 4x4 grid of 16x16 grey patches, 10 classes, class token, learned table
+        long patch = 256 * 32 + 32;
+        long tokens = 32 + 17 * 32;
+        long block = 2 * 64 + (3 * 32 * 32 + 96) + (32 * 32 + 32) + (32 * 64 + 64) + (64 * 32 + 32);
+        long head = 2 * 32 + 32 * 10 + 10;
+        assertEquals(26282, patch + tokens + 2 * block + head);
+        assertEquals(26282, Variant.MICRO.toBuilder().build().parameterCount());
+    }
+
+    static Stream<ViTConfig> countedConfigs() {
+        ViTConfig.Builder base = ViTConfig.builder().setImageSize(32, 48).setPatchSize(8).optChannels(3)
+                .setWidth(16).setDepth(2).setHeads(4).optMlpRatio(3).setNumClasses(5);
+        return Stream.of(
+                base.build(),
+                Variant.MICRO.toBuilder().optPooling(Pooling.AVG).build(),
+                Variant.MICRO.toBuilder().optRegisterTokens(3).build(),
+                Variant.MICRO.toBuilder().optPooling(Pooling.AVG).optRegisterTokens(2).build(),
+                Variant.MICRO.toBuilder().optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build(),
+                Variant.MICRO.toBuilder().optPosEmb(PositionEmbeddingKind.NONE).optPooling(Pooling.AVG)
+                        .optFcNorm(true).build(),
+                Variant.MICRO.toBuilder().optQkvBias(false).optMlpRatio(1.5).build());
+    }
+
+    @ParameterizedTest
+    @MethodSource("countedConfigs")
+    void parameterCountEqualsTheModelsParameters(ViTConfig config) {
+        try (VitModel model = VitModel.create(config, TestModels.labels(config.getNumClasses()), Device.cpu(), 0)) {
+            long sum = 0;
+            for (Parameter p : model.getBlock().namedParameters().values()) {
+                sum += p.getArray().size();
+            }
+            assertEquals(sum, config.parameterCount(), config.toString());
+        }
+    }
+}
