@@ -63,6 +63,7 @@ public final class ModelDirectory {
                 "# Lets DJL's Criteria load this directory: the block comes from vit4j on the classpath.\n"
                         + "engine=PyTorch\n"
                         + "option.modelName=model\n"
+                        + "option.hasParameter=false\n"
                         + "blockFactory=org.vit4j.infer.VitBlockFactory\n"
                         + "translatorFactory=org.vit4j.infer.VitTranslatorFactory\n");
         StringBuilder sums = new StringBuilder();

@@ -154,6 +154,19 @@ public final class VitModel implements AutoCloseable {
      * @throws IOException listing missing, unexpected and mis-shaped tensors
      */
     public void setWeights(Map<String, NDArray> byName, String source) throws IOException {
+        setWeights(block, byName, source);
+    }
+
+    /**
+     * Replaces every weight of a network from named arrays (converted to float32).
+     *
+     * @param block the network, initialized
+     * @param byName parameter name to array
+     * @param source name for messages
+     * @throws IOException listing missing, unexpected and mis-shaped tensors
+     */
+    public static void setWeights(VisionTransformer block, Map<String, NDArray> byName, String source)
+            throws IOException {
         Map<String, Parameter> params = block.namedParameters();
         List<String> problems = new ArrayList<>();
         TreeSet<String> unexpected = new TreeSet<>(byName.keySet());
@@ -172,14 +185,37 @@ public final class VitModel implements AutoCloseable {
         }
         if (!problems.isEmpty()) {
             throw new IOException(
-                    source + ": weights do not fit " + config + ": " + String.join("; ", problems));
+                    source + ": weights do not fit " + block.getConfig() + ": " + String.join("; ", problems));
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
-            NDArray target = e.getValue().getArray();
-            NDArray src = byName.get(e.getKey());
             // conversions belong to the source's manager and are freed with it
-            target.set(src.toType(DataType.FLOAT32, false).toFloatArray());
+            e.getValue().getArray().set(byName.get(e.getKey()).toType(DataType.FLOAT32, false).toFloatArray());
         }
+    }
+
+    /**
+     * Builds a network from model files into a manager (used by DJL's block factory): config,
+     * checksums and weights are all checked.
+     *
+     * @param files the model files
+     * @param manager owns the weights
+     * @return the initialized network with the saved weights
+     * @throws IOException naming what is wrong
+     */
+    public static VisionTransformer loadBlock(ModelFiles files, NDManager manager) throws IOException {
+        ViTConfig config = ModelDirectory.readConfig(files);
+        ModelDirectory.verify(files);
+        Offline.ensure();
+        VisionTransformer block = new VisionTransformer(config);
+        block.initialize(manager, DataType.FLOAT32, inputShape(config, 1));
+        try (NDManager tmp = manager.newSubManager()) {
+            Map<String, NDArray> byName = new TreeMap<>();
+            for (NDArray a : NDList.decode(tmp, files.read(ModelDirectory.WEIGHTS))) {
+                byName.put(a.getName(), a);
+            }
+            setWeights(block, byName, files.describe(ModelDirectory.WEIGHTS));
+        }
+        return block;
     }
 
     /**

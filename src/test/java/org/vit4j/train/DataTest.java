@@ -1,0 +1,154 @@
+package org.vit4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link IdxFile}, {@link FashionMnist} and {@link Subset} on files written by the test. */
+class DataTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void readsPlainAndGzipIdx() throws IOException {
+        byte[] data = {0, 1, 2, (byte) 255, 127, (byte) 128};
+        byte[] file = TinyFashion.idx(data, 1, 2, 3);
+        Path plain = tmp.resolve("x-idx3-ubyte");
+        Path gz = tmp.resolve("x-idx3-ubyte.gz");
+        Files.write(plain, file);
+        Files.write(gz, TinyFashion.gzip(file));
+        for (Path p : new Path[] {plain, gz}) {
+            IdxFile f = IdxFile.read(p);
+            assertArrayEquals(new int[] {1, 2, 3}, f.dims(), p.toString());
+            assertArrayEquals(data, f.data(), p.toString());
+        }
+    }
+
+    @Test
+    void truncatedIdxIsRefused() throws IOException {
+        byte[] file = TinyFashion.idx(new byte[8], 2, 2, 2);
+        Path p = tmp.resolve("short.gz");
+        Files.write(p, TinyFashion.gzip(Arrays.copyOf(file, file.length - 3)));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(p));
+        assertEquals(p + ": truncated IDX file", e.getMessage());
+        // truncated inside the header, too
+        Path h = tmp.resolve("header");
+        Files.write(h, Arrays.copyOf(file, 6));
+        assertEquals(h + ": truncated IDX file", assertThrows(IOException.class, () -> IdxFile.read(h)).getMessage());
+    }
+
+    @Test
+    void badMagicAndRankAreRefused() throws IOException {
+        byte[] file = TinyFashion.idx(new byte[4], 2, 2);
+        file[2] = 0x0D; // float data type
+        Path p = tmp.resolve("float");
+        Files.write(p, file);
+        assertEquals(p + ": not an unsigned-byte IDX file (magic 0xd02)",
+                assertThrows(IOException.class, () -> IdxFile.read(p)).getMessage());
+        Path r = tmp.resolve("rank0");
+        Files.write(r, new byte[] {0, 0, 8, 0});
+        assertEquals(r + ": IDX rank 0 not supported",
+                assertThrows(IOException.class, () -> IdxFile.read(r)).getMessage());
+    }
+
+    @Test
+    void loadsFashionMnistFromADirectory() throws IOException {
+        TinyFashion.write(tmp, 64, 32);
+        FashionMnist train = FashionMnist.load(tmp, true);
+        FashionMnist test = FashionMnist.load(tmp, false);
+        assertEquals(64, train.size());
+        assertEquals(32, test.size());
+        assertEquals("fashion-mnist:train (64 images)", train.describe());
+        assertEquals("fashion-mnist:test (32 images)", test.describe());
+        assertEquals(10, train.labels().size());
+        assertEquals("Ankle boot", train.labels().get(9));
+        assertEquals(28, train.rows());
+        assertEquals(28, train.cols());
+        for (int i = 0; i < 64; i++) {
+            assertEquals(i % 10, train.label(i));
+        }
+        // image 13 is class 3: a bar at rows 8-9; pixels are bytes / 255
+        ImageDataset.Pixels px = train.pixels(13);
+        assertEquals(1, px.channels());
+        assertEquals(28, px.height());
+        byte[] raw = train.rawImage(13);
+        for (int i = 0; i < raw.length; i++) {
+            assertEquals((raw[i] & 0xff) / 255f, px.data()[i]);
+            int y = i / 28;
+            boolean bar = y == 8 || y == 9;
+            assertTrue(bar ? (raw[i] & 0xff) >= 200 : (raw[i] & 0xff) < 40, "pixel " + i);
+        }
+    }
+
+    @Test
+    void missingFilesSayHowToInstallThem() {
+        IOException e = assertThrows(IOException.class, () -> FashionMnist.load(tmp, true));
+        assertTrue(e.getMessage().contains("train-images-idx3-ubyte(.gz) not found in " + tmp), e.getMessage());
+        assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
+    }
+
+    @Test
+    void labelCountAndRangeAreChecked() throws IOException {
+        TinyFashion.write(tmp, 20, 10);
+        Path lab = tmp.resolve("t10k-labels-idx1-ubyte.gz");
+        Files.write(lab, TinyFashion.gzip(TinyFashion.idx(new byte[9], 9)));
+        assertEquals(lab + ": 9 labels for 10 images",
+                assertThrows(IOException.class, () -> FashionMnist.load(tmp, false)).getMessage());
+        byte[] bad = new byte[10];
+        bad[4] = 10;
+        Files.write(lab, TinyFashion.gzip(TinyFashion.idx(bad, 10)));
+        assertEquals(lab + ": label 10 is outside 0..9",
+                assertThrows(IOException.class, () -> FashionMnist.load(tmp, false)).getMessage());
+    }
+
+    @Test
+    void subsetSplitIsASeededPartition() throws IOException {
+        TinyFashion.write(tmp, 50, 10);
+        FashionMnist all = FashionMnist.load(tmp, true);
+        Subset[] parts = Subset.split(all, 12, 7);
+        assertEquals(38, parts[0].size());
+        assertEquals(12, parts[1].size());
+        Set<String> seen = new HashSet<>();
+        for (Subset s : parts) {
+            for (int i = 0; i < s.size(); i++) {
+                seen.add(Arrays.toString(s.pixels(i).data()));
+            }
+        }
+        assertEquals(50, seen.size(), "the two parts are disjoint and cover every image");
+        Subset[] again = Subset.split(all, 12, 7);
+        Subset[] other = Subset.split(all, 12, 8);
+        boolean differs = false;
+        for (int i = 0; i < 12; i++) {
+            assertArrayEquals(parts[1].pixels(i).data(), again[1].pixels(i).data());
+            differs |= !Arrays.equals(parts[1].pixels(i).data(), other[1].pixels(i).data());
+        }
+        assertTrue(differs, "another seed holds out other images");
+        assertEquals("validation size 50 must be in [0, 50)",
+                assertThrows(IllegalArgumentException.class, () -> Subset.split(all, 50, 1)).getMessage());
+    }
+
+    @Test
+    void augmentFlipAndCropByHand() {
+        ImageDataset.Pixels px = new ImageDataset.Pixels(new float[] {1, 2, 3, 4, 5, 6}, 1, 2, 3);
+        assertArrayEquals(new float[] {3, 2, 1, 6, 5, 4}, Augment.flip(px).data());
+        ImageDataset.Pixels c = Augment.crop(px, 1, 1, 1, 2);
+        assertArrayEquals(new float[] {5, 6}, c.data());
+        assertEquals(1, c.height());
+        assertEquals(2, c.width());
+        assertEquals(px, Augment.NONE.apply(px, new Random(1)));
+        assertEquals("scrambling as augmentation needs a shuffle grid",
+                assertThrows(IllegalArgumentException.class, () -> new Augment(0, false, 0.5, null)).getMessage());
+    }
+}
