@@ -21,7 +21,6 @@ import org.vit4j.io.Npy;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -63,21 +62,19 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--logits", description = "Also print the raw logits (json).")
     boolean logits;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
+    Path tensor;
 
-    static final class Source {
-        @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
-        Path tensor;
-
-        @Parameters(paramLabel = "PATH", description = "Image files, directories, or - (paths on stdin).")
-        List<String> paths;
-    }
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "Image files, directories, or - (paths on stdin).")
+    List<String> paths = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Format fmt = Format.parse(format);
+        if ((tensor == null) == paths.isEmpty()) {
+            throw new IllegalArgumentException("give image PATHs or --tensor FILE.npy (one of the two)");
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
@@ -95,7 +92,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--scramble-grid needs --scramble");
             }
             fmt.header(out);
-            boolean failed = source.tensor != null
+            boolean failed = tensor != null
                     ? predictTensor(clf, fmt, out)
                     : predictImages(clf, fmt, out, grid);
             out.flush();
@@ -104,7 +101,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private boolean predictImages(VitClassifier clf, Format fmt, PrintWriter out, ShuffleGrid grid) throws IOException {
-        List<Inputs.Input> inputs = Inputs.expand(source.paths, System.in);
+        List<Inputs.Input> inputs = Inputs.expand(paths, System.in);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
         boolean failed = false;
         for (int start = 0; start < inputs.size(); start += batchSize) {
@@ -182,10 +179,10 @@ final class PredictCommand implements Callable<Integer> {
 
     private boolean predictTensor(VitClassifier clf, Format fmt, PrintWriter out) throws IOException {
         ViTConfig cfg = clf.getModel().getConfig();
-        String name = source.tensor.toString();
+        String name = tensor.toString();
         Npy.Array a;
         try {
-            a = Npy.read(source.tensor);
+            a = Npy.read(tensor);
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }

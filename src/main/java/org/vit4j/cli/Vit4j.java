@@ -43,7 +43,6 @@ public final class Vit4j implements Runnable {
         Offline.ensure();
         CommandLine cl = new CommandLine(new Vit4j());
         cl.setExecutionExceptionHandler(Vit4j::handle);
-        cl.setExitCodeExceptionMapper(e -> e instanceof ModelLoadFailure ? ExitCodes.MODEL : ExitCodes.SOME_FAILED);
         return cl;
     }
 

@@ -4,9 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +49,8 @@ final class SourceNames {
         final List<String> problems = new ArrayList<>();
         /** Tensors ignored on purpose. */
         final List<String> notes = new ArrayList<>();
+        /** timm names whose problem is already in {@link #problems}, not to be reported twice. */
+        final Set<String> reported = new HashSet<>();
         private final List<Rule> reverse;
 
         private Translated(List<Rule> reverse) {
@@ -216,10 +220,12 @@ final class SourceNames {
             }
             if (!missing.isEmpty()) {
                 out.problems.addAll(missing);
+                out.reported.add(e.getKey());
             } else if (!parts[0].getShape().equals(parts[1].getShape())
                     || !parts[0].getShape().equals(parts[2].getShape())) {
                 out.problems.add("shapes of " + pattern + " differ: " + parts[0].getShape() + ", "
                         + parts[1].getShape() + ", " + parts[2].getShape());
+                out.reported.add(e.getKey());
             } else {
                 // q, k, v stacked along the output axis: (3D, D) weight, (3D) bias, timm's qkv order
                 out.tensors.put(e.getKey(), NDArrays.concat(new NDList(parts[0], parts[1], parts[2]), 0));

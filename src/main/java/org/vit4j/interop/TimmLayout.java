@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -219,12 +220,15 @@ final class TimmLayout {
      * @param t tensors in timm names
      * @param problems receives missing, mis-shaped and unexpected tensors, in source names
      * @param name timm name to source name
+     * @param reported timm names already reported while translating
      */
-    void check(Map<String, NDArray> t, List<String> problems, UnaryOperator<String> name) {
+    void check(Map<String, NDArray> t, List<String> problems, UnaryOperator<String> name, Set<String> reported) {
         Map<String, Shape> expected = expected();
         for (Map.Entry<String, Shape> e : expected.entrySet()) {
             NDArray a = t.get(e.getKey());
-            if (a == null) {
+            if (reported.contains(e.getKey())) {
+                continue;
+            } else if (a == null) {
                 problems.add("missing " + name.apply(e.getKey()) + " " + e.getValue());
             } else if (!a.getShape().equals(e.getValue())) {
                 problems.add("shape of " + name.apply(e.getKey()) + " is " + a.getShape() + ", expected " + e.getValue());

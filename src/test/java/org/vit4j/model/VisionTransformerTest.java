@@ -237,6 +237,36 @@ class VisionTransformerTest {
         }
     }
 
+    @Test
+    void poolingTakesTheClassTokenOrThePatchMeanWithoutPrefixTokens() throws IOException {
+        int d = 32;
+        int n = 16;
+        for (Pooling pooling : Pooling.values()) {
+            ViTConfig config = small().optPooling(pooling).optClassToken(true).optRegisterTokens(2).build();
+            try (VitModel model = TestModels.create(config, 43); NDManager m = model.newManager()) {
+                NDArray x = TestModels.images(m, 8, new Shape(2, 1, 64, 64));
+                float[] feats = model.getBlock().forwardFeatures(new ParameterStore(m, false), x, false)
+                        .toFloatArray(); // (B, 3 + N, D)
+                float[] pooled = model.forward(x).get(1).toFloatArray(); // (B, D)
+                for (int b = 0; b < 2; b++) {
+                    float[] t = row(feats, b, (3 + n) * d);
+                    float[] want = new float[d];
+                    if (pooling == Pooling.CLS) {
+                        want = row(t, 0, d);
+                    } else {
+                        for (int p = 0; p < n; p++) {
+                            for (int j = 0; j < d; j++) {
+                                want[j] += t[(3 + p) * d + j] / n;
+                            }
+                        }
+                    }
+                    double diff = TestModels.maxAbsDiff(want, row(pooled, b, d));
+                    assertTrue(diff < 1e-5, pooling + ": pooled differs by " + diff);
+                }
+            }
+        }
+    }
+
     /** 32x32 RGB, 8 px patches: a 4x4 grid, run on a 32x48 input (4x6 grid). */
     private static ViTConfig.Builder nonSquare() {
         return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)

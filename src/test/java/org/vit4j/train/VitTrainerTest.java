@@ -1,0 +1,227 @@
+package org.vit4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.Variant;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VitModel;
+
+/**
+ * Training runs on 64 tiny images: the metrics file, reproducibility from the seed, and a resumed
+ * run that ends exactly where the uninterrupted one does.
+ */
+class VitTrainerTest {
+
+    /** MICRO with one block, dropout and stochastic depth on, so the engine's random stream matters. */
+    private static final ViTConfig CONFIG =
+            Variant.MICRO.toBuilder().setDepth(2).optDropout(0.1).optDropPath(0.1).build();
+
+    /** 2 epochs of batch 16, warm-up 1 epoch, crops, flips and scrambling half of the images. */
+    private static final TrainOptions OPTIONS =
+            new TrainOptions(2, 16, 2e-3, 1e-5, 0.05, 1, 0.1, 1.0, 7, 0, 0.8, true, 0.5, "2x2");
+
+    private static final Set<String> TIMING = Set.of("images_per_s", "epoch_seconds");
+
+    @TempDir
+    Path tmp;
+
+    private FashionMnist train;
+    private FashionMnist val;
+
+    @BeforeEach
+    void data() throws IOException {
+        TinyFashion.write(tmp.resolve("data"), 64, 32);
+        train = FashionMnist.load(tmp.resolve("data"), true);
+        val = FashionMnist.load(tmp.resolve("data"), false);
+    }
+
+    private EvalResult run(Path out, TrainOptions options, boolean resume, TrainingListener listener)
+            throws IOException {
+        return new VitTrainer(CONFIG, options, Device.cpu(), listener).train(train, val, out, resume);
+    }
+
+    private static List<JsonObject> metrics(Path out) throws IOException {
+        List<JsonObject> lines = new ArrayList<>();
+        for (String l : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            lines.add(JsonParser.parseString(l).getAsJsonObject());
+        }
+        return lines;
+    }
+
+    /** The metrics without the timing fields. */
+    private static List<JsonObject> untimed(Path out) throws IOException {
+        List<JsonObject> lines = metrics(out);
+        for (JsonObject o : lines) {
+            TIMING.forEach(o::remove);
+        }
+        return lines;
+    }
+
+    private static byte[] bytes(Path p) throws IOException {
+        return Files.readAllBytes(p);
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void twoEpochsWriteMetricsCheckpointAndTheBestModel() throws IOException {
+        Path out = tmp.resolve("run");
+        List<String> epochLines = new ArrayList<>();
+        int[] steps = new int[1];
+        EvalResult last = run(out, OPTIONS, false, new TrainingListener() {
+            @Override
+            public void onStep(int epoch, int batch, int batches, double loss, double imagesPerSecond) {
+                assertEquals(4, batches);
+                steps[0]++;
+            }
+
+            @Override
+            public void onEpoch(String metricsJson) {
+                epochLines.add(metricsJson);
+            }
+        });
+        assertEquals(8, steps[0]);
+        assertEquals(32, last.total());
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(epochLines, lines);
+        List<JsonObject> m = metrics(out);
+        assertEquals(2, m.size());
+        LrSchedule schedule = new LrSchedule(2e-3, 1e-5, 4, 8);
+        for (int e = 0; e < 2; e++) {
+            JsonObject o = m.get(e);
+            assertEquals(Set.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
+                    "val_accuracy", "best", "images_per_s", "epoch_seconds"), o.keySet());
+            assertEquals(e + 1, o.get("epoch").getAsInt());
+            assertEquals(4 * (e + 1), o.get("step").getAsInt());
+            assertEquals(schedule.at(4L * (e + 1) - 1), o.get("lr").getAsDouble(), 1e-9);
+            double loss = o.get("train_loss").getAsDouble();
+            assertTrue(loss > 0 && loss < 10, "train_loss " + loss);
+            double acc = o.get("val_accuracy").getAsDouble();
+            assertTrue(acc >= 0 && acc <= 1);
+            assertTrue(o.get("images_per_s").getAsDouble() > 0);
+        }
+        assertEquals(1e-5, m.get(1).get("lr").getAsDouble(), 1e-12); // the last step ends at minLr
+        assertEquals(m.get(1).get("val_accuracy").getAsDouble(), last.accuracy(), 1e-5);
+        assertTrue(m.get(0).get("best").getAsBoolean(), "the first epoch is always the best so far");
+
+        assertEquals(OPTIONS, TrainOptions.fromJson(Files.readString(out.resolve("train.json"))));
+        assertEquals("epoch-0002", Files.readString(out.resolve("checkpoints/last")).strip());
+        Path ckpt = VitTrainer.lastCheckpoint(out);
+        assertNotNull(ckpt);
+        assertTrue(Files.isRegularFile(ckpt.resolve("optimizer.safetensors")));
+        JsonObject state = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"))).getAsJsonObject();
+        assertEquals(2, state.get("epochsDone").getAsInt());
+        assertEquals(8, state.get("steps").getAsInt());
+        try (Stream<Path> s = Files.list(out.resolve("checkpoints"))) {
+            assertEquals(Set.of("epoch-0002", "last"),
+                    Set.copyOf(s.map(p -> p.getFileName().toString()).toList()), "older checkpoints are removed");
+        }
+        // OUT holds the best epoch's model: evaluating it reproduces the best validation accuracy
+        double best = Math.max(m.get(0).get("val_accuracy").getAsDouble(), m.get(1).get("val_accuracy").getAsDouble());
+        try (VitModel model = VitModel.load(out, Device.cpu())) {
+            assertEquals(CONFIG, model.getConfig());
+            assertEquals(best, Evaluator.evaluate(model, val, 256, null, 0, null).accuracy(), 1e-5);
+        }
+    }
+
+    @Test
+    void sameSeedGivesTheSameRunAndAResumedRunEndsTheSame() throws IOException {
+        Path a = tmp.resolve("a");
+        Path backup = tmp.resolve("after-epoch-1");
+        run(a, OPTIONS, false, new TrainingListener() {
+            @Override
+            public void onEpoch(String metricsJson) {
+                if (metricsJson.startsWith("{\"epoch\": 1,")) {
+                    copyTree(a, backup); // the state a kill after epoch 1 would leave
+                }
+            }
+        });
+        Path b = tmp.resolve("b");
+        run(b, OPTIONS, false, null);
+        assertEquals(untimed(a), untimed(b));
+        assertArrayEquals(bytes(a.resolve(ModelDirectory.WEIGHTS)), bytes(b.resolve(ModelDirectory.WEIGHTS)));
+        assertArrayEquals(bytes(a.resolve("checkpoints/epoch-0002/optimizer.safetensors")),
+                bytes(b.resolve("checkpoints/epoch-0002/optimizer.safetensors")));
+
+        // another seed is another run
+        Path other = tmp.resolve("other");
+        TrainOptions seed8 = new TrainOptions(2, 16, 2e-3, 1e-5, 0.05, 1, 0.1, 1.0, 8, 0, 0.8, true, 0.5, "2x2");
+        new VitTrainer(CONFIG, seed8, Device.cpu(), null).train(train, val, other, false);
+        assertTrue(!untimed(a).equals(untimed(other)), "seed 8 gave the metrics of seed 7");
+
+        // resume from the copy taken after epoch 1
+        assertEquals(1, metrics(backup).size());
+        assertEquals("epoch-0001", Files.readString(backup.resolve("checkpoints/last")).strip());
+        Path c = tmp.resolve("c");
+        copyTree(backup, c);
+        List<String> logs = new ArrayList<>();
+        run(c, OPTIONS, true, new TrainingListener() {
+            @Override
+            public void log(String message) {
+                logs.add(message);
+            }
+        });
+        assertTrue(logs.stream().anyMatch(l -> l.contains("after epoch 1")), logs.toString());
+        assertEquals(untimed(a), untimed(c));
+        for (String f : List.of(ModelDirectory.WEIGHTS, "checkpoints/epoch-0002/" + ModelDirectory.WEIGHTS,
+                "checkpoints/epoch-0002/optimizer.safetensors", "checkpoints/epoch-0002/state.json")) {
+            assertArrayEquals(bytes(a.resolve(f)), bytes(c.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void resumeRefusesOtherOptionsAndAMissingCheckpoint() throws IOException {
+        Path out = tmp.resolve("once");
+        TrainOptions one = new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        run(out, one, false, null);
+        TrainOptions more = new TrainOptions(2, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        IOException e = assertThrows(IOException.class, () -> run(out, more, true, null));
+        assertTrue(e.getMessage().contains("the run was started with other options"), e.getMessage());
+        Path empty = tmp.resolve("empty");
+        IOException none = assertThrows(IOException.class, () -> run(empty, one, true, null));
+        assertEquals(empty + ": no checkpoint to resume from (checkpoints/last missing)", none.getMessage());
+    }
+
+    @Test
+    void optionsRefuseBadNumbersAndRoundTrip() {
+        assertEquals(OPTIONS, TrainOptions.fromJson(OPTIONS.toJson()));
+        assertEquals("warm-up must be in [0, epochs], got 3.0", assertThrows(IllegalArgumentException.class,
+                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 3, 0, 0, 1, 0, 0, false, 0, null)).getMessage());
+        assertEquals("batch size must be positive, got 0", assertThrows(IllegalArgumentException.class,
+                () -> new TrainOptions(2, 0, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null)).getMessage());
+        assertEquals("shuffle grid '3y3' is not of the form RxC, e.g. 4x4", assertThrows(IllegalArgumentException.class,
+                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0.5, "3y3")).getMessage());
+    }
+}
