@@ -19,6 +19,7 @@ import picocli.CommandLine.IVersionProvider;
             PosembCommand.class,
             InfoCommand.class,
             TrainCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Vit4j implements Runnable {

@@ -145,17 +145,17 @@ public final class VisionTransformer extends AbstractBlock {
         long b = s.get(0);
         long d = config.getWidth();
         if (clsToken != null) {
-            NDArray cls = ps.getValue(clsToken, images.getDevice(), training)
-                    .reshape(1, 1, d)
-                    .broadcast(new Shape(b, 1, d)); // (B, 1, D)
+            NDArray cls = ps.getValue(clsToken, images.getDevice(), training).reshape(1, 1, d);
+            cls.attach(images.getManager()); // a parameter's results join the model's manager: free with the batch
+            cls = cls.broadcast(new Shape(b, 1, d)); // (B, 1, D)
             x = NDArrays.concat(new NDList(cls, x), 1); // (B, 1 + N, D)
         }
         x = posEmbed.add(ps, x, grid, training);
         if (regToken != null) {
             long r = config.getRegisterTokens();
-            NDArray reg = ps.getValue(regToken, images.getDevice(), training)
-                    .reshape(1, r, d)
-                    .broadcast(new Shape(b, r, d)); // (B, R, D)
+            NDArray reg = ps.getValue(regToken, images.getDevice(), training).reshape(1, r, d);
+            reg.attach(images.getManager()); // as for the class token
+            reg = reg.broadcast(new Shape(b, r, d)); // (B, R, D)
             int c = clsToken != null ? 1 : 0;
             x = NDArrays.concat(new NDList(x.get(":, :{}, :", c), reg, x.get(":, {}:, :", c)), 1);
         }

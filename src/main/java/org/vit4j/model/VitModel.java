@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.vit4j.Offline;
+import org.vit4j.io.Safetensors;
 
 /**
  * A {@link VisionTransformer} with its config and labels, owning the native memory of its weights.
@@ -132,17 +132,7 @@ public final class VitModel implements AutoCloseable {
      */
     public void loadWeights(byte[] safetensors, String source) throws IOException {
         try (NDManager tmp = model.getNDManager().newSubManager()) {
-            NDList list;
-            try {
-                list = NDList.decode(tmp, safetensors);
-            } catch (RuntimeException e) {
-                throw new IOException(source + ": not a readable safetensors file (" + e.getMessage() + ")", e);
-            }
-            Map<String, NDArray> byName = new TreeMap<>();
-            for (NDArray a : list) {
-                byName.put(a.getName(), a);
-            }
-            setWeights(byName, source);
+            setWeights(Safetensors.read(safetensors, source, tmp), source);
         }
     }
 
@@ -209,11 +199,8 @@ public final class VitModel implements AutoCloseable {
         VisionTransformer block = new VisionTransformer(config);
         block.initialize(manager, DataType.FLOAT32, inputShape(config, 1));
         try (NDManager tmp = manager.newSubManager()) {
-            Map<String, NDArray> byName = new TreeMap<>();
-            for (NDArray a : NDList.decode(tmp, files.read(ModelDirectory.WEIGHTS))) {
-                byName.put(a.getName(), a);
-            }
-            setWeights(block, byName, files.describe(ModelDirectory.WEIGHTS));
+            String source = files.describe(ModelDirectory.WEIGHTS);
+            setWeights(block, Safetensors.read(files.read(ModelDirectory.WEIGHTS), source, tmp), source);
         }
         return block;
     }

@@ -137,11 +137,11 @@ public final class PositionEmbedding extends AbstractBlock {
             case LEARNED:
                 NDArray t = parameterStore.getValue(table, tokens.getDevice(), training);
                 if (!sameGrid(inputGrid)) {
-                    t = resampled(t, inputGrid);
+                    t = resampled(t, inputGrid, tokens.getManager());
                 }
-                return tokens.add(t.expandDims(0)); // (B, c + N, D)
+                return tokens.add(t); // (B, c + N, D) + (c + N, D); the result is the tokens'
             default:
-                return tokens.add(sinCos(inputGrid, tokens).expandDims(0));
+                return tokens.add(sinCos(inputGrid, tokens)); // broadcast over B
         }
     }
 
@@ -149,7 +149,7 @@ public final class PositionEmbedding extends AbstractBlock {
         return g.rows() == grid.rows() && g.cols() == grid.cols();
     }
 
-    private NDArray resampled(NDArray learned, PatchGrid target) {
+    private NDArray resampled(NDArray learned, PatchGrid target, NDManager m) {
         // Gradients do not flow through resampling: it is an inference-time adaptation.
         float[] flat = learned.toFloatArray();
         float[][] patches = new float[grid.size()][width];
@@ -165,7 +165,7 @@ public final class PositionEmbedding extends AbstractBlock {
         for (int n = 0; n < r.length; n++) {
             System.arraycopy(r[n], 0, out, (n + prefix()) * width, width);
         }
-        return learned.getManager().create(out, new Shape(target.size() + prefix(), width));
+        return m.create(out, new Shape(target.size() + prefix(), width)); // the caller's, not the model's
     }
 
     private NDArray sinCos(PatchGrid g, NDArray like) {

@@ -290,4 +290,30 @@ class CliTest {
         assertEquals(ExitCodes.USAGE, wrongLabels.code());
         assertTrue(wrongLabels.err().contains("has classes [dark, light]"), wrongLabels.err());
     }
+
+    @Test
+    void importTorchvisionThenPredictTensorMatchesTorchvision() throws Exception {
+        Path fixtures = Path.of("src/test/resources/interop");
+        Path out = tmp.resolve("tv-model");
+        Run imp = run("import", "--quiet", "--from", "torchvision", "--heads", "2", fixtures.resolve("tv.safetensors").toString(),
+                "--out", out.toString());
+        assertEquals(0, imp.code(), imp.err());
+        Run r = run("predict", "--model", out.toString(), "--format", "json", "--logits", "--top-k", "1",
+                "--tensor", fixtures.resolve("tv_input_32x32.npy").toString());
+        assertEquals(0, r.code(), r.err());
+        Npy.Array want = Npy.read(fixtures.resolve("tv_logits_32x32.npy"));
+        List<JsonObject> lines = r.jsonLines();
+        int k = (int) want.shape()[1];
+        assertEquals(want.shape()[0], lines.size());
+        for (int b = 0; b < lines.size(); b++) {
+            var got = lines.get(b).getAsJsonArray("logits");
+            for (int j = 0; j < k; j++) {
+                assertEquals(want.data()[b * k + j], got.get(j).getAsDouble(), 1e-4, "row " + b + " logit " + j);
+            }
+        }
+        Run bad = run("import", "--from", "torchvision", fixtures.resolve("hf.safetensors").toString(),
+                "--out", tmp.resolve("never").toString());
+        assertEquals(ExitCodes.MODEL, bad.code());
+        assertFalse(Files.exists(tmp.resolve("never")));
+    }
 }

@@ -334,4 +334,23 @@ class VisionTransformerTest {
             }
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(value = PositionEmbeddingKind.class, names = {"LEARNED", "SINCOS2D_MAE"})
+    void forwardAtAnotherSizeLeavesNothingInTheModelsManager(PositionEmbeddingKind kind) throws IOException {
+        ViTConfig config = nonSquare().optPooling(Pooling.CLS).optPosEmb(kind).build();
+        try (VitModel model = TestModels.create(config, 53)) {
+            NDManager owner = model.getModel().getNDManager();
+            try (NDManager m = model.newManager()) {
+                model.forward(TestModels.images(m, 1, new Shape(1, 3, 32, 48))); // may fill caches
+            }
+            int before = owner.getManagedArrays().size();
+            for (int i = 0; i < 3; i++) {
+                try (NDManager m = model.newManager()) {
+                    model.forward(TestModels.images(m, 1, new Shape(1, 3, 32, 48)));
+                }
+            }
+            assertEquals(before, owner.getManagedArrays().size(), "arrays left behind in the model's manager");
+        }
+    }
 }

@@ -1,4 +1,4 @@
-package org.vit4j.interop;
+package org.vit4j.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -11,11 +11,9 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,7 +24,7 @@ import java.util.Map;
  * values are widened exactly in Java (DJL's PyTorch engine aborts the JVM when asked to create a
  * bfloat16 array from a buffer, so {@code NDList.decode} cannot be used for them).
  */
-final class Safetensors {
+public final class Safetensors {
 
     private static final long MAX_HEADER = 100L << 20;
 
@@ -40,45 +38,55 @@ final class Safetensors {
      * @return name to float32 array, in header order
      * @throws IOException if the file is missing, truncated, or not safetensors, naming the file
      */
-    static Map<String, NDArray> read(Path file, NDManager m) throws IOException {
+    public static Map<String, NDArray> read(Path file, NDManager m) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + ": no such file");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            ByteBuffer start = readAt(ch, 0, (int) Math.min(size, 9), file);
-            if (start.limit() >= 2 && start.get(0) == 'P' && start.get(1) == 'K') {
-                throw new IOException(file + ": a zip archive (a PyTorch .pt/.bin pickle?); vit4j reads only"
-                        + " .safetensors, which cannot run code. Convert it in Python with"
-                        + " safetensors.torch.save_file(torch.load(path), 'model.safetensors')");
-            }
-            long headerLen = start.limit() == 9 ? start.order(ByteOrder.LITTLE_ENDIAN).getLong(0) : -1;
-            if (start.limit() < 9 || start.get(8) != '{' || headerLen < 2 || headerLen > MAX_HEADER
-                    || 8 + headerLen > size) {
-                throw new IOException(file + ": not a safetensors file (expected an 8-byte header length"
-                        + " and a JSON header)");
-            }
-            ByteBuffer hb = readAt(ch, 8, (int) headerLen, file);
-            JsonObject header;
-            try {
-                header = JsonParser.parseString(StandardCharsets.UTF_8.decode(hb).toString()).getAsJsonObject();
-            } catch (RuntimeException e) {
-                throw new IOException(file + ": safetensors header is not a JSON object (" + e.getMessage() + ")", e);
-            }
-            long base = 8 + headerLen;
-            Map<String, NDArray> out = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) {
-                    continue;
-                }
-                out.put(e.getKey(), tensor(ch, base, size, e.getKey(), e.getValue(), m, file));
-            }
-            return out;
-        }
+        return read(Files.readAllBytes(file), file.toString(), m);
     }
 
-    private static NDArray tensor(FileChannel ch, long base, long size, String name, JsonElement spec,
-            NDManager m, Path file) throws IOException {
+    /**
+     * Reads every tensor from the bytes of a file.
+     *
+     * @param bytes the file content
+     * @param file the file's name for messages
+     * @param m the manager that owns the arrays
+     * @return name to float32 array, in header order
+     * @throws IOException if truncated or not safetensors, naming the file
+     */
+    public static Map<String, NDArray> read(byte[] bytes, String file, NDManager m) throws IOException {
+        ByteBuffer all = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        long size = bytes.length;
+        if (size >= 2 && bytes[0] == 'P' && bytes[1] == 'K') {
+            throw new IOException(file + ": a zip archive (a PyTorch .pt/.bin pickle?); vit4j reads only"
+                    + " .safetensors, which cannot run code. Convert it in Python with"
+                    + " safetensors.torch.save_file(torch.load(path), 'model.safetensors')");
+        }
+        long headerLen = size >= 9 ? all.getLong(0) : -1;
+        if (size < 9 || bytes[8] != '{' || headerLen < 2 || headerLen > MAX_HEADER || 8 + headerLen > size) {
+            throw new IOException(file + ": not a safetensors file (expected an 8-byte header length"
+                    + " and a JSON header)");
+        }
+        JsonObject header;
+        try {
+            header = JsonParser.parseString(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw new IOException(file + ": safetensors header is not a JSON object (" + e.getMessage() + ")", e);
+        }
+        long base = 8 + headerLen;
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) {
+                continue;
+            }
+            out.put(e.getKey(), tensor(all, base, size, e.getKey(), e.getValue(), m, file));
+        }
+        return out;
+    }
+
+    private static NDArray tensor(ByteBuffer all, long base, long size, String name, JsonElement spec,
+            NDManager m, String file) throws IOException {
         String dtype;
         long[] shape;
         long begin;
@@ -121,7 +129,7 @@ final class Safetensors {
             throw new IOException(file + ": tensor " + name + " " + new Shape(shape) + " " + dtype
                     + " has data_offsets [" + begin + ", " + end + "] that do not fit it or the file");
         }
-        ByteBuffer raw = readAt(ch, base + begin, (int) (end - begin), file).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer raw = all.slice((int) (base + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
         float[] f = new float[(int) count];
         for (int i = 0; i < f.length; i++) {
             switch (dtype) {
@@ -150,7 +158,7 @@ final class Safetensors {
      * @param h the 16 bits
      * @return the value
      */
-    static float halfToFloat(short h) {
+    public static float halfToFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
         int exp = (bits >>> 10) & 0x1f;
@@ -163,16 +171,5 @@ final class Safetensors {
             return sign == 0 ? v : -v;
         }
         return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13)); // rebias 15 -> 127
-    }
-
-    private static ByteBuffer readAt(FileChannel ch, long pos, int len, Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(len);
-        while (b.hasRemaining()) {
-            int n = ch.read(b, pos + b.position());
-            if (n < 0) {
-                throw new IOException(file + ": truncated at byte " + (pos + b.position()));
-            }
-        }
-        return b.flip();
     }
 }
