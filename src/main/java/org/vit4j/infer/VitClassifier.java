@@ -1,10 +1,12 @@
 package org.vit4j.infer;
 
 import ai.djl.Device;
+import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,13 +20,16 @@ import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VisionTransformer;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
 
 /**
- * Classifies images with a vit4j model: file or picture in, top-k labels, logits and the pooled
- * embedding out. Owns the model's native memory: close it.
+ * Classifies images with a vit4j model: file, {@link BufferedImage}, DJL {@link Image} or
+ * preprocessed {@code (C, H, W)} array in; top-k labels, logits {@code (K)} and the pooled
+ * embedding {@code (D)} out ({@link Classification}); {@link #embed} gives the embedding alone.
+ * Owns the model's native memory: close it.
  *
  * <p>Safe to call from many threads at once: the weights are shared read-only and every call
  * works in its own {@link NDManager}; no array outlives the call.
@@ -155,6 +160,18 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     /**
+     * Classifies a DJL image (from any {@code ImageFactory}) with the model's own preprocessing.
+     *
+     * @param image the picture
+     * @param topK how many classes to list
+     * @return the classification
+     * @throws ImageLoadException if the picture's size is refused by the sizing policy
+     */
+    public Classification classify(Image image, int topK) throws ImageLoadException {
+        return classify(List.of(preprocessor.apply(picture(image))), topK).get(0);
+    }
+
+    /**
      * Classifies preprocessed images in one forward pass (they must share one size).
      *
      * @param images model inputs
@@ -162,26 +179,12 @@ public final class VitClassifier implements AutoCloseable {
      * @return one classification per image, in order
      */
     public List<Classification> classify(List<PreprocessedImage> images, int topK) {
-        int k = model.getConfig().getNumClasses();
-        if (topK < 1 || topK > k) {
-            throw new IllegalArgumentException("top-k " + topK + " must be between 1 and the " + k + " classes");
-        }
+        checkTopK(topK);
         if (images.isEmpty()) {
             return List.of();
         }
-        PreprocessedImage first = images.get(0);
-        int per = first.data().length;
-        float[] batch = new float[per * images.size()];
-        for (int i = 0; i < images.size(); i++) {
-            PreprocessedImage p = images.get(i);
-            if (p.channels() != first.channels() || p.height() != first.height() || p.width() != first.width()) {
-                throw new IllegalArgumentException(
-                        "images of one batch must share a size: " + first.height() + "x" + first.width()
-                                + " and " + p.height() + "x" + p.width());
-            }
-            System.arraycopy(p.data(), 0, batch, i * per, per);
-        }
-        return classify(batch, new Shape(images.size(), first.channels(), first.height(), first.width()), topK);
+        Batch batch = Batch.of(images);
+        return classify(batch.data(), batch.shape(), topK);
     }
 
     /**
@@ -193,6 +196,7 @@ public final class VitClassifier implements AutoCloseable {
      * @return one classification per row
      */
     public List<Classification> classify(float[] nchw, Shape shape, int topK) {
+        checkTopK(topK);
         int k = model.getConfig().getNumClasses();
         try (NDManager m = model.newManager()) {
             NDArray x = m.create(nchw, shape);
@@ -209,6 +213,80 @@ public final class VitClassifier implements AutoCloseable {
                         Arrays.copyOfRange(pooled, b * d, (b + 1) * d)));
             }
             return result;
+        }
+    }
+
+    /**
+     * The pooled embedding of an image file: the feature vector {@code (D)} the head reads (the
+     * class token or the mean patch token after the encoder), for search or clustering. Equals
+     * {@link Classification#embedding()} of {@link #classify(Path, int)}.
+     *
+     * @param path the file
+     * @return the embedding {@code (D)}
+     * @throws ImageLoadException if the file cannot be read as an image
+     */
+    public float[] embed(Path path) throws ImageLoadException {
+        return embed(List.of(preprocess(path))).get(0);
+    }
+
+    /**
+     * The pooled embedding of a decoded picture.
+     *
+     * @param image the picture
+     * @return the embedding {@code (D)}
+     * @throws ImageLoadException if the picture's size is refused by the sizing policy
+     */
+    public float[] embed(BufferedImage image) throws ImageLoadException {
+        return embed(List.of(preprocessor.apply(image))).get(0);
+    }
+
+    /**
+     * The pooled embedding of a DJL image.
+     *
+     * @param image the picture
+     * @return the embedding {@code (D)}
+     * @throws ImageLoadException if the picture's size is refused by the sizing policy
+     */
+    public float[] embed(Image image) throws ImageLoadException {
+        return embed(List.of(preprocessor.apply(picture(image)))).get(0);
+    }
+
+    /**
+     * Pooled embeddings of preprocessed images of one size in one forward pass (the head is not run).
+     *
+     * @param images model inputs {@code (C, H, W)}
+     * @return one embedding {@code (D)} per image, in order
+     */
+    public List<float[]> embed(List<PreprocessedImage> images) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        Batch batch = Batch.of(images);
+        try (NDManager m = model.newManager()) {
+            NDArray x = m.create(batch.data(), batch.shape()); // (B, C, H, W)
+            ParameterStore ps = new ParameterStore(m, false);
+            VisionTransformer net = model.getBlock();
+            NDArray pooled = net.pool(ps, net.forwardFeatures(ps, x, false), false); // (B, D)
+            int d = (int) pooled.getShape().get(1);
+            float[] flat = pooled.toFloatArray();
+            List<float[]> result = new ArrayList<>();
+            for (int b = 0; b < batch.shape().get(0); b++) {
+                result.add(Arrays.copyOfRange(flat, b * d, (b + 1) * d));
+            }
+            return result;
+        }
+    }
+
+    private BufferedImage picture(Image image) {
+        try (NDManager m = model.newManager()) {
+            return DjlImages.toBufferedImage(image, m);
+        }
+    }
+
+    private void checkTopK(int topK) {
+        int k = model.getConfig().getNumClasses();
+        if (topK < 1 || topK > k) {
+            throw new IllegalArgumentException("top-k " + topK + " must be between 1 and the " + k + " classes");
         }
     }
 

@@ -50,7 +50,8 @@ public final class SimilarityMaps {
      * @param rows R
      * @param cols C
      * @param cell pixels per cell of a small map
-     * @return the picture, similarity −1 blue … 0 white … 1 red
+     * @return the picture; each small map is scaled from its own lowest similarity (dark) to its
+     *     highest (bright), as in the paper's figure
      */
     public static BufferedImage render(float[][] table, int rows, int cols, int cell) {
         if (table.length != rows * cols) {
@@ -68,8 +69,15 @@ public final class SimilarityMaps {
         for (int p = 0; p < rows * cols; p++) {
             int ox = gap + (p % cols) * (mapW + gap);
             int oy = gap + (p / cols) * (mapH + gap);
+            float lo = Float.POSITIVE_INFINITY;
+            float hi = Float.NEGATIVE_INFINITY;
+            for (float v : sim[p]) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
             for (int q = 0; q < rows * cols; q++) {
-                g.setColor(color(sim[p][q]));
+                // each map on its own scale, as in the paper's figure: its minimum dark, its maximum bright
+                g.setColor(color(hi > lo ? (sim[p][q] - lo) / (hi - lo) : 1f));
                 g.fillRect(ox + (q % cols) * cell, oy + (q / cols) * cell, cell, cell);
             }
         }
@@ -77,9 +85,14 @@ public final class SimilarityMaps {
         return img;
     }
 
-    private static Color color(float s) {
-        float v = Math.max(-1f, Math.min(1f, s));
-        int a = Math.round(255 * (1 - Math.abs(v)));
-        return v >= 0 ? new Color(255, a, a) : new Color(a, a, 255);
+    /** A viridis-like ramp: 0 dark purple, 0.5 teal, 1 yellow. */
+    private static Color color(float t) {
+        float[][] stops = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+        float x = Math.max(0f, Math.min(1f, t)) * (stops.length - 1);
+        int i = Math.min(stops.length - 2, (int) x);
+        float f = x - i;
+        return new Color(Math.round(stops[i][0] + f * (stops[i + 1][0] - stops[i][0])),
+                Math.round(stops[i][1] + f * (stops[i + 1][1] - stops[i][1])),
+                Math.round(stops[i][2] + f * (stops[i + 1][2] - stops[i][2])));
     }
 }

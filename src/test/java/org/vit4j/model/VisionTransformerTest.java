@@ -8,7 +8,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.engine.Engine;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.util.Arrays;
@@ -351,6 +353,46 @@ class VisionTransformerTest {
                 }
             }
             assertEquals(before, owner.getManagedArrays().size(), "arrays left behind in the model's manager");
+        }
+    }
+
+    @Test
+    void everyParameterReceivesAGradient() throws IOException {
+        ViTConfig config = small().optRegisterTokens(2).optPosEmb(PositionEmbeddingKind.LEARNED).build();
+        try (VitModel model = TestModels.create(config, 54); NDManager m = model.newManager()) {
+            NDArray x = TestModels.images(m, 2, new Shape(2, 1, 64, 64));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+                gc.backward(logits.square().sum());
+            }
+            for (Map.Entry<String, Parameter> e : model.getBlock().namedParameters().entrySet()) {
+                NDArray g = e.getValue().getArray().getGradient();
+                float norm = g.abs().sum().getFloat();
+                assertTrue(norm > 0 && Float.isFinite(norm), e.getKey() + " gradient |g|_1 = " + norm);
+                g.subi(g); // PyTorch accumulates: leave the model clean
+            }
+        }
+    }
+
+    @Test
+    void registersWithoutClassTokenComeFirst() throws IOException {
+        ViTConfig config = small().optPooling(Pooling.AVG).optRegisterTokens(2)
+                .optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION).build();
+        int d = 32;
+        try (VitModel model = TestModels.create(config, 55); NDManager m = model.newManager()) {
+            NDArray x = TestModels.images(m, 3, new Shape(1, 1, 64, 64));
+            ParameterStore ps = new ParameterStore(m, false);
+            float[] t = model.getBlock().embed(ps, x, false).toFloatArray(); // (1, 2 + N, D)
+            assertEquals((2 + 16) * d, t.length);
+            float[] reg = param(model, "reg_token");
+            assertArrayEquals(row(reg, 0, d), row(t, 0, d));
+            assertArrayEquals(row(reg, 1, d), row(t, 1, d));
+            float[] patches = model.getBlock().getPatchEmbedding().forward(ps, new NDList(x), false)
+                    .head().toFloatArray();
+            float[][] table = SinCos2d.table(4, 4, d, SinCos2d.Variant.BIG_VISION, SinCosLayout.SPLIT);
+            for (int p = 0; p < 16; p++) {
+                assertTrue(TestModels.maxAbsDiff(add(row(patches, p, d), table[p]), row(t, 2 + p, d)) < 1e-6);
+            }
         }
     }
 }

@@ -1,0 +1,41 @@
+package org.vit4j.infer;
+
+import ai.djl.ndarray.types.Shape;
+import java.util.List;
+import org.vit4j.image.PreprocessedImage;
+
+/**
+ * Preprocessed images stacked into one row-major NCHW array.
+ *
+ * @param data {@code B·C·H·W} values
+ * @param shape {@code (B, C, H, W)}
+ */
+record Batch(float[] data, Shape shape) {
+
+    /**
+     * Stacks images of one size.
+     *
+     * @param images at least one image, all {@code (C, H, W)} alike
+     * @return the batch
+     * @throws IllegalArgumentException if the list is empty or the sizes differ, with both sizes
+     */
+    static Batch of(List<PreprocessedImage> images) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("a batch needs at least one image, got none");
+        }
+        PreprocessedImage first = images.get(0);
+        int per = first.data().length;
+        float[] batch = new float[per * images.size()];
+        for (int i = 0; i < images.size(); i++) {
+            PreprocessedImage p = images.get(i);
+            if (p.channels() != first.channels() || p.height() != first.height() || p.width() != first.width()) {
+                throw new IllegalArgumentException(
+                        "images of one batch must share a size: image 0 is " + first.channels() + "x"
+                                + first.height() + "x" + first.width() + ", image " + i + " is "
+                                + p.channels() + "x" + p.height() + "x" + p.width() + " (C x H x W)");
+            }
+            System.arraycopy(p.data(), 0, batch, i * per, per);
+        }
+        return new Batch(batch, new Shape(images.size(), first.channels(), first.height(), first.width()));
+    }
+}
