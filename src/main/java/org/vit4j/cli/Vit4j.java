@@ -20,6 +20,7 @@ import picocli.CommandLine.IVersionProvider;
             InfoCommand.class,
             TrainCommand.class,
             ImportCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Vit4j implements Runnable {

@@ -316,4 +316,16 @@ class CliTest {
         assertEquals(ExitCodes.MODEL, bad.code());
         assertFalse(Files.exists(tmp.resolve("never")));
     }
+
+    @Test
+    void benchJson() {
+        Run r = run("bench", "--variant", "micro", "--batch-size", "2", "--seconds", "0.3", "--format", "json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+        assertTrue(o.get("images_per_s").getAsDouble() > 0);
+        assertEquals(2, o.get("batch_size").getAsInt());
+        assertEquals("fp32", o.get("precision").getAsString());
+        assertTrue(o.get("device").getAsString().startsWith("cpu"), o.toString());
+        assertEquals(ExitCodes.USAGE, run("bench", "--variant", "huge").code());
+    }
 }

@@ -1,0 +1,104 @@
+package org.vit4j.cli;
+
+import ai.djl.Device;
+import com.google.gson.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vit4j.infer.ForwardBenchmark;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.Variant;
+import org.vit4j.model.VitModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code vit4j bench}: model forward throughput (a benchmark, not a test). */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure forward throughput (images/s, median of timed passes) of a model or a variant with random weights.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: --variant).")
+    Path model;
+
+    @Option(names = "--variant", defaultValue = "tiny", paramLabel = "NAME", description = "Variant with random weights when no --model (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--image-size", paramLabel = "S|HxW", description = "Input size (default: the model's).")
+    String imageSize;
+
+    @Option(names = "--batch-size", defaultValue = "1", paramLabel = "B", description = "Images per pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", description = "Measuring time (default: ${DEFAULT-VALUE}).")
+    double seconds;
+
+    @Option(names = "--matmul", description = "Also measure the engine's fp32 2048^3 matrix-multiply GFLOP/s.")
+    boolean matmul;
+
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("table", "json").contains(format)) {
+            throw new IllegalArgumentException("--format '" + format + "' is not one of table, json");
+        }
+        if (batchSize < 1 || seconds <= 0) {
+            throw new IllegalArgumentException("--batch-size must be >= 1 and --seconds > 0");
+        }
+        Device device = common.device();
+        VitModel m;
+        if (model != null) {
+            m = common.loadModel(model, device);
+        } else {
+            ViTConfig cfg = Variant.fromName(variant).toBuilder().build();
+            List<String> labels = java.util.stream.IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "class " + i).toList();
+            m = VitModel.create(cfg, labels, device, 0);
+        }
+        try (m) {
+            int h = m.getConfig().getImageHeight();
+            int w = m.getConfig().getImageWidth();
+            if (imageSize != null) {
+                int[] hw = PatchesCommand.parseSize(imageSize);
+                h = hw[0];
+                w = hw[1];
+            }
+            ForwardBenchmark.Result r = ForwardBenchmark.forward(m, h, w, batchSize, seconds);
+            Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
+            String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+            if (format.equals("json")) {
+                JsonObject o = new JsonObject();
+                o.addProperty("model", model == null ? variant : model.toString());
+                o.addProperty("image_size", h + "x" + w);
+                o.addProperty("images_per_s", r.imagesPerSecond());
+                o.addProperty("batch_size", r.batchSize());
+                o.addProperty("device", r.device());
+                o.addProperty("precision", "fp32");
+                o.addProperty("passes", r.passes());
+                o.addProperty("gflops_per_image", r.gflopsPerImage());
+                o.addProperty("achieved_gflops", r.gflops());
+                o.addProperty("threads", threads);
+                if (peak != null) {
+                    o.addProperty("matmul_gflops", peak);
+                    o.addProperty("share_of_matmul_peak", r.gflops() / peak);
+                }
+                spec.commandLine().getOut().println(o);
+            } else {
+                spec.commandLine().getOut().printf(Locale.ROOT,
+                        "%s %dx%d batch %d on %s (fp32, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
+                        model == null ? variant : model, h, w, r.batchSize(), r.device(), threads, r.imagesPerSecond(), r.passes(),
+                        r.gflopsPerImage(), r.gflops(),
+                        peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
+            }
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+}

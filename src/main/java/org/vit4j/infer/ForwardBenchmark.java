@@ -1,0 +1,116 @@
+package org.vit4j.infer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.vit4j.model.VitModel;
+
+/**
+ * Measures model forward throughput: repeated inference-mode forward passes on random input,
+ * timed per pass, reported as the median rate (machines here are noisy; a median of many passes
+ * is steadier than a mean). Also measures the engine's fp32 matrix-multiply rate, so a model's
+ * achieved GFLOP/s can be put against what the machine can do.
+ */
+public final class ForwardBenchmark {
+
+    /**
+     * A result.
+     *
+     * @param imagesPerSecond median images per second
+     * @param batchSize images per pass
+     * @param passes timed passes
+     * @param gflopsPerImage model cost per image (2 FLOPs per multiply-add)
+     * @param device device name
+     */
+    public record Result(double imagesPerSecond, int batchSize, int passes, double gflopsPerImage, String device) {
+        /** @return achieved GFLOP/s */
+        public double gflops() {
+            return imagesPerSecond * gflopsPerImage;
+        }
+    }
+
+    private ForwardBenchmark() {}
+
+    /**
+     * Benchmarks a model's forward pass.
+     *
+     * @param model the model
+     * @param height input height
+     * @param width input width
+     * @param batchSize B
+     * @param seconds how long to measure (after a warm-up of about a third of that, at least 3 passes)
+     * @return the result
+     */
+    public static Result forward(VitModel model, int height, int width, int batchSize, double seconds) {
+        int c = model.getConfig().getChannels();
+        try (NDManager m = model.newManager()) {
+            NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
+            long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
+            int warm = 0;
+            while (warm < 3 || System.nanoTime() < warmEnd) {
+                pass(model, x);
+                warm++;
+            }
+            List<Double> rates = new ArrayList<>();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (rates.size() < 3 || System.nanoTime() < end) {
+                long t0 = System.nanoTime();
+                pass(model, x);
+                rates.add(batchSize / ((System.nanoTime() - t0) / 1e9));
+            }
+            double gflop = model.getConfig().toBuilder().setImageSize(height, width).build().flopsPerImage() / 1e9;
+            return new Result(median(rates), batchSize, rates.size(), gflop, model.getDevice().toString());
+        }
+    }
+
+    private static void pass(VitModel model, NDArray x) {
+        try (NDManager step = x.getManager().newSubManager()) {
+            NDArray in = x.duplicate();
+            in.attach(step);
+            float[] sink = model.forward(in).get(0).toFloatArray(); // forces the computation to finish
+            if (sink.length == 0) {
+                throw new IllegalStateException("empty output");
+            }
+        }
+    }
+
+    /**
+     * The engine's fp32 matrix-multiply rate, {@code n×n · n×n} (2n³ FLOPs), median of several.
+     *
+     * @param manager a manager on the device to measure
+     * @param n matrix side, e.g. 2048
+     * @param seconds how long to measure
+     * @return GFLOP/s
+     */
+    public static double matmulGflops(NDManager manager, int n, double seconds) {
+        try (NDManager m = manager.newSubManager()) {
+            NDArray a = m.randomNormal(new Shape(n, n));
+            NDArray b = m.randomNormal(new Shape(n, n));
+            List<Double> rates = new ArrayList<>();
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            for (int i = 0; i < 2; i++) {
+                a.matMul(b).toFloatArray(); // warm-up
+            }
+            while (rates.size() < 3 || System.nanoTime() < end) {
+                try (NDManager step = m.newSubManager()) {
+                    long t0 = System.nanoTime();
+                    NDArray r = a.matMul(b);
+                    r.attach(step);
+                    r.get(0, 0).getFloat();
+                    rates.add(2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9);
+                }
+            }
+            return median(rates);
+        }
+    }
+
+    private static double median(List<Double> xs) {
+        double[] a = xs.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(a);
+        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,96 @@
+package org.vit4j.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.image.PreprocessedImage;
+import org.vit4j.model.TestModels;
+import org.vit4j.model.VitModel;
+
+/**
+ * No NDArray outlives its call: the model's manager holds as many arrays and sub-managers after
+ * thousands of calls as after the warm-up, and results go only into the caller's manager.
+ */
+class NativeMemoryTest {
+
+    private static final int CALLS = 2000;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void liveArraysStayFlatOverManyPredictions() throws Exception {
+        Path dir = Fixtures.savedModel(tmp.resolve("m"), 3);
+        List<BufferedImage> pictures = Fixtures.pictures(6, 9);
+        try (VitClassifier clf = VitClassifier.load(dir, Device.cpu());
+                PatchEncoder enc = PatchEncoder.load(dir, Device.cpu(), true)) {
+            NDManager clfModel = clf.getModel().getModel().getNDManager();
+            NDManager encModel = enc.getModel().getModel().getNDManager();
+            PreprocessedImage px = clf.getPreprocessor().apply(pictures.get(0));
+            for (int i = 0; i < 20; i++) { // warm-up: caches (sin-cos tables) fill here, if any
+                run(clf, enc, pictures, i);
+            }
+            long[] clfBefore = Fixtures.census(clfModel);
+            long[] encBefore = Fixtures.census(encModel);
+            for (int i = 0; i < CALLS; i++) {
+                run(clf, enc, pictures, i);
+            }
+            assertArrayEquals(clfBefore, Fixtures.census(clfModel), "classifier model: [arrays, resources]");
+            assertArrayEquals(encBefore, Fixtures.census(encModel), "encoder model: [arrays, resources]");
+
+            // the NDArray API puts its result, and nothing else, into the caller's manager
+            try (NDManager mine = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                NDArray tokens = enc.encode(mine, List.of(px, px));
+                assertEquals(new Shape(2, 18, 32), tokens.getShape());
+                assertSame(mine, tokens.getManager());
+                assertEquals(List.of(tokens), mine.getManagedArrays());
+
+                NDArray images = mine.create(px.data(), new Shape(1, 1, 64, 64));
+                NDArray again = enc.encode(images);
+                assertSame(mine, again.getManager());
+                assertSame(mine, images.getManager());
+                assertEquals(3, mine.getManagedArrays().size()); // tokens, images, again
+                assertArrayEquals(encBefore, Fixtures.census(encModel));
+            }
+            assertArrayEquals(clfBefore, Fixtures.census(clfModel));
+        }
+    }
+
+    private static void run(VitClassifier clf, PatchEncoder enc, List<BufferedImage> pictures, int i)
+            throws Exception {
+        BufferedImage p = pictures.get(i % pictures.size());
+        switch (i % 4) {
+            case 0 -> clf.classify(p, 3);
+            case 1 -> clf.embed(p);
+            case 2 -> enc.encode(p);
+            default -> clf.classify(ai.djl.modality.cv.ImageFactory.getInstance().fromImage(p), 1);
+        }
+    }
+
+    @Test
+    void forwardOfTheModelItselfLeavesNothingInTheModelsManager() throws Exception {
+        try (VitModel model = TestModels.create(Fixtures.MICRO, 1)) {
+            NDManager root = model.getModel().getNDManager();
+            try (NDManager m = model.newManager()) {
+                model.forward(TestModels.images(m, 1, new Shape(2, 1, 64, 64)));
+            }
+            long[] before = Fixtures.census(root);
+            for (int i = 0; i < 50; i++) {
+                try (NDManager m = model.newManager()) {
+                    model.forward(TestModels.images(m, i, new Shape(2, 1, 64, 64)));
+                }
+            }
+            assertArrayEquals(before, Fixtures.census(root));
+        }
+    }
+}
