@@ -13,8 +13,9 @@ Rows are in row-major patch order (row r, column c -> r*C + c).
 import numpy as np
 
 
-# --- Copied from facebookresearch/mae util/pos_embed.py (CC BY-NC 4.0), which
-# --- cites MoCo v3. Changes: grid_size -> (rows, cols) so that non-square
+# --- The MAE functions (facebookresearch/mae util/pos_embed.py, after MoCo v3), in the
+# --- form Hugging Face transformers ships them in models/vit_mae/modeling_vit_mae.py
+# --- (Apache-2.0); same numbers. Changes: grid_size -> (rows, cols) so that non-square
 # --- grids work (as in timm/other forks), np.float -> np.float64 (removed in
 # --- numpy 1.24), cls_token dropped (the caller prepends prefix tokens).
 def get_2d_sincos_pos_embed(embed_dim, rows, cols):

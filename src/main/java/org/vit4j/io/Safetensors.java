@@ -123,9 +123,15 @@ public final class Safetensors {
         }
         long count = 1;
         for (long d : shape) {
+            // a hostile header must not make the count negative or wrap around
+            if (d < 0 || (d > 0 && count > Integer.MAX_VALUE / d)) {
+                throw new IOException(file + ": tensor " + name + " has an invalid shape "
+                        + java.util.Arrays.toString(shape) + " (negative or too large)");
+            }
             count *= d;
         }
-        if (end - begin != count * bytesPer || begin < 0 || base + end > size || count > Integer.MAX_VALUE / 8) {
+        if (count > Integer.MAX_VALUE / 8 || begin < 0 || end < begin || end - begin != count * bytesPer
+                || base + end > size) {
             throw new IOException(file + ": tensor " + name + " " + new Shape(shape) + " " + dtype
                     + " has data_offsets [" + begin + ", " + end + "] that do not fit it or the file");
         }

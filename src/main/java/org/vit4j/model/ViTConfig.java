@@ -377,7 +377,7 @@ public final class ViTConfig {
             }
             o = e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("config is not valid JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException("config is not valid JSON: " + jsonProblem(e), e);
         }
         String format = optString(o, "format", FORMAT);
         if (!FORMAT.equals(format)) {
@@ -424,6 +424,17 @@ public final class ViTConfig {
             }
         }
         return b.build();
+    }
+
+    /**
+     * Gson's parse error as one line for users: its message names the exception class and adds a
+     * troubleshooting link on a second line; keep only where the syntax breaks.
+     */
+    private static String jsonProblem(JsonParseException e) {
+        Throwable c = e.getCause() != null ? e.getCause() : e;
+        String m = c.getMessage() == null ? "syntax error" : c.getMessage().lines().findFirst().orElse("");
+        int at = m.indexOf(" at line ");
+        return at >= 0 ? "syntax error" + m.substring(at) : m;
     }
 
     private interface FieldParser<T> {
