@@ -15,7 +15,12 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
 
-/** Makes a {@link VitTranslator} for a vit4j model directory loaded through DJL's {@code Criteria}. */
+/**
+ * Makes a {@link VitTranslator} for a vit4j model directory loaded through DJL's {@code Criteria}
+ * (reads the directory's {@code config.json} and {@code labels.txt}). Named in {@code
+ * serving.properties}; DJL 0.36 uses it from there only when the Criteria has {@code
+ * optTranslatorFactory(new DeferredTranslatorFactory())}, or pass an instance directly.
+ */
 public final class VitTranslatorFactory implements TranslatorFactory {
 
     /** {@inheritDoc} */
