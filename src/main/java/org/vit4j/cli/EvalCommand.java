@@ -129,7 +129,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
-        Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+        Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
         o.add("labels", gson.toJsonTree(ds.labels()));

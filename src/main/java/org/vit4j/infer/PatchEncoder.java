@@ -5,7 +5,6 @@ import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -271,8 +270,7 @@ public final class PatchEncoder implements AutoCloseable {
 
     /** Runs {@link VisionTransformer#embed}; every result belongs to the images' manager. */
     private NDArray tokens(NDArray images) {
-        ParameterStore ps = new ParameterStore(images.getManager(), false);
-        NDArray x = model.getBlock().embed(ps, images, false); // (B, c + R + N, D)
+        NDArray x = model.embed(images); // (B, c + R + N, D)
         int prefix = model.getConfig().getPrefixTokens();
         if (includePrefix || prefix == 0) {
             return x;

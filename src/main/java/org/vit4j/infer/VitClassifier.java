@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
-import org.vit4j.model.VisionTransformer;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
@@ -264,9 +262,7 @@ public final class VitClassifier implements AutoCloseable {
         Batch batch = Batch.of(images);
         try (NDManager m = model.newManager()) {
             NDArray x = m.create(batch.data(), batch.shape()); // (B, C, H, W)
-            ParameterStore ps = new ParameterStore(m, false);
-            VisionTransformer net = model.getBlock();
-            NDArray pooled = net.pool(ps, net.forwardFeatures(ps, x, false), false); // (B, D)
+            NDArray pooled = model.pooled(x); // (B, D)
             int d = (int) pooled.getShape().get(1);
             float[] flat = pooled.toFloatArray();
             List<float[]> result = new ArrayList<>();

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.vit4j.Offline;
 import org.vit4j.io.Safetensors;
 
@@ -244,7 +246,44 @@ public final class VitModel implements AutoCloseable {
      */
     public NDList forward(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
-        return block.forward(ps, new NDList(images), false);
+        return withoutGrad(() -> block.forward(ps, new NDList(images), false));
+    }
+
+    /**
+     * Patch tokens with position embeddings, before the encoder, in inference mode.
+     *
+     * @param images {@code (B, C, H, W)}; results belong to the images' manager
+     * @return {@code (B, T, D)}, class and register tokens first
+     */
+    public NDArray embed(NDArray images) {
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        return withoutGrad(() -> block.embed(ps, images, false));
+    }
+
+    /**
+     * The pooled embedding the head reads, in inference mode (the head is not run).
+     *
+     * @param images {@code (B, C, H, W)}; results belong to the images' manager
+     * @return {@code (B, D)}
+     */
+    public NDArray pooled(NDArray images) {
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        return withoutGrad(() -> block.pool(ps, block.forwardFeatures(ps, images, false), false));
+    }
+
+    /**
+     * Runs inference code with autograd off on this thread. libtorch's grad mode is per thread and
+     * on by default; DJL turns it off only on the thread that started the engine, so without this
+     * every other thread would record an autograd graph for each forward pass.
+     */
+    private static <T> T withoutGrad(Supplier<T> work) {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
     }
 
     /** @return a new manager on the model's device, for the caller to close */
