@@ -1,10 +1,14 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Path;
+import javax.imageio.ImageIO;
 import org.vit4j.Offline;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.VitClassifier;
+import org.vit4j.io.AtomicFiles;
 import org.vit4j.model.DeviceSetting;
 import org.vit4j.model.VitModel;
 import picocli.CommandLine.Option;
@@ -54,6 +58,15 @@ final class Common {
         } catch (Exception e) {
             throw new ModelLoadFailure("cannot load model: " + e.getMessage(), e);
         }
+    }
+
+    /** Writes a PNG atomically (temporary file, then rename). */
+    static void writePng(Path out, BufferedImage image) throws IOException {
+        AtomicFiles.write(out, os -> {
+            if (!ImageIO.write(image, "png", os)) {
+                throw new IOException("no PNG writer available");
+            }
+        });
     }
 
     VitClassifier classifier(Path dir, Device d) throws ModelLoadFailure {

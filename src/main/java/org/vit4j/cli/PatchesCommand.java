@@ -1,15 +1,12 @@
 package org.vit4j.cli;
 
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Normalization;
 import org.vit4j.image.PreprocessedImage;
-import org.vit4j.io.AtomicFiles;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.PatchPicture;
@@ -87,12 +84,7 @@ final class PatchesCommand implements Callable<Integer> {
         } else if (scrambleGrid != null) {
             throw new IllegalArgumentException("--scramble-grid needs --scramble");
         }
-        BufferedImage finalPic = pic;
-        AtomicFiles.write(out, os -> {
-            if (!ImageIO.write(finalPic, "png", os)) {
-                throw new IOException("no PNG writer");
-            }
-        });
+        Common.writePng(out, pic);
         spec.commandLine().getOut().printf("%s: %dx%d input, %dx%d patches of %d px%s%n", out, p.height(), p.width(),
                 p.height() / ps, p.width() / ps, ps, scramble ? ", scrambled copy on the right" : "");
         spec.commandLine().getOut().flush();

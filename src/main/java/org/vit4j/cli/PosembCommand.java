@@ -1,12 +1,10 @@
 package org.vit4j.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import org.vit4j.model.VitModel;
@@ -123,12 +121,7 @@ final class PosembCommand implements Callable<Integer> {
         }
         if (plot != null) {
             int cell = Math.max(2, 96 / Math.max(rows, cols));
-            var img = SimilarityMaps.render(table, rows, cols, cell);
-            AtomicFiles.write(plot, os -> {
-                if (!ImageIO.write(img, "png", os)) {
-                    throw new IOException("no PNG writer");
-                }
-            });
+            Common.writePng(plot, SimilarityMaps.render(table, rows, cols, cell));
         }
         if (out != null || plot != null) {
             stdout.printf(Locale.ROOT, "%s table %dx%d grid, D=%d%s%s%n", k.cliName(), rows, cols, table[0].length,
