@@ -7,9 +7,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.infer.ForwardBenchmark;
+import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
+import org.vit4j.train.ImageDataset;
+import org.vit4j.train.TrainOptions;
+import org.vit4j.train.VitTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +47,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--matmul", description = "Also measure the engine's fp32 2048^3 matrix-multiply GFLOP/s.")
     boolean matmul;
 
+    @Option(names = "--train", paramLabel = "fashion-mnist|DIR",
+            description = "Measure training throughput (forward, backward, AdamW) on this data instead, with train's default options.")
+    String train;
+
     @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -54,6 +63,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be >= 1 and --seconds > 0");
         }
         Device device = common.device();
+        if (train != null) {
+            return trainBenchmark(device);
+        }
         VitModel m;
         if (model != null) {
             m = common.loadModel(model, device);
@@ -100,5 +112,33 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }
+    }
+
+    private int trainBenchmark(Device device) throws Exception {
+        ViTConfig cfg = model != null ? ModelDirectory.readConfig(model)
+                : Variant.fromName(variant).toBuilder().optPooling(Pooling.AVG).build();
+        ImageDataset data = DataSets.open(train, null, cfg.getChannels(), true);
+        int b = batchSize == 1 ? 128 : batchSize;
+        TrainOptions opts = new TrainOptions(1, b, 1e-3, 1e-5, 0.05, 0, 0.1, 1.0, 42,
+                0, 0.8, true, 0, null);
+        double ips = new VitTrainer(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
+                device, null).measureThroughput(data, 5, seconds);
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        if (format.equals("json")) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", model == null ? variant : model.toString());
+            o.addProperty("mode", "train");
+            o.addProperty("images_per_s", ips);
+            o.addProperty("batch_size", b);
+            o.addProperty("device", device.toString());
+            o.addProperty("precision", "fp32");
+            o.addProperty("threads", threads);
+            spec.commandLine().getOut().println(o);
+        } else {
+            spec.commandLine().getOut().printf(Locale.ROOT, "train %s batch %d on %s (fp32, threads %s): %.1f images/s%n",
+                    model == null ? variant : model, b, device, threads, ips);
+        }
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
     }
 }

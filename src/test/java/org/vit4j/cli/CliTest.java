@@ -286,6 +286,12 @@ class CliTest {
         JsonObject o = JsonParser.parseString(e.out()).getAsJsonObject();
         assertEquals(3, o.getAsJsonArray("results").size());
         assertEquals(24, o.getAsJsonArray("results").get(0).getAsJsonObject().get("images").getAsInt());
+        Run bench = run("bench", "--train", data.toString(), "--variant", "micro", "--batch-size", "4", "--seconds", "0.2",
+                "--format", "json");
+        assertEquals(0, bench.code(), bench.err());
+        JsonObject b = JsonParser.parseString(bench.out()).getAsJsonObject();
+        assertEquals("train", b.get("mode").getAsString());
+        assertTrue(b.get("images_per_s").getAsDouble() > 0);
         Run wrongLabels = run("eval", "--quiet", "--model", modelDir.toString(), "--data", data.toString());
         assertEquals(ExitCodes.USAGE, wrongLabels.code());
         assertTrue(wrongLabels.err().contains("has classes [dark, light]"), wrongLabels.err());
