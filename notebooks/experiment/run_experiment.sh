@@ -28,5 +28,8 @@ for name in none sincos2d-mae learned learned-scramble-aug; do
     --format json > "$HERE/results/$name.json"
   cp "$RUNS/$name/metrics.jsonl" "$HERE/results/$name.metrics.jsonl"
 done
+# the no-position-embedding model is small (0.8 MB): notebook 03 uses it
+mkdir -p "$HERE/models/none"
+cp "$RUNS/none/"{config.json,labels.txt,model.safetensors,checksums.sha256,serving.properties} "$HERE/models/none/"
 /usr/bin/python3 "$HERE/plot_scrambling.py" "$HERE/results" "$HERE/scrambling.png" > "$HERE/results/table.md"
 cat "$HERE/results/table.md"
