@@ -62,6 +62,9 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--logits", description = "Also print the raw logits (json).")
     boolean logits;
 
+    /** Width of the table's path column: the longest path of the run. */
+    private int pathWidth;
+
     @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
     Path tensor;
 
@@ -91,7 +94,6 @@ final class PredictCommand implements Callable<Integer> {
             if (!scramble && scrambleGrid != null) {
                 throw new IllegalArgumentException("--scramble-grid needs --scramble");
             }
-            fmt.header(out);
             boolean failed = tensor != null
                     ? predictTensor(clf, fmt, out)
                     : predictImages(clf, fmt, out, grid);
@@ -102,6 +104,8 @@ final class PredictCommand implements Callable<Integer> {
 
     private boolean predictImages(VitClassifier clf, Format fmt, PrintWriter out, ShuffleGrid grid) throws IOException {
         List<Inputs.Input> inputs = Inputs.expand(paths, System.in);
+        pathWidth = Math.max(4, inputs.stream().mapToInt(i -> i.name().length()).max().orElse(0));
+        fmt.header(out, pathWidth);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
         boolean failed = false;
         for (int start = 0; start < inputs.size(); start += batchSize) {
@@ -119,10 +123,10 @@ final class PredictCommand implements Callable<Integer> {
             int r = 0;
             for (int i = 0; i < batch.size(); i++) {
                 if (pre[i] instanceof PreprocessedImage) {
-                    fmt.result(out, batch.get(i).name(), results.get(r++), logits);
+                    fmt.result(out, pathWidth, batch.get(i).name(), results.get(r++), logits);
                 } else {
                     failed = true;
-                    fmt.error(out, batch.get(i).name(), (String) pre[i]);
+                    fmt.error(out, pathWidth, batch.get(i).name(), (String) pre[i]);
                 }
             }
             out.flush();
@@ -180,6 +184,8 @@ final class PredictCommand implements Callable<Integer> {
     private boolean predictTensor(VitClassifier clf, Format fmt, PrintWriter out) throws IOException {
         ViTConfig cfg = clf.getModel().getConfig();
         String name = tensor.toString();
+        pathWidth = name.length() + 8;
+        fmt.header(out, pathWidth);
         Npy.Array a;
         try {
             a = Npy.read(tensor);
@@ -210,11 +216,11 @@ final class PredictCommand implements Callable<Integer> {
             }
             if (!finite) {
                 failed = true;
-                fmt.error(out, rowName, "contains NaN or infinite values");
+                fmt.error(out, pathWidth, rowName, "contains NaN or infinite values");
                 continue;
             }
             Classification c = clf.classify(row, new Shape(1, s[1], s[2], s[3]), topK).get(0);
-            fmt.result(out, rowName, c, logits);
+            fmt.result(out, pathWidth, rowName, c, logits);
         }
         return failed;
     }
@@ -231,15 +237,15 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
 
-        void header(PrintWriter out) {
+        void header(PrintWriter out, int pathWidth) {
             if (this == TABLE) {
-                out.printf(Locale.ROOT, "%-40s %-14s %8s  %s%n", "PATH", "PREDICTION", "PROB", "NEXT");
+                out.printf(Locale.ROOT, "%-" + pathWidth + "s  %-14s %8s  %s%n", "PATH", "PREDICTION", "PROB", "NEXT");
             } else if (this == CSV) {
                 out.println("path,rank,label,index,probability,error");
             }
         }
 
-        void result(PrintWriter out, String path, Classification c, boolean withLogits) {
+        void result(PrintWriter out, int pathWidth, String path, Classification c, boolean withLogits) {
             switch (this) {
                 case JSON: {
                     JsonObject o = new JsonObject();
@@ -271,12 +277,13 @@ final class PredictCommand implements Callable<Integer> {
                         Prediction p = c.top().get(i);
                         next.append(i > 1 ? ", " : "").append(String.format(Locale.ROOT, "%s %.3f", p.label(), p.probability()));
                     }
-                    out.printf(Locale.ROOT, "%-40s %-14s %8.4f  %s%n", path, c.best().label(), c.best().probability(), next);
+                    out.printf(Locale.ROOT, "%-" + pathWidth + "s  %-14s %8.4f  %s%n", path, c.best().label(),
+                            c.best().probability(), next);
                 }
             }
         }
 
-        void error(PrintWriter out, String path, String message) {
+        void error(PrintWriter out, int pathWidth, String path, String message) {
             switch (this) {
                 case JSON: {
                     JsonObject o = new JsonObject();
@@ -289,7 +296,7 @@ final class PredictCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "%s,,,,,%s%n", csv(path), csv(message));
                     break;
                 default:
-                    out.printf(Locale.ROOT, "%-40s ERROR: %s%n", path, message);
+                    out.printf(Locale.ROOT, "%-" + pathWidth + "s  ERROR: %s%n", path, message);
             }
         }
 

@@ -1,0 +1,74 @@
+package org.vit4j.infer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import ai.djl.Device;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.VitModel;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.train.EvalResult;
+import org.vit4j.train.Evaluator;
+import org.vit4j.train.FashionMnist;
+
+/** The model that ships in the jar: what it is, and how it does on the real test set. */
+class BundledModelTest {
+
+    /** All ten Fashion-MNIST sample images are recognized (`./vit4j predict sample-images/`). */
+    private static final int MIN_SAMPLES_CORRECT = 10;
+    /** `./vit4j eval --data fashion-mnist`: 8 986 of 10 000 test images. */
+    private static final double EXPECTED_TEST_ACCURACY = 0.8986;
+
+    @Test
+    void bundledModelLoadsWithItsRecordedConfig() throws Exception {
+        assertTrue(BundledModel.isAvailable(), "the jar carries the bundled model");
+        try (VitModel m = VitModel.load(BundledModel.files(), Device.cpu())) {
+            assertEquals(FashionMnist.LABELS, m.getLabels());
+            assertEquals(PositionEmbeddingKind.LEARNED, m.getConfig().getPosEmb());
+            assertEquals(Pooling.AVG, m.getConfig().getPooling());
+            assertEquals(8, m.getConfig().getGrid().rows());
+            assertEquals(8, m.getConfig().getGrid().cols());
+        }
+    }
+
+    @Test
+    void sampleImagesOfEachClassAreRecognized() throws Exception {
+        List<Path> samples;
+        try (Stream<Path> s = Files.list(Path.of("sample-images"))) {
+            samples = s.filter(p -> p.getFileName().toString().startsWith("fashion-")).sorted().toList();
+        }
+        assertEquals(10, samples.size());
+        int correct = 0;
+        try (VitClassifier clf = VitClassifier.bundled(Device.cpu())) {
+            for (Path p : samples) {
+                // file names: fashion-<class index>-<name>-test<i>.png
+                int want = Integer.parseInt(p.getFileName().toString().split("-")[1]);
+                if (clf.classify(p, 1).best().index() == want) {
+                    correct++;
+                }
+            }
+        }
+        assertTrue(correct >= MIN_SAMPLES_CORRECT, correct + " of 10 sample images recognized");
+    }
+
+    /** The whole Fashion-MNIST test set, as `vit4j eval --data fashion-mnist` runs it (CI installs the data). */
+    @Test
+    void accuracyOnTheFashionMnistTestSet() throws Exception {
+        assumeTrue(Files.isRegularFile(FashionMnist.DEBIAN_DIR.resolve("t10k-images-idx3-ubyte.gz")),
+                "needs Debian's dataset-fashion-mnist (installed by .ci/run)");
+        FashionMnist test = FashionMnist.load(null, false);
+        try (VitModel m = VitModel.load(BundledModel.files(), Device.cpu())) {
+            EvalResult r = Evaluator.evaluate(m, test, 250, null, 0, null);
+            assertEquals(10_000, r.total());
+            // the accuracy the README reports, to the image
+            assertEquals(EXPECTED_TEST_ACCURACY, r.accuracy(), 0.0005, "test accuracy");
+        }
+    }
+
+}
