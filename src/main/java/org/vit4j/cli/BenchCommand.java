@@ -1,12 +1,21 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
+import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.vit4j.image.ImageLoader;
+import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.ForwardBenchmark;
+import org.vit4j.infer.SoakBenchmark;
+import org.vit4j.infer.VitClassifier;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
@@ -51,6 +60,13 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measure training throughput (forward, backward, AdamW) on this data instead, with train's default options.")
     String train;
 
+    @Option(names = "--soak", paramLabel = "N",
+            description = "Soak: N single-image predictions of the sample images through VitClassifier, RSS sampled every 1000.")
+    Long soak;
+
+    @Option(names = "--soak-images", defaultValue = "sample-images", paramLabel = "DIR", description = "Images for --soak (default: ${DEFAULT-VALUE}).")
+    Path soakImages;
+
     @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -65,6 +81,9 @@ final class BenchCommand implements Callable<Integer> {
         Device device = common.device();
         if (train != null) {
             return trainBenchmark(device);
+        }
+        if (soak != null) {
+            return soakBenchmark(device);
         }
         VitModel m;
         if (model != null) {
@@ -140,5 +159,42 @@ final class BenchCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    private int soakBenchmark(Device device) throws Exception {
+        if (soak < 1000) {
+            throw new IllegalArgumentException("--soak needs at least 1000 predictions, got " + soak);
+        }
+        try (VitClassifier clf = common.classifier(model, device);
+                Stream<Path> files = Files.list(soakImages)) {
+            List<PreprocessedImage> images = new ArrayList<>();
+            for (Path f : files.filter(ImageLoader::isImageFile).sorted().toList()) {
+                images.add(clf.preprocess(f));
+            }
+            if (images.isEmpty()) {
+                throw new IllegalArgumentException("--soak-images " + soakImages + ": no images");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            int[] k = {0};
+            SoakBenchmark.Result r = SoakBenchmark.run(clf, images, soak, 1000, kb -> {
+                if (!common.quiet) {
+                    err.printf(Locale.ROOT, "soak: %d predictions, RSS %.1f MiB%n", 1000L * ++k[0], kb / 1024.0);
+                    err.flush();
+                }
+            });
+            int warm = Math.min(5, r.rssKb().size());
+            JsonObject o = new JsonObject();
+            o.addProperty("mode", "soak");
+            o.addProperty("predictions", r.predictions());
+            o.addProperty("images_per_s", r.predictions() / r.seconds());
+            o.addProperty("rss_mib_after_warmup", r.rssKb().get(warm - 1) / 1024.0);
+            o.addProperty("rss_mib_end", r.rssKb().get(r.rssKb().size() - 1) / 1024.0);
+            o.addProperty("rss_mib_max", r.rssKb().stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0);
+            o.addProperty("growth_after_warmup", r.growthAfter(warm));
+            o.add("rss_kib_every_1000", new Gson().toJsonTree(r.rssKb()));
+            spec.commandLine().getOut().println(o);
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
     }
 }

@@ -333,5 +333,12 @@ class CliTest {
         assertEquals("fp32", o.get("precision").getAsString());
         assertTrue(o.get("device").getAsString().startsWith("cpu"), o.toString());
         assertEquals(ExitCodes.USAGE, run("bench", "--variant", "huge").code());
+        Path soakDir = images.resolve("sub");
+        Run soak = run("bench", "--quiet", "--model", modelDir.toString(), "--soak", "2000", "--soak-images", soakDir.toString());
+        assertEquals(0, soak.code(), soak.err());
+        JsonObject s = JsonParser.parseString(soak.out()).getAsJsonObject();
+        assertEquals(2000, s.get("predictions").getAsLong());
+        assertEquals(2, s.getAsJsonArray("rss_kib_every_1000").size());
+        assertTrue(s.get("rss_mib_end").getAsDouble() > 10, s.toString());
     }
 }

@@ -24,6 +24,9 @@ import org.vit4j.model.VitModel;
  */
 class KillResumeTest {
 
+    /** Many short epochs, so that a kill at a random moment after a checkpoint lands mid-run. */
+    private static final int EPOCHS = 40;
+
     @TempDir Path tmp;
 
     private Path makeData() throws Exception {
@@ -52,7 +55,7 @@ class KillResumeTest {
                 "-Dai.djl.offline=true", "-DOPT_OUT_TRACKING=true", "-Dai.djl.pytorch.num_threads=1",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "org.vit4j.cli.Vit4j", "train", "--quiet", "--data", data.toString(), "--config", "micro",
-                "--epochs", "6", "--batch-size", "8", "--val-size", "8", "--warmup", "1", "--out", out.toString()));
+                "--epochs", String.valueOf(EPOCHS), "--batch-size", "8", "--val-size", "8", "--warmup", "1", "--out", out.toString()));
         if (resume) {
             cmd.add("--resume");
         }
@@ -77,7 +80,7 @@ class KillResumeTest {
             while (p.isAlive() && System.nanoTime() < deadline && lastName(out).equals(before)) {
                 Thread.sleep(50);
             }
-            Thread.sleep(random.nextInt(1500));
+            Thread.sleep(random.nextInt(150));
             if (p.isAlive()) {
                 p.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
                 kills++;
@@ -94,15 +97,15 @@ class KillResumeTest {
         assertTrue(finish.waitFor(5, TimeUnit.MINUTES), "resumed run finishes");
         assertEquals(0, finish.exitValue(), () -> logs());
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
-        assertEquals(6, metrics.size(), String.join("\n", metrics));
-        for (int e = 0; e < 6; e++) {
+        assertEquals(EPOCHS, metrics.size(), String.join("\n", metrics));
+        for (int e = 0; e < EPOCHS; e++) {
             assertTrue(metrics.get(e).startsWith("{\"epoch\": " + (e + 1) + ","), metrics.get(e));
         }
         try (VitModel best = VitModel.load(out, Device.cpu())) {
             assertEquals(2, best.getLabels().size());
         }
         try (var s = Files.list(out.resolve("checkpoints"))) {
-            assertEquals(List.of("epoch-0006", "last"),
+            assertEquals(List.of(String.format("epoch-%04d", EPOCHS), "last"),
                     s.map(f -> f.getFileName().toString()).sorted().toList(), "no temporary directories left");
         }
     }
