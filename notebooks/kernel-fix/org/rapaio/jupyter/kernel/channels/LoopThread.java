@@ -15,7 +15,9 @@ package org.rapaio.jupyter.kernel.channels;
  *       connects) throws in the loop body and the exception ends the thread. Here the exception is
  *       printed and the loop goes on; Jupyter repeats {@code kernel_info_request} until answered.
  * </ul>
- * Constructor, fields and loop are otherwise as in 3.0.1.
+ * Constructor, fields and loop are otherwise as in 3.0.1. A modified copy of a class of
+ * rapaio-jupyter-kernel (io.github.padreati), used under that project's licence; worth reporting
+ * upstream so that this file can go.
  */
 public final class LoopThread extends Thread {
 
