@@ -27,6 +27,7 @@ for name in none sincos2d-mae learned learned-scramble-aug; do
   "$V" eval --quiet --model "$RUNS/$name" --data fashion-mnist:test --scramble-grid 2x2,4x4,8x8 --seed 0 \
     --format json > "$HERE/results/$name.json"
   cp "$RUNS/$name/metrics.jsonl" "$HERE/results/$name.metrics.jsonl"
+  mkdir -p "$HERE/results/train-options" && cp "$RUNS/$name/train.json" "$HERE/results/train-options/$name.json"
 done
 # the no-position-embedding model is small (0.8 MB): notebook 03 uses it
 mkdir -p "$HERE/models/none"

@@ -65,6 +65,11 @@ final class PredictCommand implements Callable<Integer> {
     /** Width of the table's path column: the longest path of the run. */
     private int pathWidth;
 
+    /** Wall-clock milestones for the --verbose cold-start breakdown. */
+    private long tEngine;
+    private long tModel;
+    private long tFirstBatch;
+
     @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
     Path tensor;
 
@@ -73,6 +78,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long tCommand = System.currentTimeMillis();
         PrintWriter out = spec.commandLine().getOut();
         Format fmt = Format.parse(format);
         if ((tensor == null) == paths.isEmpty()) {
@@ -82,7 +88,9 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         Device device = common.device();
+        tEngine = System.currentTimeMillis();
         try (VitClassifier clf = common.classifier(model, device)) {
+            tModel = System.currentTimeMillis();
             ViTConfig cfg = clf.getModel().getConfig();
             int k = cfg.getNumClasses();
             if (topK < 1 || topK > k) {
@@ -98,6 +106,19 @@ final class PredictCommand implements Callable<Integer> {
                     ? predictTensor(clf, fmt, out)
                     : predictImages(clf, fmt, out, grid);
             out.flush();
+            if (common.verbose) {
+                // cold-start breakdown: JVM start to command, engine load, model load, first batch, rest
+                long jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+                long end = System.currentTimeMillis();
+                if (tFirstBatch == 0) {
+                    tFirstBatch = end; // nothing was classified
+                }
+                spec.commandLine().getErr().printf(Locale.ROOT,
+                        "timing: JVM start to command %.2f s, engine %.2f s, model %.2f s, first batch %.2f s,"
+                                + " rest %.2f s, total %.2f s%n",
+                        (tCommand - jvm) / 1e3, (tEngine - tCommand) / 1e3, (tModel - tEngine) / 1e3,
+                        (tFirstBatch - tModel) / 1e3, (end - tFirstBatch) / 1e3, (end - jvm) / 1e3);
+            }
             return failed ? ExitCodes.SOME_FAILED : ExitCodes.OK;
         }
     }
@@ -130,6 +151,9 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             out.flush();
+            if (start == 0) {
+                tFirstBatch = System.currentTimeMillis();
+            }
             progress.update(start + batch.size(), null);
         }
         progress.finish();
@@ -220,6 +244,9 @@ final class PredictCommand implements Callable<Integer> {
                 continue;
             }
             Classification c = clf.classify(row, new Shape(1, s[1], s[2], s[3]), topK).get(0);
+            if (tFirstBatch == 0) {
+                tFirstBatch = System.currentTimeMillis();
+            }
             fmt.result(out, pathWidth, rowName, c, logits);
         }
         return failed;
