@@ -78,7 +78,15 @@ final class BenchCommand implements Callable<Integer> {
         if (batchSize < 1 || seconds <= 0) {
             throw new IllegalArgumentException("--batch-size must be >= 1 and --seconds > 0");
         }
-        Device device = common.device();
+        Device device;
+        try {
+            device = common.device();
+        } catch (IllegalStateException e) {
+            // --device gpu on a machine without a CUDA libtorch: a benchmark says so and skips
+            spec.commandLine().getOut().println("{\"skipped\": \"" + e.getMessage().replace("\"", "'") + "\"}");
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
         if (train != null) {
             return trainBenchmark(device);
         }

@@ -333,6 +333,11 @@ class CliTest {
         assertEquals("fp32", o.get("precision").getAsString());
         assertTrue(o.get("device").getAsString().startsWith("cpu"), o.toString());
         assertEquals(ExitCodes.USAGE, run("bench", "--variant", "huge").code());
+        if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
+            Run gpu = run("bench", "--variant", "micro", "--device", "gpu", "--seconds", "0.1");
+            assertEquals(0, gpu.code(), gpu.err());
+            assertTrue(gpu.out().contains("\"skipped\""), gpu.out());
+        }
         Path soakDir = images.resolve("sub");
         Run soak = run("bench", "--quiet", "--model", modelDir.toString(), "--soak", "2000", "--soak-images", soakDir.toString());
         assertEquals(0, soak.code(), soak.err());
