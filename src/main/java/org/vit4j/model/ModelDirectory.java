@@ -132,6 +132,42 @@ public final class ModelDirectory {
      * @throws IOException if a file is missing or its checksum differs, naming it
      */
     public static void verify(ModelFiles files) throws IOException {
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String name : List.of(CONFIG, LABELS, WEIGHTS)) {
+            contents.put(name, files.read(name));
+        }
+        verify(files, contents);
+    }
+
+    /**
+     * What a model's files hold, read once and checked: config, labels and the weights' bytes.
+     *
+     * @param config the config
+     * @param labels the labels, {@code numClasses} of them
+     * @param weights the content of {@code model.safetensors}
+     */
+    public record Contents(ViTConfig config, List<String> labels, byte[] weights) {}
+
+    /**
+     * Reads config, labels and weights once each, and checks them (config fields, label count,
+     * checksums) before anything is parsed further.
+     *
+     * @param files the model files
+     * @return the checked contents
+     * @throws IOException naming the file and what is wrong
+     */
+    public static Contents read(ModelFiles files) throws IOException {
+        ViTConfig config = readConfig(files);
+        List<String> labels = readLabels(files, config.getNumClasses());
+        Map<String, byte[]> contents = new LinkedHashMap<>();
+        for (String name : List.of(CONFIG, LABELS, WEIGHTS)) {
+            contents.put(name, files.read(name));
+        }
+        verify(files, contents);
+        return new Contents(config, labels, contents.get(WEIGHTS));
+    }
+
+    private static void verify(ModelFiles files, Map<String, byte[]> contents) throws IOException {
         Map<String, String> expected = new LinkedHashMap<>();
         for (String line : readString(files, CHECKSUMS).split("\n")) {
             if (line.isBlank()) {
@@ -148,7 +184,7 @@ public final class ModelDirectory {
             if (want == null) {
                 throw new IOException(files.describe(CHECKSUMS) + ": no checksum for " + name);
             }
-            String got = sha256(files.read(name));
+            String got = sha256(contents.get(name));
             if (!want.equalsIgnoreCase(got)) {
                 throw new IOException(
                         files.describe(name) + ": SHA-256 " + got + " does not match " + want

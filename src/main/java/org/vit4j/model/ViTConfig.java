@@ -1,14 +1,8 @@
 package org.vit4j.model;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Supplier;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.Normalization;
@@ -35,8 +29,6 @@ public final class ViTConfig {
     public static final String FORMAT = "vit4j-model";
     /** The current config format version. */
     public static final int FORMAT_VERSION = 1;
-
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     private final int imageHeight;
     private final int imageWidth;
@@ -329,38 +321,9 @@ public final class ViTConfig {
         return 2 * macs;
     }
 
-    /** @return this config as pretty-printed JSON */
+    /** @return this config as pretty-printed JSON (the content of {@code config.json}) */
     public String toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("format", FORMAT);
-        o.addProperty("formatVersion", FORMAT_VERSION);
-        o.addProperty("imageHeight", imageHeight);
-        o.addProperty("imageWidth", imageWidth);
-        o.addProperty("channels", channels);
-        o.addProperty("patchSize", patchSize);
-        o.addProperty("width", width);
-        o.addProperty("depth", depth);
-        o.addProperty("heads", heads);
-        o.addProperty("mlpRatio", mlpRatio);
-        o.addProperty("numClasses", numClasses);
-        o.addProperty("pooling", pooling.cliName());
-        o.addProperty("classToken", classToken);
-        o.addProperty("registerTokens", registerTokens);
-        o.addProperty("fcNorm", fcNorm);
-        o.addProperty("qkvBias", qkvBias);
-        o.addProperty("posEmb", posEmb.cliName());
-        o.addProperty("posEmbLayout", posEmbLayout.cliName());
-        o.addProperty("layerNormEps", layerNormEps);
-        o.addProperty("dropout", dropout);
-        o.addProperty("dropPath", dropPath);
-        JsonObject pre = new JsonObject();
-        pre.addProperty("sizing", sizing.cliName());
-        pre.addProperty("interpolation", interpolation.cliName());
-        pre.addProperty("cropPct", cropPct);
-        pre.add("mean", GSON.toJsonTree(mean));
-        pre.add("std", GSON.toJsonTree(std));
-        o.add("preprocess", pre);
-        return GSON.toJson(o);
+        return ConfigJson.toJson(this);
     }
 
     /**
@@ -371,162 +334,7 @@ public final class ViTConfig {
      * @throws IllegalArgumentException naming the missing or invalid field
      */
     public static ViTConfig fromJson(String json) {
-        JsonObject o;
-        try {
-            JsonElement e = JsonParser.parseString(json);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException("config is not a JSON object");
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-            throw new IllegalArgumentException("config is not valid JSON: " + jsonProblem(e), e);
-        }
-        String format = optString(o, "format", FORMAT);
-        if (!FORMAT.equals(format)) {
-            throw new IllegalArgumentException(
-                    "config field 'format' is '" + format + "', expected '" + FORMAT + "'");
-        }
-        int version = optInt(o, "formatVersion", FORMAT_VERSION);
-        if (version > FORMAT_VERSION) {
-            throw new IllegalArgumentException(
-                    "config formatVersion " + version + " is newer than this vit4j reads ("
-                            + FORMAT_VERSION + ")");
-        }
-        Builder b = builder();
-        b.setImageSize(reqInt(o, "imageHeight"), reqInt(o, "imageWidth"));
-        b.setPatchSize(reqInt(o, "patchSize"));
-        b.optChannels(reqInt(o, "channels"));
-        b.setWidth(reqInt(o, "width"));
-        b.setDepth(reqInt(o, "depth"));
-        b.setHeads(reqInt(o, "heads"));
-        b.optMlpRatio(optDouble(o, "mlpRatio", 4.0));
-        b.setNumClasses(reqInt(o, "numClasses"));
-        b.optPooling(field(o, "pooling", () -> Pooling.fromName(optString(o, "pooling", "cls"))));
-        if (o.has("classToken")) {
-            b.optClassToken(reqBool(o, "classToken"));
-        }
-        b.optRegisterTokens(optInt(o, "registerTokens", 0));
-        b.optFcNorm(o.has("fcNorm") && reqBool(o, "fcNorm"));
-        b.optQkvBias(!o.has("qkvBias") || reqBool(o, "qkvBias"));
-        b.optPosEmb(field(o, "posEmb", () -> PositionEmbeddingKind.fromName(optString(o, "posEmb", "learned"))));
-        b.optPosEmbLayout(field(o, "posEmbLayout", () -> SinCosLayout.fromName(optString(o, "posEmbLayout", "split"))));
-        b.optLayerNormEps(optDouble(o, "layerNormEps", 1e-6));
-        b.optDropout(optDouble(o, "dropout", 0));
-        b.optDropPath(optDouble(o, "dropPath", 0));
-        if (o.has("preprocess")) {
-            if (!o.get("preprocess").isJsonObject()) {
-                throw new IllegalArgumentException("config field 'preprocess' must be an object");
-            }
-            JsonObject p = o.getAsJsonObject("preprocess");
-            b.optSizing(optString(p, "sizing", SizingPolicy.RESIZE_CROP.cliName()));
-            b.optInterpolation(optString(p, "interpolation", Interpolation.BICUBIC.cliName()));
-            b.optCropPct(optDouble(p, "cropPct", 0.875));
-            if (p.has("mean") || p.has("std")) {
-                b.optNormalization(floats(p, "preprocess.mean", "mean"), floats(p, "preprocess.std", "std"));
-            }
-        }
-        return b.build();
-    }
-
-    /**
-     * Gson's parse error as one line for users: its message names the exception class and adds a
-     * troubleshooting link on a second line; keep only where the syntax breaks.
-     */
-    private static String jsonProblem(JsonParseException e) {
-        Throwable c = e.getCause() != null ? e.getCause() : e;
-        String m = c.getMessage() == null ? "syntax error" : c.getMessage().lines().findFirst().orElse("");
-        int at = m.indexOf(" at line ");
-        return at >= 0 ? "syntax error" + m.substring(at) : m;
-    }
-
-    private interface FieldParser<T> {
-        T parse();
-    }
-
-    private static <T> T field(JsonObject o, String name, FieldParser<T> parser) {
-        try {
-            return parser.parse();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("config field '" + name + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static JsonElement req(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
-            throw new IllegalArgumentException("config field '" + name + "' is missing");
-        }
-        return e;
-    }
-
-    private static int reqInt(JsonObject o, String name) {
-        JsonElement e = req(o, name);
-        try {
-            double d = e.getAsDouble();
-            if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                throw new NumberFormatException();
-            }
-            return (int) d;
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException(
-                    "config field '" + name + "' must be an integer, got " + e, ex);
-        }
-    }
-
-    private static int optInt(JsonObject o, String name, int def) {
-        return o.has(name) ? reqInt(o, name) : def;
-    }
-
-    private static double optDouble(JsonObject o, String name, double def) {
-        if (!o.has(name)) {
-            return def;
-        }
-        JsonElement e = o.get(name);
-        try {
-            return e.getAsDouble();
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException(
-                    "config field '" + name + "' must be a number, got " + e, ex);
-        }
-    }
-
-    private static boolean reqBool(JsonObject o, String name) {
-        JsonElement e = req(o, name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-            throw new IllegalArgumentException(
-                    "config field '" + name + "' must be true or false, got " + e);
-        }
-        return e.getAsBoolean();
-    }
-
-    private static String optString(JsonObject o, String name, String def) {
-        if (!o.has(name)) {
-            return def;
-        }
-        JsonElement e = o.get(name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-            throw new IllegalArgumentException(
-                    "config field '" + name + "' must be a string, got " + e);
-        }
-        return e.getAsString();
-    }
-
-    private static float[] floats(JsonObject o, String label, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || !e.isJsonArray()) {
-            throw new IllegalArgumentException("config field '" + label + "' must be an array of numbers");
-        }
-        JsonArray a = e.getAsJsonArray();
-        float[] r = new float[a.size()];
-        for (int i = 0; i < r.length; i++) {
-            try {
-                r[i] = a.get(i).getAsFloat();
-            } catch (RuntimeException ex) {
-                throw new IllegalArgumentException(
-                        "config field '" + label + "' must be an array of numbers, got " + e, ex);
-            }
-        }
-        return r;
+        return ConfigJson.fromJson(json);
     }
 
     @Override
@@ -725,9 +533,9 @@ public final class ViTConfig {
             return this;
         }
 
-        private static <T> T field(String name, FieldParser<T> p) {
+        private static <T> T field(String name, Supplier<T> p) {
             try {
-                return p.parse();
+                return p.get();
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
             }

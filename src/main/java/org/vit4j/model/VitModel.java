@@ -93,13 +93,10 @@ public final class VitModel implements AutoCloseable {
      * @throws IOException naming the file and what is wrong
      */
     public static VitModel load(ModelFiles files, Device device) throws IOException {
-        ViTConfig config = ModelDirectory.readConfig(files);
-        List<String> labels = ModelDirectory.readLabels(files, config.getNumClasses());
-        ModelDirectory.verify(files);
-        byte[] weights = files.read(ModelDirectory.WEIGHTS);
-        VitModel model = create(config, labels, device, 0);
+        ModelDirectory.Contents c = ModelDirectory.read(files);
+        VitModel model = create(c.config(), c.labels(), device, 0);
         try {
-            model.loadWeights(weights, files.describe(ModelDirectory.WEIGHTS));
+            model.loadWeights(c.weights(), files.describe(ModelDirectory.WEIGHTS));
             return model;
         } catch (IOException | RuntimeException e) {
             model.close();
@@ -195,14 +192,13 @@ public final class VitModel implements AutoCloseable {
      * @throws IOException naming what is wrong
      */
     public static VisionTransformer loadBlock(ModelFiles files, NDManager manager) throws IOException {
-        ViTConfig config = ModelDirectory.readConfig(files);
-        ModelDirectory.verify(files);
+        ModelDirectory.Contents c = ModelDirectory.read(files);
         Offline.ensure();
-        VisionTransformer block = new VisionTransformer(config);
-        block.initialize(manager, DataType.FLOAT32, inputShape(config, 1));
+        VisionTransformer block = new VisionTransformer(c.config());
+        block.initialize(manager, DataType.FLOAT32, inputShape(c.config(), 1));
         try (NDManager tmp = manager.newSubManager()) {
             String source = files.describe(ModelDirectory.WEIGHTS);
-            setWeights(block, Safetensors.read(files.read(ModelDirectory.WEIGHTS), source, tmp), source);
+            setWeights(block, Safetensors.read(c.weights(), source, tmp), source);
         }
         return block;
     }

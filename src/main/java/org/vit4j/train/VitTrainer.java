@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 
@@ -95,12 +96,11 @@ public final class VitTrainer {
                     throw new IOException(trainJson + ": the run was started with other options; resume"
                             + " with the same ones:\n" + saved.toJson());
                 }
-                ViTConfig savedConfig = ModelDirectory.readConfig(ckpt);
-                if (!savedConfig.equals(config)) {
+                ModelDirectory.Contents checkpoint = ModelDirectory.read(ModelFiles.of(ckpt));
+                if (!checkpoint.config().equals(config)) {
                     throw new IOException(ckpt + ": checkpoint config differs from the requested model");
                 }
-                ModelDirectory.verify(ckpt);
-                model.loadWeights(Files.readAllBytes(ckpt.resolve(ModelDirectory.WEIGHTS)), ckpt.toString());
+                model.loadWeights(checkpoint.weights(), ckpt.toString());
                 opt.loadState(Files.readAllBytes(ckpt.resolve("optimizer.safetensors")),
                         model.getModel().getNDManager(), ckpt.toString());
                 JsonObject state = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"))).getAsJsonObject();

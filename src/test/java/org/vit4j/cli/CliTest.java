@@ -149,7 +149,7 @@ class CliTest {
     }
 
     @Test
-    void scramblingChangesNothingForTheSameSeedAndIsReproducible() {
+    void scramblingIsReproducibleAndRefusesAGridThatDoesNotDivideTheImage() {
         String img = images.resolve("img0.png").toString();
         Run a = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);
         Run b = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);

@@ -47,7 +47,7 @@ class ModelRefusalTest {
             m.save(good);
         }
         image = tmp.resolve("img.png");
-        ImageIO.write(HostileInputsTest.noise(64, 64, 3), "png", image.toFile());
+        ImageIO.write(HostileFiles.noise(64, 64, 3), "png", image.toFile());
     }
 
     // ---------------------------------------------------------------- weights

@@ -107,7 +107,7 @@ class OfflineAndOutputsTest {
                 m.save(model);
             }
             Path img = tmp.resolve("x.png");
-            ImageIO.write(HostileInputsTest.noise(30, 20, 1), "png", img.toFile());
+            ImageIO.write(HostileFiles.noise(30, 20, 1), "png", img.toFile());
             try (VitClassifier clf = VitClassifier.load(model, Device.cpu())) {
                 clf.classify(img, 2);
             }
@@ -127,7 +127,7 @@ class OfflineAndOutputsTest {
         Files.createDirectories(in);
         Files.createDirectories(out);
         Path img = in.resolve("picture.png");
-        ImageIO.write(HostileInputsTest.noise(50, 40, 2), "png", img.toFile());
+        ImageIO.write(HostileFiles.noise(50, 40, 2), "png", img.toFile());
         Files.writeString(in.resolve("text.png"), "not a picture");
         List<String> inBefore = list(in);
 
