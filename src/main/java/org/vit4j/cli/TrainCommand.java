@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
@@ -71,6 +72,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
     boolean resume;
 
+    @Option(names = "--init", paramLabel = "MODEL_DIR",
+            description = "Start from this model's weights (its architecture; same labels) instead of a random init.")
+    Path init;
+
     @Override
     public Integer call() throws Exception {
         ViTConfig cfg = buildConfig();
@@ -84,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException("--data: " + e.getMessage(), e);
         }
-        if (all.labels().size() != cfg.getNumClasses()) {
+        if (init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
         Subset[] split = Subset.split(all, valSize, seed);
@@ -120,7 +125,15 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         };
-        EvalResult r = new VitTrainer(cfg, opts, device, listener).train(split[0], split[1], out, resume);
+        VitTrainer trainer = new VitTrainer(cfg, opts, device, listener);
+        if (init != null) {
+            try {
+                trainer.optInit(init);
+            } catch (IOException e) {
+                throw new ModelLoadFailure("--init " + e.getMessage(), e);
+            }
+        }
+        EvalResult r = trainer.train(split[0], split[1], out, resume);
         if (r != null && !common.quiet) {
             err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), out);
         }
@@ -128,6 +141,19 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private ViTConfig buildConfig() throws ModelLoadFailure {
+        if (init != null) {
+            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling"}) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(architecture)) {
+                    throw new IllegalArgumentException("--init takes the architecture from " + init
+                            + "; drop " + architecture);
+                }
+            }
+            try {
+                return ModelDirectory.readConfig(init);
+            } catch (IOException e) {
+                throw new ModelLoadFailure("--init " + init + ": " + e.getMessage(), e);
+            }
+        }
         ViTConfig.Builder b;
         Path file = Path.of(config);
         if (config.endsWith(".json") || Files.isRegularFile(file)) {

@@ -7,7 +7,11 @@ import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SampleModel;
+import java.awt.image.SinglePixelPackedSampleModel;
+import java.util.Arrays;
 
 /**
  * Converts decoded images of any layout to packed 8-bit RGB, and packed RGB to the two output
@@ -23,6 +27,15 @@ import java.awt.image.Raster;
  */
 final class Pixels {
 
+    /** {@code v / 255f} for every 8-bit {@code v}: the same floats, without a division per sample. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int v = 0; v < 256; v++) {
+            UNIT[v] = v / 255f;
+        }
+    }
+
     private Pixels() {
     }
 
@@ -35,6 +48,75 @@ final class Pixels {
      * @return {@code width * height} packed pixels
      */
     static int[] toRgb(BufferedImage image, int background) {
+        int[] direct = packed8Bit(image);
+        return direct != null ? direct : toRgbBySamples(image, background);
+    }
+
+    /**
+     * The fast path of {@link #toRgb} for opaque 8-bit images stored as bytes or packed ints
+     * (what the JPEG and most PNG decoders produce): the stored values are the result, read
+     * straight from the data buffer. Returns {@code null} for any other layout. Gives the same
+     * pixels as {@link #toRgbBySamples}, which scales each 8-bit sample by {@code 255/255}.
+     */
+    static int[] packed8Bit(BufferedImage image) {
+        ColorModel cm = image.getColorModel();
+        Raster raster = image.getRaster();
+        if (cm.hasAlpha() || cm instanceof IndexColorModel
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+            return null;
+        }
+        int type = cm.getColorSpace().getType();
+        int colours = cm.getNumColorComponents();
+        boolean gray = type == ColorSpace.TYPE_GRAY && colours == 1;
+        boolean rgb = type == ColorSpace.TYPE_RGB && colours == 3;
+        if (!gray && !rgb || raster.getNumBands() != colours) {
+            return null;
+        }
+        for (int b = 0; b < colours; b++) {
+            if (cm.getComponentSize(b) != 8) {
+                return null;
+            }
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] out = new int[Math.multiplyExact(w, h)];
+        SampleModel sm = raster.getSampleModel();
+        DataBuffer buffer = raster.getDataBuffer();
+        if (rgb && buffer instanceof DataBufferInt ints && buffer.getNumBanks() == 1
+                && sm instanceof SinglePixelPackedSampleModel packed
+                && Arrays.equals(packed.getBitMasks(), new int[] {0xFF0000, 0xFF00, 0xFF})) {
+            int[] data = ints.getData();
+            int stride = packed.getScanlineStride();
+            for (int y = 0; y < h; y++) {
+                int row = ints.getOffset() + y * stride;
+                for (int x = 0; x < w; x++) {
+                    out[y * w + x] = data[row + x] & 0xFFFFFF;
+                }
+            }
+            return out;
+        }
+        if (buffer instanceof DataBufferByte bytes && buffer.getNumBanks() == 1
+                && sm instanceof PixelInterleavedSampleModel interleaved) {
+            byte[] data = bytes.getData();
+            int[] offsets = interleaved.getBandOffsets();
+            int pixelStride = interleaved.getPixelStride();
+            int stride = interleaved.getScanlineStride();
+            int r0 = offsets[0];
+            int g0 = gray ? r0 : offsets[1];
+            int b0 = gray ? r0 : offsets[2];
+            for (int y = 0; y < h; y++) {
+                int p = bytes.getOffset() + y * stride;
+                for (int x = 0; x < w; x++, p += pixelStride) {
+                    out[y * w + x] = (data[p + r0] & 0xFF) << 16 | (data[p + g0] & 0xFF) << 8 | data[p + b0] & 0xFF;
+                }
+            }
+            return out;
+        }
+        return null;
+    }
+
+    /** {@link #toRgb} for every layout, sample by sample. */
+    static int[] toRgbBySamples(BufferedImage image, int background) {
         int w = image.getWidth();
         int h = image.getHeight();
         int[] out = new int[Math.multiplyExact(w, h)];
@@ -162,20 +244,22 @@ final class Pixels {
             for (int y = 0; y < h; y++) {
                 image.getRaster().getSamples(0, y, w, 1, 0, row);
                 for (int x = 0; x < w; x++) {
-                    chw[y * w + x] = row[x] / 255f;
+                    chw[y * w + x] = UNIT[row[x] & 0xFF];
                 }
             }
             return chw;
         }
         int[] rgb = toRgb(image, 0xFFFFFF);
-        for (int i = 0; i < plane; i++) {
-            int p = rgb[i];
-            if (channels == 1) {
-                chw[i] = luma(p) / 255f;
-            } else {
-                chw[i] = ((p >> 16) & 0xFF) / 255f;
-                chw[plane + i] = ((p >> 8) & 0xFF) / 255f;
-                chw[2 * plane + i] = (p & 0xFF) / 255f;
+        if (channels == 1) {
+            for (int i = 0; i < plane; i++) {
+                chw[i] = UNIT[luma(rgb[i])];
+            }
+        } else {
+            for (int i = 0; i < plane; i++) {
+                int p = rgb[i];
+                chw[i] = UNIT[(p >> 16) & 0xFF];
+                chw[plane + i] = UNIT[(p >> 8) & 0xFF];
+                chw[2 * plane + i] = UNIT[p & 0xFF];
             }
         }
         return chw;

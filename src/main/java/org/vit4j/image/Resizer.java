@@ -1,5 +1,6 @@
 package org.vit4j.image;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -78,6 +79,7 @@ public final class Resizer {
         int r1 = vertical == null ? top + cropHeight : vertical.end();
         float[] temp = new float[(r1 - r0) * cropWidth];                       // (rows, cropW)
         float[] out = new float[channels * cropHeight * cropWidth];            // (C, cropH, cropW)
+        double[] acc = new double[cropWidth];
         for (int c = 0; c < channels; c++) {
             int inBase = c * height * width;
             for (int y = r0; y < r1; y++) {
@@ -86,9 +88,7 @@ public final class Resizer {
                 if (horizontal == null) {
                     System.arraycopy(chw, row + left, temp, t, cropWidth);
                 } else {
-                    for (int x = 0; x < cropWidth; x++) {
-                        temp[t + x] = (float) horizontal.apply(chw, row, 1, x); // stored as float, like PIL's 'F' temp image
-                    }
+                    horizontal.applyAlongRow(chw, row, temp, t);
                 }
             }
             int outBase = c * cropHeight * cropWidth;
@@ -96,9 +96,7 @@ public final class Resizer {
                 if (vertical == null) {
                     System.arraycopy(temp, (top + y - r0) * cropWidth, out, outBase + y * cropWidth, cropWidth);
                 } else {
-                    for (int x = 0; x < cropWidth; x++) {
-                        out[outBase + y * cropWidth + x] = (float) vertical.apply(temp, x - r0 * cropWidth, cropWidth, y);
-                    }
+                    vertical.applyAcrossRows(temp, r0, cropWidth, y, acc, out, outBase + y * cropWidth);
                 }
             }
         }
@@ -163,15 +161,40 @@ public final class Resizer {
             return m;
         }
 
-        /** Weighted sum for window {@code i} over {@code src[base + (start + k) * stride]}. */
-        double apply(float[] src, int base, int stride, int i) {
-            double[] w = weights[i];
-            int offset = base + start[i] * stride;
-            double sum = 0.0;
-            for (int k = 0; k < w.length; k++) {
-                sum += src[offset + k * stride] * w[k];
+        /**
+         * Horizontal pass over one row: {@code dst[d + j] = Σ_k src[row + start[j] + k] · w_j[k]},
+         * summed in double in ascending {@code k} and stored as float (PIL's 'F' temp image).
+         */
+        void applyAlongRow(float[] src, int row, float[] dst, int d) {
+            for (int j = 0; j < start.length; j++) {
+                double[] w = weights[j];
+                int offset = row + start[j];
+                double sum = 0.0;
+                for (int k = 0; k < w.length; k++) {
+                    sum += src[offset + k] * w[k];
+                }
+                dst[d + j] = (float) sum;
             }
-            return sum;
+        }
+
+        /**
+         * Vertical pass for output row {@code i}: {@code dst[d + x] = Σ_k temp[(start[i] + k - r0) ·
+         * cols + x] · w_i[k]}. Whole rows are accumulated at a time (contiguous, vectorizable), in
+         * the same ascending {@code k} order per pixel as a per-pixel loop, so the sums are identical.
+         */
+        void applyAcrossRows(float[] temp, int r0, int cols, int i, double[] acc, float[] dst, int d) {
+            double[] w = weights[i];
+            Arrays.fill(acc, 0, cols, 0.0);
+            for (int k = 0; k < w.length; k++) {
+                double wk = w[k];
+                int row = (start[i] + k - r0) * cols;
+                for (int x = 0; x < cols; x++) {
+                    acc[x] += temp[row + x] * wk;
+                }
+            }
+            for (int x = 0; x < cols; x++) {
+                dst[d + x] = (float) acc[x];
+            }
         }
     }
 }

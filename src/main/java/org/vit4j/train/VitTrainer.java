@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -47,10 +49,14 @@ import org.vit4j.model.VitModel;
  */
 public final class VitTrainer {
 
+    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().create();
+
     private final ViTConfig config;
     private final TrainOptions options;
     private final Device device;
     private final TrainingListener listener;
+    private ModelDirectory.Contents init;
+    private String initSource;
 
     /**
      * Creates a trainer.
@@ -65,6 +71,28 @@ public final class VitTrainer {
         this.options = options;
         this.device = device;
         this.listener = listener == null ? new TrainingListener() {} : listener;
+    }
+
+    /**
+     * Starts from the weights of a saved model instead of a random initialization (fine-tuning,
+     * or a second stage with other options). The saved model must have this trainer's config and
+     * the training data's labels; optimizer state and learning-rate schedule start afresh. Its
+     * path and weight checksum are recorded in {@code train.json}. A resumed run continues from
+     * its own checkpoint and does not read these weights.
+     *
+     * @param modelDir a model directory ({@code config.json}, {@code labels.txt}, weights)
+     * @return this trainer
+     * @throws IOException if the directory cannot be read or its config differs
+     */
+    public VitTrainer optInit(Path modelDir) throws IOException {
+        ModelDirectory.Contents c = ModelDirectory.read(ModelFiles.of(modelDir));
+        if (!c.config().equals(config)) {
+            throw new IOException(modelDir + ": its config differs from the model to train:\n  "
+                    + c.config() + "\nvs\n  " + config);
+        }
+        init = c;
+        initSource = modelDir.toString();
+        return this;
     }
 
     /**
@@ -109,7 +137,20 @@ public final class VitTrainer {
                 truncateMetrics(out.resolve("metrics.jsonl"), startEpoch);
                 listener.log("resuming " + ckpt + " after epoch " + startEpoch);
             } else {
-                AtomicFiles.writeString(trainJson, options.toJson() + "\n");
+                JsonObject record = JsonParser.parseString(options.toJson()).getAsJsonObject();
+                if (init != null) {
+                    if (!init.labels().equals(labels)) {
+                        throw new IOException(initSource + ": its labels " + init.labels()
+                                + " differ from the training data's " + labels);
+                    }
+                    model.loadWeights(init.weights(), initSource);
+                    JsonObject from = new JsonObject();
+                    from.addProperty("dir", initSource);
+                    from.addProperty("weights_sha256", ModelDirectory.sha256(init.weights()));
+                    record.add("init", from);
+                    listener.log("starting from the weights in " + initSource);
+                }
+                AtomicFiles.writeString(trainJson, PRETTY.toJson(record) + "\n");
                 Files.deleteIfExists(out.resolve("metrics.jsonl"));
             }
             int n = train.size();

@@ -281,6 +281,15 @@ class CliTest {
                 "--epochs", "2", "--batch-size", "8", "--val-size", "4", "--warmup", "0.5", "--out", out.toString());
         assertEquals(0, t.code(), t.err());
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8).size());
+        Path stage2 = tmp.resolve("stage2");
+        Run again = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--epochs", "1",
+                "--batch-size", "8", "--val-size", "4", "--warmup", "0", "--out", stage2.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(Files.readString(stage2.resolve("train.json")).contains("\"weights_sha256\""));
+        Run both = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--pos-emb", "none",
+                "--out", tmp.resolve("never").toString());
+        assertEquals(ExitCodes.USAGE, both.code());
+        assertTrue(both.err().contains("--init takes the architecture from " + out + "; drop --pos-emb"), both.err());
         Run e = run("eval", "--quiet", "--model", out.toString(), "--data", data.toString(), "--scramble-grid", "2x2,4x4", "--format", "json");
         assertEquals(0, e.code(), e.err());
         JsonObject o = JsonParser.parseString(e.out()).getAsJsonObject();

@@ -264,6 +264,50 @@ class VitTrainerTest {
     }
 
     @Test
+    void initStartsFromTheSavedWeightsAndRecordsThem() throws IOException {
+        Path first = tmp.resolve("first");
+        run(first, new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null), false, null);
+        // A second stage with a learning rate too small to move anything ends where it started.
+        Path second = tmp.resolve("second");
+        TrainOptions still = new TrainOptions(1, 32, 1e-12, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        new VitTrainer(CONFIG, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
+        assertSameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
+        // The same stage from the seed's random init ends elsewhere: the test can tell.
+        Path fresh = tmp.resolve("fresh");
+        run(fresh, still, false, null);
+        assertTrue(meanAbsDiff(first.resolve(ModelDirectory.WEIGHTS), fresh.resolve(ModelDirectory.WEIGHTS)) > 1e-4);
+        JsonObject init = JsonParser.parseString(Files.readString(second.resolve("train.json")))
+                .getAsJsonObject().getAsJsonObject("init");
+        assertEquals(first.toString(), init.get("dir").getAsString());
+        assertEquals(ModelDirectory.sha256(Files.readAllBytes(first.resolve(ModelDirectory.WEIGHTS))),
+                init.get("weights_sha256").getAsString());
+        // train.json keeps parsing as the options, so the second stage can itself be resumed.
+        assertEquals(still, TrainOptions.fromJson(Files.readString(second.resolve("train.json"))));
+    }
+
+    @Test
+    void initRefusesAnotherArchitectureOrOtherLabels() throws IOException {
+        Path wide = tmp.resolve("wide");
+        ViTConfig other = CONFIG.toBuilder().setDepth(1).build();
+        try (VitModel m = VitModel.create(other, train.labels(), Device.cpu(), 1)) {
+            m.save(wide);
+        }
+        IOException arch = assertThrows(IOException.class,
+                () -> new VitTrainer(CONFIG, OPTIONS, Device.cpu(), null).optInit(wide));
+        assertTrue(arch.getMessage().startsWith(wide + ": its config differs from the model to train"), arch.getMessage());
+        Path relabelled = tmp.resolve("relabelled");
+        List<String> labels = new ArrayList<>(train.labels());
+        labels.set(0, "something else");
+        try (VitModel m = VitModel.create(CONFIG, labels, Device.cpu(), 1)) {
+            m.save(relabelled);
+        }
+        VitTrainer trainer = new VitTrainer(CONFIG, OPTIONS, Device.cpu(), null).optInit(relabelled);
+        IOException lab = assertThrows(IOException.class, () -> trainer.train(train, val, tmp.resolve("x"), false));
+        assertTrue(lab.getMessage().startsWith(relabelled + ": its labels [something else"), lab.getMessage());
+        assertTrue(lab.getMessage().contains("differ from the training data's"), lab.getMessage());
+    }
+
+    @Test
     void optionsRefuseBadNumbersAndRoundTrip() {
         assertEquals(OPTIONS, TrainOptions.fromJson(OPTIONS.toJson()));
         assertEquals("warm-up must be in [0, epochs], got 3.0", assertThrows(IllegalArgumentException.class,
