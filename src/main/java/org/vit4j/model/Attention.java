@@ -2,7 +2,9 @@ package org.vit4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
@@ -26,6 +28,9 @@ import ai.djl.util.PairList;
 public final class Attention extends AbstractBlock {
 
     private static final byte VERSION = 1;
+
+    /** Largest attention-score tensor computed at once, in floats (16 MiB), see {@link #chunkSize}. */
+    static final long MAX_SCORES = 4L << 20;
 
     private final int heads;
     private final float dropout;
@@ -65,17 +70,48 @@ public final class Attention extends AbstractBlock {
         NDArray q = qkvList.get(0).squeeze(0); // (B, H, T, hd)
         NDArray k = qkvList.get(1).squeeze(0);
         NDArray v = qkvList.get(2).squeeze(0);
-        NDArray attn = q.mul(1.0 / Math.sqrt(hd)).matMul(k.transpose(0, 1, 3, 2)); // (B, H, T, T)
-        attn = attn.softmax(-1);
+        q = q.mul(1.0 / Math.sqrt(hd));
+        long chunk = chunkSize(b, t);
+        NDArray mixed; // (B, H, T, hd)
+        if (chunk >= b) {
+            mixed = attend(q, k, v);
+        } else {
+            NDList parts = new NDList();
+            for (long i = 0; i < b; i += chunk) {
+                long j = Math.min(b, i + chunk);
+                parts.add(attend(slice(q, i, j), slice(k, i, j), slice(v, i, j)));
+            }
+            mixed = NDArrays.concat(parts, 0);
+        }
         NDArray out =
-                attn.matMul(v) // (B, H, T, hd)
-                        .transpose(0, 2, 1, 3) // (B, T, H, hd)
+                mixed.transpose(0, 2, 1, 3) // (B, T, H, hd)
                         .reshape(b, t, d); // (B, T, D)
         out = proj.forward(ps, new NDList(out), training).head();
         if (training && dropout > 0) {
             out = Dropout.dropout(out, dropout, true).head();
         }
         return new NDList(out);
+    }
+
+    /**
+     * Images per attention chunk: the score tensor {@code (chunk, H, T, T)} is kept under
+     * {@link #MAX_SCORES} floats, so large batches of large images (T = 1 025 at 512×512) do not
+     * materialize one score tensor of hundreds of MB; results are identical, images are independent.
+     */
+    long chunkSize(long batch, long tokens) {
+        long perImage = heads * tokens * tokens;
+        return Math.max(1, Math.min(batch, MAX_SCORES / perImage));
+    }
+
+    /** {@code softmax(q·kᵀ)·v} for pre-scaled {@code q}; all {@code (b, H, T, hd)}. */
+    private static NDArray attend(NDArray q, NDArray k, NDArray v) {
+        return q.matMul(k.transpose(0, 1, 3, 2)) // (b, H, T, T)
+                .softmax(-1)
+                .matMul(v); // (b, H, T, hd)
+    }
+
+    private static NDArray slice(NDArray x, long from, long to) {
+        return x.get(new NDIndex("{}:{}", from, to));
     }
 
     @Override
