@@ -34,4 +34,8 @@ echo "[run_benchmarks] running" >&2
 "$JAVA" ${JAVA_OPTS:-} -Djava.awt.headless=true -Dai.djl.offline=true \
     -Dvit4j.bench.python="$PYTHON" \
     -jar target/benchmarks.jar --out target/bench-results.md "$@"
+if [ -f target/bench-scaling.csv ]; then
+  "$PYTHON" src/bench/plot_scaling.py target/bench-scaling.csv target/bench-scaling.png
+  echo "[run_benchmarks] scaling plot written to target/bench-scaling.png" >&2
+fi
 echo "[run_benchmarks] tables written to target/bench-results.md" >&2

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.google.gson.JsonObject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -356,6 +357,7 @@ public final class BenchMain {
     private static String scaling(Options o, double peak) {
         log("scaling");
         List<Scaling.Cell> cells = Scaling.run(o.scalingSizes, o.scalingBatches, o.scalingSeconds);
+        writeScalingCsv(cells, o.out.resolveSibling("bench-scaling.csv"));
         StringBuilder sb = new StringBuilder("### Scaling: vit4j forward, ViT-Ti/16, random weights, fp32\n\n");
         sb.append("Median of timed passes (`ForwardBenchmark`); time relative to 224×224 at the same batch size.\n\n");
         sb.append("| image | tokens | batch | ms per pass | images/s | GFLOP/image | GFLOP/s (share of peak) | time per image vs 224 |\n"
@@ -368,6 +370,21 @@ public final class BenchMain {
                     c.result().gflopsPerImage(), c.result().gflops(), 100 * c.result().gflops() / peak, rel));
         }
         return sb.toString();
+    }
+
+    /** The scaling cells as CSV, the input of {@code src/bench/plot_scaling.py}. */
+    private static void writeScalingCsv(List<Scaling.Cell> cells, Path csv) {
+        StringBuilder sb = new StringBuilder("size,tokens,batch,ms_per_pass,images_per_s,gflop_per_image\n");
+        for (Scaling.Cell c : cells) {
+            sb.append(String.format(Locale.ROOT, "%d,%d,%d,%.3f,%.3f,%.4f%n", c.size(), c.tokens(), c.batch(),
+                    c.msPerPass(), c.result().imagesPerSecond(), c.result().gflopsPerImage()));
+        }
+        try {
+            AtomicFiles.writeString(csv, sb.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log("scaling: %s", csv);
     }
 
     // ------------------------------------------------------------------ helpers
