@@ -1,8 +1,7 @@
 package org.vit4j.image;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * Resampling filter used by {@link Resizer}, with PIL's definitions.
@@ -71,15 +70,6 @@ public enum Interpolation {
      * @throws IllegalArgumentException if {@code s} names none; the message lists the valid names
      */
     public static Interpolation fromName(String s) {
-        if (s != null) {
-            String key = s.trim().toLowerCase(Locale.ROOT);
-            for (Interpolation i : values()) {
-                if (i.cliName.equals(key)) {
-                    return i;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown interpolation '" + s + "'; valid: "
-                + Arrays.stream(values()).map(Interpolation::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Interpolation::cliName, "interpolation", s, Map.of());
     }
 }

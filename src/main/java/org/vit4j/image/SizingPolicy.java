@@ -1,8 +1,7 @@
 package org.vit4j.image;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * How {@link ImagePreprocessor} brings an image of any size to the size the model consumes.
@@ -52,15 +51,6 @@ public enum SizingPolicy {
      * @throws IllegalArgumentException if {@code s} names no policy; the message lists the valid names
      */
     public static SizingPolicy fromName(String s) {
-        if (s != null) {
-            String key = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-            for (SizingPolicy p : values()) {
-                if (p.cliName.equals(key)) {
-                    return p;
-                }
-            }
-        }
-        throw new IllegalArgumentException("unknown sizing policy '" + s + "'; valid: "
-                + Arrays.stream(values()).map(SizingPolicy::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), SizingPolicy::cliName, "sizing policy", s, Map.of());
     }
 }

@@ -1,8 +1,7 @@
 package org.vit4j.interop;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.Normalization;
 import org.vit4j.image.SizingPolicy;
@@ -90,16 +89,6 @@ public enum Source {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Source fromName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if (n.equals("huggingface") || n.equals("hugging-face")) {
-            return HF;
-        }
-        for (Source s : values()) {
-            if (s.cliName.equals(n)) {
-                return s;
-            }
-        }
-        throw new IllegalArgumentException("unknown checkpoint source '" + name + "'; valid: "
-                + Arrays.stream(values()).map(Source::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Source::cliName, "checkpoint source", name, Map.of("huggingface", HF, "hugging-face", HF));
     }
 }

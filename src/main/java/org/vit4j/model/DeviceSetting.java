@@ -3,6 +3,8 @@ package org.vit4j.model;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import java.util.Locale;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * Where compute runs: {@code cpu}, {@code gpu} (fails if DJL finds no CUDA build of libtorch), or
@@ -29,12 +31,7 @@ public enum DeviceSetting {
      * @throws IllegalArgumentException naming the valid values
      */
     public static DeviceSetting fromName(String name) {
-        try {
-            return valueOf(name.trim().toUpperCase(Locale.ROOT));
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(
-                    "Unknown device '" + name + "'; expected one of cpu, gpu, auto", e);
-        }
+        return Names.parse(values(), d -> d.name().toLowerCase(Locale.ROOT), "device", name, Map.of());
     }
 
     /**

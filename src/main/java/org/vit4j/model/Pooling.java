@@ -1,8 +1,7 @@
 package org.vit4j.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /** How the token sequence {@code (B, T, D)} becomes one vector {@code (B, D)} per image. */
 public enum Pooling {
@@ -30,19 +29,6 @@ public enum Pooling {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Pooling fromName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if ("token".equals(n)) {
-            return CLS;
-        }
-        for (Pooling p : values()) {
-            if (p.cliName.equals(n)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown pooling '"
-                        + name
-                        + "'; expected one of "
-                        + Arrays.stream(values()).map(Pooling::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Pooling::cliName, "pooling", name, Map.of("token", CLS));
     }
 }

@@ -1,8 +1,7 @@
 package org.vit4j.model;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * Named model sizes: data, not subclasses. The ImageNet sizes are timm's {@code
@@ -96,16 +95,6 @@ public enum Variant {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Variant fromName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        for (Variant v : values()) {
-            if (v.cliName.equals(n)) {
-                return v;
-            }
-        }
-        throw new IllegalArgumentException(
-                "Unknown variant '"
-                        + name
-                        + "'; expected one of "
-                        + Arrays.stream(values()).map(Variant::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), Variant::cliName, "variant", name, Map.of());
     }
 }

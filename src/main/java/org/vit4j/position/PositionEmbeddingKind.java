@@ -1,8 +1,7 @@
 package org.vit4j.position;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * How patch tokens learn where they are. The CLI and saved configs use {@link #cliName()}.
@@ -56,15 +55,7 @@ public enum PositionEmbeddingKind {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static PositionEmbeddingKind fromName(String s) {
-        String key = s == null ? "" : s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-        for (PositionEmbeddingKind k : values()) {
-            if (k.cliName.equals(key)) {
-                return k;
-            }
-        }
-        throw new IllegalArgumentException("Unknown position embedding '" + s + "'; valid: "
-                + Arrays.stream(values()).map(PositionEmbeddingKind::cliName)
-                        .collect(Collectors.joining(", ")));
+        return Names.parse(values(), PositionEmbeddingKind::cliName, "position embedding", s, Map.of());
     }
 
     /** @return {@link #cliName()} */

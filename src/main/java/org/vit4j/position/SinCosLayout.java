@@ -1,8 +1,7 @@
 package org.vit4j.position;
 
-import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
+import java.util.Map;
+import org.vit4j.Names;
 
 /**
  * Order of the sin and cos columns inside a sin-cos position table with frequencies
@@ -43,14 +42,7 @@ public enum SinCosLayout {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static SinCosLayout fromName(String s) {
-        String key = s == null ? "" : s.trim().toLowerCase(Locale.ROOT);
-        for (SinCosLayout l : values()) {
-            if (l.cliName.equals(key)) {
-                return l;
-            }
-        }
-        throw new IllegalArgumentException("Unknown sin-cos layout '" + s + "'; valid: "
-                + Arrays.stream(values()).map(SinCosLayout::cliName).collect(Collectors.joining(", ")));
+        return Names.parse(values(), SinCosLayout::cliName, "sin-cos layout", s, Map.of());
     }
 
     /** @return {@link #cliName()} */

@@ -170,7 +170,7 @@ class ViTConfigTest {
         pooling.addProperty("pooling", "max");
         String msg = assertThrows(IllegalArgumentException.class,
                 () -> ViTConfig.fromJson(pooling.toString())).getMessage();
-        assertTrue(msg.startsWith("config field 'pooling': Unknown pooling 'max'"), msg);
+        assertTrue(msg.startsWith("config field 'pooling': unknown pooling 'max'"), msg);
 
         JsonObject format = good.deepCopy();
         format.addProperty("format", "timm");

@@ -43,7 +43,7 @@ class PositionEmbeddingKindTest {
     void unknownKindListsValidNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PositionEmbeddingKind.fromName("sincos3d"));
-        assertEquals("Unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, "
+        assertEquals("unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, "
                 + "sincos2d-mae, sincos2d-bigvision", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PositionEmbeddingKind.fromName(null));
     }
@@ -54,6 +54,6 @@ class PositionEmbeddingKindTest {
         assertEquals(SinCosLayout.INTERLEAVED, SinCosLayout.fromName("Interleaved"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SinCosLayout.fromName("zigzag"));
-        assertEquals("Unknown sin-cos layout 'zigzag'; valid: split, interleaved", e.getMessage());
+        assertEquals("unknown sin-cos layout 'zigzag'; valid: split, interleaved", e.getMessage());
     }
 }
