@@ -19,6 +19,7 @@ import picocli.CommandLine.IVersionProvider;
             PosembCommand.class,
             InfoCommand.class,
             TrainCommand.class,
+            AverageCommand.class,
             ImportCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class

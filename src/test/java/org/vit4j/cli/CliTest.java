@@ -286,6 +286,12 @@ class CliTest {
                 "--batch-size", "8", "--val-size", "4", "--warmup", "0", "--out", stage2.toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.readString(stage2.resolve("train.json")).contains("\"weights_sha256\""));
+        Run avg = run("average", out.toString(), stage2.toString(), "--out", tmp.resolve("avg").toString());
+        assertEquals(0, avg.code(), avg.err());
+        assertEquals("averaged 2 models -> " + tmp.resolve("avg") + "\n", avg.out());
+        Run mixed = run("average", out.toString(), modelDir.toString(), "--out", tmp.resolve("never").toString());
+        assertEquals(ExitCodes.MODEL, mixed.code());
+        assertTrue(mixed.err().contains(modelDir + ": its config or labels differ from those of " + out), mixed.err());
         Run both = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--pos-emb", "none",
                 "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.USAGE, both.code());

@@ -1,0 +1,39 @@
+package org.vit4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.vit4j.train.WeightAverage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code vit4j average}: the mean of several models' weights (timm's avg_checkpoints). */
+@Command(name = "average", mixinStandardHelpOptions = true,
+        description = "Average the weights of models of one architecture (e.g. a run's last checkpoints) into a new model.")
+final class AverageCommand implements Callable<Integer> {
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin Common common;
+
+    @Parameters(arity = "1..*", paramLabel = "MODEL_DIR", description = "Model or checkpoint directories.")
+    List<Path> models;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        try {
+            WeightAverage.average(models, out);
+        } catch (IOException e) {
+            throw new ModelLoadFailure(e.getMessage(), e);
+        }
+        spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
+        return ExitCodes.OK;
+    }
+}
