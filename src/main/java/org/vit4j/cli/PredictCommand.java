@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.vit4j.image.PreprocessedImage;
@@ -130,16 +129,11 @@ final class PredictCommand implements Callable<Integer> {
         fmt.header(out, pathWidth);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
         boolean failed = false;
-        // While the model classifies one batch, the next one is decoded and preprocessed (itself
-        // in parallel over the images), so the cores are not idle during decoding.
-        CompletableFuture<Object[]> next = inputs.isEmpty() ? null
-                : CompletableFuture.supplyAsync(() -> preprocessAll(clf, inputs.subList(0, Math.min(inputs.size(), batchSize)), grid));
         for (int start = 0; start < inputs.size(); start += batchSize) {
             List<Inputs.Input> batch = inputs.subList(start, Math.min(inputs.size(), start + batchSize));
-            Object[] pre = next.join();
-            int after = start + batchSize;
-            next = after >= inputs.size() ? null
-                    : CompletableFuture.supplyAsync(() -> preprocessAll(clf, inputs.subList(after, Math.min(inputs.size(), after + batchSize)), grid));
+            Object[] pre = new Object[batch.size()];
+            // decode and preprocess in parallel; each result is an image or an error message
+            IntStream.range(0, batch.size()).parallel().forEach(i -> pre[i] = preprocess(clf, batch.get(i), grid, i));
             List<PreprocessedImage> good = new ArrayList<>();
             for (Object o : pre) {
                 if (o instanceof PreprocessedImage) {
@@ -164,13 +158,6 @@ final class PredictCommand implements Callable<Integer> {
         }
         progress.finish();
         return failed;
-    }
-
-    /** Decodes and preprocesses a batch in parallel; each result is an image or an error message. */
-    private Object[] preprocessAll(VitClassifier clf, List<Inputs.Input> batch, ShuffleGrid grid) {
-        Object[] pre = new Object[batch.size()];
-        IntStream.range(0, batch.size()).parallel().forEach(i -> pre[i] = preprocess(clf, batch.get(i), grid, i));
-        return pre;
     }
 
     /** Images of other sizes (pad/strict policies) go through in separate forward passes. */
