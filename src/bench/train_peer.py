@@ -9,9 +9,11 @@ work per batch of 128: real Fashion-MNIST images, RandomResizedCrop(scale 0.8-1)
 per image, bilinear resize of 28x28 to 128x128, normalization (x - 0.5) / 0.5.
 
 Prints one JSON object: images_per_s (median of --rounds timed rounds of --seconds each, after
---warmup steps), threads, torch version.
+--warmup steps), threads, torch version. The batches are built in the training loop's thread, as in
+a plain PyTorch loop without DataLoader workers; --model-only builds one batch and reuses it, which
+times the model step alone (forward, backward, clipping, AdamW): the peer's upper bound.
 
-    /usr/bin/python3 src/bench/train_peer.py [--data-dir DIR] [--seconds 20] [--rounds 3] [--threads 2]
+    /usr/bin/python3 src/bench/train_peer.py [--data-dir DIR] [--seconds 20] [--rounds 3] [--threads 2] [--model-only]
 """
 import argparse
 import gzip
@@ -117,6 +119,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--model-only", action="store_true", help="reuse one batch: time the model step alone")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
@@ -129,13 +132,14 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": rest, "weight_decay": 0.0}], lr=1e-3)
     order = np.random.default_rng(42).permutation(len(images))
     pos = [0]
+    fixed = batch(images, labels, order[:a.batch_size], rng) if a.model_only else None
 
     def step():
         if pos[0] + a.batch_size > len(order):
             pos[0] = 0
         idx = order[pos[0]:pos[0] + a.batch_size]
         pos[0] += a.batch_size
-        x, y = batch(images, labels, idx, rng)
+        x, y = fixed if fixed is not None else batch(images, labels, idx, rng)
         loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -152,7 +156,8 @@ def main():
             n += step()
         rates.append(n / (time.perf_counter() - t0))
     print(json.dumps({"images_per_s": round(statistics.median(rates), 1), "rounds": [round(r, 1) for r in rates],
-                      "threads": a.threads, "batch_size": a.batch_size, "torch": torch.__version__}))
+                      "threads": a.threads, "batch_size": a.batch_size, "model_only": a.model_only,
+                      "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
