@@ -36,7 +36,7 @@ import org.vit4j.model.VitModel;
  *
  * <pre>
  *   OUT/config.json, labels.txt, model.safetensors, checksums.sha256   the best model (by validation accuracy)
- *   OUT/train.json       the {@link TrainOptions}
+ *   OUT/train.json       the {@link TrainOptions} (and, after {@link #optInit}, the weights it started from)
  *   OUT/metrics.jsonl    one JSON object per epoch
  *   OUT/checkpoints/epoch-NNNN/   the last epoch: model files, optimizer.safetensors, state.json
  *   OUT/checkpoints/last          the name of the last complete checkpoint directory
