@@ -249,6 +249,22 @@ final class Pixels {
             }
             return chw;
         }
+        if (channels == 3 && image.getType() == BufferedImage.TYPE_INT_RGB
+                && image.getRaster().getSampleModelTranslateX() == 0 && image.getRaster().getSampleModelTranslateY() == 0
+                && image.getRaster().getSampleModel() instanceof SinglePixelPackedSampleModel packed
+                && packed.getScanlineStride() == w) {
+            // What ImageLoader returns: planes straight from the packed ints, without an int[] copy.
+            DataBufferInt ints = (DataBufferInt) image.getRaster().getDataBuffer();
+            int[] data = ints.getData();
+            int offset = ints.getOffset();
+            for (int i = 0; i < plane; i++) {
+                int p = data[offset + i];
+                chw[i] = UNIT[(p >> 16) & 0xFF];
+                chw[plane + i] = UNIT[(p >> 8) & 0xFF];
+                chw[2 * plane + i] = UNIT[p & 0xFF];
+            }
+            return chw;
+        }
         int[] rgb = toRgb(image, 0xFFFFFF);
         if (channels == 1) {
             for (int i = 0; i < plane; i++) {

@@ -1,6 +1,7 @@
 package org.vit4j.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -61,6 +62,21 @@ class PixelsTest {
             int[] direct = Pixels.packed8Bit(img);
             assertNotNull(direct, "decoded JPEG type " + img.getType());
             assertArrayEquals(Pixels.toRgbBySamples(img, 0xFFFFFF), direct);
+        }
+    }
+
+    @Test
+    void planesOfAnIntRgbImageEqualThoseOfItsPixels() {
+        for (BufferedImage img : new BufferedImage[] {random(BufferedImage.TYPE_INT_RGB, 3),
+            random(BufferedImage.TYPE_INT_RGB, 4).getSubimage(3, 2, 20, 10)}) {
+            int[] rgb = Pixels.toRgbBySamples(img, 0xFFFFFF);
+            float[] chw = Pixels.toPlanar(img, 3);
+            int plane = rgb.length;
+            for (int i = 0; i < plane; i++) {
+                assertEquals(((rgb[i] >> 16) & 0xFF) / 255f, chw[i]);
+                assertEquals(((rgb[i] >> 8) & 0xFF) / 255f, chw[plane + i]);
+                assertEquals((rgb[i] & 0xFF) / 255f, chw[2 * plane + i]);
+            }
         }
     }
 }
