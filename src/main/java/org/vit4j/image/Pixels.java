@@ -255,28 +255,25 @@ final class Pixels {
                 && packed.getScanlineStride() == w) {
             // What ImageLoader returns: planes straight from the packed ints, without an int[] copy.
             DataBufferInt ints = (DataBufferInt) image.getRaster().getDataBuffer();
-            int[] data = ints.getData();
-            int offset = ints.getOffset();
-            for (int i = 0; i < plane; i++) {
-                int p = data[offset + i];
-                chw[i] = UNIT[(p >> 16) & 0xFF];
-                chw[plane + i] = UNIT[(p >> 8) & 0xFF];
-                chw[2 * plane + i] = UNIT[p & 0xFF];
-            }
-            return chw;
+            return unpackPlanes(ints.getData(), ints.getOffset(), plane, chw);
         }
         int[] rgb = toRgb(image, 0xFFFFFF);
         if (channels == 1) {
             for (int i = 0; i < plane; i++) {
                 chw[i] = UNIT[luma(rgb[i])];
             }
-        } else {
-            for (int i = 0; i < plane; i++) {
-                int p = rgb[i];
-                chw[i] = UNIT[(p >> 16) & 0xFF];
-                chw[plane + i] = UNIT[(p >> 8) & 0xFF];
-                chw[2 * plane + i] = UNIT[p & 0xFF];
-            }
+            return chw;
+        }
+        return unpackPlanes(rgb, 0, plane, chw);
+    }
+
+    /** Writes {@code plane} packed {@code 0xRRGGBB} pixels from {@code src[offset..]} as three planes in [0, 1]. */
+    private static float[] unpackPlanes(int[] src, int offset, int plane, float[] chw) {
+        for (int i = 0; i < plane; i++) {
+            int p = src[offset + i];
+            chw[i] = UNIT[(p >> 16) & 0xFF];
+            chw[plane + i] = UNIT[(p >> 8) & 0xFF];
+            chw[2 * plane + i] = UNIT[p & 0xFF];
         }
         return chw;
     }

@@ -3,6 +3,7 @@ package org.vit4j.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vit4j.cli.CliRun.run;
 
 import ai.djl.Device;
 import com.google.gson.JsonObject;
@@ -34,28 +35,6 @@ class CliTest {
     static Path modelDir;
     static Path images;
 
-    record Run(int code, String out, String err) {
-        List<JsonObject> jsonLines() {
-            List<JsonObject> l = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (!line.isBlank()) {
-                    l.add(JsonParser.parseString(line).getAsJsonObject());
-                }
-            }
-            return l;
-        }
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Vit4j.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void setUp() throws Exception {
         ViTConfig cfg = Variant.MICRO.toBuilder().optPooling(Pooling.AVG).build(); // 64x64 grey, 4x4 grid
@@ -86,20 +65,20 @@ class CliTest {
 
     @Test
     void helpAndVersion() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertEquals(0, help.code());
         for (String sub : List.of("predict", "eval", "patches", "posemb", "info", "train")) {
             assertTrue(help.out().contains(sub), sub);
             assertEquals(0, run(sub, "--help").code(), sub);
         }
-        Run v = run("--version");
+        CliRun v = run("--version");
         assertEquals(0, v.code());
         assertTrue(v.out().startsWith("vit4j "), v.out());
     }
 
     @Test
     void predictDirectoryWithGoodAndBadFiles() {
-        Run r = run("predict", "--model", modelDir.toString(), "--format", "json", "--top-k", "2", "--logits", images.toString());
+        CliRun r = run("predict", "--model", modelDir.toString(), "--format", "json", "--top-k", "2", "--logits", images.toString());
         assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
         List<JsonObject> lines = r.jsonLines();
         assertEquals(5, lines.size(), r.out()); // 3 images + 2 bad files; readme.txt is skipped
@@ -125,8 +104,8 @@ class CliTest {
     @Test
     void batchingDoesNotChangeResults() {
         Path img = images.resolve("img1.png");
-        Run alone = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", img.toString());
-        Run batch = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--batch-size", "8",
+        CliRun alone = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", img.toString());
+        CliRun batch = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--batch-size", "8",
                 images.resolve("img0.png").toString(), img.toString(), images.resolve("sub/img2.png").toString());
         assertEquals(0, alone.code(), alone.err());
         assertEquals(0, batch.code(), batch.err());
@@ -139,11 +118,11 @@ class CliTest {
 
     @Test
     void tableAndCsvFormats() {
-        Run t = run("predict", "--model", modelDir.toString(), images.resolve("img0.png").toString());
+        CliRun t = run("predict", "--model", modelDir.toString(), images.resolve("img0.png").toString());
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().startsWith("PATH"), t.out());
         assertTrue(t.out().contains("img0.png"));
-        Run c = run("predict", "--model", modelDir.toString(), "--format", "csv", "--top-k", "3", images.resolve("img0.png").toString());
+        CliRun c = run("predict", "--model", modelDir.toString(), "--format", "csv", "--top-k", "3", images.resolve("img0.png").toString());
         assertEquals(0, c.code(), c.err());
         assertEquals(4, c.out().strip().split("\n").length, c.out()); // header + 3 ranks
     }
@@ -151,11 +130,11 @@ class CliTest {
     @Test
     void scramblingIsReproducibleAndRefusesAGridThatDoesNotDivideTheImage() {
         String img = images.resolve("img0.png").toString();
-        Run a = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);
-        Run b = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);
+        CliRun a = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);
+        CliRun b = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--scramble", "--seed", "3", img);
         assertEquals(0, a.code(), a.err());
         assertEquals(a.out(), b.out());
-        Run bad = run("predict", "--model", modelDir.toString(), "--scramble", "--scramble-grid", "3x3", img);
+        CliRun bad = run("predict", "--model", modelDir.toString(), "--scramble", "--scramble-grid", "3x3", img);
         assertEquals(ExitCodes.SOME_FAILED, bad.code());
         assertTrue(bad.out().contains("shuffle grid 3x3 does not divide the image 64x64"), bad.out());
     }
@@ -167,7 +146,7 @@ class CliTest {
         data[5] = 1f;
         data[64 * 64 + 100] = Float.NaN;
         Npy.write(good, new long[] {2, 1, 64, 64}, data);
-        Run r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", good.toString());
+        CliRun r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", good.toString());
         assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
         List<JsonObject> lines = r.jsonLines();
         assertEquals(2, lines.size());
@@ -176,37 +155,37 @@ class CliTest {
 
         Path rank3 = tmp.resolve("r3.npy");
         Npy.write(rank3, new long[] {1, 64, 64}, new float[64 * 64]);
-        Run r3 = run("predict", "--model", modelDir.toString(), "--tensor", rank3.toString());
+        CliRun r3 = run("predict", "--model", modelDir.toString(), "--tensor", rank3.toString());
         assertEquals(ExitCodes.USAGE, r3.code());
         assertTrue(r3.err().contains("has rank 3, expected (B, C, H, W)"), r3.err());
 
         Path wrongC = tmp.resolve("c3.npy");
         Npy.write(wrongC, new long[] {1, 3, 64, 64}, new float[3 * 64 * 64]);
-        Run rc = run("predict", "--model", modelDir.toString(), "--tensor", wrongC.toString());
+        CliRun rc = run("predict", "--model", modelDir.toString(), "--tensor", wrongC.toString());
         assertEquals(ExitCodes.USAGE, rc.code());
         assertTrue(rc.err().contains("needs C=1"), rc.err());
     }
 
     @Test
     void badArgumentsAndModels() throws Exception {
-        Run topk = run("predict", "--model", modelDir.toString(), "--top-k", "11", images.resolve("img0.png").toString());
+        CliRun topk = run("predict", "--model", modelDir.toString(), "--top-k", "11", images.resolve("img0.png").toString());
         assertEquals(ExitCodes.USAGE, topk.code());
         assertTrue(topk.err().contains("--top-k 11 must be between 1 and the model's 10 classes"), topk.err());
 
-        Run missing = run("predict", "--model", tmp.resolve("nope").toString(), images.resolve("img0.png").toString());
+        CliRun missing = run("predict", "--model", tmp.resolve("nope").toString(), images.resolve("img0.png").toString());
         assertEquals(ExitCodes.MODEL, missing.code());
         assertTrue(missing.err().contains("nope"), missing.err());
         assertFalse(missing.err().contains("\tat "), "no stack trace without --verbose");
 
-        Run verbose = run("predict", "--verbose", "--model", tmp.resolve("nope").toString(), images.resolve("img0.png").toString());
+        CliRun verbose = run("predict", "--verbose", "--model", tmp.resolve("nope").toString(), images.resolve("img0.png").toString());
         assertTrue(verbose.err().contains("\tat "), "stack trace with --verbose");
 
-        Run noFile = run("predict", "--model", modelDir.toString(), tmp.resolve("missing.png").toString());
+        CliRun noFile = run("predict", "--model", modelDir.toString(), tmp.resolve("missing.png").toString());
         assertEquals(ExitCodes.SOME_FAILED, noFile.code());
         assertTrue(noFile.out().contains("no such file or directory"), noFile.out());
 
         Path emptyDir = Files.createDirectories(tmp.resolve("empty-dir"));
-        Run empty = run("predict", "--model", modelDir.toString(), emptyDir.toString());
+        CliRun empty = run("predict", "--model", modelDir.toString(), emptyDir.toString());
         assertEquals(ExitCodes.SOME_FAILED, empty.code());
         assertTrue(empty.out().contains("no image files found"), empty.out());
 
@@ -217,20 +196,20 @@ class CliTest {
     @Test
     void patchesPicture() throws Exception {
         Path out = tmp.resolve("patches.png");
-        Run r = run("patches", images.resolve("img1.png").toString(), "--model", modelDir.toString(), "--scramble", "--out", out.toString());
+        CliRun r = run("patches", images.resolve("img1.png").toString(), "--model", modelDir.toString(), "--scramble", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         BufferedImage img = ImageIO.read(out.toFile());
         // 64x64 input magnified 4x, two pictures and an 8 px gap
         assertEquals(256, img.getHeight());
         assertEquals(256 * 2 + 8, img.getWidth());
-        Run sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString());
+        CliRun sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString());
         assertEquals(0, sized.code(), sized.err());
         assertTrue(sized.out().contains("2x3 patches of 16 px"), sized.out());
     }
 
     @Test
     void posembTablesAndPlot() throws Exception {
-        Run csv = run("posemb", "--kind", "sincos2d-mae", "--grid", "2x3", "--dim", "8");
+        CliRun csv = run("posemb", "--kind", "sincos2d-mae", "--grid", "2x3", "--dim", "8");
         assertEquals(0, csv.code(), csv.err());
         String[] rows = csv.out().strip().split("\n");
         assertEquals(6, rows.length);
@@ -239,21 +218,21 @@ class CliTest {
         assertEquals("0.0000000,0.0000000,1.0000000,1.0000000,0.0000000,0.0000000,1.0000000,1.0000000", rows[0]);
         Path npy = tmp.resolve("pe.npy");
         Path png = tmp.resolve("pe.png");
-        Run n = run("posemb", "--kind", "sincos2d-bigvision", "--grid", "4x4", "--dim", "16", "--format", "npy",
+        CliRun n = run("posemb", "--kind", "sincos2d-bigvision", "--grid", "4x4", "--dim", "16", "--format", "npy",
                 "--out", npy.toString(), "--plot", png.toString());
         assertEquals(0, n.code(), n.err());
         assertEquals(16, Npy.read(npy).shape()[0]);
         assertTrue(ImageIO.read(png.toFile()).getWidth() > 0);
-        Run learned = run("posemb", "--kind", "learned", "--model", modelDir.toString());
+        CliRun learned = run("posemb", "--kind", "learned", "--model", modelDir.toString());
         assertEquals(0, learned.code(), learned.err());
         assertEquals(16, learned.out().strip().split("\n").length);
-        Run bad = run("posemb", "--kind", "sincos2d-mae", "--grid", "2x2", "--dim", "6");
+        CliRun bad = run("posemb", "--kind", "sincos2d-mae", "--grid", "2x2", "--dim", "6");
         assertEquals(ExitCodes.USAGE, bad.code());
     }
 
     @Test
     void info() {
-        Run r = run("info", "--model", modelDir.toString());
+        CliRun r = run("info", "--model", modelDir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("patch grid:   4x4 of 16 px = 16 patches"), r.out());
         assertTrue(r.out().contains("parameters:"), r.out());
@@ -277,37 +256,37 @@ class CliTest {
             }
         }
         Path out = tmp.resolve("trained");
-        Run t = run("train", "--quiet", "--data", data.toString(), "--config", "micro", "--pos-emb", "sincos2d-mae",
+        CliRun t = run("train", "--quiet", "--data", data.toString(), "--config", "micro", "--pos-emb", "sincos2d-mae",
                 "--epochs", "2", "--batch-size", "8", "--val-size", "4", "--warmup", "0.5", "--out", out.toString());
         assertEquals(0, t.code(), t.err());
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8).size());
         Path stage2 = tmp.resolve("stage2");
-        Run again = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--epochs", "1",
+        CliRun again = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--epochs", "1",
                 "--batch-size", "8", "--val-size", "4", "--warmup", "0", "--out", stage2.toString());
         assertEquals(0, again.code(), again.err());
         assertTrue(Files.readString(stage2.resolve("train.json")).contains("\"weights_sha256\""));
-        Run avg = run("average", out.toString(), stage2.toString(), "--out", tmp.resolve("avg").toString());
+        CliRun avg = run("average", out.toString(), stage2.toString(), "--out", tmp.resolve("avg").toString());
         assertEquals(0, avg.code(), avg.err());
         assertEquals("averaged 2 models -> " + tmp.resolve("avg") + "\n", avg.out());
-        Run mixed = run("average", out.toString(), modelDir.toString(), "--out", tmp.resolve("never").toString());
+        CliRun mixed = run("average", out.toString(), modelDir.toString(), "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.MODEL, mixed.code());
         assertTrue(mixed.err().contains(modelDir + ": its config or labels differ from those of " + out), mixed.err());
-        Run both = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--pos-emb", "none",
+        CliRun both = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--pos-emb", "none",
                 "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.USAGE, both.code());
         assertTrue(both.err().contains("--init takes the architecture from " + out + "; drop --pos-emb"), both.err());
-        Run e = run("eval", "--quiet", "--model", out.toString(), "--data", data.toString(), "--scramble-grid", "2x2,4x4", "--format", "json");
+        CliRun e = run("eval", "--quiet", "--model", out.toString(), "--data", data.toString(), "--scramble-grid", "2x2,4x4", "--format", "json");
         assertEquals(0, e.code(), e.err());
         JsonObject o = JsonParser.parseString(e.out()).getAsJsonObject();
         assertEquals(3, o.getAsJsonArray("results").size());
         assertEquals(24, o.getAsJsonArray("results").get(0).getAsJsonObject().get("images").getAsInt());
-        Run bench = run("bench", "--train", data.toString(), "--variant", "micro", "--batch-size", "4", "--seconds", "0.2",
+        CliRun bench = run("bench", "--train", data.toString(), "--variant", "micro", "--batch-size", "4", "--seconds", "0.2",
                 "--format", "json");
         assertEquals(0, bench.code(), bench.err());
         JsonObject b = JsonParser.parseString(bench.out()).getAsJsonObject();
         assertEquals("train", b.get("mode").getAsString());
         assertTrue(b.get("images_per_s").getAsDouble() > 0);
-        Run wrongLabels = run("eval", "--quiet", "--model", modelDir.toString(), "--data", data.toString());
+        CliRun wrongLabels = run("eval", "--quiet", "--model", modelDir.toString(), "--data", data.toString());
         assertEquals(ExitCodes.USAGE, wrongLabels.code());
         assertTrue(wrongLabels.err().contains("has classes [dark, light]"), wrongLabels.err());
     }
@@ -316,10 +295,10 @@ class CliTest {
     void importTorchvisionThenPredictTensorMatchesTorchvision() throws Exception {
         Path fixtures = Path.of("src/test/resources/interop");
         Path out = tmp.resolve("tv-model");
-        Run imp = run("import", "--quiet", "--from", "torchvision", "--heads", "2", fixtures.resolve("tv.safetensors").toString(),
+        CliRun imp = run("import", "--quiet", "--from", "torchvision", "--heads", "2", fixtures.resolve("tv.safetensors").toString(),
                 "--out", out.toString());
         assertEquals(0, imp.code(), imp.err());
-        Run r = run("predict", "--model", out.toString(), "--format", "json", "--logits", "--top-k", "1",
+        CliRun r = run("predict", "--model", out.toString(), "--format", "json", "--logits", "--top-k", "1",
                 "--tensor", fixtures.resolve("tv_input_32x32.npy").toString());
         assertEquals(0, r.code(), r.err());
         Npy.Array want = Npy.read(fixtures.resolve("tv_logits_32x32.npy"));
@@ -332,7 +311,7 @@ class CliTest {
                 assertEquals(want.data()[b * k + j], got.get(j).getAsDouble(), 1e-4, "row " + b + " logit " + j);
             }
         }
-        Run bad = run("import", "--from", "torchvision", fixtures.resolve("hf.safetensors").toString(),
+        CliRun bad = run("import", "--from", "torchvision", fixtures.resolve("hf.safetensors").toString(),
                 "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.MODEL, bad.code());
         assertFalse(Files.exists(tmp.resolve("never")));
@@ -340,7 +319,7 @@ class CliTest {
 
     @Test
     void benchJson() {
-        Run r = run("bench", "--variant", "micro", "--batch-size", "2", "--seconds", "0.3", "--format", "json");
+        CliRun r = run("bench", "--variant", "micro", "--batch-size", "2", "--seconds", "0.3", "--format", "json");
         assertEquals(0, r.code(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertTrue(o.get("images_per_s").getAsDouble() > 0);
@@ -349,12 +328,12 @@ class CliTest {
         assertTrue(o.get("device").getAsString().startsWith("cpu"), o.toString());
         assertEquals(ExitCodes.USAGE, run("bench", "--variant", "huge").code());
         if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
-            Run gpu = run("bench", "--variant", "micro", "--device", "gpu", "--seconds", "0.1");
+            CliRun gpu = run("bench", "--variant", "micro", "--device", "gpu", "--seconds", "0.1");
             assertEquals(0, gpu.code(), gpu.err());
             assertTrue(gpu.out().contains("\"skipped\""), gpu.out());
         }
         Path soakDir = images.resolve("sub");
-        Run soak = run("bench", "--quiet", "--model", modelDir.toString(), "--soak", "2000", "--soak-images", soakDir.toString());
+        CliRun soak = run("bench", "--quiet", "--model", modelDir.toString(), "--soak", "2000", "--soak-images", soakDir.toString());
         assertEquals(0, soak.code(), soak.err());
         JsonObject s = JsonParser.parseString(soak.out()).getAsJsonObject();
         assertEquals(2000, s.get("predictions").getAsLong());

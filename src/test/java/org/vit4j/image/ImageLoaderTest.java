@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vit4j.reliability.HostileFiles.chunk;
+import static org.vit4j.reliability.HostileFiles.pngHeader;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -18,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -245,7 +245,7 @@ class ImageLoaderTest {
 
     @Test
     void decompressionBombIsRefusedFromTheHeader() {
-        byte[] bomb = pngHeaderOnly(100_000, 100_000); // 10^10 pixels: decoding would need 30 GB
+        byte[] bomb = pngHeader(100_000, 100_000); // 10^10 pixels: decoding would need 30 GB
 
         ImageLoadException e = assertThrows(ImageLoadException.class, () -> rgbLoader.load(bomb, "cat.jpg"));
 
@@ -268,7 +268,7 @@ class ImageLoaderTest {
     @Test
     void zeroSizedImageIsRefused() {
         ImageLoadException e = assertThrows(ImageLoadException.class,
-                () -> rgbLoader.load(pngHeaderOnly(0, 5), "empty.png"));
+                () -> rgbLoader.load(pngHeader(0, 5), "empty.png"));
 
         // The JDK PNG reader rejects width 0 while reading the header; other readers reach our own check.
         assertTrue(e.getMessage().startsWith("empty.png: "), e.getMessage());
@@ -373,33 +373,6 @@ class ImageLoaderTest {
     }
 
     // ---------------------------------------------------------------- crafted PNGs
-
-    /** A PNG signature, an 8-bit RGB IHDR of the given size with a correct CRC, and IEND: no pixel data. */
-    static byte[] pngHeaderOnly(int width, int height) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
-                .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        DataOutputStream d = new DataOutputStream(out);
-        try {
-            d.writeInt(data.length);
-            d.write(t);
-            d.write(data);
-            d.writeInt((int) crc.getValue());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** Copies a PNG, keeping only the first half of every IDAT chunk's data (with fixed lengths and CRCs). */
     private static byte[] rewriteIdat(byte[] png) {

@@ -29,7 +29,7 @@ import javax.imageio.stream.ImageOutputStream;
  * Makes the hostile-input corpus: pictures of known content, and files crafted byte by byte
  * (headers claiming huge sizes, bad CRCs, corrupt Huffman tables, hand-written .npy).
  */
-final class HostileFiles {
+public final class HostileFiles {
 
     private HostileFiles() {}
 
@@ -195,7 +195,7 @@ final class HostileFiles {
     }
 
     /** A PNG signature and an 8-bit RGB IHDR of the given size (correct CRC), then IEND: no pixel data. */
-    static byte[] pngHeader(int width, int height) {
+    public static byte[] pngHeader(int width, int height) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height)
@@ -205,7 +205,8 @@ final class HostileFiles {
         return out.toByteArray();
     }
 
-    static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    /** Appends a PNG chunk: length, type, data, and the CRC-32 of type and data. */
+    public static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         CRC32 crc = new CRC32();
         crc.update(t);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.vit4j.cli.CliRun.run;
 import static org.vit4j.reliability.HostileFiles.*;
 
 import ai.djl.Device;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.cli.CliRun;
 import org.vit4j.cli.ExitCodes;
 import org.vit4j.cli.Vit4j;
 import org.vit4j.image.ImageLoadException;
@@ -269,7 +271,7 @@ class HostileInputsTest {
 
     @Test
     void predictOnTheWholeCorpusDirectory() {
-        Run r = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--top-k", "3",
+        CliRun r = run("predict", "--model", modelDir.toString(), "--format", "json", "--logits", "--top-k", "3",
                 corpus.toString());
         assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
         assertNoStackTrace(r);
@@ -325,7 +327,7 @@ class HostileInputsTest {
         }
         String tiny = corpus.resolve("one_pixel.png").toString();
         String good = corpus.resolve("good 1.png").toString();
-        Run r = run("predict", "--model", padModel.toString(), "--format", "json", tiny, good);
+        CliRun r = run("predict", "--model", padModel.toString(), "--format", "json", tiny, good);
         assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
         assertNoStackTrace(r);
         List<JsonObject> lines = r.jsonLines();
@@ -402,7 +404,7 @@ class HostileInputsTest {
     }
 
     private static void checkRowError(Path file, int badRow) {
-        Run r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", file.toString());
+        CliRun r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", file.toString());
         assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
         assertNoStackTrace(r);
         List<JsonObject> lines = r.jsonLines();
@@ -415,7 +417,7 @@ class HostileInputsTest {
     }
 
     private static void checkFileRefused(Path file, String reasonPattern) {
-        Run r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", file.toString());
+        CliRun r = run("predict", "--model", modelDir.toString(), "--format", "json", "--tensor", file.toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
         assertNoStackTrace(r);
         assertEquals("", r.out().strip());
@@ -486,46 +488,7 @@ class HostileInputsTest {
         throw new AssertionError("expected ImageLoadException, nothing thrown");
     }
 
-    record Run(int code, String out, String err) {
-        List<JsonObject> jsonLines() {
-            List<JsonObject> l = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (!line.isBlank()) {
-                    l.add(JsonParser.parseString(line).getAsJsonObject());
-                }
-            }
-            return l;
-        }
-
-        /** The command's own error line ({@code vit4j <command>: ...}); there must be exactly one. */
-        String errorLine() {
-            List<String> lines = err.lines().filter(l -> l.startsWith("vit4j ")).toList();
-            assertEquals(1, lines.size(), err);
-            return lines.get(0);
-        }
-    }
-
-    /** Runs the CLI in-process; stderr includes whatever was printed on System.err meanwhile. */
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream sysErr = new ByteArrayOutputStream();
-        int code;
-        try {
-            // swapped before the command line exists: picocli may make its own writer on System.err
-            System.setErr(new PrintStream(sysErr, true, StandardCharsets.UTF_8));
-            CommandLine cl = Vit4j.commandLine();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            code = cl.execute(args);
-        } finally {
-            System.setErr(oldErr);
-        }
-        return new Run(code, out.toString(), err + sysErr.toString(StandardCharsets.UTF_8));
-    }
-
-    static void assertNoStackTrace(Run r) {
+    static void assertNoStackTrace(CliRun r) {
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(r.err().contains("Exception"), r.err());
         assertFalse(r.err().contains("Error:"), r.err());

@@ -27,7 +27,7 @@ import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
-import org.vit4j.reliability.HostileInputsTest.Run;
+import org.vit4j.cli.CliRun;
 
 /**
  * Broken, mismatched and hostile model directories are refused, through {@link VitModel#load} and
@@ -193,9 +193,9 @@ class ModelRefusalTest {
         try (VitModel clean = VitModel.load(good, Device.cpu()); VitModel withCode = VitModel.load(d, Device.cpu())) {
             assertArrayEquals(clean.weightsAsSafetensors(), withCode.weightsAsSafetensors());
         }
-        Run r = HostileInputsTest.run("predict", "--model", d.toString(), "--format", "json", image.toString());
+        CliRun r = CliRun.run("predict", "--model", d.toString(), "--format", "json", image.toString());
         assertEquals(ExitCodes.OK, r.code(), r.err());
-        Run clean = HostileInputsTest.run("predict", "--model", good.toString(), "--format", "json", image.toString());
+        CliRun clean = CliRun.run("predict", "--model", good.toString(), "--format", "json", image.toString());
         assertEquals(clean.out(), r.out());
         // the DJL Criteria path names vit4j's own block factory, found on the classpath
         String serving = Files.readString(d.resolve(ModelDirectory.SERVING));
@@ -226,7 +226,7 @@ class ModelRefusalTest {
             fail(dir + ": leaked " + t, t);
         }
         assertTrue(p.matcher(msg).find(), "'" + msg + "' does not match " + pattern);
-        Run r = HostileInputsTest.run("predict", "--model", dir.toString(), "--format", "json", image.toString());
+        CliRun r = CliRun.run("predict", "--model", dir.toString(), "--format", "json", image.toString());
         assertEquals(ExitCodes.MODEL, r.code(), r.err());
         HostileInputsTest.assertNoStackTrace(r);
         assertEquals("", r.out().strip());

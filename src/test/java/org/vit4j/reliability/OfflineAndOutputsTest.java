@@ -26,7 +26,7 @@ import org.vit4j.infer.VitClassifier;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
-import org.vit4j.reliability.HostileInputsTest.Run;
+import org.vit4j.cli.CliRun;
 
 /**
  * No network, and no files other than those the user named.
@@ -111,7 +111,7 @@ class OfflineAndOutputsTest {
             try (VitClassifier clf = VitClassifier.load(model, Device.cpu())) {
                 clf.classify(img, 2);
             }
-            Run r = HostileInputsTest.run("predict", "--model", model.toString(), "--format", "json", img.toString());
+            CliRun r = CliRun.run("predict", "--model", model.toString(), "--format", "json", img.toString());
             assertEquals(ExitCodes.OK, r.code(), r.err());
         } finally {
             ProxySelector.setDefault(old);
@@ -131,24 +131,24 @@ class OfflineAndOutputsTest {
         Files.writeString(in.resolve("text.png"), "not a picture");
         List<String> inBefore = list(in);
 
-        Run p = HostileInputsTest.run("patches", "--patch", "16", "--image-size", "64", "--scramble",
+        CliRun p = CliRun.run("patches", "--patch", "16", "--image-size", "64", "--scramble",
                 img.toString(), "--out", out.resolve("grid.png").toString());
         assertEquals(ExitCodes.OK, p.code(), p.err());
         assertEquals(List.of("grid.png"), list(out));
 
-        Run t = HostileInputsTest.run("posemb", "--kind", "sincos2d-mae", "--grid", "4x4", "--dim", "32",
+        CliRun t = CliRun.run("posemb", "--kind", "sincos2d-mae", "--grid", "4x4", "--dim", "32",
                 "--format", "npy", "--out", out.resolve("table.npy").toString(),
                 "--plot", out.resolve("maps.png").toString());
         assertEquals(ExitCodes.OK, t.code(), t.err());
         assertEquals(List.of("grid.png", "maps.png", "table.npy"), list(out));
 
-        Run csv = HostileInputsTest.run("posemb", "--kind", "sincos1d", "--grid", "2x3", "--dim", "8",
+        CliRun csv = CliRun.run("posemb", "--kind", "sincos1d", "--grid", "2x3", "--dim", "8",
                 "--out", out.resolve("table.csv").toString());
         assertEquals(ExitCodes.OK, csv.code(), csv.err());
         assertEquals(List.of("grid.png", "maps.png", "table.csv", "table.npy"), list(out));
 
         // a failing run leaves neither the named file nor a temporary one
-        Run bad = HostileInputsTest.run("patches", "--patch", "16", "--image-size", "64",
+        CliRun bad = CliRun.run("patches", "--patch", "16", "--image-size", "64",
                 in.resolve("text.png").toString(), "--out", out.resolve("never.png").toString());
         assertEquals(ExitCodes.SOME_FAILED, bad.code(), bad.err());
         HostileInputsTest.assertNoStackTrace(bad);
