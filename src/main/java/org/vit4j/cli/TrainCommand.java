@@ -66,6 +66,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scramble-prob", defaultValue = "0", description = "Probability of scrambling a training image.") double scrambleProb;
     @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") String scrambleGrid;
 
+    @Option(names = "--random-erase", defaultValue = "0", paramLabel = "P",
+            description = "Probability of random erasing a training image (Zhong et al.; timm's --reprob).")
+    double randomErase;
+    @Option(names = "--drop-path", paramLabel = "RATE",
+            description = "Stochastic depth rate, rising linearly to RATE in the last block (default: the config's, 0).")
+    Double dropPath;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
@@ -81,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
         ViTConfig cfg = buildConfig();
         String grid = scrambleProb > 0 && scrambleGrid == null ? cfg.getGrid().shape() : scrambleGrid;
         TrainOptions opts = new TrainOptions(epochs, batchSize, lr, minLr, weightDecay, warmup, labelSmoothing,
-                clipGrad, seed, valSize, cropMinScale, !noFlip, scrambleProb, grid);
+                clipGrad, seed, valSize, cropMinScale, !noFlip, scrambleProb, grid, randomErase);
         Device device = common.device();
         ImageDataset all;
         try {
@@ -149,7 +155,8 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             try {
-                return ModelDirectory.readConfig(init);
+                ViTConfig saved = ModelDirectory.readConfig(init);
+                return dropPath == null ? saved : saved.toBuilder().optDropPath(dropPath).build();
             } catch (IOException e) {
                 throw new ModelLoadFailure("--init " + init + ": " + e.getMessage(), e);
             }
@@ -174,6 +181,9 @@ final class TrainCommand implements Callable<Integer> {
         if (pooling != null) {
             Pooling p = Pooling.fromName(pooling);
             b.optPooling(p).optClassToken(p == Pooling.CLS);
+        }
+        if (dropPath != null) {
+            b.optDropPath(dropPath);
         }
         return b.build();
     }

@@ -337,6 +337,18 @@ public final class ViTConfig {
         return ConfigJson.fromJson(json);
     }
 
+    /**
+     * Whether {@code other} describes the same network, with the same parameters and the same
+     * inference: equal up to the training-only rates (dropout, stochastic depth). Weights move
+     * freely between such configs (fine-tuning with other rates, averaging).
+     *
+     * @param other another config
+     * @return true if only dropout or stochastic depth differ, if anything
+     */
+    public boolean sameNetwork(ViTConfig other) {
+        return other.toBuilder().optDropout(dropout).optDropPath(dropPath).build().equals(this);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ViTConfig && ((ViTConfig) o).toJson().equals(toJson());

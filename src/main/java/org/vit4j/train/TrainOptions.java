@@ -22,6 +22,7 @@ import org.vit4j.patch.ShuffleGrid;
  * @param hflip random horizontal flips
  * @param scrambleProb probability of scrambling a training image
  * @param scrambleGrid shuffle grid of that scrambling, e.g. {@code 8x8}, or null
+ * @param randomErase probability of random erasing a training image (see {@link Augment})
  */
 public record TrainOptions(
         int epochs,
@@ -37,7 +38,8 @@ public record TrainOptions(
         double cropMinScale,
         boolean hflip,
         double scrambleProb,
-        String scrambleGrid) {
+        String scrambleGrid,
+        double randomErase) {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -54,7 +56,32 @@ public record TrainOptions(
                 "label smoothing must be in [0, 1), got " + labelSmoothing);
         check(clipGrad >= 0, "gradient clip must be >= 0, got " + clipGrad);
         check(valSize >= 0, "validation size must be >= 0, got " + valSize);
-        augment(cropMinScale, hflip, scrambleProb, scrambleGrid); // validates
+        augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase); // validates
+    }
+
+    /**
+     * Options without random erasing.
+     *
+     * @param epochs see the record
+     * @param batchSize see the record
+     * @param lr see the record
+     * @param minLr see the record
+     * @param weightDecay see the record
+     * @param warmupEpochs see the record
+     * @param labelSmoothing see the record
+     * @param clipGrad see the record
+     * @param seed see the record
+     * @param valSize see the record
+     * @param cropMinScale see the record
+     * @param hflip see the record
+     * @param scrambleProb see the record
+     * @param scrambleGrid see the record
+     */
+    public TrainOptions(int epochs, int batchSize, double lr, double minLr, double weightDecay,
+            double warmupEpochs, double labelSmoothing, double clipGrad, long seed, int valSize,
+            double cropMinScale, boolean hflip, double scrambleProb, String scrambleGrid) {
+        this(epochs, batchSize, lr, minLr, weightDecay, warmupEpochs, labelSmoothing, clipGrad, seed, valSize,
+                cropMinScale, hflip, scrambleProb, scrambleGrid, 0);
     }
 
     private static void check(boolean ok, String msg) {
@@ -63,13 +90,13 @@ public record TrainOptions(
         }
     }
 
-    private static Augment augment(double crop, boolean flip, double p, String grid) {
-        return new Augment(crop, flip, p, grid == null ? null : ShuffleGrid.parse(grid));
+    private static Augment augment(double crop, boolean flip, double p, String grid, double erase) {
+        return new Augment(crop, flip, p, grid == null ? null : ShuffleGrid.parse(grid), erase);
     }
 
     /** @return the augmentation these options describe */
     public Augment augment() {
-        return augment(cropMinScale, hflip, scrambleProb, scrambleGrid);
+        return augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase);
     }
 
     /**

@@ -75,8 +75,8 @@ public final class VitTrainer {
 
     /**
      * Starts from the weights of a saved model instead of a random initialization (fine-tuning,
-     * or a second stage with other options). The saved model must have this trainer's config and
-     * the training data's labels; optimizer state and learning-rate schedule start afresh. Its
+     * or a second stage with other options). The saved model must have this trainer's config, up
+     * to the training-only rates (dropout, stochastic depth), and the training data's labels; optimizer state and learning-rate schedule start afresh. Its
      * path and weight checksum are recorded in {@code train.json}. A resumed run continues from
      * its own checkpoint and does not read these weights.
      *
@@ -86,7 +86,7 @@ public final class VitTrainer {
      */
     public VitTrainer optInit(Path modelDir) throws IOException {
         ModelDirectory.Contents c = ModelDirectory.read(ModelFiles.of(modelDir));
-        if (!c.config().equals(config)) {
+        if (!config.sameNetwork(c.config())) {
             throw new IOException(modelDir + ": its config differs from the model to train:\n  "
                     + c.config() + "\nvs\n  " + config);
         }

@@ -27,7 +27,8 @@ public final class WeightAverage {
     /**
      * Averages model directories (checkpoint directories are model directories too) into a new one.
      *
-     * @param dirs at least one model directory, all with the same config and labels
+     * @param dirs at least one model directory, all with the same network ({@link
+     *     org.vit4j.model.ViTConfig#sameNetwork}) and labels; the first one's config is written
      * @param out where to write the averaged model
      * @throws IOException if a directory cannot be read, or its config, labels or tensors differ
      *     from the first one's
@@ -43,7 +44,7 @@ public final class WeightAverage {
             for (int i = 0; i < dirs.size(); i++) {
                 Path dir = dirs.get(i);
                 ModelDirectory.Contents c = i == 0 ? first : ModelDirectory.read(ModelFiles.of(dir));
-                if (!c.config().equals(first.config()) || !c.labels().equals(first.labels())) {
+                if (!first.config().sameNetwork(c.config()) || !c.labels().equals(first.labels())) {
                     throw new IOException(dir + ": its config or labels differ from those of " + dirs.get(0));
                 }
                 Map<String, NDArray> w = Safetensors.read(c.weights(), dir.resolve(ModelDirectory.WEIGHTS).toString(), m);

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.io.Npy;
+import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
@@ -262,9 +263,13 @@ class CliTest {
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl"), StandardCharsets.UTF_8).size());
         Path stage2 = tmp.resolve("stage2");
         CliRun again = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--epochs", "1",
-                "--batch-size", "8", "--val-size", "4", "--warmup", "0", "--out", stage2.toString());
+                "--batch-size", "8", "--val-size", "4", "--warmup", "0", "--drop-path", "0.1", "--random-erase", "0.5",
+                "--out", stage2.toString());
         assertEquals(0, again.code(), again.err());
-        assertTrue(Files.readString(stage2.resolve("train.json")).contains("\"weights_sha256\""));
+        String stage2Json = Files.readString(stage2.resolve("train.json"));
+        assertTrue(stage2Json.contains("\"weights_sha256\""), stage2Json);
+        assertTrue(stage2Json.contains("\"randomErase\": 0.5"), stage2Json);
+        assertEquals(0.1, ModelDirectory.readConfig(stage2).getDropPath());
         CliRun avg = run("average", out.toString(), stage2.toString(), "--out", tmp.resolve("avg").toString());
         assertEquals(0, avg.code(), avg.err());
         assertEquals("averaged 2 models -> " + tmp.resolve("avg") + "\n", avg.out());

@@ -93,6 +93,18 @@ class ViTConfigTest {
     }
 
     @Test
+    void sameNetworkIgnoresOnlyTheTrainingRates() {
+        ViTConfig base = Variant.MICRO.toBuilder().build();
+        ViTConfig regularized = base.toBuilder().optDropout(0.1).optDropPath(0.2).build();
+        assertNotEquals(base, regularized);
+        assertTrue(base.sameNetwork(regularized));
+        assertTrue(regularized.sameNetwork(base));
+        assertFalse(base.sameNetwork(base.toBuilder().setDepth(base.getDepth() + 1).build()));
+        assertFalse(base.sameNetwork(base.toBuilder().optPooling(Pooling.AVG).build()));
+        assertFalse(base.sameNetwork(base.toBuilder().optLayerNormEps(1e-5).build()));
+    }
+
+    @Test
     void defaultsOfTheBuilder() {
         ViTConfig c = ViTConfig.builder().setImageSize(32, 32).setPatchSize(16).setWidth(8)
                 .setDepth(1).setHeads(2).setNumClasses(3).build();

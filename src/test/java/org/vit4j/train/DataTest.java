@@ -151,4 +151,68 @@ class DataTest {
         assertEquals("scrambling as augmentation needs a shuffle grid",
                 assertThrows(IllegalArgumentException.class, () -> new Augment(0, false, 0.5, null)).getMessage());
     }
+
+    @Test
+    void randomErasingFillsOneRectangleOfTheAllowedAreaAndAspect() {
+        int h = 28;
+        int w = 28;
+        float[] flat = new float[h * w];
+        java.util.Arrays.fill(flat, -1f); // outside [0, 1): erased pixels are the ones in [0, 1)
+        ImageDataset.Pixels px = new ImageDataset.Pixels(flat, 1, h, w);
+        Random rng = new Random(3);
+        int erasedImages = 0;
+        for (int trial = 0; trial < 200; trial++) {
+            ImageDataset.Pixels out = Augment.randomErase(px, rng);
+            int y0 = h;
+            int y1 = -1;
+            int x0 = w;
+            int x1 = -1;
+            int count = 0;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    float v = out.data()[y * w + x];
+                    if (v != -1f) {
+                        assertTrue(v >= 0f && v < 1f, "fill value " + v);
+                        count++;
+                        y0 = Math.min(y0, y);
+                        y1 = Math.max(y1, y);
+                        x0 = Math.min(x0, x);
+                        x1 = Math.max(x1, x);
+                    }
+                }
+            }
+            if (count == 0) {
+                continue;
+            }
+            erasedImages++;
+            int eh = y1 - y0 + 1;
+            int ew = x1 - x0 + 1;
+            assertEquals(eh * ew, count, "one solid rectangle");
+            // sides are rounded from the drawn area and aspect: allow half a pixel per side
+            assertTrue((eh + 0.5) * (ew + 0.5) >= Augment.ERASE_MIN_AREA * h * w, eh + "x" + ew);
+            assertTrue((eh - 0.5) * (ew - 0.5) <= Augment.ERASE_MAX_AREA * h * w, eh + "x" + ew);
+            assertTrue((eh + 0.5) / (ew - 0.5) >= Augment.ERASE_MIN_ASPECT, eh + "x" + ew);
+            assertTrue((eh - 0.5) / (ew + 0.5) <= 1 / Augment.ERASE_MIN_ASPECT, eh + "x" + ew);
+        }
+        assertTrue(erasedImages > 180, "10 tries fit a rectangle almost always: " + erasedImages);
+        assertArrayEquals(flat, px.data(), 0f, "the input is not modified");
+    }
+
+    @Test
+    void randomErasingHappensWithItsProbabilityAndIsSeeded() {
+        ImageDataset.Pixels px = new ImageDataset.Pixels(new float[28 * 28], 1, 28, 28);
+        Augment half = new Augment(0, false, 0, null, 0.5);
+        int changed = 0;
+        Random rng = new Random(4);
+        for (int i = 0; i < 1000; i++) {
+            if (half.apply(px, rng) != px) {
+                changed++;
+            }
+        }
+        assertTrue(changed > 440 && changed < 560, "erased " + changed + " of 1000 at p = 0.5");
+        assertArrayEquals(half.apply(px, new Random(9)).data(), half.apply(px, new Random(9)).data(), 0f);
+        assertEquals(px, new Augment(0, false, 0, null, 0).apply(px, new Random(1)));
+        assertEquals("random erasing probability must be in [0, 1], got 1.5", assertThrows(
+                IllegalArgumentException.class, () -> new Augment(0, false, 0, null, 1.5)).getMessage());
+    }
 }

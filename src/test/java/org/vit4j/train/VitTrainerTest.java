@@ -1,6 +1,7 @@
 package org.vit4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -316,5 +317,26 @@ class VitTrainerTest {
                 () -> new TrainOptions(2, 0, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null)).getMessage());
         assertEquals("shuffle grid '3y3' is not of the form RxC, e.g. 4x4", assertThrows(IllegalArgumentException.class,
                 () -> new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0.5, "3y3")).getMessage());
+        assertEquals("random erasing probability must be in [0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
+                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null, -0.1)).getMessage());
+        TrainOptions erasing = new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null, 0.25);
+        assertEquals(erasing, TrainOptions.fromJson(erasing.toJson()));
+        assertEquals(0.25, erasing.augment().eraseProb());
+        // train.json written before random erasing existed reads as "no erasing", so such runs still resume
+        String older = OPTIONS.toJson().replaceAll(",\\s*\"randomErase\": 0\\.0", "");
+        assertFalse(older.contains("randomErase"), older);
+        assertEquals(OPTIONS, TrainOptions.fromJson(older));
+    }
+
+    @Test
+    void initMayChangeTheTrainingOnlyRatesButNothingElse() throws IOException {
+        Path first = tmp.resolve("first");
+        run(first, new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null), false, null);
+        ViTConfig regularized = CONFIG.toBuilder().optDropPath(0.1).optDropout(0.1).build();
+        Path second = tmp.resolve("second");
+        TrainOptions still = new TrainOptions(1, 32, 1e-12, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        new VitTrainer(regularized, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
+        assertSameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
+        assertEquals(regularized, ModelDirectory.readConfig(second), "the second stage records its own rates");
     }
 }
