@@ -343,6 +343,9 @@ public final class VitTrainer {
                 String f = p.getFileName().toString();
                 if (Files.isDirectory(p) && !f.equals(name) && (f.startsWith("epoch-") || f.startsWith(".epoch-"))) {
                     deleteTree(p);
+                } else if (Files.isRegularFile(p) && f.startsWith(".last.") && f.endsWith(".tmp")) {
+                    // the pointer's temporary file, left behind when a run was killed while writing it
+                    Files.deleteIfExists(p);
                 }
             }
         }

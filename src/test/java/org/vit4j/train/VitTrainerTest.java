@@ -252,6 +252,20 @@ class VitTrainerTest {
     }
 
     @Test
+    void aCheckpointPointerLeftHalfWrittenByAKillIsCleanedUp() throws IOException {
+        Path out = tmp.resolve("stale");
+        TrainOptions one = new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        run(out, one, false, null);
+        Path checkpoints = out.resolve("checkpoints");
+        // what AtomicFiles leaves when the process dies between writing and renaming "last"
+        Files.writeString(checkpoints.resolve(".last.4029120423698008551.tmp"), "epoch-00");
+        run(out, one, false, null);
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            assertEquals(List.of("epoch-0001", "last"), s.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void resumeRefusesOtherOptionsAndAMissingCheckpoint() throws IOException {
         Path out = tmp.resolve("once");
         TrainOptions one = new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
