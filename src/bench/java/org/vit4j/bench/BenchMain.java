@@ -31,6 +31,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.vit4j.infer.ForwardBenchmark;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
+import org.vit4j.model.ModelCost;
 import org.vit4j.model.Variant;
 
 /**
@@ -263,7 +264,7 @@ public final class BenchMain {
         for (RunResult r : rs) {
             perPass.put(r.getParams().getParam("engine") + "/" + r.getParams().getParam("batch"), median(r));
         }
-        double gflop = Variant.TINY.toBuilder().build().flopsPerImage() / 1e9;
+        double gflop = ModelCost.flopsPerImage(Variant.TINY.toBuilder().build()) / 1e9;
         StringBuilder sb = new StringBuilder("### Forward: ViT-Ti/16, 224×224, fp32, images/s\n\n");
         sb.append(String.format(Locale.ROOT,
                 "Median of the JMH iterations; one caller thread; %.2f GFLOP per image; ratios of numbers from this run.%n%n", gflop));

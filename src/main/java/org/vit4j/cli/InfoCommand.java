@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.model.ModelCost;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import picocli.CommandLine.Command;
@@ -36,8 +37,8 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", c.hasClassToken() ? "yes" : "no",
                     c.getRegisterTokens(), c.getPooling().cliName());
             out.printf(Locale.ROOT, "position:     %s (%s)%n", c.getPosEmb().cliName(), c.getPosEmbLayout().cliName());
-            out.printf(Locale.ROOT, "parameters:   %,d%n", c.parameterCount());
-            out.printf(Locale.ROOT, "FLOPs/image:  %.3f G (2 per multiply-add)%n", c.flopsPerImage() / 1e9);
+            out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
+            out.printf(Locale.ROOT, "FLOPs/image:  %.3f G (2 per multiply-add)%n", ModelCost.flopsPerImage(c) / 1e9);
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;

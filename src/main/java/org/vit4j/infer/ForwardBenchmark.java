@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.vit4j.model.ModelCost;
 import org.vit4j.model.VitModel;
 
 /**
@@ -62,7 +63,7 @@ public final class ForwardBenchmark {
                 pass(model, x);
                 rates.add(batchSize / ((System.nanoTime() - t0) / 1e9));
             }
-            double gflop = model.getConfig().toBuilder().setImageSize(height, width).build().flopsPerImage() / 1e9;
+            double gflop = ModelCost.flopsPerImage(model.getConfig().toBuilder().setImageSize(height, width).build()) / 1e9;
             return new Result(median(rates), batchSize, rates.size(), gflop, model.getDevice().toString());
         }
     }

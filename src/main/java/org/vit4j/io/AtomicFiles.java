@@ -20,6 +20,25 @@ import java.nio.file.attribute.PosixFilePermissions;
  */
 public final class AtomicFiles {
 
+    private static final String TEMP_SUFFIX = ".tmp";
+
+    private static String tempPrefix(Path target) {
+        return "." + target.getFileName() + ".";
+    }
+
+    /**
+     * Whether {@code file} is a temporary file that a write of {@code target} left behind (the
+     * process died between writing and renaming it).
+     *
+     * @param file a file in the target's directory
+     * @param target the path that write was for
+     * @return true if the name is that of such a temporary file
+     */
+    public static boolean isLeftoverOf(Path file, Path target) {
+        String name = file.getFileName().toString();
+        return name.startsWith(tempPrefix(target)) && name.endsWith(TEMP_SUFFIX);
+    }
+
     /** Writes the content of a file to a stream. */
     @FunctionalInterface
     public interface Writer {
@@ -49,9 +68,9 @@ public final class AtomicFiles {
         }
         Path tmp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
                 // createTempFile would make it owner-only (rw-------); the final file gets the usual rw-r--r--
-                ? Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(
+                ? Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-r--r--")))
-                : Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+                : Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX);
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream os = Channels.newOutputStream(ch);

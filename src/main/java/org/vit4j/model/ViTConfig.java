@@ -279,48 +279,6 @@ public final class ViTConfig {
                 .build();
     }
 
-    /**
-     * Parameter count of the model this config describes (weights, biases, tokens, tables).
-     *
-     * @return the number of trainable scalars
-     */
-    public long parameterCount() {
-        long d = width;
-        long hidden = getMlpHidden();
-        long n = getGrid().size();
-        long p = (long) getPatchDim() * d + d; // patch projection
-        p += (classToken ? d : 0) + registerTokens * d;
-        if (posEmb == PositionEmbeddingKind.LEARNED) {
-            p += (n + (classToken ? 1 : 0)) * d;
-        }
-        long block = 2 * 2 * d; // two LayerNorms
-        block += 3 * d * d + (qkvBias ? 3 * d : 0) + d * d + d; // qkv + proj
-        block += d * hidden + hidden + hidden * d + d; // MLP
-        p += depth * block;
-        p += 2 * d; // final norm
-        p += d * numClasses + numClasses; // head
-        return p;
-    }
-
-    /**
-     * Floating-point operations of one forward pass at the configured image size, counting a
-     * multiply-add as 2 FLOPs (so ViT-Ti/16 at 224 is about 2.5 GFLOP): patch projection, qkv,
-     * attention scores and weighted sum, output projection, MLP and head; norms and softmax are
-     * left out.
-     *
-     * @return floating-point operations per image
-     */
-    public long flopsPerImage() {
-        long d = width;
-        long n = getGrid().size();
-        long t = n + getPrefixTokens();
-        long macs = n * getPatchDim() * d; // patch projection
-        long perBlock = t * (3 * d * d + d * d + 2 * d * getMlpHidden()) + 2 * t * t * d;
-        macs += depth * perBlock;
-        macs += d * numClasses;
-        return 2 * macs;
-    }
-
     /** @return this config as pretty-printed JSON (the content of {@code config.json}) */
     public String toJson() {
         return ConfigJson.toJson(this);

@@ -343,7 +343,7 @@ public final class VitTrainer {
                 String f = p.getFileName().toString();
                 if (Files.isDirectory(p) && !f.equals(name) && (f.startsWith("epoch-") || f.startsWith(".epoch-"))) {
                     deleteTree(p);
-                } else if (Files.isRegularFile(p) && f.startsWith(".last.") && f.endsWith(".tmp")) {
+                } else if (Files.isRegularFile(p) && AtomicFiles.isLeftoverOf(p, root.resolve("last"))) {
                     // the pointer's temporary file, left behind when a run was killed while writing it
                     Files.deleteIfExists(p);
                 }
