@@ -192,7 +192,6 @@ public final class VitTrainer {
                     bestAcc = last == null ? bestAcc : valAcc;
                     model.save(out);
                 }
-                saveCheckpoint(out, model, opt, epoch + 1, bestAcc);
                 String line = String.format(Locale.ROOT,
                         "{\"epoch\": %d, \"step\": %d, \"lr\": %.6g, \"train_loss\": %.5f, \"train_accuracy\": %.5f,"
                                 + " \"val_loss\": %.5f, \"val_accuracy\": %.5f, \"best\": %b,"
@@ -200,7 +199,10 @@ public final class VitTrainer {
                         epoch + 1, (long) (epoch + 1) * stepsPerEpoch, schedule.at((long) (epoch + 1) * stepsPerEpoch - 1),
                         lossSum / seen, (double) correct / seen,
                         last == null ? Double.NaN : last.loss(), valAcc, best, seen / trainSecs, trainSecs);
+                // metrics first: a kill between the two leaves a line that resume truncates and rewrites;
+                // the other order could leave a checkpoint whose epoch has no line
                 appendLine(out.resolve("metrics.jsonl"), line);
+                saveCheckpoint(out, model, opt, epoch + 1, bestAcc);
                 listener.onEpoch(line);
             }
             return last;
