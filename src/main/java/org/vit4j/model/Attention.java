@@ -70,7 +70,7 @@ public final class Attention extends AbstractBlock {
         NDArray q = qkvList.get(0).squeeze(0); // (B, H, T, hd)
         NDArray k = qkvList.get(1).squeeze(0);
         NDArray v = qkvList.get(2).squeeze(0);
-        q = q.mul(1.0 / Math.sqrt(hd));
+        q = q.mul(Scalars.of(q, 1.0 / Math.sqrt(hd))); // never mul(Number) in the graph: see Scalars
         long chunk = chunkSize(b, t);
         NDArray mixed; // (B, H, T, hd)
         if (chunk >= b) {

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -91,7 +93,9 @@ public final class AdamW {
                 update.addi(w.mul(weightDecay));
             }
             w.subi(update.muli(lr));
-            g.subi(g); // PyTorch accumulates gradients: zero them for the next step
+            // PyTorch accumulates gradients: zero them for the next step (zero_, which unlike g - g
+            // also clears an inf)
+            JniUtils.zeroGrad((PtNDArray) w);
         }
     }
 
