@@ -146,8 +146,8 @@ final class BenchCommand implements Callable<Integer> {
                 : Variant.fromName(variant).toBuilder().optPooling(Pooling.AVG).build();
         ImageDataset data = DataSets.open(train, null, cfg.getChannels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
-        TrainOptions opts = new TrainOptions(1, b, 1e-3, 1e-5, 0.05, 0, 0.1, 1.0, 42,
-                0, 0.8, true, 0, null);
+        // the bundled model's recipe (the defaults), one epoch, no validation hold-out
+        TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0).build();
         double ips = new VitTrainer(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
                 device, null).measureThroughput(data, 5, seconds);
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");

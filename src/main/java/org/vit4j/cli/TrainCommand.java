@@ -1,6 +1,7 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.train.EvalResult;
 import org.vit4j.train.ImageDataset;
+import org.vit4j.train.RunDirectory;
 import org.vit4j.train.Subset;
 import org.vit4j.train.TrainOptions;
 import org.vit4j.train.TrainingListener;
@@ -32,14 +34,15 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
-    @Option(names = "--data", required = true, paramLabel = "fashion-mnist|DIR", description = "Fashion-MNIST (training split) or an image folder.")
+    @Option(names = "--data", paramLabel = "fashion-mnist|DIR",
+            description = "Fashion-MNIST (training split) or an image folder; required unless --resume.")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Fashion-MNIST IDX files are.")
     Path dataDir;
 
-    @Option(names = "--config", defaultValue = "fashion", paramLabel = "VARIANT|FILE.json",
-            description = "A variant (tiny, small, base, fashion, fashion-small, micro) or a config.json (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--config", paramLabel = "VARIANT|FILE.json",
+            description = "A variant (tiny, small, base, fashion, fashion-small, micro) or a config.json (default: fashion).")
     String config;
 
     @Option(names = "--pos-emb", paramLabel = "KIND", description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision (default: learned, or the config file's).")
@@ -51,32 +54,48 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--pooling", paramLabel = "cls|avg", description = "Pooling (default: avg for variants, or the config file's).")
     String pooling;
 
-    @Option(names = "--epochs", defaultValue = "20") int epochs;
-    @Option(names = "--batch-size", defaultValue = "128") int batchSize;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate.") double lr;
-    @Option(names = "--min-lr", defaultValue = "1e-5") double minLr;
-    @Option(names = "--weight-decay", defaultValue = "0.05") double weightDecay;
-    @Option(names = "--warmup", defaultValue = "2", paramLabel = "EPOCHS") double warmup;
-    @Option(names = "--label-smoothing", defaultValue = "0.1") double labelSmoothing;
-    @Option(names = "--clip-grad", defaultValue = "1.0") double clipGrad;
-    @Option(names = "--seed", defaultValue = "42") long seed;
-    @Option(names = "--val-size", defaultValue = "5000", description = "Training images held out to pick the best epoch.") int valSize;
-    @Option(names = "--crop-min-scale", defaultValue = "0.8", description = "RandomResizedCrop minimum area; 0 = off.") double cropMinScale;
-    @Option(names = "--no-flip", description = "No random horizontal flips.") boolean noFlip;
-    @Option(names = "--scramble-prob", defaultValue = "0", description = "Probability of scrambling a training image.") double scrambleProb;
+    @Option(names = "--epochs", paramLabel = "N",
+            description = "Passes over the training data (default: " + TrainOptions.DEFAULT_EPOCHS + "); with --resume, may raise the run's.")
+    Integer epochs;
+    @Option(names = "--batch-size", paramLabel = "B", description = "Images per step (default: " + TrainOptions.DEFAULT_BATCH_SIZE + ").")
+    Integer batchSize;
+    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
+    Double lr;
+    @Option(names = "--min-lr", paramLabel = "LR", description = "Learning rate at the end of the cosine decay (default: " + TrainOptions.DEFAULT_MIN_LR + ").")
+    Double minLr;
+    @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled weight decay of weight matrices (default: " + TrainOptions.DEFAULT_WEIGHT_DECAY + ").")
+    Double weightDecay;
+    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up (default: " + TrainOptions.DEFAULT_WARMUP_EPOCHS + ", at most a tenth of --epochs).")
+    Double warmup;
+    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Label smoothing in [0, 1) (default: " + TrainOptions.DEFAULT_LABEL_SMOOTHING + ").")
+    Double labelSmoothing;
+    @Option(names = "--clip-grad", paramLabel = "NORM", description = "Maximum global gradient norm, 0 = off (default: " + TrainOptions.DEFAULT_CLIP_GRAD + ").")
+    Double clipGrad;
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of initialization, data order, augmentation and dropout (default: " + TrainOptions.DEFAULT_SEED + ").")
+    Long seed;
+    @Option(names = "--val-size", paramLabel = "N", description = "Training images held out to pick the best epoch (default: " + TrainOptions.DEFAULT_VAL_SIZE + ", at most a tenth of the data).")
+    Integer valSize;
+    @Option(names = "--crop-min-scale", paramLabel = "S", description = "RandomResizedCrop minimum area; 0 = off (default: " + TrainOptions.DEFAULT_CROP_MIN_SCALE + ").")
+    Double cropMinScale;
+    @Option(names = "--no-flip", description = "No random horizontal flips.") Boolean noFlip;
+    @Option(names = "--scramble-prob", paramLabel = "P", description = "Probability of scrambling a training image (default: 0).") Double scrambleProb;
     @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") String scrambleGrid;
 
-    @Option(names = "--random-erase", defaultValue = "0", paramLabel = "P",
-            description = "Probability of random erasing a training image (Zhong et al.; timm's --reprob).")
-    double randomErase;
+    @Option(names = "--random-erase", paramLabel = "P",
+            description = "Probability of random erasing a training image (Zhong et al.; timm's --reprob; default: 0).")
+    Double randomErase;
     @Option(names = "--drop-path", paramLabel = "RATE",
             description = "Stochastic depth rate, rising linearly to RATE in the last block (default: the config's, 0).")
     Double dropPath;
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must be empty or new unless --force.")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint.")
-    boolean resume;
+    @Option(names = "--resume", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+            description = "Continue the run in DIR (or --out) from its last checkpoint, with the options in its train.json.")
+    String resume;
+
+    @Option(names = "--force", description = "Let a new run overwrite the run files in a non-empty --out.")
+    boolean force;
 
     @Option(names = "--init", paramLabel = "MODEL_DIR",
             description = "Start from this model's weights (its architecture; same labels) instead of a random init.")
@@ -84,32 +103,96 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ViTConfig cfg = buildConfig();
-        String grid = scrambleProb > 0 && scrambleGrid == null ? cfg.getGrid().shape() : scrambleGrid;
-        TrainOptions opts = new TrainOptions(epochs, batchSize, lr, minLr, weightDecay, warmup, labelSmoothing,
-                clipGrad, seed, valSize, cropMinScale, !noFlip, scrambleProb, grid, randomErase);
+        boolean resuming = resume != null;
+        Path dir = resuming && !resume.isEmpty() ? Path.of(resume) : out;
+        if (dir == null) {
+            throw new IllegalArgumentException(resuming ? "--resume needs a run directory (--resume DIR)"
+                    : "missing --out DIR");
+        }
+        if (resuming && out != null && !resume.isEmpty() && !out.equals(dir)) {
+            throw new IllegalArgumentException("--resume " + dir + " and --out " + out + " name two directories");
+        }
+        RunDirectory run = RunDirectory.of(dir);
+        TrainOptions saved = null;
+        String dataSpec = data;
+        ViTConfig cfg;
+        if (resuming) {
+            if (force) {
+                throw new IllegalArgumentException("--resume continues a run and --force replaces it: choose one");
+            }
+            Path ckpt = run.lastCheckpoint();
+            if (ckpt == null) {
+                throw new IllegalArgumentException("--resume " + dir + ": no checkpoint to resume from"
+                        + (Files.exists(dir.resolve(RunDirectory.TRAIN_JSON)) ? " (checkpoints/last missing)" : " (not a training run)"));
+            }
+            saved = run.readOptions();
+            JsonObject record = run.readRecord();
+            String savedData = record.has("data") && record.getAsJsonObject("data").has("source")
+                    ? record.getAsJsonObject("data").get("source").getAsString() : null;
+            if (dataSpec == null) {
+                dataSpec = savedData;
+            }
+            if (dataSpec == null) {
+                throw new IllegalArgumentException("--resume " + dir + ": its train.json does not name the data; give --data");
+            }
+            try {
+                cfg = ModelDirectory.readConfig(ckpt);
+            } catch (IOException e) {
+                throw new ModelLoadFailure("--resume " + ckpt + ": " + e.getMessage(), e);
+            }
+            // the architecture comes from the checkpoint; repeating it is fine, changing it is not
+            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling", "--drop-path"}) {
+                if (given(architecture) && init == null) {
+                    ViTConfig asked = buildConfig().toBuilder().setNumClasses(cfg.getNumClasses()).build();
+                    if (!asked.equals(cfg)) {
+                        throw new IllegalArgumentException("--resume " + dir + ": " + architecture
+                                + " asks for another model than the run's (" + cfg + "); drop it to continue the run");
+                    }
+                    break;
+                }
+            }
+        } else {
+            if (dataSpec == null) {
+                throw new IllegalArgumentException("missing --data fashion-mnist|DIR");
+            }
+            cfg = buildConfig();
+            if (!force) {
+                try {
+                    run.requireEmpty();
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--out " + e.getMessage()
+                            + ": continue it with --resume, or overwrite it with --force", e);
+                }
+            }
+        }
         Device device = common.device();
         ImageDataset all;
         try {
-            all = DataSets.open(data, dataDir, cfg.getChannels(), true);
+            all = DataSets.open(dataSpec, dataDir, cfg.getChannels(), true);
         } catch (IOException e) {
             throw new IllegalArgumentException("--data: " + e.getMessage(), e);
         }
-        if (init == null && all.labels().size() != cfg.getNumClasses()) {
+        if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
-        Subset[] split = Subset.split(all, valSize, seed);
+        TrainOptions opts = options(saved, cfg, all.size());
+        if (opts.valSize() >= all.size()) {
+            throw new IllegalArgumentException("--val-size " + opts.valSize() + " must be below the data's "
+                    + all.size() + " images");
+        }
+        Subset[] split = Subset.split(all, opts.valSize(), opts.seed());
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter stdout = spec.commandLine().getOut();
         if (!common.quiet) {
             err.printf(Locale.ROOT, "train: %s, %s%n", split[0].describe(), cfg);
         }
+        final int totalEpochs = opts.epochs();
         final Progress[] bar = {null};
         TrainingListener listener = new TrainingListener() {
             @Override
             public void onStep(int epoch, int b, int batches, double loss, double ips) {
                 if (bar[0] == null) {
-                    bar[0] = new Progress(err, common.quiet, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, epochs), batches);
+                    bar[0] = new Progress(err, common.quiet, String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, totalEpochs), batches);
                 }
                 bar[0].update(b, String.format(Locale.ROOT, "loss %.4f %.0f img/s", loss, ips));
                 if (b == batches) {
@@ -126,12 +209,12 @@ final class TrainCommand implements Callable<Integer> {
 
             @Override
             public void log(String message) {
-                if (!common.quiet) {
+                if (!common.quiet || message.contains("nothing to do")) {
                     err.println(message);
                 }
             }
         };
-        VitTrainer trainer = new VitTrainer(cfg, opts, device, listener);
+        VitTrainer trainer = new VitTrainer(cfg, opts, device, listener).optOverwrite(force).optDataSource(dataSpec);
         if (init != null) {
             try {
                 trainer.optInit(init);
@@ -139,11 +222,74 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ModelLoadFailure("--init " + e.getMessage(), e);
             }
         }
-        EvalResult r = trainer.train(split[0], split[1], out, resume);
+        EvalResult r = trainer.train(split[0], split[1], dir, resuming);
         if (r != null && !common.quiet) {
-            err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), out);
+            err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), dir);
         }
         return ExitCodes.OK;
+    }
+
+    private boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    /**
+     * The run's options: the defaults (or, resuming, the run's own) with every option given on
+     * the command line applied; validated here, before any data is read.
+     */
+    private TrainOptions options(TrainOptions saved, ViTConfig cfg, int dataSize) {
+        TrainOptions.Builder b = saved != null ? saved.toBuilder() : TrainOptions.builder();
+        if (epochs != null) {
+            b.optEpochs(epochs);
+        }
+        if (batchSize != null) {
+            b.optBatchSize(batchSize);
+        }
+        if (lr != null) {
+            b.optLr(lr);
+        }
+        if (minLr != null) {
+            b.optMinLr(minLr);
+        } else if (saved == null && lr != null && lr < TrainOptions.DEFAULT_MIN_LR) {
+            b.optMinLr(lr);
+        }
+        if (weightDecay != null) {
+            b.optWeightDecay(weightDecay);
+        }
+        if (warmup != null) {
+            b.optWarmupEpochs(warmup);
+        }
+        if (labelSmoothing != null) {
+            b.optLabelSmoothing(labelSmoothing);
+        }
+        if (clipGrad != null) {
+            b.optClipGrad(clipGrad);
+        }
+        if (seed != null) {
+            b.optSeed(seed);
+        }
+        if (valSize != null) {
+            b.optValSize(valSize);
+        } else if (saved == null) {
+            b.optValSize(TrainOptions.defaultValSize(dataSize));
+        }
+        if (cropMinScale != null) {
+            b.optCropMinScale(cropMinScale);
+        }
+        if (noFlip != null) {
+            b.optHflip(!noFlip);
+        }
+        if (scrambleProb != null || scrambleGrid != null) {
+            double p = scrambleProb != null ? scrambleProb : saved != null ? saved.scrambleProb() : 0;
+            String grid = scrambleGrid != null ? scrambleGrid
+                    : saved != null && saved.scrambleGrid() != null ? saved.scrambleGrid()
+                    : p > 0 ? cfg.getGrid().shape() : null;
+            b.optScramble(p, grid);
+        }
+        if (randomErase != null) {
+            b.optRandomErase(randomErase);
+        }
+        return b.build();
     }
 
     private ViTConfig buildConfig() throws ModelLoadFailure {
@@ -162,6 +308,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         ViTConfig.Builder b;
+        String config = this.config == null ? "fashion" : this.config;
         Path file = Path.of(config);
         if (config.endsWith(".json") || Files.isRegularFile(file)) {
             try {

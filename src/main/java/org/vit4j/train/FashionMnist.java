@@ -127,6 +127,15 @@ public final class FashionMnist implements ImageDataset {
         return cols;
     }
 
+    /** A SHA-256 of the images' and labels' bytes. */
+    @Override
+    public String fingerprint() {
+        java.security.MessageDigest md = Fingerprints.sha256();
+        md.update(images);
+        md.update(labels);
+        return Fingerprints.hex(md.digest());
+    }
+
     @Override
     public String describe() {
         return "fashion-mnist:" + split + " (" + count + " images)";

@@ -35,6 +35,17 @@ public interface ImageDataset {
     String describe();
 
     /**
+     * An identity of the data for provenance: equal for the same images and labels in the same
+     * order, so a run's {@code train.json} tells which data it saw.
+     *
+     * @return a SHA-256 in hex, or null if this data set cannot say
+     * @throws IOException if the data cannot be read
+     */
+    default String fingerprint() throws IOException {
+        return null;
+    }
+
+    /**
      * Planar pixels in [0, 1].
      *
      * @param data {@code (C, H, W)} row-major

@@ -98,6 +98,18 @@ public final class ImageFolder implements ImageDataset {
                 img.getHeight(), img.getWidth());
     }
 
+    /** A SHA-256 of every file's path (relative to the root), size and class, in order. */
+    @Override
+    public String fingerprint() throws IOException {
+        java.security.MessageDigest md = Fingerprints.sha256();
+        for (int i = 0; i < files.size(); i++) {
+            String entry = root.relativize(files.get(i)) + "\t" + java.nio.file.Files.size(files.get(i))
+                    + "\t" + labels.get(classes[i]) + "\n";
+            md.update(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return Fingerprints.hex(md.digest());
+    }
+
     @Override
     public String describe() {
         return root + " (" + files.size() + " images, " + labels.size() + " classes)";

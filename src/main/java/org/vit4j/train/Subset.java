@@ -74,6 +74,21 @@ public final class Subset implements ImageDataset {
         return base.pixels(indices[index]);
     }
 
+    /** A SHA-256 of the base data set's fingerprint and this subset's indices. */
+    @Override
+    public String fingerprint() throws IOException {
+        String b = base.fingerprint();
+        if (b == null) {
+            return null;
+        }
+        java.security.MessageDigest md = Fingerprints.sha256();
+        md.update(b.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int i : indices) {
+            md.update(new byte[] {(byte) (i >>> 24), (byte) (i >>> 16), (byte) (i >>> 8), (byte) i});
+        }
+        return Fingerprints.hex(md.digest());
+    }
+
     @Override
     public String describe() {
         return name;

@@ -59,31 +59,6 @@ public record TrainOptions(
         augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase); // validates
     }
 
-    /**
-     * Options without random erasing.
-     *
-     * @param epochs see the record
-     * @param batchSize see the record
-     * @param lr see the record
-     * @param minLr see the record
-     * @param weightDecay see the record
-     * @param warmupEpochs see the record
-     * @param labelSmoothing see the record
-     * @param clipGrad see the record
-     * @param seed see the record
-     * @param valSize see the record
-     * @param cropMinScale see the record
-     * @param hflip see the record
-     * @param scrambleProb see the record
-     * @param scrambleGrid see the record
-     */
-    public TrainOptions(int epochs, int batchSize, double lr, double minLr, double weightDecay,
-            double warmupEpochs, double labelSmoothing, double clipGrad, long seed, int valSize,
-            double cropMinScale, boolean hflip, double scrambleProb, String scrambleGrid) {
-        this(epochs, batchSize, lr, minLr, weightDecay, warmupEpochs, labelSmoothing, clipGrad, seed, valSize,
-                cropMinScale, hflip, scrambleProb, scrambleGrid, 0);
-    }
-
     private static void check(boolean ok, String msg) {
         if (!ok) {
             throw new IllegalArgumentException(msg);
@@ -99,17 +74,293 @@ public record TrainOptions(
         return augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase);
     }
 
+    /** Default of {@link #epochs()}. */
+    public static final int DEFAULT_EPOCHS = 20;
+    /** Default of {@link #batchSize()}. */
+    public static final int DEFAULT_BATCH_SIZE = 128;
+    /** Default of {@link #lr()}. */
+    public static final double DEFAULT_LR = 1e-3;
+    /** Default of {@link #minLr()}. */
+    public static final double DEFAULT_MIN_LR = 1e-5;
+    /** Default of {@link #weightDecay()}. */
+    public static final double DEFAULT_WEIGHT_DECAY = 0.05;
+    /** Default of {@link #warmupEpochs()}, capped at a tenth of the epochs. */
+    public static final double DEFAULT_WARMUP_EPOCHS = 2;
+    /** Default of {@link #labelSmoothing()}. */
+    public static final double DEFAULT_LABEL_SMOOTHING = 0.1;
+    /** Default of {@link #clipGrad()}. */
+    public static final double DEFAULT_CLIP_GRAD = 1.0;
+    /** Default of {@link #seed()}. */
+    public static final long DEFAULT_SEED = 42;
+    /** Default of {@link #valSize()}, capped at a tenth of the data set. */
+    public static final int DEFAULT_VAL_SIZE = 5000;
+    /** Default of {@link #cropMinScale()}. */
+    public static final double DEFAULT_CROP_MIN_SCALE = 0.8;
+
     /**
-     * Defaults that train the bundled Fashion-MNIST model: AdamW lr 1e-3, weight decay 0.05,
-     * 3 warm-up epochs, label smoothing 0.1, clip 1.0, batch 128, 5000 validation images, crop
-     * scale 0.8 and flips.
+     * A builder with the defaults that train the bundled Fashion-MNIST model.
      *
-     * @param epochs passes over the data
-     * @return the options
+     * @return a new builder
      */
-    public static TrainOptions defaults(int epochs) {
-        return new TrainOptions(epochs, 128, 1e-3, 1e-5, 0.05, Math.min(3, epochs), 0.1, 1.0, 42,
-                5000, 0.8, true, 0, null);
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A builder holding these options, to change some of them.
+     *
+     * @return a new builder
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.epochs = epochs;
+        b.batchSize = batchSize;
+        b.lr = lr;
+        b.minLr = minLr;
+        b.weightDecay = weightDecay;
+        b.warmupEpochs = warmupEpochs;
+        b.labelSmoothing = labelSmoothing;
+        b.clipGrad = clipGrad;
+        b.seed = seed;
+        b.valSize = valSize;
+        b.cropMinScale = cropMinScale;
+        b.hflip = hflip;
+        b.scrambleProb = scrambleProb;
+        b.scrambleGrid = scrambleGrid;
+        b.randomErase = randomErase;
+        return b;
+    }
+
+    /**
+     * The default validation size for a data set: {@link #DEFAULT_VAL_SIZE}, at most a tenth of it.
+     *
+     * @param dataSize images in the data set
+     * @return the hold-out size
+     */
+    public static int defaultValSize(int dataSize) {
+        return Math.min(DEFAULT_VAL_SIZE, dataSize / 10);
+    }
+
+    /**
+     * The default warm-up for a run: {@link #DEFAULT_WARMUP_EPOCHS}, at most a tenth of it.
+     *
+     * @param epochs epochs of the run
+     * @return warm-up epochs
+     */
+    public static double defaultWarmup(int epochs) {
+        return Math.min(DEFAULT_WARMUP_EPOCHS, epochs / 10.0);
+    }
+
+    /**
+     * The names (as in {@code train.json}) of the options that differ between two runs.
+     *
+     * @param other other options
+     * @return field names with both values, e.g. {@code lr: 0.001 vs 0.002}; empty if equal
+     */
+    public java.util.List<String> differences(TrainOptions other) {
+        com.google.gson.JsonObject a = GSON.toJsonTree(this).getAsJsonObject();
+        com.google.gson.JsonObject b = GSON.toJsonTree(other).getAsJsonObject();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String key : a.keySet()) {
+            if (!java.util.Objects.equals(a.get(key), b.get(key))) {
+                out.add(key + ": " + a.get(key) + " vs " + b.get(key));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Builds {@link TrainOptions}; every option has a default, and {@link #build()} validates.
+     */
+    public static final class Builder {
+        private int epochs = DEFAULT_EPOCHS;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private double lr = DEFAULT_LR;
+        private double minLr = DEFAULT_MIN_LR;
+        private double weightDecay = DEFAULT_WEIGHT_DECAY;
+        private Double warmupEpochs;
+        private double labelSmoothing = DEFAULT_LABEL_SMOOTHING;
+        private double clipGrad = DEFAULT_CLIP_GRAD;
+        private long seed = DEFAULT_SEED;
+        private int valSize = DEFAULT_VAL_SIZE;
+        private double cropMinScale = DEFAULT_CROP_MIN_SCALE;
+        private boolean hflip = true;
+        private double scrambleProb;
+        private String scrambleGrid;
+        private double randomErase;
+
+        private Builder() {}
+
+        /**
+         * Sets the number of epochs.
+         *
+         * @param epochs passes over the data; default {@value TrainOptions#DEFAULT_EPOCHS}
+         * @return this builder
+         */
+        public Builder optEpochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        /**
+         * Sets the batch size.
+         *
+         * @param batchSize images per step; default {@value TrainOptions#DEFAULT_BATCH_SIZE}
+         * @return this builder
+         */
+        public Builder optBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets the peak learning rate.
+         *
+         * @param lr AdamW learning rate after warm-up; default {@value TrainOptions#DEFAULT_LR}
+         * @return this builder
+         */
+        public Builder optLr(double lr) {
+            this.lr = lr;
+            return this;
+        }
+
+        /**
+         * Sets the final learning rate of the cosine decay.
+         *
+         * @param minLr learning rate at the last step; default {@value TrainOptions#DEFAULT_MIN_LR}
+         * @return this builder
+         */
+        public Builder optMinLr(double minLr) {
+            this.minLr = minLr;
+            return this;
+        }
+
+        /**
+         * Sets the decoupled weight decay.
+         *
+         * @param weightDecay λ of AdamW; default {@value TrainOptions#DEFAULT_WEIGHT_DECAY}
+         * @return this builder
+         */
+        public Builder optWeightDecay(double weightDecay) {
+            this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /**
+         * Sets the linear warm-up.
+         *
+         * @param warmupEpochs epochs, fractional allowed; default {@link #defaultWarmup} of the epochs
+         * @return this builder
+         */
+        public Builder optWarmupEpochs(double warmupEpochs) {
+            this.warmupEpochs = warmupEpochs;
+            return this;
+        }
+
+        /**
+         * Sets label smoothing.
+         *
+         * @param labelSmoothing ε in [0, 1); default {@value TrainOptions#DEFAULT_LABEL_SMOOTHING}
+         * @return this builder
+         */
+        public Builder optLabelSmoothing(double labelSmoothing) {
+            this.labelSmoothing = labelSmoothing;
+            return this;
+        }
+
+        /**
+         * Sets global-norm gradient clipping.
+         *
+         * @param clipGrad maximum norm, 0 for none; default {@value TrainOptions#DEFAULT_CLIP_GRAD}
+         * @return this builder
+         */
+        public Builder optClipGrad(double clipGrad) {
+            this.clipGrad = clipGrad;
+            return this;
+        }
+
+        /**
+         * Sets the seed.
+         *
+         * @param seed seed of initialization, data order, augmentation and dropout; default
+         *     {@value TrainOptions#DEFAULT_SEED}
+         * @return this builder
+         */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets the validation hold-out.
+         *
+         * @param valSize training images held out; default {@value TrainOptions#DEFAULT_VAL_SIZE}
+         *     (the CLI caps its default with {@link #defaultValSize})
+         * @return this builder
+         */
+        public Builder optValSize(int valSize) {
+            this.valSize = valSize;
+            return this;
+        }
+
+        /**
+         * Sets RandomResizedCrop.
+         *
+         * @param cropMinScale minimum area, 0 for no cropping; default
+         *     {@value TrainOptions#DEFAULT_CROP_MIN_SCALE}
+         * @return this builder
+         */
+        public Builder optCropMinScale(double cropMinScale) {
+            this.cropMinScale = cropMinScale;
+            return this;
+        }
+
+        /**
+         * Sets random horizontal flips.
+         *
+         * @param hflip whether to flip; default true
+         * @return this builder
+         */
+        public Builder optHflip(boolean hflip) {
+            this.hflip = hflip;
+            return this;
+        }
+
+        /**
+         * Sets scramble augmentation.
+         *
+         * @param scrambleProb probability of scrambling a training image; default 0
+         * @param scrambleGrid its shuffle grid such as {@code 4x4}, or null when the probability is 0
+         * @return this builder
+         */
+        public Builder optScramble(double scrambleProb, String scrambleGrid) {
+            this.scrambleProb = scrambleProb;
+            this.scrambleGrid = scrambleGrid;
+            return this;
+        }
+
+        /**
+         * Sets random erasing.
+         *
+         * @param randomErase probability of erasing a rectangle of a training image; default 0
+         * @return this builder
+         */
+        public Builder optRandomErase(double randomErase) {
+            this.randomErase = randomErase;
+            return this;
+        }
+
+        /**
+         * Validates and builds.
+         *
+         * @return the options
+         * @throws IllegalArgumentException naming the first bad option and its value
+         */
+        public TrainOptions build() {
+            double warmup = warmupEpochs != null ? warmupEpochs : defaultWarmup(Math.max(epochs, 0));
+            return new TrainOptions(epochs, batchSize, lr, minLr, weightDecay, warmup, labelSmoothing,
+                    clipGrad, seed, valSize, cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase);
+        }
     }
 
     /** @return pretty JSON */

@@ -8,21 +8,15 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.vit4j.image.ImagePreprocessor;
-import org.vit4j.io.AtomicFiles;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
@@ -30,26 +24,16 @@ import org.vit4j.model.VitModel;
 
 /**
  * Trains a {@link VitModel}: AdamW, linear warm-up then cosine decay, global-norm gradient
- * clipping, label-smoothed cross-entropy, seeded data order and augmentation.
+ * clipping, label-smoothed cross-entropy, seeded data order and augmentation. The files it writes
+ * are described by {@link RunDirectory}.
  *
- * <p>Output directory:
- *
- * <pre>
- *   OUT/config.json, labels.txt, model.safetensors, checksums.sha256   the best model (by validation accuracy)
- *   OUT/train.json       the {@link TrainOptions} (and, after {@link #optInit}, the weights it started from)
- *   OUT/metrics.jsonl    one JSON object per epoch
- *   OUT/checkpoints/epoch-NNNN/   the last epoch: model files, optimizer.safetensors, state.json
- *   OUT/checkpoints/last          the name of the last complete checkpoint directory
- * </pre>
- *
- * A checkpoint directory is written under a temporary name and renamed when complete, and the
- * {@code last} pointer is replaced atomically afterwards, so a kill at any moment leaves the
- * previous checkpoint loadable. {@link #train} with {@code resume} continues from it with the same
- * schedule, data order and random streams as an uninterrupted run.
+ * <p>Runs are deterministic: the same options, data and seed on the same machine give
+ * bit-identical metrics and weights, and {@link #train} with {@code resume} continues from the last
+ * checkpoint with the same schedule, data order and random streams as an uninterrupted run. A
+ * non-finite loss or gradient stops training with a {@link TrainingDivergedException} before it
+ * reaches the weights.
  */
 public final class VitTrainer {
-
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().create();
 
     private final ViTConfig config;
     private final TrainOptions options;
@@ -57,6 +41,8 @@ public final class VitTrainer {
     private final TrainingListener listener;
     private ModelDirectory.Contents init;
     private String initSource;
+    private boolean overwrite;
+    private String dataSource;
 
     /**
      * Creates a trainer.
@@ -96,6 +82,30 @@ public final class VitTrainer {
     }
 
     /**
+     * Lets a new run replace the run files of a directory that already holds one; without it,
+     * {@link #train} refuses a non-empty output directory. Default false.
+     *
+     * @param overwrite whether to overwrite
+     * @return this trainer
+     */
+    public VitTrainer optOverwrite(boolean overwrite) {
+        this.overwrite = overwrite;
+        return this;
+    }
+
+    /**
+     * Names the data for {@code train.json}, as the user gave it (e.g. {@code fashion-mnist} or a
+     * folder), so that a resumed run can find it again. Default: none recorded.
+     *
+     * @param source the data's name or path
+     * @return this trainer
+     */
+    public VitTrainer optDataSource(String source) {
+        this.dataSource = source;
+        return this;
+    }
+
+    /**
      * Runs training.
      *
      * @param train training images
@@ -107,35 +117,67 @@ public final class VitTrainer {
      */
     public EvalResult train(ImageDataset train, ImageDataset val, Path out, boolean resume) throws IOException {
         List<String> labels = train.labels();
+        RunDirectory run = RunDirectory.of(out);
+        if (!resume) {
+            if (overwrite) {
+                run.clearRun();
+            } else {
+                run.requireEmpty();
+            }
+        }
         Files.createDirectories(out);
-        Path trainJson = out.resolve("train.json");
         int startEpoch = 0;
         double bestAcc = -1;
         try (VitModel model = VitModel.create(config, labels, device, options.seed())) {
             AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(),
                     options.weightDecay());
             if (resume) {
-                Path ckpt = lastCheckpoint(out);
+                Path ckpt = run.lastCheckpoint();
                 if (ckpt == null) {
                     throw new IOException(out + ": no checkpoint to resume from (checkpoints/last missing)");
                 }
-                TrainOptions saved = TrainOptions.fromJson(Files.readString(trainJson));
-                if (!saved.equals(options)) {
-                    throw new IOException(trainJson + ": the run was started with other options; resume"
-                            + " with the same ones:\n" + saved.toJson());
+                JsonObject record = run.readRecord();
+                TrainOptions saved = run.readOptions();
+                List<String> differ = saved.toBuilder().optEpochs(options.epochs()).build().differences(options);
+                if (!differ.isEmpty()) {
+                    throw new IllegalArgumentException(out + ": the run was started with other options ("
+                            + String.join("; ", differ) + ", as run vs as asked); resume with the run's own");
+                }
+                if (options.epochs() < saved.epochs()) {
+                    throw new IllegalArgumentException(out + ": the run has " + saved.epochs()
+                            + " epochs; resuming can raise the number of epochs, not lower it (asked "
+                            + options.epochs() + ")");
                 }
                 ModelDirectory.Contents checkpoint = ModelDirectory.read(ModelFiles.of(ckpt));
                 if (!checkpoint.config().equals(config)) {
                     throw new IOException(ckpt + ": checkpoint config differs from the requested model");
                 }
+                RunDirectory.State state = RunDirectory.readState(ckpt);
+                startEpoch = state.epochsDone();
+                bestAcc = state.bestValAccuracy();
+                if (startEpoch >= options.epochs()) {
+                    listener.log(out + ": all " + startEpoch + " epochs are done; nothing to do"
+                            + " (raise the number of epochs to train longer)");
+                    return null;
+                }
+                if (options.epochs() != saved.epochs()) {
+                    JsonObject change = new JsonObject();
+                    change.addProperty("after_epoch", startEpoch);
+                    change.addProperty("epochs_before", saved.epochs());
+                    change.addProperty("epochs", options.epochs());
+                    JsonArray changes = record.has("extended") ? record.getAsJsonArray("extended") : new JsonArray();
+                    changes.add(change);
+                    record.add("extended", changes);
+                    record.addProperty("epochs", options.epochs());
+                    run.writeRecord(record);
+                    listener.log("extending the run from " + saved.epochs() + " to " + options.epochs()
+                            + " epochs: the cosine schedule is recomputed for the new length");
+                }
                 model.loadWeights(checkpoint.weights(), ckpt.toString());
                 opt.loadState(Files.readAllBytes(ckpt.resolve("optimizer.safetensors")),
                         model.getModel().getNDManager(), ckpt.toString());
-                JsonObject state = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"))).getAsJsonObject();
-                startEpoch = state.get("epochsDone").getAsInt();
-                bestAcc = state.get("bestValAccuracy").getAsDouble();
-                truncateMetrics(out.resolve("metrics.jsonl"), startEpoch);
-                listener.log("resuming " + ckpt + " after epoch " + startEpoch);
+                run.truncateMetrics(startEpoch);
+                listener.log("resuming " + ckpt + " after epoch " + startEpoch + " of " + options.epochs());
             } else {
                 JsonObject record = JsonParser.parseString(options.toJson()).getAsJsonObject();
                 if (init != null) {
@@ -150,8 +192,10 @@ public final class VitTrainer {
                     record.add("init", from);
                     listener.log("starting from the weights in " + initSource);
                 }
-                AtomicFiles.writeString(trainJson, PRETTY.toJson(record) + "\n");
-                Files.deleteIfExists(out.resolve("metrics.jsonl"));
+                record.add("data", dataRecord(train, val));
+                record.add("provenance", Provenance.of(device));
+                run.writeRecord(record);
+                run.deleteMetrics();
             }
             int n = train.size();
             int stepsPerEpoch = (n + options.batchSize() - 1) / options.batchSize();
@@ -175,7 +219,7 @@ public final class VitTrainer {
                         long step = (long) epoch * stepsPerEpoch + batch;
                         // dropout and stochastic depth draw from the engine: reseed per step for resumability
                         engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
-                        double[] lc = step(model, opt, engine, b, schedule.at(step));
+                        double[] lc = step(model, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
                         lossSum += lc[0] * b.size();
                         correct += (long) lc[1];
                         seen += b.size();
@@ -186,27 +230,42 @@ public final class VitTrainer {
                 }
                 double trainSecs = (System.nanoTime() - t0) / 1e9;
                 last = val.size() > 0 ? Evaluator.evaluate(model, val, 256, null, options.seed(), null) : null;
-                double valAcc = last == null ? Double.NaN : last.accuracy();
-                boolean best = last == null || valAcc > bestAcc;
+                if (last != null && !(Double.isFinite(last.loss()) && Double.isFinite(last.accuracy()))) {
+                    throw new TrainingDivergedException(epoch + 1, (long) (epoch + 1) * stepsPerEpoch,
+                            "validation loss " + last.loss());
+                }
+                boolean best = last == null || last.accuracy() > bestAcc;
                 if (best) {
-                    bestAcc = last == null ? bestAcc : valAcc;
+                    bestAcc = last == null ? bestAcc : last.accuracy();
                     model.save(out);
                 }
-                String line = String.format(Locale.ROOT,
-                        "{\"epoch\": %d, \"step\": %d, \"lr\": %.6g, \"train_loss\": %.5f, \"train_accuracy\": %.5f,"
-                                + " \"val_loss\": %.5f, \"val_accuracy\": %.5f, \"best\": %b,"
-                                + " \"images_per_s\": %.1f, \"epoch_seconds\": %.1f}",
-                        epoch + 1, (long) (epoch + 1) * stepsPerEpoch, schedule.at((long) (epoch + 1) * stepsPerEpoch - 1),
+                long steps = (long) (epoch + 1) * stepsPerEpoch;
+                EpochMetrics metrics = new EpochMetrics(epoch + 1, steps, schedule.at(steps - 1),
                         lossSum / seen, (double) correct / seen,
-                        last == null ? Double.NaN : last.loss(), valAcc, best, seen / trainSecs, trainSecs);
+                        last == null ? null : last.loss(), last == null ? null : last.accuracy(),
+                        best, seen / trainSecs, trainSecs);
                 // metrics first: a kill between the two leaves a line that resume truncates and rewrites;
                 // the other order could leave a checkpoint whose epoch has no line
-                appendLine(out.resolve("metrics.jsonl"), line);
-                saveCheckpoint(out, model, opt, epoch + 1, bestAcc);
-                listener.onEpoch(line);
+                run.appendMetrics(metrics);
+                run.saveCheckpoint(model, opt, new RunDirectory.State(epoch + 1, opt.steps(), bestAcc));
+                listener.onEpoch(metrics.toJson());
             }
             return last;
         }
+    }
+
+    private JsonObject dataRecord(ImageDataset train, ImageDataset val) throws IOException {
+        JsonObject data = new JsonObject();
+        if (dataSource != null) {
+            data.addProperty("source", dataSource);
+        }
+        data.addProperty("train", train.describe());
+        data.addProperty("train_images", train.size());
+        data.addProperty("train_sha256", train.fingerprint());
+        data.addProperty("val", val.describe());
+        data.addProperty("val_images", val.size());
+        data.addProperty("val_sha256", val.fingerprint());
+        return data;
     }
 
     /**
@@ -231,7 +290,7 @@ public final class VitTrainer {
                     config.preprocessor(), options.augment(), options.seed(), 1, null)) {
                 while (loader.hasNext()) {
                     BatchLoader.Batch b = loader.next();
-                    step(model, opt, engine, b, options.lr());
+                    step(model, opt, engine, b, options.lr(), 1, steps + 1);
                     steps++;
                     if (steps == warmupSteps) {
                         start = System.nanoTime();
@@ -251,8 +310,13 @@ public final class VitTrainer {
         }
     }
 
-    /** One optimizer step; returns {mean loss, correct count}. */
-    private double[] step(VitModel model, AdamW opt, Engine engine, BatchLoader.Batch b, double lr) {
+    /**
+     * One optimizer step; returns {mean loss, correct count}.
+     *
+     * @throws TrainingDivergedException if the loss or the gradient norm is not finite
+     */
+    private double[] step(VitModel model, AdamW opt, Engine engine, BatchLoader.Batch b, double lr,
+            int epoch, long stepNumber) {
         int k = config.getNumClasses();
         try (NDScope scope = new NDScope(); NDManager m = model.newManager()) {
             scope.suppressNotUsedWarning();
@@ -276,9 +340,15 @@ public final class VitTrainer {
                 loss = l.getFloat();
                 pred = logits.argMax(1).toLongArray();
             }
+            if (!Double.isFinite(loss)) {
+                throw new TrainingDivergedException(epoch, stepNumber, "loss " + loss);
+            }
+            double norm = opt.gradNorm();
+            if (!Double.isFinite(norm)) {
+                throw new TrainingDivergedException(epoch, stepNumber, "gradient norm " + norm);
+            }
             double scale = 1.0;
             if (options.clipGrad() > 0) {
-                double norm = opt.gradNorm();
                 if (norm > options.clipGrad()) {
                     scale = options.clipGrad() / norm;
                 }
@@ -317,74 +387,6 @@ public final class VitTrainer {
      * @throws IOException if the pointer cannot be read
      */
     public static Path lastCheckpoint(Path out) throws IOException {
-        Path pointer = out.resolve("checkpoints").resolve("last");
-        if (!Files.isRegularFile(pointer)) {
-            return null;
-        }
-        Path dir = out.resolve("checkpoints").resolve(Files.readString(pointer).strip());
-        return Files.isDirectory(dir) ? dir : null;
-    }
-
-    private void saveCheckpoint(Path out, VitModel model, AdamW opt, int epochsDone, double bestAcc)
-            throws IOException {
-        Path root = out.resolve("checkpoints");
-        Files.createDirectories(root);
-        String name = String.format(Locale.ROOT, "epoch-%04d", epochsDone);
-        Path tmp = Files.createTempDirectory(root, "." + name + ".");
-        model.save(tmp);
-        AtomicFiles.writeBytes(tmp.resolve("optimizer.safetensors"),
-                opt.stateAsSafetensors(model.getModel().getNDManager()));
-        AtomicFiles.writeString(tmp.resolve("state.json"), String.format(Locale.ROOT,
-                "{\"epochsDone\": %d, \"steps\": %d, \"bestValAccuracy\": %.8f}%n", epochsDone, opt.steps(), bestAcc));
-        Path target = root.resolve(name);
-        deleteTree(target);
-        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.writeString(root.resolve("last"), name + "\n");
-        try (Stream<Path> s = Files.list(root)) {
-            for (Path p : (Iterable<Path>) s::iterator) {
-                String f = p.getFileName().toString();
-                if (Files.isDirectory(p) && !f.equals(name) && (f.startsWith("epoch-") || f.startsWith(".epoch-"))) {
-                    deleteTree(p);
-                } else if (Files.isRegularFile(p) && AtomicFiles.isLeftoverOf(p, root.resolve("last"))) {
-                    // the pointer's temporary file, left behind when a run was killed while writing it
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            List<Path> all = new ArrayList<>();
-            s.forEach(all::add);
-            for (int i = all.size() - 1; i >= 0; i--) {
-                Files.deleteIfExists(all.get(i));
-            }
-        }
-    }
-
-    private static void appendLine(Path file, String line) throws IOException {
-        String old = Files.exists(file) ? Files.readString(file) : "";
-        AtomicFiles.writeString(file, old + line + "\n");
-    }
-
-    private static void truncateMetrics(Path file, int epochs) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        StringBuilder kept = new StringBuilder();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
-            }
-            int e = JsonParser.parseString(line).getAsJsonObject().get("epoch").getAsInt();
-            if (e <= epochs) {
-                kept.append(line).append('\n');
-            }
-        }
-        AtomicFiles.writeString(file, kept.toString());
+        return RunDirectory.of(out).lastCheckpoint();
     }
 }

@@ -99,7 +99,7 @@ class KillResumeTest {
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(EPOCHS, metrics.size(), String.join("\n", metrics));
         for (int e = 0; e < EPOCHS; e++) {
-            assertTrue(metrics.get(e).startsWith("{\"epoch\": " + (e + 1) + ","), metrics.get(e));
+            assertTrue(metrics.get(e).startsWith("{\"epoch\":" + (e + 1) + ","), metrics.get(e));
         }
         try (VitModel best = VitModel.load(out, Device.cpu())) {
             assertEquals(2, best.getLabels().size());

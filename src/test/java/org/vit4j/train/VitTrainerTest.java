@@ -1,9 +1,11 @@
 package org.vit4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,7 +43,7 @@ class VitTrainerTest {
 
     /** 2 epochs of batch 16, warm-up 1 epoch, crops, flips and scrambling half of the images. */
     private static final TrainOptions OPTIONS =
-            new TrainOptions(2, 16, 2e-3, 1e-5, 0.05, 1, 0.1, 1.0, 7, 0, 0.8, true, 0.5, "2x2");
+            TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(2e-3).optMinLr(1e-5).optWeightDecay(0.05).optWarmupEpochs(1).optLabelSmoothing(0.1).optClipGrad(1.0).optSeed(7).optValSize(0).optCropMinScale(0.8).optHflip(true).optScramble(0.5, "2x2").build();
 
     private static final Set<String> TIMING = Set.of("images_per_s", "epoch_seconds");
 
@@ -80,25 +82,9 @@ class VitTrainerTest {
         return lines;
     }
 
-    /**
-     * Asserts two runs' metrics agree: counters, learning rates, accuracies and best flags exactly,
-     * losses to 1e-4 (libtorch's CPU kernels are not guaranteed bitwise reproducible, and Adam turns
-     * a last-bit difference in a near-zero gradient into a step of size lr in that element).
-     */
+    /** Asserts two runs' metrics are bit-identical (up to the wall-clock fields). */
     private static void assertSameRun(List<JsonObject> want, List<JsonObject> got) {
-        assertEquals(want.size(), got.size());
-        for (int i = 0; i < want.size(); i++) {
-            JsonObject w = want.get(i);
-            JsonObject g = got.get(i);
-            assertEquals(w.keySet(), g.keySet());
-            for (String k : w.keySet()) {
-                if (k.endsWith("_loss")) {
-                    assertEquals(w.get(k).getAsDouble(), g.get(k).getAsDouble(), 1e-4, k + " of epoch " + (i + 1));
-                } else {
-                    assertEquals(w.get(k), g.get(k), k + " of epoch " + (i + 1));
-                }
-            }
-        }
+        assertEquals(want, got);
     }
 
     /** Mean |a - b| over every weight of two safetensors files with the same tensors. */
@@ -118,10 +104,15 @@ class VitTrainerTest {
         }
     }
 
-    /** The same weights up to last-bit noise; a different run moves them by ~lr = 2e-3. */
-    private static void assertSameWeights(Path a, Path b) throws IOException {
+    /** The same weights up to last-bit noise (an update of lr = 1e-12); another run moves them by ~lr = 2e-3. */
+    private static void assertNearlySameWeights(Path a, Path b) throws IOException {
         double d = meanAbsDiff(a, b);
         assertTrue(d < 1e-5, "mean |a - b| of " + a.getFileName() + " = " + d);
+    }
+
+    /** The same weights, bit for bit. */
+    private static void assertSameWeights(Path a, Path b) throws IOException {
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), a + " vs " + b);
     }
 
     private static void copyTree(Path from, Path to) {
@@ -207,7 +198,7 @@ class VitTrainerTest {
         run(a, OPTIONS, false, new TrainingListener() {
             @Override
             public void onEpoch(String metricsJson) {
-                if (metricsJson.startsWith("{\"epoch\": 1,")) {
+                if (metricsJson.startsWith("{\"epoch\":1,")) {
                     copyTree(a, backup); // the state a kill after epoch 1 would leave
                 }
             }
@@ -221,7 +212,7 @@ class VitTrainerTest {
 
         // another seed is another run
         Path other = tmp.resolve("other");
-        TrainOptions seed8 = new TrainOptions(2, 16, 2e-3, 1e-5, 0.05, 1, 0.1, 1.0, 8, 0, 0.8, true, 0.5, "2x2");
+        TrainOptions seed8 = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(2e-3).optMinLr(1e-5).optWeightDecay(0.05).optWarmupEpochs(1).optLabelSmoothing(0.1).optClipGrad(1.0).optSeed(8).optValSize(0).optCropMinScale(0.8).optHflip(true).optScramble(0.5, "2x2").build();
         new VitTrainer(CONFIG, seed8, Device.cpu(), null).train(train, val, other, false);
         assertNotEquals(untimed(a), untimed(other), "seed 8 gave the metrics of seed 7");
         double otherDiff = meanAbsDiff(a.resolve("checkpoints/epoch-0002/" + ModelDirectory.WEIGHTS),
@@ -254,39 +245,131 @@ class VitTrainerTest {
     @Test
     void aCheckpointPointerLeftHalfWrittenByAKillIsCleanedUp() throws IOException {
         Path out = tmp.resolve("stale");
-        TrainOptions one = new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        TrainOptions one = TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build();
         run(out, one, false, null);
         Path checkpoints = out.resolve("checkpoints");
         // what AtomicFiles leaves when the process dies between writing and renaming "last"
         Files.writeString(checkpoints.resolve(".last.4029120423698008551.tmp"), "epoch-00");
-        run(out, one, false, null);
+        run(out, one.toBuilder().optEpochs(2).build(), true, null);
         try (Stream<Path> s = Files.list(checkpoints)) {
-            assertEquals(List.of("epoch-0001", "last"), s.map(f -> f.getFileName().toString()).sorted().toList());
+            assertEquals(List.of("epoch-0002", "last"), s.map(f -> f.getFileName().toString()).sorted().toList());
         }
     }
 
     @Test
-    void resumeRefusesOtherOptionsAndAMissingCheckpoint() throws IOException {
+    void resumeNamesTheDifferingOptionsAndRefusesAMissingCheckpoint() throws IOException {
         Path out = tmp.resolve("once");
-        TrainOptions one = new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        TrainOptions one = TrainOptions.builder().optEpochs(1).optBatchSize(32).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).build();
         run(out, one, false, null);
-        TrainOptions more = new TrainOptions(2, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
-        IOException e = assertThrows(IOException.class, () -> run(out, more, true, null));
-        assertTrue(e.getMessage().contains("the run was started with other options"), e.getMessage());
+        TrainOptions faster = one.toBuilder().optLr(2e-3).optSeed(3).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(out, faster, true, null));
+        assertEquals(out + ": the run was started with other options (lr: 0.001 vs 0.002; seed: 1 vs 3,"
+                + " as run vs as asked); resume with the run's own", e.getMessage());
         Path empty = tmp.resolve("empty");
         IOException none = assertThrows(IOException.class, () -> run(empty, one, true, null));
         assertEquals(empty + ": no checkpoint to resume from (checkpoints/last missing)", none.getMessage());
     }
 
     @Test
+    void resumeSaysWhenThereIsNothingLeftAndMayRaiseTheEpochs() throws IOException {
+        Path out = tmp.resolve("done");
+        TrainOptions one = TrainOptions.builder().optEpochs(1).optBatchSize(32).optWarmupEpochs(0).optSeed(1).optValSize(0).build();
+        run(out, one, false, null);
+        String metricsBefore = Files.readString(out.resolve("metrics.jsonl"));
+        List<String> logs = new ArrayList<>();
+        TrainingListener log = new TrainingListener() {
+            @Override
+            public void log(String message) {
+                logs.add(message);
+            }
+        };
+        assertNull(run(out, one, true, log));
+        assertEquals(List.of(out + ": all 1 epochs are done; nothing to do (raise the number of epochs to train longer)"), logs);
+        assertEquals(metricsBefore, Files.readString(out.resolve("metrics.jsonl")), "nothing was rewritten");
+        IllegalArgumentException lower = assertThrows(IllegalArgumentException.class,
+                () -> run(out, one.toBuilder().optEpochs(2).build(), false, null));
+        assertTrue(lower.getMessage().startsWith(out + " is not empty ("), lower.getMessage());
+
+        logs.clear();
+        assertNotNull(run(out, one.toBuilder().optEpochs(3).build(), true, log));
+        assertTrue(logs.contains("extending the run from 1 to 3 epochs: the cosine schedule is recomputed for the new length"), logs.toString());
+        assertEquals(List.of(1, 2, 3), metrics(out).stream().map(o -> o.get("epoch").getAsInt()).toList());
+        assertEquals(metricsBefore, Files.readAllLines(out.resolve("metrics.jsonl")).get(0) + "\n");
+        JsonObject record = JsonParser.parseString(Files.readString(out.resolve("train.json"))).getAsJsonObject();
+        assertEquals(3, record.get("epochs").getAsInt());
+        assertEquals("[{\"after_epoch\":1,\"epochs_before\":1,\"epochs\":3}]", record.get("extended").toString());
+        assertEquals("epoch-0003", Files.readString(out.resolve("checkpoints/last")).strip());
+        // and a run cannot be shortened
+        IllegalArgumentException shorter = assertThrows(IllegalArgumentException.class,
+                () -> run(out, one.toBuilder().optEpochs(2).build(), true, null));
+        assertEquals(out + ": the run has 3 epochs; resuming can raise the number of epochs, not lower it (asked 2)",
+                shorter.getMessage());
+    }
+
+    @Test
+    void aNewRunRefusesANonEmptyDirectoryUnlessAllowedToOverwrite() throws IOException {
+        Path out = tmp.resolve("taken");
+        TrainOptions one = TrainOptions.builder().optEpochs(1).optBatchSize(32).optWarmupEpochs(0).optSeed(1).optValSize(0).build();
+        run(out, one.toBuilder().optEpochs(2).build(), false, null);
+        String weights = ModelDirectory.sha256(Files.readAllBytes(out.resolve(ModelDirectory.WEIGHTS)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run(out, one, false, null));
+        assertEquals(out + " is not empty (checkpoints, checksums.sha256, config.json, labels.txt, ...); it holds a training run",
+                e.getMessage());
+        assertEquals(weights, ModelDirectory.sha256(Files.readAllBytes(out.resolve(ModelDirectory.WEIGHTS))), "untouched");
+        assertEquals(2, metrics(out).size(), "untouched");
+        new VitTrainer(CONFIG, one, Device.cpu(), null).optOverwrite(true).train(train, val, out, false);
+        assertEquals(1, metrics(out).size());
+        assertEquals("epoch-0001", Files.readString(out.resolve("checkpoints/last")).strip());
+    }
+
+    @Test
+    void aDivergingRunStopsBeforeTheWeightsAndSavesNothing() throws IOException {
+        Path out = tmp.resolve("diverged");
+        // no clipping and a huge learning rate: after the first update the activations overflow
+        TrainOptions wild = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e30).optMinLr(0)
+                .optWarmupEpochs(0).optClipGrad(0).optSeed(1).optValSize(0).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> run(out, wild, false, null));
+        assertEquals(1, e.epoch());
+        assertTrue(e.step() >= 2, "the first step starts from finite weights: " + e.step());
+        assertTrue(e.getMessage().startsWith("training diverged in epoch 1 at step " + e.step() + " ("), e.getMessage());
+        assertTrue(e.getMessage().contains("nothing of this epoch was saved"), e.getMessage());
+        assertFalse(Files.exists(out.resolve(ModelDirectory.WEIGHTS)), "no model saved");
+        assertFalse(Files.exists(out.resolve("metrics.jsonl")), "no metrics line");
+        assertNull(VitTrainer.lastCheckpoint(out), "no checkpoint");
+    }
+
+    @Test
+    void repeatedRunsAreBitIdenticalAndMetricsAreStrictJson() throws IOException {
+        TrainOptions opts = OPTIONS.toBuilder().optEpochs(1).build();
+        List<List<JsonObject>> runs = new ArrayList<>();
+        List<String> weights = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path out = tmp.resolve("repeat" + i);
+            // no validation set: val_loss and val_accuracy are null, never NaN
+            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out, false);
+            String text = Files.readString(out.resolve("metrics.jsonl"));
+            assertFalse(text.contains("NaN"), text);
+            JsonObject line = new com.google.gson.Gson().getAdapter(JsonObject.class).fromJson(text.strip());
+            assertTrue(line.get("val_loss").isJsonNull(), text);
+            assertTrue(line.get("val_accuracy").isJsonNull(), text);
+            runs.add(untimed(out));
+            weights.add(ModelDirectory.sha256(Files.readAllBytes(out.resolve("checkpoints/epoch-0001/" + ModelDirectory.WEIGHTS))));
+            System.gc(); // a collection between runs must not matter either
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        assertEquals(runs.get(0), runs.get(2));
+        assertEquals(List.of(weights.get(0), weights.get(0), weights.get(0)), weights);
+    }
+
+    @Test
     void initStartsFromTheSavedWeightsAndRecordsThem() throws IOException {
         Path first = tmp.resolve("first");
-        run(first, new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null), false, null);
+        run(first, TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build(), false, null);
         // A second stage with a learning rate too small to move anything ends where it started.
         Path second = tmp.resolve("second");
-        TrainOptions still = new TrainOptions(1, 32, 1e-12, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        TrainOptions still = TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-12).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build();
         new VitTrainer(CONFIG, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
-        assertSameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
+        assertNearlySameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
         // The same stage from the seed's random init ends elsewhere: the test can tell.
         Path fresh = tmp.resolve("fresh");
         run(fresh, still, false, null);
@@ -326,14 +409,14 @@ class VitTrainerTest {
     void optionsRefuseBadNumbersAndRoundTrip() {
         assertEquals(OPTIONS, TrainOptions.fromJson(OPTIONS.toJson()));
         assertEquals("warm-up must be in [0, epochs], got 3.0", assertThrows(IllegalArgumentException.class,
-                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 3, 0, 0, 1, 0, 0, false, 0, null)).getMessage());
+                () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(3).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build()).getMessage());
         assertEquals("batch size must be positive, got 0", assertThrows(IllegalArgumentException.class,
-                () -> new TrainOptions(2, 0, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null)).getMessage());
+                () -> TrainOptions.builder().optEpochs(2).optBatchSize(0).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build()).getMessage());
         assertEquals("shuffle grid '3y3' is not of the form RxC, e.g. 4x4", assertThrows(IllegalArgumentException.class,
-                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0.5, "3y3")).getMessage());
+                () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0.5, "3y3").build()).getMessage());
         assertEquals("random erasing probability must be in [0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
-                () -> new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null, -0.1)).getMessage());
-        TrainOptions erasing = new TrainOptions(2, 16, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null, 0.25);
+                () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).optRandomErase(-0.1).build()).getMessage());
+        TrainOptions erasing = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).optRandomErase(0.25).build();
         assertEquals(erasing, TrainOptions.fromJson(erasing.toJson()));
         assertEquals(0.25, erasing.augment().eraseProb());
         // train.json written before random erasing existed reads as "no erasing", so such runs still resume
@@ -345,12 +428,12 @@ class VitTrainerTest {
     @Test
     void initMayChangeTheTrainingOnlyRatesButNothingElse() throws IOException {
         Path first = tmp.resolve("first");
-        run(first, new TrainOptions(1, 32, 1e-3, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null), false, null);
+        run(first, TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build(), false, null);
         ViTConfig regularized = CONFIG.toBuilder().optDropPath(0.1).optDropout(0.1).build();
         Path second = tmp.resolve("second");
-        TrainOptions still = new TrainOptions(1, 32, 1e-12, 0, 0, 0, 0, 0, 1, 0, 0, false, 0, null);
+        TrainOptions still = TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-12).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build();
         new VitTrainer(regularized, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
-        assertSameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
+        assertNearlySameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
         assertEquals(regularized, ModelDirectory.readConfig(second), "the second stage records its own rates");
     }
 }
