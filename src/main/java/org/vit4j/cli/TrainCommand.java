@@ -165,6 +165,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        options(saved, cfg, Integer.MAX_VALUE); // validates every number before any data is read
         Device device = common.device();
         ImageDataset all;
         try {
