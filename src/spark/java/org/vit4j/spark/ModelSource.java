@@ -2,11 +2,10 @@ package org.vit4j.spark;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
@@ -94,15 +93,16 @@ public final class ModelSource implements Serializable {
         }
     }
 
-    /** A scheme of two or more letters: {@code C:\models} on Windows stays a local path. */
+    /**
+     * Whether a location starts with a URI scheme of two or more characters ({@code hdfs:},
+     * {@code file:}); {@code C:\models} stays a local path. Not parsed as a URI: Hadoop paths such
+     * as {@code file:/a b.png} are not valid URIs.
+     */
     static boolean hasScheme(String s) {
-        try {
-            String scheme = new URI(s).getScheme();
-            return scheme != null && scheme.length() > 1;
-        } catch (URISyntaxException e) {
-            return false;
-        }
+        return SCHEME.matcher(s).lookingAt();
     }
+
+    private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]+:");
 
     /** @return e.g. {@code hdfs://nn/models/vit (cpu)} or {@code bundled model (cpu)} */
     @Override

@@ -2,6 +2,7 @@ package org.vit4j.spark.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,6 +13,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code vit4j spark predict}: lists the input files with Spark's {@code binaryFile} source (paths
- * only; each task reads its own files), classifies them with {@link VitClassifierTransformer},
+ * only; each task reads its own files, so a task's retry reads them again), classifies them with {@link VitClassifierTransformer},
  * writes {@code path, label, index, probability, top_k, [embedding,] error} as Parquet or JSON, and
  * prints {@code N rows, E errors, X images/s}.
  */
@@ -35,6 +37,9 @@ final class PredictJob implements Callable<Integer> {
 
     /** The extensions {@code vit4j predict} looks for in directories, as a Hadoop glob (both cases). */
     static final List<String> EXTENSIONS = List.of("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp");
+
+    /** Default task size: enough tasks to spread the work, few enough that start-up stays small. */
+    static final int FILES_PER_TASK = 1000;
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -66,7 +71,7 @@ final class PredictJob implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Repartition the file list into N tasks (default: Spark's split).")
+    @Option(names = "--partitions", paramLabel = "N", description = "Tasks to split the files into (default: the cores, or one per " + FILES_PER_TASK + " files if more).")
     Integer partitions;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
@@ -94,12 +99,16 @@ final class PredictJob implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be at least 0, got " + threads);
         }
         long t0 = System.nanoTime();
+        // a session that already runs (a test, a notebook) is used and left running
+        boolean ours = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         SparkSession spark = session();
         try {
             double startSeconds = (System.nanoTime() - t0) / 1e9;
             return run(spark, startSeconds);
         } finally {
-            spark.stop();
+            if (ours) {
+                spark.stop();
+            }
         }
     }
 
@@ -121,9 +130,6 @@ final class PredictJob implements Callable<Integer> {
     private int run(SparkSession spark, double startSeconds) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Dataset<Row> files = listFiles(spark);
-        if (partitions != null) {
-            files = files.repartition(partitions);
-        }
         VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
         clf.setModelDir(model).setInputCol("path").setPathCol("path").setBatchSize(batchSize)
                 .setDevice(device).setThreads(threads);
@@ -162,7 +168,12 @@ final class PredictJob implements Callable<Integer> {
         return errors > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
     }
 
-    /** The input's files as one {@code path} column; a directory is searched for image files. */
+    /**
+     * The input's files as one {@code path} column (Hadoop path strings, as {@code binaryFile}
+     * writes them), a directory searched recursively for image files. Spark lists them (in
+     * parallel for many directories); the list is taken from the file index rather than scanned,
+     * because a scan drops empty files, which must get their error row.
+     */
     private Dataset<Row> listFiles(SparkSession spark) throws IOException {
         Path p = new Path(input);
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -174,8 +185,13 @@ final class PredictJob implements Callable<Integer> {
         if (matched.length == 1 && matched[0].isDirectory()) {
             reader = reader.option("recursiveFileLookup", "true").option("pathGlobFilter", imageGlob());
         }
-        // only the path column: binaryFile reads no content, each task reads its own files
-        return reader.load(input).select("path");
+        List<String> paths = new ArrayList<>();
+        for (String uri : reader.load(input).inputFiles()) {
+            paths.add(new Path(URI.create(uri)).toString());
+        }
+        int n = partitions != null ? partitions
+                : Math.max(spark.sparkContext().defaultParallelism(), (paths.size() + FILES_PER_TASK - 1) / FILES_PER_TASK);
+        return spark.createDataset(paths, Encoders.STRING()).toDF("path").repartition(Math.max(1, Math.min(n, paths.size())));
     }
 
     /** {@code *.{[jJ][pP][gG],...}}: Hadoop globs have no case-insensitive flag. */
