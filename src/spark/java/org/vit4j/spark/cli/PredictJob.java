@@ -1,0 +1,209 @@
+package org.vit4j.spark.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.vit4j.cli.ExitCodes;
+import org.vit4j.spark.ModelFailureListener;
+import org.vit4j.spark.ModelUnavailableException;
+import org.vit4j.spark.VitClassifierTransformer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vit4j spark predict}: lists the input files with Spark's {@code binaryFile} source (paths
+ * only; each task reads its own files, so a task's retry reads them again), classifies them with {@link VitClassifierTransformer},
+ * writes {@code path, label, index, probability, top_k, [embedding,] error} as Parquet or JSON, and
+ * prints {@code N rows, E errors, X images/s}.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Classify images on Spark and write one row per image (Parquet or JSON).")
+final class PredictJob implements Callable<Integer> {
+
+    /** The extensions {@code vit4j predict} looks for in directories, as a Hadoop glob (both cases). */
+    static final List<String> EXTENSIONS = List.of("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp");
+
+    /** Default task size: enough tasks to spread the work, few enough that start-up stays small. */
+    static final int FILES_PER_TASK = 1000;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master, e.g. local[*] (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory: local path or Hadoop URI (default: the bundled Fashion-MNIST model).")
+    String model;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH_OR_GLOB",
+            description = "Image file, directory (searched recursively for image files) or glob; any Hadoop URI.")
+    String input;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Output directory (must not exist).")
+    String output;
+
+    @Option(names = "--format", defaultValue = "parquet", paramLabel = "parquet|json",
+            description = "Output format (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--embeddings", description = "Also write the pooled embedding (D) of each image.")
+    boolean embeddings;
+
+    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Tasks to split the files into (default: the cores, or one per " + FILES_PER_TASK + " files if more).")
+    Integer partitions;
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "Engine operator threads per executor JVM (default: all cores).")
+    int threads;
+
+    @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!format.equals("parquet") && !format.equals("json")) {
+            throw new IllegalArgumentException("--format '" + format + "' is not one of parquet, json");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (partitions != null && partitions < 1) {
+            throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be at least 0, got " + threads);
+        }
+        long t0 = System.nanoTime();
+        // a session that already runs (a test, a notebook) is used and left running
+        boolean ours = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
+        SparkSession spark = session();
+        try {
+            double startSeconds = (System.nanoTime() - t0) / 1e9;
+            return run(spark, startSeconds);
+        } finally {
+            if (ours) {
+                spark.stop();
+            }
+        }
+    }
+
+    private SparkSession session() {
+        SparkConf conf = new SparkConf().setAppName("vit4j spark predict");
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        // DJL offline on every executor, as in the launcher (ExecutorModels also sets the properties)
+        conf.setIfMissing("spark.executorEnv.DJL_OFFLINE", "true");
+        conf.setIfMissing("spark.executorEnv.OPT_OUT_TRACKING", "true");
+        conf.setIfMissing("spark.executorEnv.MKL_CBWR", "AUTO,STRICT");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    private int run(SparkSession spark, double startSeconds) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Dataset<Row> files = listFiles(spark);
+        VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
+        clf.setModelDir(model).setInputCol("path").setPathCol("path").setBatchSize(batchSize)
+                .setDevice(device).setThreads(threads);
+        if (embeddings) {
+            clf.setEmbeddingCol("embedding");
+        }
+        List<Column> cols = new ArrayList<>();
+        for (String c : embeddings ? List.of("path", "label", "index", "probability", "top_k", "embedding", "error")
+                : List.of("path", "label", "index", "probability", "top_k", "error")) {
+            cols.add(functions.col(c));
+        }
+        Dataset<Row> result = clf.transform(files).select(cols.toArray(new Column[0]));
+        ModelFailureListener listener = ModelFailureListener.register(spark.sparkContext());
+        long t = System.nanoTime();
+        try {
+            result.write().format(format).save(output);
+        } catch (RuntimeException e) {
+            if (listener.firstError() != null) {
+                throw new ModelUnavailableException(listener.firstError(), e);
+            }
+            throw e;
+        }
+        double seconds = (System.nanoTime() - t) / 1e9;
+        Row counts = spark.read().schema(result.schema()).format(format).load(output)
+                .agg(functions.count(functions.lit(1)), functions.count(functions.col("error"))).first();
+        long rows = counts.getLong(0);
+        long errors = counts.getLong(1);
+        out.printf(Locale.ROOT, "%d rows, %d errors, %.1f images/s (%.2f s; Spark start %.2f s) -> %s%n",
+                rows, errors, rows / seconds, seconds, startSeconds, output);
+        out.flush();
+        if (rows == 0) {
+            spec.commandLine().getErr().println("vit4j spark predict: " + input
+                    + ": no image files found (looked for " + String.join(", ", EXTENSIONS) + ")");
+            return ExitCodes.SOME_FAILED;
+        }
+        return errors > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+    }
+
+    /**
+     * The input's files as one {@code path} column (Hadoop path strings, as {@code binaryFile}
+     * writes them), a directory searched recursively for image files. Spark lists them (in
+     * parallel for many directories); the list is taken from the file index rather than scanned,
+     * because a scan drops empty files, which must get their error row.
+     */
+    private Dataset<Row> listFiles(SparkSession spark) throws IOException {
+        Path p = new Path(input);
+        FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        FileStatus[] matched = fs.globStatus(p);
+        if (matched == null || matched.length == 0) {
+            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+        }
+        var reader = spark.read().format("binaryFile");
+        if (matched.length == 1 && matched[0].isDirectory()) {
+            reader = reader.option("recursiveFileLookup", "true").option("pathGlobFilter", imageGlob());
+        }
+        List<String> paths = new ArrayList<>();
+        for (String uri : reader.load(input).inputFiles()) {
+            paths.add(new Path(URI.create(uri)).toString());
+        }
+        int n = partitions != null ? partitions
+                : Math.max(spark.sparkContext().defaultParallelism(), (paths.size() + FILES_PER_TASK - 1) / FILES_PER_TASK);
+        return spark.createDataset(paths, Encoders.STRING()).toDF("path").repartition(Math.max(1, Math.min(n, paths.size())));
+    }
+
+    /** {@code *.{[jJ][pP][gG],...}}: Hadoop globs have no case-insensitive flag. */
+    static String imageGlob() {
+        List<String> alternatives = new ArrayList<>();
+        for (String ext : EXTENSIONS) {
+            StringBuilder sb = new StringBuilder();
+            for (char c : ext.toCharArray()) {
+                sb.append('[').append(c).append(Character.toUpperCase(c)).append(']');
+            }
+            alternatives.add(sb.toString());
+        }
+        return "*.{" + String.join(",", alternatives) + "}";
+    }
+}
