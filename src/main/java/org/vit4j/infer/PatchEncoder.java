@@ -13,6 +13,9 @@ import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.PreprocessedImage;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VisionTransformer;
@@ -36,6 +39,9 @@ import org.vit4j.model.VitModel;
  *       the caller owns.
  * </ul>
  *
+ * <p>The tokens come from the compiled forward's {@code embed} (fp32 unless the builder says
+ * otherwise) where the config compiles, else from the eager blocks ({@link #getForward}).
+ *
  * <p>Safe to call from many threads at once: the weights are shared read-only and every call works
  * in its own {@link NDManager}; the only arrays that outlive a call are those returned into the
  * caller's manager.
@@ -49,6 +55,7 @@ import org.vit4j.model.VitModel;
 public final class PatchEncoder implements AutoCloseable {
 
     private final VitModel model;
+    private final InferenceForward forward;
     private final boolean includePrefix;
     private final ImagePreprocessor preprocessor;
     private final ImageLoader loader;
@@ -71,7 +78,17 @@ public final class PatchEncoder implements AutoCloseable {
      *     ({@code T = c + R + N}) or are dropped ({@code T = N})
      */
     public PatchEncoder(VitModel model, boolean includePrefix) {
+        this(model, includePrefix, ForwardEngine.COMPILED, Precision.FP32);
+    }
+
+    private PatchEncoder(VitModel model, boolean includePrefix, ForwardEngine engine, Precision precision) {
         this.model = model;
+        try {
+            this.forward = InferenceForward.of(model, engine, precision);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         this.includePrefix = includePrefix;
         ViTConfig c = model.getConfig();
         this.preprocessor = c.preprocessor();
@@ -116,9 +133,19 @@ public final class PatchEncoder implements AutoCloseable {
         return load(BundledModel.files(), device, includePrefix);
     }
 
+    /** @return a builder choosing the model, device, prefix, engine and precision */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** @return the model */
     public VitModel getModel() {
         return model;
+    }
+
+    /** @return the forward in use: engine and precision, with the reasons */
+    public InferenceForward getForward() {
+        return forward;
     }
 
     /** @return the preprocessor matching the model */
@@ -268,9 +295,9 @@ public final class PatchEncoder implements AutoCloseable {
         }
     }
 
-    /** Runs {@link VisionTransformer#embed}; every result belongs to the images' manager. */
+    /** Runs {@link VisionTransformer#embed} (compiled or eager); every result belongs to the images' manager. */
     private NDArray tokens(NDArray images) {
-        NDArray x = model.embed(images); // (B, c + R + N, D)
+        NDArray x = forward.embed(images); // (B, c + R + N, D)
         int prefix = model.getConfig().getPrefixTokens();
         if (includePrefix || prefix == 0) {
             return x;
@@ -280,6 +307,115 @@ public final class PatchEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        forward.close();
         model.close();
+    }
+
+    /** Builds a {@link PatchEncoder}: one {@code setModel...} is required, {@code opt} methods have defaults. */
+    public static final class Builder {
+        private VitModel model;
+        private ModelFiles files;
+        private Device device = Device.cpu();
+        private boolean includePrefix;
+        private ForwardEngine engine = ForwardEngine.COMPILED;
+        private Precision precision = Precision.FP32;
+
+        private Builder() {}
+
+        /**
+         * A loaded model (the encoder takes ownership and closes it).
+         *
+         * @param model the model
+         * @return this
+         */
+        public Builder setModel(VitModel model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * A model directory, loaded by {@link #build()}.
+         *
+         * @param dir the directory
+         * @return this
+         */
+        public Builder setModelDirectory(Path dir) {
+            this.files = ModelFiles.of(dir);
+            return this;
+        }
+
+        /**
+         * Model files from any source (a directory, the classpath; {@link BundledModel#files()}).
+         *
+         * @param files the files
+         * @return this
+         */
+        public Builder setModelFiles(ModelFiles files) {
+            this.files = files;
+            return this;
+        }
+
+        /**
+         * Where files are loaded to (ignored for {@link #setModel}).
+         *
+         * @param device default the CPU
+         * @return this
+         */
+        public Builder optDevice(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Whether the class and register tokens come first in the output.
+         *
+         * @param includePrefix default false ({@code T = N})
+         * @return this
+         */
+        public Builder optIncludePrefix(boolean includePrefix) {
+            this.includePrefix = includePrefix;
+            return this;
+        }
+
+        /**
+         * Which code computes the tokens.
+         *
+         * @param engine default {@link ForwardEngine#COMPILED} (eager where the config does not compile)
+         * @return this
+         */
+        public Builder optEngine(ForwardEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Number format of the compiled patch projection.
+         *
+         * @param precision default {@link Precision#FP32}
+         * @return this
+         */
+        public Builder optPrecision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        /**
+         * Loads (if needed) and compiles.
+         *
+         * @return the encoder
+         * @throws IOException if the model files cannot be loaded
+         * @throws IllegalArgumentException if no or two models are given, an option is null, or bf16
+         *     is asked of the eager path
+         */
+        public PatchEncoder build() throws IOException {
+            if ((model == null) == (files == null)) {
+                throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
+            }
+            if (device == null || engine == null || precision == null) {
+                throw new IllegalArgumentException("device, engine and precision must not be null (device "
+                        + device + ", engine " + engine + ", precision " + precision + ")");
+            }
+            return new PatchEncoder(model != null ? model : VitModel.load(files, device), includePrefix, engine, precision);
+        }
     }
 }

@@ -7,7 +7,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.vit4j.compiled.CompiledBlock;
+import org.vit4j.compiled.CompiledVit;
+import org.vit4j.compiled.CpuFeatures;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelFiles;
+import org.vit4j.model.VisionTransformer;
 import org.vit4j.model.VitModel;
 
 /**
@@ -15,6 +21,10 @@ import org.vit4j.model.VitModel;
  * serving.properties} ({@code blockFactory=org.vit4j.infer.VitBlockFactory}, {@code
  * option.hasParameter=false}). It reads {@code config.json}, verifies the checksums and loads
  * {@code model.safetensors}; no code from the directory is run.
+ *
+ * <p>The block runs the compiled forward ({@link CompiledBlock}) where the config compiles, else the
+ * eager network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} and
+ * {@code optArgument("precision", "fp32|bf16|auto")} (defaults {@code compiled}, {@code fp32}).
  */
 public final class VitBlockFactory implements BlockFactory {
 
@@ -24,9 +34,24 @@ public final class VitBlockFactory implements BlockFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         try {
-            return VitModel.loadBlock(ModelFiles.of(modelPath), model.getNDManager());
+            VisionTransformer network = VitModel.loadBlock(ModelFiles.of(modelPath), model.getNDManager());
+            ForwardEngine engine = ForwardEngine.fromName(argument(arguments, "forward", "compiled"));
+            Precision precision = Precision.fromName(argument(arguments, "precision", "fp32"));
+            if (engine == ForwardEngine.EAGER || !CompiledVit.supports(network.getConfig())) {
+                if (precision == Precision.BF16) {
+                    throw new IllegalArgumentException("precision bf16 needs the compiled forward, but the eager network runs");
+                }
+                return network;
+            }
+            Precision.Choice p = precision.resolve(model.getNDManager().getDevice(), CpuFeatures.current());
+            return new CompiledBlock(network, p, model.getNDManager());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String argument(Map<String, ?> arguments, String key, String fallback) {
+        Object v = arguments == null ? null : arguments.get(key);
+        return v == null ? fallback : v.toString();
     }
 }

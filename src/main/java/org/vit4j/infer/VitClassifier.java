@@ -17,6 +17,9 @@ import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.PreprocessedImage;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -29,11 +32,16 @@ import org.vit4j.patch.ShuffleGrid;
  * embedding {@code (D)} out ({@link Classification}); {@link #embed} gives the embedding alone.
  * Owns the model's native memory: close it.
  *
+ * <p>The forward runs compiled ({@link org.vit4j.compiled.CompiledVit}, fp32 unless the builder
+ * says otherwise) where the model's config allows it, else on the eager blocks; {@link #getForward}
+ * says which and why.
+ *
  * <p>Safe to call from many threads at once: the weights are shared read-only and every call
  * works in its own {@link NDManager}; no array outlives the call.
  *
  * <pre>{@code
- * try (VitClassifier clf = VitClassifier.load(Path.of("models/my-vit"), Device.cpu())) {
+ * try (VitClassifier clf = VitClassifier.builder().setModelDirectory(Path.of("models/my-vit"))
+ *         .optPrecision(Precision.AUTO).build()) {
  *     Classification c = clf.classify(Path.of("shirt.png"), 3);
  *     System.out.println(c.best().label() + " " + c.best().probability());
  * }
@@ -42,19 +50,36 @@ import org.vit4j.patch.ShuffleGrid;
 public final class VitClassifier implements AutoCloseable {
 
     private final VitModel model;
+    private final InferenceForward forward;
     private final ImagePreprocessor preprocessor;
     private final ImageLoader loader;
 
     /**
-     * Wraps a loaded model (the classifier takes ownership and closes it).
+     * Wraps a loaded model with the default forward: compiled, fp32 (the classifier takes
+     * ownership of the model and closes it).
      *
      * @param model the model
      */
     public VitClassifier(VitModel model) {
+        this(model, ForwardEngine.COMPILED, Precision.FP32);
+    }
+
+    private VitClassifier(VitModel model, ForwardEngine engine, Precision precision) {
         this.model = model;
+        try {
+            this.forward = InferenceForward.of(model, engine, precision);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
         ViTConfig c = model.getConfig();
         this.preprocessor = c.preprocessor();
         this.loader = ImageLoader.builder().optChannels(c.getChannels()).build();
+    }
+
+    /** @return a builder choosing the model, device, engine and precision */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -95,6 +120,11 @@ public final class VitClassifier implements AutoCloseable {
     /** @return the model */
     public VitModel getModel() {
         return model;
+    }
+
+    /** @return the forward in use: engine and precision, with the reasons */
+    public InferenceForward getForward() {
+        return forward;
     }
 
     /** @return the preprocessor matching the model */
@@ -198,7 +228,7 @@ public final class VitClassifier implements AutoCloseable {
         int k = model.getConfig().getNumClasses();
         try (NDManager m = model.newManager()) {
             NDArray x = m.create(nchw, shape);
-            NDList out = model.forward(x);
+            NDList out = forward.forward(x);
             float[] logits = out.get(0).toFloatArray(); // (B, K)
             float[] probs = out.get(0).softmax(1).toFloatArray();
             float[] pooled = out.get(1).toFloatArray(); // (B, D)
@@ -262,7 +292,7 @@ public final class VitClassifier implements AutoCloseable {
         Batch batch = Batch.of(images);
         try (NDManager m = model.newManager()) {
             NDArray x = m.create(batch.data(), batch.shape()); // (B, C, H, W)
-            NDArray pooled = model.pooled(x); // (B, D)
+            NDArray pooled = forward.pooled(x); // (B, D)
             int d = (int) pooled.getShape().get(1);
             float[] flat = pooled.toFloatArray();
             List<float[]> result = new ArrayList<>();
@@ -302,6 +332,103 @@ public final class VitClassifier implements AutoCloseable {
 
     @Override
     public void close() {
+        forward.close();
         model.close();
+    }
+
+    /** Builds a {@link VitClassifier}: one {@code setModel...} is required, {@code opt} methods have defaults. */
+    public static final class Builder {
+        private VitModel model;
+        private ModelFiles files;
+        private Device device = Device.cpu();
+        private ForwardEngine engine = ForwardEngine.COMPILED;
+        private Precision precision = Precision.FP32;
+
+        private Builder() {}
+
+        /**
+         * A loaded model (the classifier takes ownership and closes it).
+         *
+         * @param model the model
+         * @return this
+         */
+        public Builder setModel(VitModel model) {
+            this.model = model;
+            return this;
+        }
+
+        /**
+         * A model directory, loaded by {@link #build()}.
+         *
+         * @param dir the directory
+         * @return this
+         */
+        public Builder setModelDirectory(Path dir) {
+            this.files = ModelFiles.of(dir);
+            return this;
+        }
+
+        /**
+         * Model files from any source (a directory, the classpath; {@link BundledModel#files()}).
+         *
+         * @param files the files
+         * @return this
+         */
+        public Builder setModelFiles(ModelFiles files) {
+            this.files = files;
+            return this;
+        }
+
+        /**
+         * Where files are loaded to (ignored for {@link #setModel}).
+         *
+         * @param device default the CPU
+         * @return this
+         */
+        public Builder optDevice(Device device) {
+            this.device = device;
+            return this;
+        }
+
+        /**
+         * Which code runs the forward.
+         *
+         * @param engine default {@link ForwardEngine#COMPILED} (eager where the config does not compile)
+         * @return this
+         */
+        public Builder optEngine(ForwardEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Number format of the compiled forward.
+         *
+         * @param precision default {@link Precision#FP32}
+         * @return this
+         */
+        public Builder optPrecision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        /**
+         * Loads (if needed) and compiles.
+         *
+         * @return the classifier
+         * @throws IOException if the model files cannot be loaded
+         * @throws IllegalArgumentException if no or two models are given, an option is null, or bf16
+         *     is asked of the eager path
+         */
+        public VitClassifier build() throws IOException {
+            if ((model == null) == (files == null)) {
+                throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
+            }
+            if (device == null || engine == null || precision == null) {
+                throw new IllegalArgumentException("device, engine and precision must not be null (device "
+                        + device + ", engine " + engine + ", precision " + precision + ")");
+            }
+            return new VitClassifier(model != null ? model : VitModel.load(files, device), engine, precision);
+        }
     }
 }

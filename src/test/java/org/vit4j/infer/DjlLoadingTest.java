@@ -19,7 +19,9 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.compiled.CompiledBlock;
 import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.VisionTransformer;
 import org.vit4j.model.ViTConfig;
 
 /**
@@ -97,6 +99,25 @@ class DjlLoadingTest {
                 .optTranslatorFactory(new VitTranslatorFactory())
                 .build();
         checkAgainstClassifier(criteria);
+    }
+
+    @Test
+    void criteriaArgumentsChooseTheForward() throws Exception {
+        for (String forward : new String[] {"compiled", "eager"}) {
+            Criteria<Image, Classifications> criteria = Criteria.builder()
+                    .setTypes(Image.class, Classifications.class)
+                    .optModelPath(dir)
+                    .optEngine("PyTorch")
+                    .optArgument("forward", forward)
+                    .optArgument("precision", "fp32")
+                    .optTranslatorFactory(new DeferredTranslatorFactory())
+                    .build();
+            try (ZooModel<Image, Classifications> model = criteria.loadModel()) {
+                assertEquals(forward.equals("compiled") ? CompiledBlock.class : VisionTransformer.class,
+                        model.getBlock().getClass(), forward);
+            }
+            checkAgainstClassifier(criteria);
+        }
     }
 
     private void checkAgainstClassifier(Criteria<Image, Classifications> criteria) throws Exception {

@@ -19,6 +19,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.VitModel;
@@ -89,8 +90,13 @@ class PatchEncoderTest {
         List<PreprocessedImage> images = normalImages();
         float[] want = embedOf(images); // (2, 18, 32)
         assertEquals(2 * 18 * D, want.length);
-        try (PatchEncoder with = PatchEncoder.load(dir, Device.cpu(), true);
-                PatchEncoder without = PatchEncoder.load(dir, Device.cpu(), false)) {
+        try (PatchEncoder with = PatchEncoder.builder().setModelDirectory(dir).optIncludePrefix(true)
+                        .optEngine(ForwardEngine.EAGER).build();
+                PatchEncoder without = PatchEncoder.builder().setModelDirectory(dir).optEngine(ForwardEngine.EAGER).build();
+                PatchEncoder compiled = PatchEncoder.load(dir, Device.cpu(), true)) {
+            assertEquals(ForwardEngine.COMPILED, compiled.getForward().engine());
+            // the compiled program's tokens: the same numbers up to float32 rounding of other kernels
+            assertEquals(0, TestModels.maxAbsDiff(want, flatten(compiled.encode(images))), 1e-5);
             float[][][] all = with.encode(images);
             assertEquals(18, all[0].length);
             assertEquals(D, all[0][0].length);

@@ -1,0 +1,389 @@
+package org.vit4j.compiled;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VisionTransformer;
+import org.vit4j.patch.PatchGrid;
+import org.vit4j.position.PositionEmbedding;
+import org.vit4j.position.PositionEmbeddingKind;
+
+/**
+ * A {@link VisionTransformer}'s inference forward as one TorchScript program ({@code
+ * vit_forward.py}, a resource), run by DJL's PyTorch engine: the same arithmetic as the eager
+ * blocks, with fused attention ({@code torch.scaled_dot_product_attention}) and optionally
+ * bfloat16 matrix products ({@link Precision}).
+ *
+ * <ul>
+ *   <li>Input: images {@code (B, C, H, W)}, float32, normalized, H and W multiples of P, on the
+ *       model's device (a PyTorch-engine array).
+ *   <li>Weights: the network's own arrays, handed to the program once ({@code load_weights}); in
+ *       bf16 the program keeps bfloat16 copies of the linear weights, converted inside TorchScript.
+ *   <li>Position table: {@code (c + N, D)} computed for each grid by the eager {@link
+ *       PositionEmbedding} (so every absolute kind, recomputed or resampled, is the eager one) and
+ *       passed as a tensor; the program does not know the kind. Cached per grid.
+ *   <li>Output: {@link #forward} {@code NDList(logits (B, K), pooled (B, D))}, {@link #pooled}
+ *       {@code (B, D)}, {@link #embed} {@code (B, c + R + N, D)}, all float32, in the images' manager.
+ * </ul>
+ *
+ * <p>Not every network compiles ({@link #supports}): callers fall back to the eager blocks for the
+ * rest. Safe for concurrent calls once built (the program is not changed after loading). The JIT
+ * profiles the first calls at a shape: two warm-up passes at the configured size run at load time.
+ */
+public final class CompiledVit implements AutoCloseable {
+
+    /** The module's class in {@code vit_forward.py}. */
+    public static final String CLASS_NAME = "VitForward";
+
+    /** Tensors per encoder block in the weight list (see {@code load_weights} in the source). */
+    static final int PER_BLOCK = 12;
+
+    /** Absolute position-embedding kinds: a table added once, which the program takes as input. */
+    private static final Set<PositionEmbeddingKind> ABSOLUTE = EnumSet.of(
+            PositionEmbeddingKind.NONE, PositionEmbeddingKind.LEARNED, PositionEmbeddingKind.SINCOS1D,
+            PositionEmbeddingKind.SINCOS2D_MAE, PositionEmbeddingKind.SINCOS2D_BIGVISION);
+
+    private static final String[] BLOCK_TENSORS = {
+        "norm1.gamma", "norm1.beta", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
+        "norm2.gamma", "norm2.beta", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
+    };
+
+    private final VisionTransformer network;
+    private final Precision.Choice precision;
+    private final PtNDManager manager;
+    private final PtSymbolBlock module;
+    private final Map<String, PtNDArray> posTables = new ConcurrentHashMap<>();
+
+    private CompiledVit(VisionTransformer network, Precision.Choice precision, NDManager parent) {
+        this.network = network;
+        this.precision = precision;
+        this.manager = (PtNDManager) parent.newSubManager();
+        try (InputStream in = new ByteArrayInputStream(archive(network.getConfig()).toBytes())) {
+            this.module = JniUtils.loadModule(manager, in, true, false);
+        } catch (IOException e) {
+            manager.close();
+            throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles an initialized network's inference forward and hands it the weights.
+     *
+     * @param network the network with its weights (not owned: keep it open while this is used)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param manager parent of the program's own manager (the model's)
+     * @return the compiled forward, for the caller to close
+     * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
+     *     has parameters the program does not know, naming them
+     */
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
+        String why = unsupported(network.getConfig());
+        if (why != null) {
+            throw new IllegalArgumentException("the compiled forward does not support this model: " + why);
+        }
+        if (precision.precision() == Precision.AUTO) {
+            throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
+        }
+        CompiledVit c = new CompiledVit(network, precision, manager);
+        try {
+            c.loadWeights();
+            c.warmUp();
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether the compiled program computes this config's forward: every pooling, class and
+     * register tokens, fc-norm, with or without qkv bias, and the absolute position embeddings
+     * ({@code none, learned, sincos1d, sincos2d-*}). Anything else a config can say (a
+     * position-embedding kind or block option added later) is refused until the program learns it.
+     *
+     * @param config the config
+     * @return true if {@link #compile} accepts it
+     */
+    public static boolean supports(ViTConfig config) {
+        return unsupported(config) == null;
+    }
+
+    /**
+     * Why a config does not compile.
+     *
+     * @param config the config
+     * @return the reason, or null if it is supported
+     */
+    public static String unsupported(ViTConfig config) {
+        if (!ABSOLUTE.contains(config.getPosEmb())) {
+            return "position embedding " + config.getPosEmb().cliName() + " is not an absolute table";
+        }
+        // A config equal to one rebuilt from the options the program knows has no others set.
+        if (!known(config).equals(config)) {
+            return "the config sets options the compiled forward does not implement: " + config.toJson();
+        }
+        return null;
+    }
+
+    private static ViTConfig known(ViTConfig c) {
+        return ViTConfig.builder()
+                .setImageSize(c.getImageHeight(), c.getImageWidth())
+                .setPatchSize(c.getPatchSize())
+                .optChannels(c.getChannels())
+                .setWidth(c.getWidth())
+                .setDepth(c.getDepth())
+                .setHeads(c.getHeads())
+                .optMlpRatio(c.getMlpRatio())
+                .setNumClasses(c.getNumClasses())
+                .optPooling(c.getPooling())
+                .optClassToken(c.hasClassToken())
+                .optRegisterTokens(c.getRegisterTokens())
+                .optFcNorm(c.isFcNorm())
+                .optQkvBias(c.hasQkvBias())
+                .optPosEmb(c.getPosEmb())
+                .optPosEmbLayout(c.getPosEmbLayout())
+                .optLayerNormEps(c.getLayerNormEps())
+                .optDropout(c.getDropout())
+                .optDropPath(c.getDropPath())
+                .optSizing(c.getSizing())
+                .optInterpolation(c.getInterpolation().cliName())
+                .optCropPct(c.getCropPct())
+                .optNormalization(c.getMean(), c.getStd())
+                .build();
+    }
+
+    /**
+     * The TorchScript archive of a config: the program's source and the config's numbers as
+     * module attributes (no tensors; those come with {@code load_weights}).
+     *
+     * @param config the config
+     * @return the archive
+     */
+    public static TorchScriptArchive archive(ViTConfig config) {
+        return TorchScriptArchive.builder()
+                .setClassName(CLASS_NAME)
+                .setSource(source())
+                .addAttribute("training", false)
+                .addAttribute("patch", config.getPatchSize())
+                .addAttribute("heads", config.getHeads())
+                .addAttribute("depth", config.getDepth())
+                .addAttribute("avg_pool", config.getPooling() == Pooling.AVG)
+                .addAttribute("fc_norm", config.isFcNorm())
+                .addAttribute("eps", config.getLayerNormEps())
+                .addAttribute("bf16", false)
+                .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .build();
+    }
+
+    /** @return the TorchScript source, {@code vit_forward.py} */
+    public static String source() {
+        try (InputStream in = CompiledVit.class.getResourceAsStream("vit_forward.py")) {
+            if (in == null) {
+                throw new IllegalStateException("vit_forward.py is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The weight list in the program's order, named as {@link VisionTransformer#namedParameters()};
+     * {@code null} entries are absent tensors (class or register token, qkv bias), passed as
+     * {@code (0, D)} or zeros. The learned position table is not in it: it reaches the program
+     * through {@link #posTable}.
+     *
+     * @param config the config
+     * @return the names
+     */
+    static List<String> weightNames(ViTConfig config) {
+        List<String> names = new ArrayList<>(List.of("patch_embed.proj.weight", "patch_embed.proj.bias"));
+        names.add(config.hasClassToken() ? "cls_token" : null);
+        names.add(config.getRegisterTokens() > 0 ? "reg_token" : null);
+        for (int i = 0; i < config.getDepth(); i++) {
+            for (String t : BLOCK_TENSORS) {
+                names.add(t.equals("attn.qkv.bias") && !config.hasQkvBias() ? null : "blocks." + i + "." + t);
+            }
+        }
+        String norm = config.isFcNorm() ? "fc_norm" : "norm";
+        names.addAll(List.of(norm + ".gamma", norm + ".beta", "head.weight", "head.bias"));
+        return names;
+    }
+
+    private void loadWeights() {
+        ViTConfig config = network.getConfig();
+        Map<String, Parameter> params = network.namedParameters();
+        List<String> names = weightNames(config);
+        Set<String> unknown = new TreeSet<>(params.keySet());
+        unknown.removeAll(names.stream().filter(java.util.Objects::nonNull).toList());
+        unknown.remove("pos_embed.table");
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("the compiled forward does not know the parameters " + unknown);
+        }
+        long d = config.getWidth();
+        List<PtNDArray> list = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n != null) {
+                list.add((PtNDArray) params.get(n).getArray());
+            } else if (i == 2 || i == 3) {
+                list.add((PtNDArray) manager.zeros(new Shape(0, d))); // no class / register token
+            } else {
+                list.add((PtNDArray) manager.zeros(new Shape(3 * d))); // no qkv bias: adding 0 is exact
+            }
+        }
+        try (IValue ws = IValue.listFrom(list.toArray(PtNDArray[]::new));
+                IValue bf16 = IValue.from(precision.precision() == Precision.BF16);
+                IValue n = IValueUtils.runMethod(module, "load_weights", ws, bf16)) {
+            if (n.toLong() != names.size()) {
+                throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + names.size());
+            }
+        }
+    }
+
+    private void warmUp() {
+        ViTConfig c = network.getConfig();
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.zeros(new Shape(1, c.getChannels(), c.getImageHeight(), c.getImageWidth()));
+            for (int i = 0; i < 2; i++) {
+                forward(x);
+            }
+        }
+    }
+
+    /** @return the precision the program runs in, with the reason */
+    public Precision.Choice getPrecision() {
+        return precision;
+    }
+
+    /**
+     * Logits and pooled embedding.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code NDList(logits (B, K), pooled (B, D))} in the images' manager
+     */
+    public NDList forward(NDArray images) {
+        PtNDManager owner = owner(images);
+        try (IValue out = run("forward", images)) {
+            IValue[] pair = out.toIValueTuple();
+            try {
+                return new NDList(pair[0].toTensor(owner), pair[1].toTensor(owner));
+            } finally {
+                for (IValue v : pair) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The pooled embedding the head reads (the head is not run).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, D)} in the images' manager
+     */
+    public NDArray pooled(NDArray images) {
+        try (IValue out = run("pooled", images)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
+    /**
+     * Patch tokens with the position embedding, class and register tokens, before the encoder
+     * ({@link VisionTransformer#embed}).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)} in the images' manager
+     */
+    public NDArray embed(NDArray images) {
+        try (IValue out = run("embed", images)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
+    private static PtNDManager owner(NDArray images) {
+        if (!(images.getManager() instanceof PtNDManager m)) {
+            throw new IllegalArgumentException("the compiled forward needs PyTorch-engine arrays, got "
+                    + images.getManager().getClass().getSimpleName());
+        }
+        return m;
+    }
+
+    private IValue run(String method, NDArray images) {
+        ViTConfig c = network.getConfig();
+        Shape s = images.getShape();
+        if (s.dimension() != 4 || s.get(1) != c.getChannels() || images.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("model expects float32 images (B, " + c.getChannels()
+                    + ", H, W), got " + images.getDataType() + " " + s);
+        }
+        owner(images);
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), c.getPatchSize());
+        PtNDArray pos = posTable(grid);
+        try (IValue x = IValue.from((PtNDArray) images); IValue p = IValue.from(pos)) {
+            return IValueUtils.runMethod(module, method, x, p);
+        }
+    }
+
+    /**
+     * The absolute position table for a grid, from the eager block: its embedding added to zero
+     * tokens is the table itself ({@code 0 + t = t} exactly), so every kind, the resampling of a
+     * learned table and the zero class-token row of sin-cos tables are the eager code's.
+     *
+     * @param grid the input's patch grid
+     * @return {@code (c + N, D)}, or {@code (0, D)} for kind {@code none}
+     */
+    PtNDArray posTable(PatchGrid grid) {
+        return posTables.computeIfAbsent(grid.rows() + "x" + grid.cols(), k -> {
+            ViTConfig c = network.getConfig();
+            PositionEmbedding pe = network.getPositionEmbedding();
+            if (pe.getKind() == PositionEmbeddingKind.NONE) {
+                return (PtNDArray) manager.zeros(new Shape(0, c.getWidth()));
+            }
+            long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray zeros = tmp.zeros(new Shape(1, rows, c.getWidth())); // (1, c + N, D)
+                NDArray t = pe.add(new ParameterStore(tmp, false), zeros, grid, false).reshape(rows, c.getWidth());
+                NDArray copy = t.duplicate(); // (c + N, D), detached from the eager block's caches
+                copy.attach(manager);
+                return (PtNDArray) copy;
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        module.close();
+        manager.close();
+    }
+}

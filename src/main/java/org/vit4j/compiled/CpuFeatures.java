@@ -1,0 +1,90 @@
+package org.vit4j.compiled;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The CPU flags that decide {@link Precision#AUTO}, read from {@code /proc/cpuinfo}.
+ *
+ * @param model the CPU's model name, or {@code unknown}
+ * @param flags the flags of the first processor (empty where there is no {@code /proc/cpuinfo})
+ */
+public record CpuFeatures(String model, Set<String> flags) {
+
+    /** Flags of native bfloat16 matrix units: Intel AMX and AVX512-BF16 (Intel, AMD Zen 4+). */
+    public static final List<String> BF16_FLAGS = List.of("amx_bf16", "avx512_bf16");
+
+    /** Copies the flags. */
+    public CpuFeatures {
+        flags = Set.copyOf(flags);
+    }
+
+    /** @return this machine's features, read once per call */
+    public static CpuFeatures current() {
+        try {
+            return parse(Files.readString(Path.of("/proc/cpuinfo")));
+        } catch (IOException | UnsupportedOperationException e) {
+            return new CpuFeatures("unknown", Set.of()); // not Linux: auto means fp32 on the CPU
+        }
+    }
+
+    /**
+     * Parses the text of {@code /proc/cpuinfo}: the first {@code model name} and {@code flags} lines.
+     *
+     * @param cpuinfo the file's text
+     * @return the features
+     */
+    public static CpuFeatures parse(String cpuinfo) {
+        String model = "unknown";
+        Set<String> flags = null;
+        for (String line : cpuinfo.split("\n")) {
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).strip();
+            String value = line.substring(colon + 1).strip();
+            if (key.equals("model name") && model.equals("unknown")) {
+                model = value;
+            } else if (key.equals("flags") && flags == null) {
+                flags = new TreeSet<>(List.of(value.split("\\s+")));
+            }
+        }
+        return new CpuFeatures(model, flags == null ? Set.of() : flags);
+    }
+
+    /** @return the {@link #BF16_FLAGS} this CPU has, in that order */
+    public List<String> bf16Flags() {
+        List<String> out = new ArrayList<>();
+        for (String f : BF16_FLAGS) {
+            if (flags.contains(f)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** @return whether the CPU multiplies bfloat16 natively (AMX or AVX512-BF16) */
+    public boolean hasNativeBf16() {
+        return !bf16Flags().isEmpty();
+    }
+
+    /**
+     * The flags that matter for matrix products, for benchmark tables.
+     *
+     * @return e.g. {@code avx2 avx512f avx512_bf16 (no amx_bf16)}
+     */
+    public String summary() {
+        List<String> shown = new ArrayList<>();
+        List<String> absent = new ArrayList<>();
+        for (String f : List.of("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16")) {
+            (flags.contains(f) ? shown : absent).add(f);
+        }
+        return String.join(" ", shown) + (absent.isEmpty() ? "" : " (no " + String.join(", ", absent) + ")");
+    }
+}

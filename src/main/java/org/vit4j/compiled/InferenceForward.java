@@ -1,0 +1,136 @@
+package org.vit4j.compiled;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import org.vit4j.model.VitModel;
+
+/**
+ * The inference forward of a loaded model: the {@link CompiledVit} program where it applies, else
+ * the eager blocks, with the choice and its reason recorded for {@code bench} and {@code info}.
+ * Both give {@code NDList(logits (B, K), pooled (B, D))}, pooled {@code (B, D)} and tokens {@code
+ * (B, c + R + N, D)}, float32, in the images' manager.
+ *
+ * <p>Choosing: {@link ForwardEngine#COMPILED} compiles when {@link CompiledVit#supports} the config
+ * and falls back to eager otherwise; {@link ForwardEngine#EAGER} never compiles. {@link
+ * Precision#AUTO} resolves with {@link Precision#resolve}; bf16 needs the compiled program, so
+ * {@code auto} on the eager path is fp32 and an explicit {@code bf16} there is refused.
+ */
+public final class InferenceForward implements AutoCloseable {
+
+    private final VitModel model;
+    private final CompiledVit compiled;
+    private final Precision.Choice precision;
+    private final String reason;
+
+    private InferenceForward(VitModel model, CompiledVit compiled, Precision.Choice precision, String reason) {
+        this.model = model;
+        this.compiled = compiled;
+        this.precision = precision;
+        this.reason = reason;
+    }
+
+    /**
+     * The eager blocks in float32.
+     *
+     * @param model the model (not owned)
+     * @return the forward
+     */
+    public static InferenceForward eager(VitModel model) {
+        return new InferenceForward(model, null, new Precision.Choice(Precision.FP32, "eager blocks are fp32"),
+                "eager requested");
+    }
+
+    /**
+     * Chooses and, if compiled, builds the forward of a model.
+     *
+     * @param model the model (not owned: close the forward before the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @return the forward, for the caller to close
+     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run
+     */
+    public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision) {
+        String unsupported = CompiledVit.unsupported(model.getConfig());
+        String reason;
+        if (engine == ForwardEngine.EAGER) {
+            reason = "eager requested";
+        } else if (unsupported != null) {
+            reason = "fallback: " + unsupported;
+        } else {
+            Precision.Choice p = precision.resolve(model.getDevice(), CpuFeatures.current());
+            CompiledVit c = CompiledVit.compile(model.getBlock(), p, model.getModel().getNDManager());
+            return new InferenceForward(model, c, p, "compiled requested");
+        }
+        if (precision == Precision.BF16) {
+            throw new IllegalArgumentException("precision bf16 needs the compiled forward, but the eager blocks run ("
+                    + reason + ")");
+        }
+        Precision.Choice p = precision == Precision.AUTO
+                ? new Precision.Choice(Precision.FP32, "auto: the eager blocks are fp32")
+                : new Precision.Choice(Precision.FP32, "fp32 requested");
+        return new InferenceForward(model, null, p, reason);
+    }
+
+    /** @return the engine that runs: {@code COMPILED} or {@code EAGER} */
+    public ForwardEngine engine() {
+        return compiled != null ? ForwardEngine.COMPILED : ForwardEngine.EAGER;
+    }
+
+    /** @return the precision that runs, with the reason */
+    public Precision.Choice precision() {
+        return precision;
+    }
+
+    /** @return why this engine runs (e.g. {@code fallback: position embedding ...}) */
+    public String reason() {
+        return reason;
+    }
+
+    /** @return e.g. {@code compiled (compiled requested), bf16 (auto: CPU has avx512_bf16)} */
+    public String describe() {
+        return engine().cliName() + " (" + reason + "), " + precision;
+    }
+
+    /**
+     * Logits and pooled embedding.
+     *
+     * @param images {@code (B, C, H, W)}, normalized
+     * @return {@code NDList(logits (B, K), pooled (B, D))}
+     */
+    public NDList forward(NDArray images) {
+        return compiled != null ? compiled.forward(images) : model.forward(images);
+    }
+
+    /**
+     * The pooled embedding (the head is not run).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, D)}
+     */
+    public NDArray pooled(NDArray images) {
+        return compiled != null ? compiled.pooled(images) : model.pooled(images);
+    }
+
+    /**
+     * Tokens before the encoder: patch and position embeddings, class and register tokens.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)}
+     */
+    public NDArray embed(NDArray images) {
+        return compiled != null ? compiled.embed(images) : model.embed(images);
+    }
+
+    /** @return the model */
+    public VitModel model() {
+        return model;
+    }
+
+    /** Frees the compiled program (not the model). */
+    @Override
+    public void close() {
+        if (compiled != null) {
+            compiled.close();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.vit4j.compiled;
+
+import ai.djl.Device;
+import java.util.Locale;
+import java.util.Map;
+import org.vit4j.Names;
+
+/**
+ * Number format of the compiled forward's matrix products and attention.
+ *
+ * <p>{@code bf16} is bfloat16 as under {@code torch.autocast}: linear weights are converted once at
+ * load time, matrix products and attention run in bfloat16, LayerNorm, the softmax's accumulation,
+ * the residual stream and the returned logits and embeddings stay float32. It needs the compiled
+ * forward: the conversion happens inside TorchScript, so no bfloat16 array ever reaches DJL's
+ * NDArray API (which cannot hold one).
+ */
+public enum Precision {
+    /** float32 throughout (the default). */
+    FP32,
+    /** bfloat16 matrix products and attention, float32 elsewhere. */
+    BF16,
+    /** {@code bf16} where the hardware multiplies bfloat16 natively, else {@code fp32}; see {@link #resolve}. */
+    AUTO;
+
+    /** @return the name used on the command line */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses {@code fp32}, {@code bf16} or {@code auto}.
+     *
+     * @param name the name (case-insensitive; {@code float32} and {@code bfloat16} are accepted)
+     * @return the precision
+     * @throws IllegalArgumentException naming the valid values
+     */
+    public static Precision fromName(String name) {
+        return Names.parse(values(), Precision::cliName, "precision", name,
+                Map.of("float32", FP32, "bfloat16", BF16));
+    }
+
+    /**
+     * The precision used on a device, with the reason.
+     *
+     * @param device where the model runs
+     * @param cpu the CPU's features (read by {@link CpuFeatures#current()})
+     * @return {@code fp32} or {@code bf16}, never {@code auto}
+     */
+    public Choice resolve(Device device, CpuFeatures cpu) {
+        switch (this) {
+            case FP32:
+                return new Choice(FP32, "fp32 requested");
+            case BF16:
+                return new Choice(BF16, "bf16 requested");
+            default:
+                if (device.isGpu()) {
+                    return new Choice(BF16, "auto: CUDA GPU");
+                }
+                if (cpu.hasNativeBf16()) {
+                    return new Choice(BF16, "auto: CPU has " + String.join(" and ", cpu.bf16Flags()));
+                }
+                return new Choice(FP32, "auto: CPU has neither amx_bf16 nor avx512_bf16");
+        }
+    }
+
+    /**
+     * A resolved precision.
+     *
+     * @param precision {@code FP32} or {@code BF16}
+     * @param reason why, for {@code bench} and {@code info} (e.g. {@code auto: CPU has avx512_bf16})
+     */
+    public record Choice(Precision precision, String reason) {
+        /** @return {@code fp32 (auto: CPU has avx512_bf16)} */
+        @Override
+        public String toString() {
+            return precision.cliName() + " (" + reason + ")";
+        }
+    }
+}

@@ -1,0 +1,144 @@
+class VitForward(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  patch : int
+  heads : int
+  depth : int
+  avg_pool : bool
+  fc_norm : bool
+  eps : float
+  bf16 : bool
+  weights : List[Tensor]
+  def load_weights(self: __torch__.VitForward,
+    ws: List[Tensor],
+    bf16: bool) -> int:
+    # ws: patch w (D, C*P*P), patch b (D), cls (c, D), reg (R, D), depth x 12 block tensors
+    # (norm1 g/b, qkv w/b, proj w/b, norm2 g/b, fc1 w/b, fc2 w/b), norm g/b, head w/b.
+    # bf16: every linear weight and bias becomes bfloat16 here, once; LayerNorm parameters,
+    # tokens and position tables stay float32 (as under torch.autocast).
+    out: List[Tensor] = []
+    for i in range(len(ws)):
+      w = ws[i]
+      if bf16 and self.is_linear(i, len(ws)):
+        w = torch.contiguous(torch.to(w, 15))
+      out.append(w)
+    self.weights = out
+    self.bf16 = bf16
+    return len(out)
+  def is_linear(self: __torch__.VitForward,
+    i: int,
+    n: int) -> bool:
+    if i < 2:
+      return True
+    if i >= n - 4:
+      return i >= n - 2
+    if i < 4:
+      return False
+    j = (i - 4) % 12
+    return j >= 2 and j != 6 and j != 7
+  def lin(self: __torch__.VitForward,
+    x: Tensor,
+    w: Tensor,
+    b: Tensor) -> Tensor:
+    # (..., in) -> (..., out); in bf16 mode the product is bf16 and so is the result
+    if self.bf16:
+      return torch.linear(torch.to(x, 15), w, b)
+    return torch.linear(x, w, b)
+  def norm(self: __torch__.VitForward,
+    x: Tensor,
+    g: Tensor,
+    b: Tensor) -> Tensor:
+    # LayerNorm over the last axis, always in float32
+    return torch.layer_norm(torch.to(x, 6), [torch.size(x, -1)], g, b, self.eps)
+  def embed(self: __torch__.VitForward,
+    images: Tensor,
+    pos: Tensor) -> Tensor:
+    # images (B, C, H, W); pos (c + N, D) absolute position table, or (0, D) for none
+    ws = self.weights
+    p = self.patch
+    b = torch.size(images, 0)
+    c = torch.size(images, 1)
+    r = torch.floordiv(torch.size(images, 2), p)
+    q = torch.floordiv(torch.size(images, 3), p)
+    x = torch.reshape(images, [b, c, r, p, q, p])  # (B, C, R, P, Q, P)
+    x = torch.permute(x, [0, 2, 4, 1, 3, 5])  # (B, R, Q, C, P, P)
+    x = torch.reshape(x, [b, r * q, c * p * p])  # (B, N, C*P*P)
+    x = torch.to(self.lin(x, ws[0], ws[1]), 6)  # (B, N, D)
+    d = torch.size(x, 2)
+    cls = ws[2]
+    reg = ws[3]
+    if torch.size(cls, 0) > 0:
+      x = torch.cat([torch.expand(torch.unsqueeze(cls, 0), [b, 1, d]), x], 1)  # (B, 1 + N, D)
+    if torch.size(pos, 0) > 0:
+      x = torch.add(x, pos)  # (B, c + N, D)
+    nreg = torch.size(reg, 0)
+    if nreg > 0:
+      k = torch.size(cls, 0)
+      regs = torch.expand(torch.unsqueeze(reg, 0), [b, nreg, d])  # (B, R, D)
+      x = torch.cat([torch.slice(x, 1, 0, k), regs, torch.slice(x, 1, k)], 1)  # (B, c + R + N, D)
+    return x
+  def attention(self: __torch__.VitForward,
+    x: Tensor,
+    i: int) -> Tensor:
+    # x (B, T, D) normalized tokens of block i -> (B, T, D)
+    ws = self.weights
+    o = 4 + 12 * i
+    b = torch.size(x, 0)
+    t = torch.size(x, 1)
+    d = torch.size(x, 2)
+    h = self.heads
+    qkv = self.lin(x, ws[o + 2], ws[o + 3])  # (B, T, 3D)
+    qkv = torch.permute(torch.reshape(qkv, [b, t, 3, h, torch.floordiv(d, h)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
+    q = torch.select(qkv, 0, 0)  # (B, H, T, hd)
+    k = torch.select(qkv, 0, 1)
+    v = torch.select(qkv, 0, 2)
+    # per-block q/k rotations (RoPE) would be applied to q and k here
+    a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
+    a = torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D)
+    return self.lin(a, ws[o + 4], ws[o + 5])
+  def block(self: __torch__.VitForward,
+    x: Tensor,
+    i: int) -> Tensor:
+    # pre-norm encoder block i: x (B, T, D) float32 -> (B, T, D) float32
+    ws = self.weights
+    o = 4 + 12 * i
+    x = torch.add(x, self.attention(self.norm(x, ws[o], ws[o + 1]), i))  # LayerScale would scale the branch here
+    hid = torch.gelu(self.lin(self.norm(x, ws[o + 6], ws[o + 7]), ws[o + 8], ws[o + 9]))  # (B, T, M)
+    return torch.add(x, self.lin(hid, ws[o + 10], ws[o + 11]))
+  def features(self: __torch__.VitForward,
+    images: Tensor,
+    pos: Tensor) -> Tensor:
+    # all blocks and, unless it follows pooling, the final norm: (B, T, D) float32
+    ws = self.weights
+    n = len(ws)
+    x = self.embed(images, pos)
+    for i in range(self.depth):
+      x = self.block(x, i)
+    if not self.fc_norm:
+      x = self.norm(x, ws[n - 4], ws[n - 3])
+    return x
+  def pooled(self: __torch__.VitForward,
+    images: Tensor,
+    pos: Tensor) -> Tensor:
+    # (B, D) float32: the class token, or the mean of the patch tokens
+    ws = self.weights
+    n = len(ws)
+    x = self.features(images, pos)
+    if self.avg_pool:
+      prefix = torch.size(ws[2], 0) + torch.size(ws[3], 0)
+      y = torch.mean(torch.slice(x, 1, prefix), [1])
+    else:
+      y = torch.select(x, 1, 0)
+    if self.fc_norm:
+      y = self.norm(y, ws[n - 4], ws[n - 3])
+    return y
+  def forward(self: __torch__.VitForward,
+    images: Tensor,
+    pos: Tensor) -> Tuple[Tensor, Tensor]:
+    # (logits (B, K), pooled (B, D)), both float32
+    ws = self.weights
+    n = len(ws)
+    y = self.pooled(images, pos)
+    logits = torch.to(self.lin(y, ws[n - 2], ws[n - 1]), 6)
+    return (logits, y)
