@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -178,8 +179,27 @@ public final class VitModel implements AutoCloseable {
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             // conversions belong to the source's manager and are freed with it
-            e.getValue().getArray().set(byName.get(e.getKey()).toType(DataType.FLOAT32, false).toFloatArray());
+            copyInto(e.getValue().getArray(), byName.get(e.getKey()).toType(DataType.FLOAT32, false));
         }
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} natively (libtorch's {@code index_put_} over the whole array).
+     *
+     * <p>Not {@code NDArray.set(float[])} / {@code copyTo}: DJL 0.36's JNI {@code torchSet} opens a
+     * {@code torch::AutoNonVariableTypeMode} guard, which makes libtorch 2.7 print its
+     * {@code LegacyTypeDispatch.h:74 ... AutoNonVariableTypeMode is deprecated} warning on stderr
+     * the first time, and it leaves {@code dst} pointing into a Java direct buffer instead of
+     * memory libtorch owns.
+     *
+     * @param dst the array to overwrite, {@code (...)}
+     * @param src values of the same shape
+     */
+    public static void copyInto(NDArray dst, NDArray src) {
+        if (!dst.getShape().equals(src.getShape())) {
+            throw new IllegalArgumentException("copy of shape " + src.getShape() + " into " + dst.getShape());
+        }
+        dst.set(new NDIndex("..."), src);
     }
 
     /**
