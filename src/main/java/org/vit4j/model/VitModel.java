@@ -174,13 +174,41 @@ public final class VitModel implements AutoCloseable {
             problems.add("unexpected " + u + " " + byName.get(u).getShape());
         }
         if (!problems.isEmpty()) {
-            throw new IOException(
-                    source + ": weights do not fit " + block.getConfig() + ": " + String.join("; ", problems));
+            throw new IOException(source + ": weights do not fit " + block.getConfig() + ": " + summary(problems));
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             // conversions belong to the source's manager and are freed with it
             copyInto(e.getValue().getArray(), byName.get(e.getKey()).toType(DataType.FLOAT32, false));
         }
+    }
+
+    /** How many problems of each kind (missing, mis-shaped, unexpected) a message names; the rest are counted. */
+    static final int PROBLEMS_SHOWN = 3;
+
+    /**
+     * A long list of tensor problems summarised: {@code 43 problems: 1 missing (a), 30 mis-shaped
+     * (b; c; d; and 27 more), 12 unexpected (...)}; a short one (up to {@link #PROBLEMS_SHOWN}
+     * problems) as it is.
+     */
+    static String summary(List<String> problems) {
+        if (problems.size() <= PROBLEMS_SHOWN) {
+            return String.join("; ", problems);
+        }
+        StringBuilder b = new StringBuilder(problems.size() + " problems:");
+        String[][] kinds = {{"missing ", "missing"}, {"shape of ", "mis-shaped"}, {"unexpected ", "unexpected"}};
+        String sep = " ";
+        for (String[] kind : kinds) {
+            List<String> of = problems.stream().filter(p -> p.startsWith(kind[0])).toList();
+            if (of.isEmpty()) {
+                continue;
+            }
+            b.append(sep).append(of.size()).append(' ').append(kind[1]).append(" (")
+                    .append(String.join("; ", of.subList(0, Math.min(PROBLEMS_SHOWN, of.size()))))
+                    .append(of.size() > PROBLEMS_SHOWN ? "; and " + (of.size() - PROBLEMS_SHOWN) + " more" : "")
+                    .append(')');
+            sep = ", ";
+        }
+        return b.toString();
     }
 
     /**

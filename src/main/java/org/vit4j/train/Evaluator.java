@@ -36,6 +36,7 @@ public final class Evaluator {
         }
         ImagePreprocessor pre = model.getConfig().preprocessor();
         int done = 0;
+        long top5 = 0;
         try (BatchLoader loader = new BatchLoader(data, order, batchSize, pre, Augment.NONE, seed, 0, scramble)) {
             while (loader.hasNext()) {
                 BatchLoader.Batch b = loader.next();
@@ -49,6 +50,7 @@ public final class Evaluator {
                         int y = b.labels()[i];
                         confusion[y][(int) pred[i]]++;
                         lossSum -= lp[i * k + y];
+                        top5 += rank(lp, i * k, k, y) < 5 ? 1 : 0;
                     }
                 }
                 done += b.size();
@@ -58,6 +60,15 @@ public final class Evaluator {
             }
         }
         return new EvalResult(data.labels(), confusion, done == 0 ? 0 : lossSum / done,
-                scramble == null ? null : scramble.toString());
+                scramble == null ? null : scramble.toString(), top5);
+    }
+
+    /** The number of classes scored strictly above class {@code y} in row {@code (off .. off + k)}: 0 = top-1. */
+    static int rank(float[] scores, int off, int k, int y) {
+        int above = 0;
+        for (int j = 0; j < k; j++) {
+            above += scores[off + j] > scores[off + y] ? 1 : 0;
+        }
+        return above;
     }
 }
