@@ -111,9 +111,10 @@ final class PosembCommand implements Callable<Integer> {
         if (k != PositionEmbeddingKind.LEARNED && (grid == null || dim == null)) {
             throw Usage.error(spec, "--kind " + k.cliName() + " needs --grid RxC and --dim D");
         }
-        if (grid != null && (long) grid.size() * dim > MAX_VALUES) {
+        long values = grid == null ? 0 : (long) grid.rows() * grid.cols() * dim; // long: 100000x100000 overflows an int
+        if (values > MAX_VALUES) {
             throw Usage.error(spec, "--grid " + grid + ": with --dim " + dim + " the table has "
-                    + (long) grid.size() * dim + " values, more than the " + MAX_VALUES + " written at most");
+                    + values + " values, more than the " + MAX_VALUES + " written at most");
         }
         ai.djl.Device device = common.device(); // also refuses a --device this machine lacks
         float[][] table;

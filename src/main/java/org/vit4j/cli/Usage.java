@@ -9,6 +9,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 
@@ -93,10 +94,13 @@ final class Usage implements CommandLine.IParameterExceptionHandler {
         return ExitCodes.USAGE;
     }
 
-    /** {@code OPTION VALUE: REASON} for a value a converter refused; picocli's own text otherwise. */
+    /** {@code OPTION VALUE: REASON} (or {@code LABEL VALUE: REASON}) for a value a converter refused; picocli's own text otherwise. */
     static String message(ParameterException e) {
         if (e.getCause() instanceof TypeConversionException && e.getArgSpec() instanceof OptionSpec o) {
             return o.longestName() + " " + e.getValue() + ": " + e.getCause().getMessage();
+        }
+        if (e.getCause() instanceof TypeConversionException && e.getArgSpec() instanceof PositionalParamSpec p) {
+            return p.paramLabel() + " " + e.getValue() + ": " + e.getCause().getMessage();
         }
         return e.getMessage();
     }
