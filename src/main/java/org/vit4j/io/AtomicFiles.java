@@ -65,6 +65,11 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp;
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.exists(d) && !Files.isDirectory(d)) {
+                throw new IOException("cannot write " + target + ": " + d + " is not a directory");
+            }
+        }
         try {
             Files.createDirectories(dir);
             tmp = createTemp(abs, dir);

@@ -63,11 +63,15 @@ public final class Evaluator {
                 scramble == null ? null : scramble.toString(), top5);
     }
 
-    /** The number of classes scored strictly above class {@code y} in row {@code (off .. off + k)}: 0 = top-1. */
+    /**
+     * Class {@code y}'s place in row {@code (off .. off + k)} sorted by score, 0 = top-1: the
+     * classes scored above it, and those tied with it at a lower index (argmax's tie-break).
+     */
     static int rank(float[] scores, int off, int k, int y) {
         int above = 0;
+        float s = scores[off + y];
         for (int j = 0; j < k; j++) {
-            above += scores[off + j] > scores[off + y] ? 1 : 0;
+            above += scores[off + j] > s || (j < y && scores[off + j] == s) ? 1 : 0;
         }
         return above;
     }
