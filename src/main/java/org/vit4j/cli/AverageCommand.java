@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.vit4j.io.IoErrors;
 import org.vit4j.train.WeightAverage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,15 +24,20 @@ final class AverageCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "MODEL_DIR", description = "Model or checkpoint directories.")
     List<Path> models;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory.")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output model directory (new or empty, never one of the inputs).")
     Path out;
+
+    @Option(names = "--force", description = "Write into --out even if it is not empty (its model files are replaced).")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
+        Usage.requireFreshOutput(spec, "--out", out, force, models);
+        common.device(); // nothing runs on it, but a device this machine lacks is refused as everywhere
         try {
             WeightAverage.average(models, out);
         } catch (IOException e) {
-            throw new ModelLoadFailure(e.getMessage(), e);
+            throw new ModelLoadFailure(IoErrors.describe(e), e);
         }
         spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
         return ExitCodes.OK;

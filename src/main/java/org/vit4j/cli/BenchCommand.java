@@ -45,12 +45,12 @@ final class BenchCommand implements Callable<Integer> {
     String variant;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Input size (default: the model's).")
-    String imageSize;
+    Converters.ImageSize imageSize;
 
-    @Option(names = "--batch-size", defaultValue = "1", paramLabel = "B", description = "Images per pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "1", paramLabel = "B", converter = Converters.PositiveInt.class, description = "Images per pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", description = "Measuring time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", converter = Converters.PositiveDouble.class, description = "Measuring time (default: ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--matmul", description = "Also measure the engine's fp32 2048^3 matrix-multiply GFLOP/s.")
@@ -60,33 +60,36 @@ final class BenchCommand implements Callable<Integer> {
             description = "Measure training throughput (forward, backward, AdamW) on this data instead, with train's default options.")
     String train;
 
-    @Option(names = "--soak", paramLabel = "N",
+    @Option(names = "--soak", paramLabel = "N", converter = Converters.PositiveLong.class,
             description = "Soak: N single-image predictions of the sample images through VitClassifier, RSS sampled every 1000.")
     Long soak;
 
     @Option(names = "--soak-images", defaultValue = "sample-images", paramLabel = "DIR", description = "Images for --soak (default: ${DEFAULT-VALUE}).")
     Path soakImages;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", converter = EvalCommand.FormatName.class,
+            description = "Output format (default: ${DEFAULT-VALUE}).")
+    EvalCommand.Format format;
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("table", "json").contains(format)) {
-            throw new IllegalArgumentException("--format '" + format + "' is not one of table, json");
+        if (soak != null && soak < 1000) {
+            throw Usage.error(spec, "--soak " + soak + ": needs at least 1000 predictions (RSS is sampled every 1000)");
         }
-        if (batchSize < 1 || seconds <= 0) {
-            throw new IllegalArgumentException("--batch-size must be >= 1 and --seconds > 0");
+        if (train != null && soak != null) {
+            throw Usage.error(spec, "--train and --soak are two different benchmarks: give one");
         }
-        Device device;
-        try {
-            device = common.device();
-        } catch (IllegalStateException e) {
-            // --device gpu on a machine without a CUDA libtorch: a benchmark says so and skips
-            spec.commandLine().getOut().println("{\"skipped\": \"" + e.getMessage().replace("\"", "'") + "\"}");
-            spec.commandLine().getOut().flush();
-            return ExitCodes.OK;
+        if (train != null && DataSets.problem(train) != null) {
+            throw Usage.error(spec, "--train " + train + ": " + DataSets.problem(train));
         }
+        if (model == null) {
+            try {
+                Variant.fromName(variant);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--variant " + variant + ": " + Converters.validOnly(e));
+            }
+        }
+        Device device = common.device();
         if (train != null) {
             return trainBenchmark(device);
         }
@@ -105,14 +108,13 @@ final class BenchCommand implements Callable<Integer> {
             int h = m.getConfig().getImageHeight();
             int w = m.getConfig().getImageWidth();
             if (imageSize != null) {
-                int[] hw = PatchesCommand.parseSize(imageSize);
-                h = hw[0];
-                w = hw[1];
+                h = imageSize.height();
+                w = imageSize.width();
             }
             ForwardBenchmark.Result r = ForwardBenchmark.forward(m, h, w, batchSize, seconds);
             Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
             String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
-            if (format.equals("json")) {
+            if (format == EvalCommand.Format.JSON) {
                 JsonObject o = new JsonObject();
                 o.addProperty("model", model == null ? variant : model.toString());
                 o.addProperty("image_size", h + "x" + w);
@@ -151,7 +153,7 @@ final class BenchCommand implements Callable<Integer> {
         double ips = new VitTrainer(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
                 device, null).measureThroughput(data, 5, seconds);
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
-        if (format.equals("json")) {
+        if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model == null ? variant : model.toString());
             o.addProperty("mode", "train");
@@ -170,9 +172,6 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int soakBenchmark(Device device) throws Exception {
-        if (soak < 1000) {
-            throw new IllegalArgumentException("--soak needs at least 1000 predictions, got " + soak);
-        }
         try (VitClassifier clf = common.classifier(model, device);
                 Stream<Path> files = Files.list(soakImages)) {
             List<PreprocessedImage> images = new ArrayList<>();

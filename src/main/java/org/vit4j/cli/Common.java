@@ -9,38 +9,62 @@ import org.vit4j.Offline;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.IoErrors;
 import org.vit4j.model.DeviceSetting;
+import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Options shared by the commands that compute: device, threads, verbosity. */
 final class Common {
 
+    @Spec(Spec.Target.MIXEE) CommandSpec mixee;
+
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto",
             description = "Where to compute (default: ${DEFAULT-VALUE}).")
-    String device;
+    DeviceSetting device;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(names = "--threads", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Threads for the engine's operators (default: all cores).")
     Integer threads;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bars or logs on stderr.")
+    @Option(names = {"-q", "--quiet"}, description = "No progress bars, notes or logs on stderr.")
     boolean quiet;
 
     @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
     boolean verbose;
 
-    /** Applies thread settings (before the engine starts) and resolves the device. */
+    /**
+     * Applies thread settings (before the engine starts) and resolves the device. A device this
+     * machine does not have is a usage error; {@code cpu} does not even start the engine.
+     */
     Device device() {
         Offline.ensure();
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("--threads must be at least 1, got " + threads);
+            int cores = Runtime.getRuntime().availableProcessors();
+            if (threads > cores) {
+                note("--threads " + threads + " is more than the " + cores
+                        + " cores of this machine: the extra threads only compete for them and slow every operator down");
             }
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
-        return DeviceSetting.fromName(device).toDevice();
+        try {
+            return device.toDevice();
+        } catch (IllegalStateException e) {
+            throw Usage.error(mixee, e.getMessage());
+        }
+    }
+
+    /** A note on stderr (not with --quiet): something the user asked for was adjusted. */
+    void note(String message) {
+        if (!quiet) {
+            mixee.commandLine().getErr().println(Usage.qualifiedName(mixee.commandLine()) + ": note: " + message);
+            mixee.commandLine().getErr().flush();
+        }
     }
 
     /** Loads a model directory, or the bundled model when {@code dir} is null. */
@@ -55,7 +79,26 @@ final class Common {
             return VitModel.load(dir, d);
         } catch (ModelLoadFailure e) {
             throw e;
+        } catch (IOException e) {
+            throw new ModelLoadFailure("cannot load model: " + IoErrors.describe(e), e);
         } catch (Exception e) {
+            throw new ModelLoadFailure("cannot load model: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads only a model's config (no weights, no engine), or the bundled model's when {@code dir} is null. */
+    ViTConfig readConfig(Path dir) throws ModelLoadFailure {
+        try {
+            if (dir == null) {
+                if (!BundledModel.isAvailable()) {
+                    throw new ModelLoadFailure("no --model given and this build has no bundled model", null);
+                }
+                return ModelDirectory.readConfig(BundledModel.files());
+            }
+            return ModelDirectory.readConfig(dir);
+        } catch (IOException e) {
+            throw new ModelLoadFailure("cannot load model: " + IoErrors.describe(e), e);
+        } catch (IllegalArgumentException e) {
             throw new ModelLoadFailure("cannot load model: " + e.getMessage(), e);
         }
     }

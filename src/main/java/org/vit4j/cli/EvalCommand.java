@@ -3,25 +3,33 @@ package org.vit4j.cli;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.image.SizingPolicy;
+import org.vit4j.io.IoErrors;
+import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.train.EvalResult;
 import org.vit4j.train.Evaluator;
 import org.vit4j.train.ImageDataset;
+import org.vit4j.train.LabelMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code vit4j eval}: accuracy, per-class accuracy and confusion matrix, optionally scrambled. */
+/** {@code vit4j eval}: top-1 and top-5 accuracy, per-class accuracy and confusion matrix, optionally scrambled. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a model on a labelled data set, unscrambled and at each --scramble-grid.")
 final class EvalCommand implements Callable<Integer> {
@@ -30,52 +38,88 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
+    @Mixin PixelLimit pixelLimit;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
 
     @Option(names = "--data", required = true, paramLabel = "fashion-mnist[:test|:train]|DIR",
-            description = "Fashion-MNIST (default split: test) or an image folder with one sub-folder per class.")
+            description = "Fashion-MNIST (default split: test) or an image folder with one sub-folder per class"
+                    + " (names matched to the model's labels; a subset of the classes is fine).")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Fashion-MNIST IDX files are (default: Debian's /usr/share/datasets/fashion-mnist).")
     Path dataDir;
 
+    @Option(names = "--label-map", paramLabel = "FILE", converter = Converters.ExistingFile.class,
+            description = "Lines FOLDER=LABEL for folders whose names are not the model's labels.")
+    Path labelMap;
+
     @Option(names = "--scramble-grid", split = ",", paramLabel = "RxC", description = "Also evaluate with every image's blocks shuffled on these grids.")
-    List<String> grids = new ArrayList<>();
+    List<ShuffleGrid> grids = new ArrayList<>();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the scrambling permutations (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "256", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "256", paramLabel = "B", converter = Converters.PositiveInt.class,
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output format (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", converter = FormatName.class,
+            description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    /** Output formats. */
+    enum Format { TABLE, JSON }
+
+    /** {@code table} or {@code json}. */
+    static final class FormatName extends Converters.Names<Format> {
+        FormatName() {
+            super(Format.class);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        if (!format.equals("table") && !format.equals("json")) {
-            throw new IllegalArgumentException("--format '" + format + "' is not one of table, json");
+        String dataProblem = DataSets.problem(data);
+        if (dataProblem != null) {
+            throw Usage.error(spec, "--data " + data + ": " + dataProblem);
         }
-        List<ShuffleGrid> shuffle = new ArrayList<>();
-        for (String g : grids) {
-            shuffle.add(ShuffleGrid.parse(g));
+        if (labelMap != null && data.startsWith("fashion-mnist")) {
+            throw Usage.error(spec, "--label-map is for image folders; Fashion-MNIST has the bundled model's labels");
+        }
+        Map<String, String> explicit = Map.of();
+        if (labelMap != null) {
+            try {
+                explicit = LabelMap.read(labelMap);
+            } catch (IOException e) {
+                throw Usage.error(spec, "--label-map " + IoErrors.describe(e));
+            }
         }
         try (VitModel m = common.loadModel(model, common.device())) {
+            ViTConfig cfg = m.getConfig();
+            for (ShuffleGrid g : grids) {
+                boolean fixed = cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
+                if (fixed && (cfg.getImageHeight() % g.rows() != 0 || cfg.getImageWidth() % g.cols() != 0)) {
+                    throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the model's "
+                            + cfg.getImageHeight() + "x" + cfg.getImageWidth() + " input");
+                }
+            }
             ImageDataset ds;
             try {
-                ds = DataSets.open(data, dataDir, m.getConfig().getChannels(), false);
+                ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.getChannels()), false);
             } catch (IOException e) {
-                throw new IllegalArgumentException("--data: " + e.getMessage(), e);
+                throw Usage.error(spec, "--data " + IoErrors.describe(e));
             }
-            if (!ds.labels().equals(m.getLabels())) {
-                throw new IllegalArgumentException("--data " + data + " has classes " + ds.labels()
-                        + " but the model's labels are " + m.getLabels());
+            try {
+                ds = LabelMap.relabel(ds, m.getLabels(), LabelMap.match(ds.labels(), m.getLabels(), explicit));
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--data " + data + ": " + e.getMessage());
             }
             List<EvalResult> results = new ArrayList<>();
             List<ShuffleGrid> runs = new ArrayList<>();
             runs.add(null);
-            runs.addAll(shuffle);
+            runs.addAll(grids);
             for (ShuffleGrid g : runs) {
                 Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
                         "eval " + (g == null ? "unscrambled" : g.toString()), ds.size());
@@ -83,7 +127,7 @@ final class EvalCommand implements Callable<Integer> {
                 p.finish();
             }
             PrintWriter out = spec.commandLine().getOut();
-            if (format.equals("json")) {
+            if (format == Format.JSON) {
                 printJson(out, ds, results);
             } else {
                 printTable(out, ds, results);
@@ -97,39 +141,92 @@ final class EvalCommand implements Callable<Integer> {
         return r.scrambleGrid() == null ? "unscrambled" : "shuffle " + r.scrambleGrid();
     }
 
+    /** The classes with images (a folder may hold a subset of the model's). */
+    private static List<Integer> present(EvalResult r) {
+        List<Integer> c = new ArrayList<>();
+        double[] acc = r.perClassAccuracy();
+        for (int i = 0; i < acc.length; i++) {
+            if (!Double.isNaN(acc[i])) {
+                c.add(i);
+            }
+        }
+        return c;
+    }
+
     private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
+        List<Integer> classes = present(results.get(0));
+        List<String> names = new ArrayList<>();
+        classes.forEach(c -> names.add(ds.labels().get(c)));
+        int lw = Text.widest(names, "top-5 accuracy".length());
+        int cw = 15;
         out.printf(Locale.ROOT, "data: %s%n%n", ds.describe());
-        out.printf(Locale.ROOT, "%-14s", "");
+        StringBuilder head = new StringBuilder(Text.padRight("", lw));
+        StringBuilder top1 = new StringBuilder(Text.padRight("accuracy", lw));
+        StringBuilder top5 = new StringBuilder(Text.padRight("top-5 accuracy", lw));
         for (EvalResult r : results) {
-            out.printf(Locale.ROOT, " %15s", name(r));
+            head.append(' ').append(Text.padLeft(name(r), cw));
+            top1.append(' ').append(Text.padLeft(percent(r.accuracy()), cw));
+            top5.append(' ').append(Text.padLeft(percent(r.top5Accuracy()), cw));
         }
-        out.println();
-        out.printf(Locale.ROOT, "%-14s", "accuracy");
-        for (EvalResult r : results) {
-            out.printf(Locale.ROOT, " %14.2f%%", 100 * r.accuracy());
-        }
-        out.println();
-        for (int c = 0; c < ds.labels().size(); c++) {
-            out.printf(Locale.ROOT, "%-14s", ds.labels().get(c));
+        out.println(head);
+        out.println(top1);
+        out.println(top5);
+        for (int c : classes) {
+            StringBuilder row = new StringBuilder(Text.padRight(ds.labels().get(c), lw));
             for (EvalResult r : results) {
-                out.printf(Locale.ROOT, " %14.2f%%", 100 * r.perClassAccuracy()[c]);
+                row.append(' ').append(Text.padLeft(percent(r.perClassAccuracy()[c]), cw));
             }
-            out.println();
+            out.println(row);
         }
+        List<String> all = ds.labels();
         for (EvalResult r : results) {
-            out.printf(Locale.ROOT, "%nconfusion matrix, %s (rows: true class, columns: predicted)%n", name(r));
-            for (int c = 0; c < r.confusion().length; c++) {
-                out.printf(Locale.ROOT, "%-14s", ds.labels().get(c));
-                for (long v : r.confusion()[c]) {
-                    out.printf(Locale.ROOT, " %5d", v);
-                }
-                out.println();
-            }
+            printConfusion(out, r, classes, all);
         }
     }
 
+    /**
+     * Rows: the true classes present; columns: every predicted class, headed by its index, with
+     * the index beside each row's label as the key.
+     */
+    private static void printConfusion(PrintWriter out, EvalResult r, List<Integer> rows, List<String> labels) {
+        long max = 0;
+        for (long[] row : r.confusion()) {
+            for (long v : row) {
+                max = Math.max(max, v);
+            }
+        }
+        int cw = Math.max(Long.toString(max).length(), Integer.toString(labels.size() - 1).length()) + 1;
+        List<String> keys = new ArrayList<>();
+        for (int c : rows) {
+            keys.add(c + " " + labels.get(c));
+        }
+        int lw = Text.widest(keys, "true \\ predicted".length());
+        out.printf(Locale.ROOT, "%nconfusion matrix, %s (rows: true class, columns: predicted class by index)%n", name(r));
+        StringBuilder head = new StringBuilder(Text.padRight("true \\ predicted", lw));
+        for (int j = 0; j < labels.size(); j++) {
+            head.append(Text.padLeft(Integer.toString(j), cw));
+        }
+        out.println(head);
+        for (int i = 0; i < rows.size(); i++) {
+            StringBuilder line = new StringBuilder(Text.padRight(keys.get(i), lw));
+            for (long v : r.confusion()[rows.get(i)]) {
+                line.append(Text.padLeft(Long.toString(v), cw));
+            }
+            out.println(line);
+        }
+    }
+
+    /** A JSON number, or null for NaN and infinities (which JSON has no words for). */
+    private static JsonElement number(double v) {
+        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
+    }
+
+    private static String percent(double v) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * v);
+    }
+
     private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
-        Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
+        Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
         o.add("labels", gson.toJsonTree(ds.labels()));
@@ -139,8 +236,13 @@ final class EvalCommand implements Callable<Integer> {
             e.addProperty("scramble_grid", r.scrambleGrid());
             e.addProperty("images", r.total());
             e.addProperty("accuracy", r.accuracy());
-            e.addProperty("loss", r.loss());
-            e.add("per_class_accuracy", gson.toJsonTree(r.perClassAccuracy()));
+            e.addProperty("top5_accuracy", r.top5Accuracy());
+            e.add("loss", number(r.loss()));
+            JsonArray perClass = new JsonArray();
+            for (double a : r.perClassAccuracy()) {
+                perClass.add(number(a)); // null: a class without images
+            }
+            e.add("per_class_accuracy", perClass);
             e.add("confusion", gson.toJsonTree(r.confusion()));
             arr.add(e);
         }

@@ -12,11 +12,14 @@ import org.vit4j.interop.CheckpointImporter;
 import org.vit4j.interop.ImportResult;
 import org.vit4j.interop.Source;
 import org.vit4j.position.PosEmbedResampler;
+import org.vit4j.io.IoErrors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code vit4j import}: a timm, Hugging Face or torchvision safetensors checkpoint to a vit4j model directory. */
 @Command(name = "import", mixinStandardHelpOptions = true,
@@ -27,49 +30,84 @@ final class ImportCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
-    @Option(names = "--from", required = true, paramLabel = "timm|hf|torchvision", description = "Naming scheme of the checkpoint.")
-    String from;
+    @Option(names = "--from", required = true, paramLabel = "timm|hf|torchvision", converter = SourceName.class,
+            description = "Naming scheme of the checkpoint.")
+    Source from;
 
-    @Parameters(index = "0", paramLabel = "WEIGHTS.safetensors", description = "The checkpoint.")
+    @Parameters(index = "0", paramLabel = "WEIGHTS.safetensors", converter = Converters.ExistingFile.class, description = "The checkpoint.")
     Path weights;
 
-    @Option(names = "--config", paramLabel = "FILE.json", description = "The source's config.json (heads, labels, image size), if it has one.")
+    @Option(names = "--config", paramLabel = "FILE.json", converter = Converters.ExistingFile.class,
+            description = "The source's config.json (heads, labels, image size), if it has one.")
     Path config;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Run at another size than the checkpoint's (position embeddings resampled).")
-    String imageSize;
+    Converters.ImageSize imageSize;
 
-    @Option(names = "--pos-resample", defaultValue = "timm", paramLabel = "timm|hf",
+    @Option(names = "--pos-resample", defaultValue = "timm", paramLabel = "timm|hf", converter = ResampleName.class,
             description = "Resampling of learned position embeddings: timm (antialiased bicubic) or hf (plain bicubic) (default: ${DEFAULT-VALUE}).")
-    String posResample;
+    PosEmbedResampler.Mode posResample;
 
-    @Option(names = "--labels", paramLabel = "FILE", description = "Class names, one per line (default: ImageNet-1k names for 1000 classes).")
+    @Option(names = "--labels", paramLabel = "FILE", converter = Converters.ExistingFile.class,
+            description = "Class names, one per line (default: ImageNet-1k names for 1000 classes).")
     Path labels;
 
-    @Option(names = "--heads", paramLabel = "N", description = "Attention heads, for widths other than 192/384/768/1024/1280.")
+    @Option(names = "--heads", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "Attention heads, for widths other than 192/384/768/1024/1280.")
     Integer heads;
 
-    @Option(names = "--num-classes", paramLabel = "K", description = "For checkpoints without a classifier: attach a new random head of K classes.")
+    @Option(names = "--num-classes", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "For checkpoints without a classifier: attach a new random head of K classes.")
     Integer numClasses;
 
-    @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Output model directory.")
+    @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Output model directory (new or empty).")
     Path out;
+
+    @Option(names = "--force", description = "Write into --out even if it is not empty (its model files are replaced).")
+    boolean force;
+
+    /** {@code timm}, {@code hf} or {@code torchvision}. */
+    static final class SourceName implements ITypeConverter<Source> {
+        @Override
+        public Source convert(String s) {
+            try {
+                return Source.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(Converters.validOnly(e));
+            }
+        }
+    }
+
+    /** {@code timm} or {@code hf}. */
+    static final class ResampleName extends Converters.Names<PosEmbedResampler.Mode> {
+        ResampleName() {
+            super(PosEmbedResampler.Mode.class);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
+        List<Path> inputs = new ArrayList<>(List.of(weights));
+        for (Path p : new Path[] {config, labels}) {
+            if (p != null) {
+                inputs.add(p);
+            }
+        }
+        Usage.requireFreshOutput(spec, "--out", out, force, inputs);
+        common.device(); // nothing runs on it, but a device this machine lacks is refused as everywhere
+        List<String> names = labels == null ? null : readLabels(labels);
         CheckpointImporter.Builder b = CheckpointImporter.builder()
-                .setSource(Source.fromName(from))
+                .setSource(from)
                 .setWeights(weights)
-                .optPosResample(mode(posResample));
+                .optPosResample(posResample);
         if (config != null) {
             b.optSourceConfig(config);
         }
         if (imageSize != null) {
-            int[] hw = PatchesCommand.parseSize(imageSize);
-            b.optImageSize(hw[0], hw[1]);
+            b.optImageSize(imageSize.height(), imageSize.width());
         }
-        if (labels != null) {
-            b.optLabels(readLabels(labels));
+        if (names != null) {
+            b.optLabels(names);
         }
         if (heads != null) {
             b.optHeads(heads);
@@ -81,7 +119,7 @@ final class ImportCommand implements Callable<Integer> {
         try {
             r = b.build().importTo(out);
         } catch (IOException e) {
-            throw new ModelLoadFailure(e.getMessage(), e);
+            throw new ModelLoadFailure(IoErrors.describe(e), e);
         }
         if (!common.quiet) {
             r.notes().forEach(n -> spec.commandLine().getErr().println("note: " + n));
@@ -90,17 +128,6 @@ final class ImportCommand implements Callable<Integer> {
                 weights, r.directory(), r.config());
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
-    }
-
-    private static PosEmbedResampler.Mode mode(String s) {
-        switch (s.toLowerCase(Locale.ROOT)) {
-            case "timm":
-                return PosEmbedResampler.Mode.TIMM;
-            case "hf":
-                return PosEmbedResampler.Mode.HF;
-            default:
-                throw new IllegalArgumentException("--pos-resample '" + s + "' is not one of timm, hf");
-        }
     }
 
     private static List<String> readLabels(Path file) {
@@ -113,7 +140,7 @@ final class ImportCommand implements Callable<Integer> {
             }
             return l;
         } catch (IOException e) {
-            throw new IllegalArgumentException("--labels " + file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new IllegalArgumentException("--labels " + IoErrors.describe(e), e);
         }
     }
 }

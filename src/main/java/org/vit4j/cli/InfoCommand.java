@@ -38,11 +38,23 @@ final class InfoCommand implements Callable<Integer> {
                     c.getRegisterTokens(), c.getPooling().cliName());
             out.printf(Locale.ROOT, "position:     %s (%s)%n", c.getPosEmb().cliName(), c.getPosEmbLayout().cliName());
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
-            out.printf(Locale.ROOT, "FLOPs/image:  %.3f G (2 per multiply-add)%n", ModelCost.flopsPerImage(c) / 1e9);
+            out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;
         }
+    }
+
+    /** Three significant digits with an SI prefix: {@code 69.3 M}, {@code 1.26 G}, {@code 17.6 G}. */
+    static String si(double v) {
+        String[] prefixes = {"", " k", " M", " G", " T", " P"};
+        int p = 0;
+        while (Math.abs(v) >= 1000 && p < prefixes.length - 1) {
+            v /= 1000;
+            p++;
+        }
+        String digits = Math.abs(v) >= 100 ? "%.0f" : Math.abs(v) >= 10 ? "%.1f" : "%.2f";
+        return String.format(Locale.ROOT, digits, v) + prefixes[p];
     }
 
     private static String abbreviate(String s) {

@@ -29,10 +29,26 @@ final class Inputs {
 
     private Inputs() {}
 
-    static List<Input> expand(List<String> args, InputStream stdin) throws IOException {
+    /**
+     * Expands the arguments.
+     *
+     * @param args paths, or {@code -} for paths on stdin
+     * @param stdin where {@code -} reads from
+     * @param nulSeparated stdin's paths end with NUL ({@code find -print0}), taken as they are;
+     *     otherwise one per line, stripped, blank lines skipped
+     * @return the inputs, in order
+     * @throws IOException if stdin cannot be read
+     */
+    static List<Input> expand(List<String> args, InputStream stdin, boolean nulSeparated) throws IOException {
         List<Input> out = new ArrayList<>();
         for (String a : args) {
-            if ("-".equals(a)) {
+            if ("-".equals(a) && nulSeparated) {
+                for (String name : new String(stdin.readAllBytes(), StandardCharsets.UTF_8).split("\0")) {
+                    if (!name.isEmpty()) {
+                        addPath(name, out);
+                    }
+                }
+            } else if ("-".equals(a)) {
                 BufferedReader r = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
                 for (String line; (line = r.readLine()) != null; ) {
                     if (!line.isBlank()) {

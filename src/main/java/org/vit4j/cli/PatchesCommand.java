@@ -3,12 +3,11 @@ package org.vit4j.cli;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.vit4j.image.ImageLoader;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Normalization;
 import org.vit4j.image.PreprocessedImage;
+import org.vit4j.image.SizingPolicy;
 import org.vit4j.model.ViTConfig;
-import org.vit4j.model.VitModel;
 import org.vit4j.patch.PatchPicture;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
@@ -27,84 +26,82 @@ final class PatchesCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image file.")
+    @Mixin PixelLimit pixelLimit;
+
+    @Parameters(index = "0", paramLabel = "IMAGE", converter = Converters.ExistingFile.class, description = "The image file.")
     Path image;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Take size, patch and preprocessing from this model (default: the bundled one, unless --patch/--image-size are given).")
     Path model;
 
-    @Option(names = "--patch", paramLabel = "P", description = "Patch size (with --image-size, instead of a model).")
+    @Option(names = "--patch", paramLabel = "P", converter = Converters.PositiveInt.class,
+            description = "Patch size (with --image-size, instead of a model).")
     Integer patch;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Input size (with --patch, instead of a model): resize shorter side and center-crop, RGB.")
-    String imageSize;
+    Converters.ImageSize imageSize;
 
     @Option(names = "--scramble", description = "Also draw the image with its blocks shuffled.")
     boolean scramble;
 
     @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid (default: the patch grid).")
-    String scrambleGrid;
+    ShuffleGrid scrambleGrid;
 
     @Option(names = "--seed", defaultValue = "0", description = "Permutation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Output PNG.")
+    @Option(names = "--out", required = true, paramLabel = "FILE.png", converter = Converters.PngFile.class, description = "Output PNG.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
+        if ((patch != null || imageSize != null) && (patch == null || imageSize == null || model != null)) {
+            throw Usage.error(spec, "give either --model, or both --patch and --image-size");
+        }
+        if (!scramble && scrambleGrid != null) {
+            throw Usage.error(spec, "--scramble-grid needs --scramble");
+        }
+        if (imageSize != null && imageSize.pixels() > pixelLimit.value()) {
+            throw Usage.error(spec, "--image-size " + imageSize + ": " + imageSize.pixels()
+                    + " pixels, above the limit of " + pixelLimit.value() + " (--max-pixels)");
+        }
+        if (patch != null && (imageSize.height() % patch != 0 || imageSize.width() % patch != 0)) {
+            throw Usage.error(spec, "--image-size " + imageSize + ": not a multiple of --patch " + patch);
+        }
+        common.device(); // nothing is computed on it, but a device this machine lacks is still refused
         ImagePreprocessor pre;
         int channels;
-        if (patch != null || imageSize != null) {
-            if (patch == null || imageSize == null || model != null) {
-                throw new IllegalArgumentException("give either --model, or both --patch and --image-size");
-            }
-            int[] hw = parseSize(imageSize);
+        if (patch != null) {
             channels = 3;
-            pre = ImagePreprocessor.builder().setImageSize(hw[0], hw[1]).setPatchSize(patch).optChannels(3).build();
+            pre = ImagePreprocessor.builder().setImageSize(imageSize.height(), imageSize.width()).setPatchSize(patch)
+                    .optChannels(3).build();
         } else {
-            common.device();
-            ViTConfig cfg;
-            try (VitModel m = common.loadModel(model, ai.djl.Device.cpu())) {
-                cfg = m.getConfig();
-            }
+            ViTConfig cfg = common.readConfig(model); // the picture needs the preprocessing, not the weights
             channels = cfg.getChannels();
             pre = cfg.preprocessor();
         }
-        BufferedImage img = ImageLoader.builder().optChannels(channels).build().load(image);
+        int fixedH = pre.getHeight();
+        int fixedW = pre.getWidth();
+        boolean fixed = pre.getPolicy() == SizingPolicy.RESIZE || pre.getPolicy() == SizingPolicy.RESIZE_CROP;
+        if (scrambleGrid != null && fixed && (fixedH % scrambleGrid.rows() != 0 || fixedW % scrambleGrid.cols() != 0)) {
+            throw Usage.error(spec, "--scramble-grid " + scrambleGrid + ": does not divide the " + fixedH + "x" + fixedW + " input");
+        }
+        BufferedImage img = pixelLimit.loader(channels).load(image);
         PreprocessedImage p = pre.apply(img, image.toString());
         float[] shown = denormalize(p, pre.getNormalization());
         int ps = pre.getPatchSize();
         int scale = Math.max(1, 256 / Math.max(p.height(), p.width()));
         BufferedImage pic = PatchPicture.render(shown, p.channels(), p.height(), p.width(), ps, scale);
         if (scramble) {
-            ShuffleGrid g = scrambleGrid == null ? new ShuffleGrid(p.height() / ps, p.width() / ps) : ShuffleGrid.parse(scrambleGrid);
+            ShuffleGrid g = scrambleGrid == null ? new ShuffleGrid(p.height() / ps, p.width() / ps) : scrambleGrid;
             float[] s = Scrambler.apply(shown, p.channels(), p.height(), p.width(), g, Scrambler.permutation(g.size(), seed));
             pic = PatchPicture.sideBySide(pic, PatchPicture.render(s, p.channels(), p.height(), p.width(), ps, scale));
-        } else if (scrambleGrid != null) {
-            throw new IllegalArgumentException("--scramble-grid needs --scramble");
         }
         Common.writePng(out, pic);
         spec.commandLine().getOut().printf("%s: %dx%d input, %dx%d patches of %d px%s%n", out, p.height(), p.width(),
                 p.height() / ps, p.width() / ps, ps, scramble ? ", scrambled copy on the right" : "");
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
-    }
-
-    static int[] parseSize(String s) {
-        try {
-            String[] parts = s.toLowerCase(java.util.Locale.ROOT).split("x");
-            if (parts.length == 1) {
-                int v = Integer.parseInt(parts[0].trim());
-                return new int[] {v, v};
-            }
-            if (parts.length == 2) {
-                return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message
-        }
-        throw new IllegalArgumentException("size '" + s + "' is not of the form S or HxW, e.g. 224 or 224x320");
     }
 
     private static float[] denormalize(PreprocessedImage p, Normalization n) {

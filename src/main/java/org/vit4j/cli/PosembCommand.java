@@ -14,9 +14,11 @@ import org.vit4j.position.SimilarityMaps;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.position.SinCosTables;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code vit4j posemb}: a position-embedding table, and its cosine-similarity maps. */
 @Command(name = "posemb", mixinStandardHelpOptions = true,
@@ -27,41 +29,94 @@ final class PosembCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
-    @Option(names = "--kind", required = true, paramLabel = "KIND",
+    @Option(names = "--kind", required = true, paramLabel = "KIND", converter = KindName.class,
             description = "none, learned, sincos1d, sincos2d-mae or sincos2d-bigvision.")
-    String kind;
+    PositionEmbeddingKind kind;
 
     @Option(names = "--grid", paramLabel = "RxC", description = "Patch grid (default with --model: the model's).")
-    String grid;
+    ShuffleGrid grid;
 
-    @Option(names = "--dim", paramLabel = "D", description = "Embedding width (default with --model: the model's).")
+    @Option(names = "--dim", paramLabel = "D", converter = Converters.PositiveInt.class,
+            description = "Embedding width (default with --model: the model's).")
     Integer dim;
 
-    @Option(names = "--layout", defaultValue = "split", paramLabel = "split|interleaved", description = "Sin-cos column layout (default: ${DEFAULT-VALUE}).")
-    String layout;
+    @Option(names = "--layout", defaultValue = "split", paramLabel = "split|interleaved", converter = LayoutName.class,
+            description = "Sin-cos column layout (default: ${DEFAULT-VALUE}).")
+    SinCosLayout layout;
 
     @Option(names = "--model", paramLabel = "DIR", description = "For learned: the model whose table to show (default: the bundled model).")
     Path model;
 
-    @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|npy", description = "Table format (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|npy", converter = FormatName.class,
+            description = "Table format (default: ${DEFAULT-VALUE}).")
+    Format format;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Table file (default: csv on stdout).")
+    @Option(names = "--out", paramLabel = "FILE", description = "Table file (default: csv on stdout, unless --plot is given).")
     Path out;
 
-    @Option(names = "--plot", paramLabel = "FILE.png", description = "Cosine-similarity maps, as the ViT paper's figure 7.")
+    @Option(names = "--plot", paramLabel = "FILE.png", converter = Converters.PngFile.class,
+            description = "Cosine-similarity maps, as the ViT paper's figure 7.")
     Path plot;
+
+    /** The largest table written: 2^28 values (1 GiB of float32). */
+    static final long MAX_VALUES = 1L << 28;
+
+    /** Table formats. */
+    enum Format { CSV, NPY }
+
+    /** {@code csv} or {@code npy}. */
+    static final class FormatName extends Converters.Names<Format> {
+        FormatName() {
+            super(Format.class);
+        }
+    }
+
+    /** A position-embedding kind, by the library's names. */
+    static final class KindName implements ITypeConverter<PositionEmbeddingKind> {
+        @Override
+        public PositionEmbeddingKind convert(String s) {
+            try {
+                return PositionEmbeddingKind.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(Converters.validOnly(e));
+            }
+        }
+    }
+
+    /** {@code split} or {@code interleaved}. */
+    static final class LayoutName implements ITypeConverter<SinCosLayout> {
+        @Override
+        public SinCosLayout convert(String s) {
+            try {
+                return SinCosLayout.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(Converters.validOnly(e));
+            }
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
-        PositionEmbeddingKind k = PositionEmbeddingKind.fromName(kind);
-        SinCosLayout lay = SinCosLayout.fromName(layout);
-        if (!format.equals("csv") && !format.equals("npy")) {
-            throw new IllegalArgumentException("--format '" + format + "' is not one of csv, npy");
+        PositionEmbeddingKind k = kind;
+        SinCosLayout lay = layout;
+        if (format == Format.NPY && out == null) {
+            throw Usage.error(spec, "--format npy needs --out FILE.npy");
         }
-        if (format.equals("npy") && out == null) {
-            throw new IllegalArgumentException("--format npy needs --out FILE.npy");
+        if (k == PositionEmbeddingKind.LEARNED && (grid != null || dim != null)) {
+            throw Usage.error(spec, "learned tables come from a model: use --model, not --grid/--dim");
         }
+        if (k != PositionEmbeddingKind.LEARNED && model != null) {
+            throw Usage.error(spec, "--model is for --kind learned; --kind " + k.cliName() + " is computed from --grid and --dim");
+        }
+        if (k != PositionEmbeddingKind.LEARNED && (grid == null || dim == null)) {
+            throw Usage.error(spec, "--kind " + k.cliName() + " needs --grid RxC and --dim D");
+        }
+        long values = grid == null ? 0 : (long) grid.rows() * grid.cols() * dim; // long: 100000x100000 overflows an int
+        if (values > MAX_VALUES) {
+            throw Usage.error(spec, "--grid " + grid + ": with --dim " + dim + " the table has "
+                    + values + " values, more than the " + MAX_VALUES + " written at most");
+        }
+        ai.djl.Device device = common.device(); // also refuses a --device this machine lacks
         float[][] table;
         int rows;
         int cols;
@@ -69,7 +124,7 @@ final class PosembCommand implements Callable<Integer> {
             if (grid != null || dim != null) {
                 throw new IllegalArgumentException("learned tables come from a model: use --model, not --grid/--dim");
             }
-            try (VitModel m = common.loadModel(model, common.device())) {
+            try (VitModel m = common.loadModel(model, device)) {
                 if (m.getConfig().getPosEmb() != PositionEmbeddingKind.LEARNED) {
                     throw new ModelLoadFailure("the model uses position embedding '"
                             + m.getConfig().getPosEmb().cliName() + "', not a learned table", null);
@@ -88,9 +143,8 @@ final class PosembCommand implements Callable<Integer> {
             if (grid == null || dim == null) {
                 throw new IllegalArgumentException("--kind " + k.cliName() + " needs --grid RxC and --dim D");
             }
-            ShuffleGrid g = ShuffleGrid.parse(grid);
-            rows = g.rows();
-            cols = g.cols();
+            rows = grid.rows();
+            cols = grid.cols();
             if (k == PositionEmbeddingKind.NONE) {
                 table = new float[rows * cols][dim];
             } else {
@@ -98,7 +152,7 @@ final class PosembCommand implements Callable<Integer> {
             }
         }
         PrintWriter stdout = spec.commandLine().getOut();
-        if (format.equals("npy")) {
+        if (format == Format.NPY) {
             int d = table[0].length;
             float[] flat = new float[table.length * d];
             for (int n = 0; n < table.length; n++) {
@@ -113,9 +167,9 @@ final class PosembCommand implements Callable<Integer> {
                 }
                 sb.append('\n');
             }
-            if (out == null) {
+            if (out == null && plot == null) {
                 stdout.print(sb);
-            } else {
+            } else if (out != null) {
                 AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
             }
         }

@@ -3,10 +3,13 @@ package org.vit4j.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,11 @@ import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Classification;
 import org.vit4j.infer.Prediction;
 import org.vit4j.infer.VitClassifier;
+import org.vit4j.image.SizingPolicy;
+import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.IoErrors;
 import org.vit4j.io.Npy;
+import org.vit4j.model.VitModel;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
@@ -32,45 +39,63 @@ import picocli.CommandLine.Spec;
         description = "Classify images (files, directories searched recursively, or - for paths on stdin).")
 final class PredictCommand implements Callable<Integer> {
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
 
+    @Mixin PixelLimit pixelLimit;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
-    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "Classes listed per image; more than the model has lists them all (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv", description = "Output format (default: ${DEFAULT-VALUE}).")
-    String format;
+    @Option(names = "--format", defaultValue = "table", paramLabel = "table|json|csv", converter = FormatName.class,
+            description = "Output format (default: ${DEFAULT-VALUE}).")
+    Format format;
 
     @Option(names = "--scramble", description = "Shuffle each image's blocks before classifying it.")
     boolean scramble;
 
     @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid (default: the model's patch grid).")
-    String scrambleGrid;
+    ShuffleGrid scrambleGrid;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the scrambling permutations (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", converter = Converters.PositiveInt.class,
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--logits", description = "Also print the raw logits (json).")
+    @Option(names = "--logits", description = "Also print the raw logits (a LOGITS column in table and csv, a logits array in json).")
     boolean logits;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE (atomically, when all are done) instead of stdout.")
+    Path outFile;
+
+    @Option(names = {"-0", "--null"}, description = "Paths on stdin (-) end with NUL, as find -print0 writes them.")
+    boolean nulSeparated;
 
     /** Width of the table's path column: the longest path of the run. */
     private int pathWidth;
+
+    /** Width of the table's label column: the model's longest label. */
+    private int labelWidth;
+
+    /** Top-k after clamping to the model's classes. */
+    private int k;
 
     /** Wall-clock milestones for the --verbose cold-start breakdown. */
     private long tEngine;
     private long tModel;
     private long tFirstBatch;
 
-    @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
+    @Option(names = "--tensor", paramLabel = "FILE.npy", converter = Converters.ExistingFile.class,
+            description = "A preprocessed float32 (B, C, H, W) array instead of images.")
     Path tensor;
 
     @Parameters(paramLabel = "PATH", arity = "0..*", description = "Image files, directories, or - (paths on stdin).")
@@ -79,33 +104,46 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long tCommand = System.currentTimeMillis();
-        PrintWriter out = spec.commandLine().getOut();
-        Format fmt = Format.parse(format);
         if ((tensor == null) == paths.isEmpty()) {
-            throw new IllegalArgumentException("give image PATHs or --tensor FILE.npy (one of the two)");
+            throw Usage.error(spec, "give image PATHs or --tensor FILE.npy (one of the two)");
         }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+        if (!scramble && scrambleGrid != null) {
+            throw Usage.error(spec, "--scramble-grid needs --scramble");
+        }
+        if (nulSeparated && !paths.contains("-")) {
+            throw Usage.error(spec, "-0 reads NUL-separated paths from stdin: give - among the PATHs");
+        }
+        if (outFile != null && Files.isDirectory(outFile)) {
+            throw Usage.error(spec, "--out " + outFile + ": is a directory; name a file");
         }
         Device device = common.device();
         tEngine = System.currentTimeMillis();
-        try (VitClassifier clf = common.classifier(model, device)) {
+        VitModel loaded = common.loadModel(model, device);
+        try (VitClassifier clf = new VitClassifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
             tModel = System.currentTimeMillis();
             ViTConfig cfg = clf.getModel().getConfig();
-            int k = cfg.getNumClasses();
-            if (topK < 1 || topK > k) {
-                throw new IllegalArgumentException("--top-k " + topK + " must be between 1 and the model's " + k + " classes");
+            k = Math.min(topK, cfg.getNumClasses());
+            if (topK > k) {
+                common.note("--top-k " + topK + " is more than the model's " + k + " classes: listing all " + k);
             }
+            labelWidth = Text.widest(clf.getModel().getLabels(), "PREDICTION".length());
             ShuffleGrid grid = scramble
-                    ? (scrambleGrid == null ? new ShuffleGrid(cfg.getGrid().rows(), cfg.getGrid().cols()) : ShuffleGrid.parse(scrambleGrid))
+                    ? (scrambleGrid == null ? new ShuffleGrid(cfg.getGrid().rows(), cfg.getGrid().cols()) : scrambleGrid)
                     : null;
-            if (!scramble && scrambleGrid != null) {
-                throw new IllegalArgumentException("--scramble-grid needs --scramble");
+            if (grid != null && tensor == null && fixedSize(cfg)
+                    && (cfg.getImageHeight() % grid.rows() != 0 || cfg.getImageWidth() % grid.cols() != 0)) {
+                throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the model's "
+                        + cfg.getImageHeight() + "x" + cfg.getImageWidth() + " input");
             }
+            StringWriter buffer = outFile == null ? null : new StringWriter();
+            PrintWriter out = buffer == null ? spec.commandLine().getOut() : new PrintWriter(buffer);
             boolean failed = tensor != null
-                    ? predictTensor(clf, fmt, out)
-                    : predictImages(clf, fmt, out, grid);
+                    ? predictTensor(clf, out, grid)
+                    : predictImages(clf, out, grid);
             out.flush();
+            if (buffer != null) {
+                AtomicFiles.writeString(outFile, buffer.toString());
+            }
             if (common.verbose) {
                 // cold-start breakdown: JVM start to command, engine load, model load, first batch, rest
                 long jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
@@ -123,10 +161,16 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private boolean predictImages(VitClassifier clf, Format fmt, PrintWriter out, ShuffleGrid grid) throws IOException {
-        List<Inputs.Input> inputs = Inputs.expand(paths, System.in);
-        pathWidth = Math.max(4, inputs.stream().mapToInt(i -> i.name().length()).max().orElse(0));
-        fmt.header(out, pathWidth);
+    /** Whether every image reaches the model at the config's size (so a grid can be checked up front). */
+    private static boolean fixedSize(ViTConfig cfg) {
+        return cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
+    }
+
+    private boolean predictImages(VitClassifier clf, PrintWriter out, ShuffleGrid grid) throws IOException {
+        Format fmt = format;
+        List<Inputs.Input> inputs = Inputs.expand(paths, System.in, nulSeparated);
+        pathWidth = Text.widest(inputs.stream().map(Inputs.Input::name).toList(), 4);
+        fmt.header(out, pathWidth, labelWidth, logits);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
         boolean failed = false;
         for (int start = 0; start < inputs.size(); start += batchSize) {
@@ -144,7 +188,7 @@ final class PredictCommand implements Callable<Integer> {
             int r = 0;
             for (int i = 0; i < batch.size(); i++) {
                 if (pre[i] instanceof PreprocessedImage) {
-                    fmt.result(out, pathWidth, batch.get(i).name(), results.get(r++), logits);
+                    fmt.result(out, pathWidth, labelWidth, batch.get(i).name(), results.get(r++), logits);
                 } else {
                     failed = true;
                     fmt.error(out, pathWidth, batch.get(i).name(), (String) pre[i]);
@@ -177,7 +221,7 @@ final class PredictCommand implements Callable<Integer> {
             }
             List<PreprocessedImage> group = new ArrayList<>();
             same.forEach(j -> group.add(images.get(j)));
-            List<Classification> c = clf.classify(group, topK);
+            List<Classification> c = clf.classify(group, k);
             for (int s = 0; s < same.size(); s++) {
                 res[same.get(s)] = c.get(s);
             }
@@ -205,16 +249,15 @@ final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    private boolean predictTensor(VitClassifier clf, Format fmt, PrintWriter out) throws IOException {
+    private boolean predictTensor(VitClassifier clf, PrintWriter out, ShuffleGrid grid) throws IOException {
+        Format fmt = format;
         ViTConfig cfg = clf.getModel().getConfig();
         String name = tensor.toString();
-        pathWidth = name.length() + 8;
-        fmt.header(out, pathWidth);
         Npy.Array a;
         try {
             a = Npy.read(tensor);
         } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw new IllegalArgumentException(IoErrors.describe(e), e);
         }
         if (!a.dtype().endsWith("f4")) {
             throw new IllegalArgumentException(name + ": dtype " + a.dtype() + ", expected float32 ('<f4')");
@@ -229,6 +272,11 @@ final class PredictCommand implements Callable<Integer> {
                     "%s: shape %s does not fit the model: needs C=%d and H, W positive multiples of patch size %d",
                     name, java.util.Arrays.toString(s), cfg.getChannels(), cfg.getPatchSize()));
         }
+        if (grid != null && (s[2] % grid.rows() != 0 || s[3] % grid.cols() != 0)) {
+            throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the tensor's " + s[2] + "x" + s[3] + " images");
+        }
+        pathWidth = Text.width(name) + 2 + Long.toString(s[0] - 1).length();
+        fmt.header(out, pathWidth, labelWidth, logits);
         int per = (int) (s[1] * s[2] * s[3]);
         boolean failed = false;
         for (int b = 0; b < s[0]; b++) {
@@ -243,11 +291,16 @@ final class PredictCommand implements Callable<Integer> {
                 fmt.error(out, pathWidth, rowName, "contains NaN or infinite values");
                 continue;
             }
-            Classification c = clf.classify(row, new Shape(1, s[1], s[2], s[3]), topK).get(0);
+            if (grid != null) {
+                // seeded by the row's name, as images are by their path
+                row = Scrambler.apply(row, (int) s[1], (int) s[2], (int) s[3], grid,
+                        Scrambler.permutation(grid.size(), Scrambler.imageSeed(seed, rowName.hashCode())));
+            }
+            Classification c = clf.classify(row, new Shape(1, s[1], s[2], s[3]), k).get(0);
             if (tFirstBatch == 0) {
                 tFirstBatch = System.currentTimeMillis();
             }
-            fmt.result(out, pathWidth, rowName, c, logits);
+            fmt.result(out, pathWidth, labelWidth, rowName, c, logits);
         }
         return failed;
     }
@@ -256,23 +309,16 @@ final class PredictCommand implements Callable<Integer> {
     enum Format {
         TABLE, JSON, CSV;
 
-        static Format parse(String s) {
-            try {
-                return valueOf(s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--format '" + s + "' is not one of table, json, csv", e);
-            }
-        }
-
-        void header(PrintWriter out, int pathWidth) {
+        void header(PrintWriter out, int pathWidth, int labelWidth, boolean withLogits) {
             if (this == TABLE) {
-                out.printf(Locale.ROOT, "%-" + pathWidth + "s  %-14s %8s  %s%n", "PATH", "PREDICTION", "PROB", "NEXT");
+                out.println(Text.padRight("PATH", pathWidth) + "  " + Text.padRight("PREDICTION", labelWidth)
+                        + "    PROB  NEXT" + (withLogits ? "  LOGITS" : ""));
             } else if (this == CSV) {
-                out.println("path,rank,label,index,probability,error");
+                out.println("path,rank,label,index,probability,error" + (withLogits ? ",logits" : ""));
             }
         }
 
-        void result(PrintWriter out, int pathWidth, String path, Classification c, boolean withLogits) {
+        void result(PrintWriter out, int pathWidth, int labelWidth, String path, Classification c, boolean withLogits) {
             switch (this) {
                 case JSON: {
                     JsonObject o = new JsonObject();
@@ -295,7 +341,8 @@ final class PredictCommand implements Callable<Integer> {
                 case CSV:
                     for (int i = 0; i < c.top().size(); i++) {
                         Prediction p = c.top().get(i);
-                        out.printf(Locale.ROOT, "%s,%d,%s,%d,%.6f,%n", csv(path), i + 1, csv(p.label()), p.index(), p.probability());
+                        out.printf(Locale.ROOT, "%s,%d,%s,%d,%.6f,%s%n", csv(path), i + 1, csv(p.label()), p.index(), p.probability(),
+                                withLogits ? "," + (i == 0 ? logitList(c.logits(), " ") : "") : "");
                     }
                     break;
                 default: {
@@ -304,8 +351,10 @@ final class PredictCommand implements Callable<Integer> {
                         Prediction p = c.top().get(i);
                         next.append(i > 1 ? ", " : "").append(String.format(Locale.ROOT, "%s %.3f", p.label(), p.probability()));
                     }
-                    out.printf(Locale.ROOT, "%-" + pathWidth + "s  %-14s %8.4f  %s%n", path, c.best().label(),
-                            c.best().probability(), next);
+                    String line = Text.padRight(path, pathWidth) + "  " + Text.padRight(c.best().label(), labelWidth)
+                            + String.format(Locale.ROOT, "  %.4f  ", c.best().probability()) + next
+                            + (withLogits ? "  " + logitList(c.logits(), " ") : "");
+                    out.println(line.stripTrailing());
                 }
             }
         }
@@ -323,12 +372,28 @@ final class PredictCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "%s,,,,,%s%n", csv(path), csv(message));
                     break;
                 default:
-                    out.printf(Locale.ROOT, "%-" + pathWidth + "s  ERROR: %s%n", path, message);
+                    out.println(Text.padRight(path, pathWidth) + "  ERROR: " + message);
             }
+        }
+
+        /** Logits in class order, as Java prints floats (shortest exact form). */
+        private static String logitList(float[] logits, String sep) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < logits.length; i++) {
+                b.append(i == 0 ? "" : sep).append(logits[i]);
+            }
+            return b.toString();
         }
 
         private static String csv(String s) {
             return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+        }
+    }
+
+    /** {@code table}, {@code json} or {@code csv}. */
+    static final class FormatName extends Converters.Names<Format> {
+        FormatName() {
+            super(Format.class);
         }
     }
 }

@@ -1,7 +1,11 @@
 package org.vit4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import org.vit4j.Offline;
+import org.vit4j.io.IoErrors;
+import org.vit4j.model.DeviceSetting;
+import org.vit4j.patch.ShuffleGrid;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -45,6 +49,10 @@ public final class Vit4j implements Runnable {
     public static CommandLine commandLine() {
         Offline.ensure();
         CommandLine cl = new CommandLine(new Vit4j());
+        cl.registerConverter(ShuffleGrid.class, new Converters.Grid());
+        cl.registerConverter(Converters.ImageSize.class, new Converters.Size());
+        cl.registerConverter(DeviceSetting.class, new Converters.Device());
+        cl.setParameterExceptionHandler(new Usage());
         cl.setExecutionExceptionHandler(Vit4j::handle);
         return cl;
     }
@@ -57,7 +65,8 @@ public final class Vit4j implements Runnable {
             verbose |= sub.hasMatchedOption("--verbose") || sub.hasMatchedOption("-v");
         }
         int code;
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+        String msg = e instanceof IOException io ? IoErrors.describe(io)
+                : e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof ModelLoadFailure) {
             code = ExitCodes.MODEL;
         } else if (e instanceof IllegalArgumentException) {
@@ -73,9 +82,11 @@ public final class Vit4j implements Runnable {
         return code;
     }
 
+    /** Without a command: the usage on stderr, and a usage error (exit 2). */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw Usage.error(spec, "a command is required: " + String.join(", ", spec.subcommands().keySet()));
     }
 
     /** Reads the version from the jar manifest. */

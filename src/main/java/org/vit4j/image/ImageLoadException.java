@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * A typed failure to load or size an image: the message is always {@code "<source>: <reason>"},
  * for example {@code "cat.jpg: image is 100000x100000 = 10000000000 pixels, above the limit of
- * 89478485 (raise it with maxPixels)"}.
+ * 89478485 (raise the limit with --max-pixels, or ImageLoader.Builder.optMaxPixels)"}.
  *
  * <p>The source is the file name (or the name given with in-memory bytes) and the reason says
  * what is wrong with the numbers involved, so the message can be shown to a user as it is.

@@ -1,7 +1,12 @@
 package org.vit4j.infer;
 
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.vit4j.image.PreprocessedImage;
 
 /**
@@ -37,5 +42,30 @@ record Batch(float[] data, Shape shape) {
             System.arraycopy(p.data(), 0, batch, i * per, per);
         }
         return new Batch(batch, new Shape(images.size(), first.channels(), first.height(), first.width()));
+    }
+
+    /**
+     * Runs {@code run} once per group of images of one size (in order of first appearance) and
+     * puts the results back in the images' order: for policies that keep the image's own size.
+     *
+     * @param images model inputs, of any sizes
+     * @param run one forward pass over images of one size, one result per image
+     * @param <R> the result per image
+     * @return one result per image, in order
+     */
+    static <R> List<R> bySize(List<PreprocessedImage> images, Function<List<PreprocessedImage>, List<R>> run) {
+        Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            PreprocessedImage p = images.get(i);
+            groups.computeIfAbsent(List.of(p.channels(), p.height(), p.width()), k -> new ArrayList<>()).add(i);
+        }
+        List<R> out = new ArrayList<>(Collections.nCopies(images.size(), null));
+        for (List<Integer> idx : groups.values()) {
+            List<R> r = run.apply(idx.stream().map(images::get).toList());
+            for (int j = 0; j < idx.size(); j++) {
+                out.set(idx.get(j), r.get(j));
+            }
+        }
+        return out;
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.ImageLoader;
@@ -24,7 +25,8 @@ import org.vit4j.model.VitModel;
 /**
  * Turns images into the tokens a Vision Transformer's encoder reads: patch embeddings plus
  * position embeddings, the output of {@link VisionTransformer#embed} (before any encoder block).
- * Owns the model's native memory: close it.
+ * Owns the model's native memory: close it; a closed encoder throws
+ * {@link IllegalStateException} on every call.
  *
  * <ul>
  *   <li>Input: a file, a {@link BufferedImage}, a DJL {@link Image} (preprocessed with the model's
@@ -59,6 +61,7 @@ public final class PatchEncoder implements AutoCloseable {
     private final boolean includePrefix;
     private final ImagePreprocessor preprocessor;
     private final ImageLoader loader;
+    private volatile boolean closed;
 
     /**
      * Wraps a loaded model, keeping only the patch tokens (the encoder takes ownership of the model
@@ -218,7 +221,7 @@ public final class PatchEncoder implements AutoCloseable {
      */
     public float[][] encode(Image image) throws ImageLoadException {
         BufferedImage picture;
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             picture = DjlImages.toBufferedImage(image, m);
         }
         return encode(picture);
@@ -245,7 +248,7 @@ public final class PatchEncoder implements AutoCloseable {
             return new float[0][][];
         }
         Batch batch = Batch.of(images);
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             NDArray t = tokens(m.create(batch.data(), batch.shape())); // (B, T, D)
             Shape s = t.getShape();
             int b = (int) s.get(0);
@@ -271,7 +274,7 @@ public final class PatchEncoder implements AutoCloseable {
      */
     public NDArray encode(NDManager manager, List<PreprocessedImage> images) {
         Batch batch = Batch.of(images);
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             NDArray t = tokens(m.create(batch.data(), batch.shape())); // (B, T, D)
             t.attach(manager);
             return t;
@@ -287,12 +290,50 @@ public final class PatchEncoder implements AutoCloseable {
      */
     public NDArray encode(NDArray images) {
         NDManager owner = images.getManager();
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             images.tempAttach(m); // back to its owner when m closes
             NDArray t = tokens(images); // (B, T, D)
             t.attach(owner);
             return t;
         }
+    }
+
+    /**
+     * Encodes image files; images of different sizes (policies {@code pad}, {@code strict}) go
+     * through in separate forward passes, so {@code T} may differ between them.
+     *
+     * @param paths the files
+     * @return tokens {@code (T, D)} per file, in order
+     * @throws ImageLoadException for the first file that cannot be read as an image
+     */
+    public float[][][] encodeFiles(List<Path> paths) throws ImageLoadException {
+        List<PreprocessedImage> in = new ArrayList<>();
+        for (Path p : paths) {
+            in.add(preprocess(p));
+        }
+        return Batch.bySize(in, group -> List.of(encode(group))).toArray(new float[0][][]);
+    }
+
+    /**
+     * Encodes decoded pictures, each with the model's preprocessing.
+     *
+     * @param images the pictures
+     * @return tokens {@code (T, D)} per picture, in order
+     * @throws ImageLoadException if a picture's size is refused by the sizing policy
+     */
+    public float[][][] encodeImages(List<BufferedImage> images) throws ImageLoadException {
+        List<PreprocessedImage> in = new ArrayList<>();
+        for (BufferedImage b : images) {
+            in.add(preprocessor.apply(b));
+        }
+        return Batch.bySize(in, group -> List.of(encode(group))).toArray(new float[0][][]);
+    }
+
+    private NDManager newManager() {
+        if (closed) {
+            throw new IllegalStateException("this PatchEncoder is closed");
+        }
+        return model.newManager();
     }
 
     /** Runs {@link VisionTransformer#embed} (compiled or eager); every result belongs to the images' manager. */
@@ -307,6 +348,7 @@ public final class PatchEncoder implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         forward.close();
         model.close();
     }

@@ -30,7 +30,8 @@ import org.vit4j.patch.ShuffleGrid;
  * Classifies images with a vit4j model: file, {@link BufferedImage}, DJL {@link Image} or
  * preprocessed {@code (C, H, W)} array in; top-k labels, logits {@code (K)} and the pooled
  * embedding {@code (D)} out ({@link Classification}); {@link #embed} gives the embedding alone.
- * Owns the model's native memory: close it.
+ * Owns the model's native memory: close it; a closed classifier throws
+ * {@link IllegalStateException} on every call.
  *
  * <p>The forward runs compiled ({@link org.vit4j.compiled.CompiledVit}, fp32 unless the builder
  * says otherwise) where the model's config allows it, else on the eager blocks; {@link #getForward}
@@ -53,6 +54,7 @@ public final class VitClassifier implements AutoCloseable {
     private final InferenceForward forward;
     private final ImagePreprocessor preprocessor;
     private final ImageLoader loader;
+    private volatile boolean closed;
 
     /**
      * Wraps a loaded model with the default forward: compiled, fp32 (the classifier takes
@@ -61,10 +63,27 @@ public final class VitClassifier implements AutoCloseable {
      * @param model the model
      */
     public VitClassifier(VitModel model) {
-        this(model, ForwardEngine.COMPILED, Precision.FP32);
+        this(model, ImageLoader.builder().optChannels(model.getConfig().getChannels()).build());
     }
 
-    private VitClassifier(VitModel model, ForwardEngine engine, Precision precision) {
+    /**
+     * Wraps a loaded model with a loader of one's own (e.g. another pixel limit or background),
+     * with the default forward.
+     *
+     * @param model the model (the classifier takes ownership and closes it)
+     * @param loader decodes files; its channels must be the model's
+     * @throws IllegalArgumentException if the loader's channels differ from the model's
+     */
+    public VitClassifier(VitModel model, ImageLoader loader) {
+        this(model, loader, ForwardEngine.COMPILED, Precision.FP32);
+    }
+
+    private VitClassifier(VitModel model, ImageLoader loader, ForwardEngine engine, Precision precision) {
+        ViTConfig c = model.getConfig();
+        if (loader.getChannels() != c.getChannels()) {
+            throw new IllegalArgumentException("loader gives " + loader.getChannels()
+                    + " channel(s), the model reads " + c.getChannels());
+        }
         this.model = model;
         try {
             this.forward = InferenceForward.of(model, engine, precision);
@@ -72,9 +91,8 @@ public final class VitClassifier implements AutoCloseable {
             model.close();
             throw e;
         }
-        ViTConfig c = model.getConfig();
         this.preprocessor = c.preprocessor();
-        this.loader = ImageLoader.builder().optChannels(c.getChannels()).build();
+        this.loader = loader;
     }
 
     /** @return a builder choosing the model, device, engine and precision */
@@ -226,7 +244,7 @@ public final class VitClassifier implements AutoCloseable {
     public List<Classification> classify(float[] nchw, Shape shape, int topK) {
         checkTopK(topK);
         int k = model.getConfig().getNumClasses();
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             NDArray x = m.create(nchw, shape);
             NDList out = forward.forward(x);
             float[] logits = out.get(0).toFloatArray(); // (B, K)
@@ -290,7 +308,7 @@ public final class VitClassifier implements AutoCloseable {
             return List.of();
         }
         Batch batch = Batch.of(images);
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             NDArray x = m.create(batch.data(), batch.shape()); // (B, C, H, W)
             NDArray pooled = forward.pooled(x); // (B, D)
             int d = (int) pooled.getShape().get(1);
@@ -304,9 +322,49 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     private BufferedImage picture(Image image) {
-        try (NDManager m = model.newManager()) {
+        try (NDManager m = newManager()) {
             return DjlImages.toBufferedImage(image, m);
         }
+    }
+
+    /**
+     * Classifies image files, decoded in order; images of different sizes (policies {@code pad},
+     * {@code strict}) go through in separate forward passes.
+     *
+     * @param paths the files
+     * @param topK how many classes to list, 1..K
+     * @return one classification per file, in order
+     * @throws ImageLoadException for the first file that cannot be read as an image
+     */
+    public List<Classification> classifyFiles(List<Path> paths, int topK) throws ImageLoadException {
+        List<PreprocessedImage> in = new ArrayList<>();
+        for (Path p : paths) {
+            in.add(preprocess(p));
+        }
+        return Batch.bySize(in, group -> classify(group, topK));
+    }
+
+    /**
+     * Classifies decoded pictures, each with the model's preprocessing.
+     *
+     * @param images the pictures
+     * @param topK how many classes to list, 1..K
+     * @return one classification per picture, in order
+     * @throws ImageLoadException if a picture's size is refused by the sizing policy
+     */
+    public List<Classification> classifyImages(List<BufferedImage> images, int topK) throws ImageLoadException {
+        List<PreprocessedImage> in = new ArrayList<>();
+        for (BufferedImage b : images) {
+            in.add(preprocessor.apply(b));
+        }
+        return Batch.bySize(in, group -> classify(group, topK));
+    }
+
+    private NDManager newManager() {
+        if (closed) {
+            throw new IllegalStateException("this VitClassifier is closed");
+        }
+        return model.newManager();
     }
 
     private void checkTopK(int topK) {
@@ -332,6 +390,7 @@ public final class VitClassifier implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         forward.close();
         model.close();
     }
@@ -428,7 +487,9 @@ public final class VitClassifier implements AutoCloseable {
                 throw new IllegalArgumentException("device, engine and precision must not be null (device "
                         + device + ", engine " + engine + ", precision " + precision + ")");
             }
-            return new VitClassifier(model != null ? model : VitModel.load(files, device), engine, precision);
+            VitModel m = model != null ? model : VitModel.load(files, device);
+            return new VitClassifier(m, ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
+                    engine, precision);
         }
     }
 }

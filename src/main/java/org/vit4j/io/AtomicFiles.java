@@ -6,6 +6,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -63,14 +64,19 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
+        Path tmp;
+        for (Path d = dir; d != null; d = d.getParent()) {
+            if (Files.exists(d) && !Files.isDirectory(d)) {
+                throw new IOException("cannot write " + target + ": " + d + " is not a directory");
+            }
         }
-        Path tmp = dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                // createTempFile would make it owner-only (rw-------); the final file gets the usual rw-r--r--
-                ? Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-r--r--")))
-                : Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX);
+        try {
+            Files.createDirectories(dir);
+            tmp = createTemp(abs, dir);
+        } catch (FileSystemException e) {
+            // the exception names the temporary file (or a parent), not the file the user asked for
+            throw new IOException("cannot write " + target + ": " + IoErrors.reason(e), e);
+        }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream os = Channels.newOutputStream(ch);
@@ -86,6 +92,14 @@ public final class AtomicFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private static Path createTemp(Path abs, Path dir) throws IOException {
+        return dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                // createTempFile would make it owner-only (rw-------); the final file gets the usual rw-r--r--
+                ? Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-r--r--")))
+                : Files.createTempFile(dir, tempPrefix(abs), TEMP_SUFFIX);
     }
 
     /**

@@ -41,10 +41,11 @@ public enum DeviceSetting {
      * @throws IllegalStateException for {@code gpu} when the engine sees no GPU
      */
     public Device toDevice() {
+        if (this == CPU) {
+            return Device.cpu(); // without starting the engine: argument checks stay fast
+        }
         int gpus = Engine.getEngine("PyTorch").getGpuCount();
         switch (this) {
-            case CPU:
-                return Device.cpu();
             case GPU:
                 if (gpus == 0) {
                     throw new IllegalStateException(

@@ -6,6 +6,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -173,13 +174,60 @@ public final class VitModel implements AutoCloseable {
             problems.add("unexpected " + u + " " + byName.get(u).getShape());
         }
         if (!problems.isEmpty()) {
-            throw new IOException(
-                    source + ": weights do not fit " + block.getConfig() + ": " + String.join("; ", problems));
+            throw new IOException(source + ": weights do not fit " + block.getConfig() + ": " + summary(problems));
         }
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             // conversions belong to the source's manager and are freed with it
-            e.getValue().getArray().set(byName.get(e.getKey()).toType(DataType.FLOAT32, false).toFloatArray());
+            copyInto(e.getValue().getArray(), byName.get(e.getKey()).toType(DataType.FLOAT32, false));
         }
+    }
+
+    /** How many problems of each kind (missing, mis-shaped, unexpected) a message names; the rest are counted. */
+    static final int PROBLEMS_SHOWN = 3;
+
+    /**
+     * A long list of tensor problems summarised: {@code 43 problems: 1 missing (a), 30 mis-shaped
+     * (b; c; d; and 27 more), 12 unexpected (...)}; a short one (up to {@link #PROBLEMS_SHOWN}
+     * problems) as it is.
+     */
+    static String summary(List<String> problems) {
+        if (problems.size() <= PROBLEMS_SHOWN) {
+            return String.join("; ", problems);
+        }
+        StringBuilder b = new StringBuilder(problems.size() + " problems:");
+        String[][] kinds = {{"missing ", "missing"}, {"shape of ", "mis-shaped"}, {"unexpected ", "unexpected"}};
+        String sep = " ";
+        for (String[] kind : kinds) {
+            List<String> of = problems.stream().filter(p -> p.startsWith(kind[0])).toList();
+            if (of.isEmpty()) {
+                continue;
+            }
+            b.append(sep).append(of.size()).append(' ').append(kind[1]).append(" (")
+                    .append(String.join("; ", of.subList(0, Math.min(PROBLEMS_SHOWN, of.size()))))
+                    .append(of.size() > PROBLEMS_SHOWN ? "; and " + (of.size() - PROBLEMS_SHOWN) + " more" : "")
+                    .append(')');
+            sep = ", ";
+        }
+        return b.toString();
+    }
+
+    /**
+     * Copies {@code src} into {@code dst} natively (libtorch's {@code index_put_} over the whole array).
+     *
+     * <p>Not {@code NDArray.set(float[])} / {@code copyTo}: DJL 0.36's JNI {@code torchSet} opens a
+     * {@code torch::AutoNonVariableTypeMode} guard, which makes libtorch 2.7 print its
+     * {@code LegacyTypeDispatch.h:74 ... AutoNonVariableTypeMode is deprecated} warning on stderr
+     * the first time, and it leaves {@code dst} pointing into a Java direct buffer instead of
+     * memory libtorch owns.
+     *
+     * @param dst the array to overwrite, {@code (...)}
+     * @param src values of the same shape
+     */
+    public static void copyInto(NDArray dst, NDArray src) {
+        if (!dst.getShape().equals(src.getShape())) {
+            throw new IllegalArgumentException("copy of shape " + src.getShape() + " into " + dst.getShape());
+        }
+        dst.set(new NDIndex("..."), src);
     }
 
     /**

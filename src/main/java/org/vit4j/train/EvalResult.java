@@ -9,8 +9,10 @@ import java.util.List;
  * @param confusion {@code confusion[true][predicted]} counts
  * @param loss mean cross-entropy (no smoothing)
  * @param scrambleGrid the shuffle grid the images were scrambled with, or null
+ * @param top5Correct images whose true class is among the five highest logits (timm's top-5;
+ *     all of them when the model has at most five classes)
  */
-public record EvalResult(List<String> labels, long[][] confusion, double loss, String scrambleGrid) {
+public record EvalResult(List<String> labels, long[][] confusion, double loss, String scrambleGrid, long top5Correct) {
 
     /** @return images evaluated */
     public long total() {
@@ -31,6 +33,12 @@ public record EvalResult(List<String> labels, long[][] confusion, double loss, S
         }
         long n = total();
         return n == 0 ? 0 : (double) ok / n;
+    }
+
+    /** @return fraction whose true class is among the five most probable (top-5 accuracy) */
+    public double top5Accuracy() {
+        long n = total();
+        return n == 0 ? 0 : (double) top5Correct / n;
     }
 
     /** @return per-class accuracy (recall); NaN for a class with no images */

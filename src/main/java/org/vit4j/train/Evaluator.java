@@ -36,6 +36,7 @@ public final class Evaluator {
         }
         ImagePreprocessor pre = model.getConfig().preprocessor();
         int done = 0;
+        long top5 = 0;
         try (BatchLoader loader = new BatchLoader(data, order, batchSize, pre, Augment.NONE, seed, 0, scramble)) {
             while (loader.hasNext()) {
                 BatchLoader.Batch b = loader.next();
@@ -49,6 +50,7 @@ public final class Evaluator {
                         int y = b.labels()[i];
                         confusion[y][(int) pred[i]]++;
                         lossSum -= lp[i * k + y];
+                        top5 += rank(lp, i * k, k, y) < 5 ? 1 : 0;
                     }
                 }
                 done += b.size();
@@ -58,6 +60,19 @@ public final class Evaluator {
             }
         }
         return new EvalResult(data.labels(), confusion, done == 0 ? 0 : lossSum / done,
-                scramble == null ? null : scramble.toString());
+                scramble == null ? null : scramble.toString(), top5);
+    }
+
+    /**
+     * Class {@code y}'s place in row {@code (off .. off + k)} sorted by score, 0 = top-1: the
+     * classes scored above it, and those tied with it at a lower index (argmax's tie-break).
+     */
+    static int rank(float[] scores, int off, int k, int y) {
+        int above = 0;
+        float s = scores[off + y];
+        for (int j = 0; j < k; j++) {
+            above += scores[off + j] > s || (j < y && scores[off + j] == s) ? 1 : 0;
+        }
+        return above;
     }
 }

@@ -38,6 +38,18 @@ public final class ImageFolder implements ImageDataset {
      * @throws IOException if the folder is missing, has no class folders or no images
      */
     public static ImageFolder scan(Path root, int channels) throws IOException {
+        return scan(root, ImageLoader.builder().optChannels(channels).build());
+    }
+
+    /**
+     * Scans a folder, decoding with a loader of one's own (e.g. another pixel limit).
+     *
+     * @param root the folder with one sub-folder per class
+     * @param loader decodes the images (and sets their channels)
+     * @return the data set
+     * @throws IOException if the folder is missing, has no class folders or no images
+     */
+    public static ImageFolder scan(Path root, ImageLoader loader) throws IOException {
         if (!Files.isDirectory(root)) {
             throw new IOException(root + ": not a directory");
         }
@@ -64,8 +76,7 @@ public final class ImageFolder implements ImageDataset {
         if (files.isEmpty()) {
             throw new IOException(root + ": no image files in its class folders");
         }
-        return new ImageFolder(root, labels, files, classes.stream().mapToInt(Integer::intValue).toArray(),
-                ImageLoader.builder().optChannels(channels).build());
+        return new ImageFolder(root, labels, files, classes.stream().mapToInt(Integer::intValue).toArray(), loader);
     }
 
     @Override

@@ -250,7 +250,7 @@ class ImageLoaderTest {
         ImageLoadException e = assertThrows(ImageLoadException.class, () -> rgbLoader.load(bomb, "cat.jpg"));
 
         assertEquals("cat.jpg: image is 100000x100000 = 10000000000 pixels, above the limit of 89478485 "
-                + "(raise it with maxPixels)", e.getMessage());
+                + "(raise the limit with --max-pixels, or ImageLoader.Builder.optMaxPixels)", e.getMessage());
         assertEquals("cat.jpg", e.getSource());
         assertTrue(e.getReason().startsWith("image is 100000x100000"), e.getReason());
     }
@@ -262,7 +262,7 @@ class ImageLoaderTest {
 
         assertEquals(32, exact.load(fixture("quadrants.png")).getWidth(), "512 pixels with a limit of 512");
         ImageLoadException e = assertThrows(ImageLoadException.class, () -> below.load(fixture("quadrants.png")));
-        assertEquals("image is 32x16 = 512 pixels, above the limit of 511 (raise it with maxPixels)", e.getReason());
+        assertEquals("image is 32x16 = 512 pixels, above the limit of 511 (raise the limit with --max-pixels, or ImageLoader.Builder.optMaxPixels)", e.getReason());
     }
 
     @Test

@@ -55,6 +55,9 @@ class EvaluatorTest {
                 assertArrayEquals(row, r.confusion()[y], "true class " + y);
             }
             assertEquals(3.0 / 32, r.accuracy(), 1e-12);
+            // top-5 by bias, ties to the lower index as argmax: classes 3, 9, 1, 0, 2 = 3 + 3 + 4 + 4 + 3 images
+            assertEquals(17, r.top5Correct());
+            assertEquals(17.0 / 32, r.top5Accuracy(), 1e-12);
             double[] perClass = r.perClassAccuracy();
             assertEquals(1.0, perClass[3]);
             assertEquals(0.0, perClass[0]);

@@ -1,0 +1,211 @@
+package org.vit4j.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.vit4j.model.DeviceSetting;
+import org.vit4j.patch.ShuffleGrid;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * picocli converters for the typed options of every command: each checks one value as it is
+ * parsed, before a command runs, and refuses it with a reason that does not repeat the value
+ * ({@link Usage} prints {@code vit4j CMD: OPTION VALUE: REASON} and exits 2).
+ */
+final class Converters {
+
+    private Converters() {}
+
+    /** An integer of at least 1 (batch size, top-k, threads, heads, classes). */
+    static final class PositiveInt implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String s) {
+            long v = integer(s);
+            if (v < 1 || v > Integer.MAX_VALUE) {
+                throw new TypeConversionException("must be at least 1");
+            }
+            return (int) v;
+        }
+    }
+
+    /** A long of at least 1 (prediction counts, pixel limits). */
+    static final class PositiveLong implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String s) {
+            long v = integer(s);
+            if (v < 1) {
+                throw new TypeConversionException("must be at least 1");
+            }
+            return v;
+        }
+    }
+
+    /** A finite number above 0 (seconds). */
+    static final class PositiveDouble implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v;
+            try {
+                v = Double.parseDouble(s.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("not a number");
+            }
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new TypeConversionException("must be a number above 0");
+            }
+            return v;
+        }
+    }
+
+    /** A shuffle or patch grid {@code RxC} (or {@code G} for {@code GxG}). */
+    static final class Grid implements ITypeConverter<ShuffleGrid> {
+        @Override
+        public ShuffleGrid convert(String s) {
+            int[] rc = pair(s, "RxC, e.g. 4x4");
+            return new ShuffleGrid(rc[0], rc[1]);
+        }
+    }
+
+    /** An image size {@code S} or {@code HxW} (each side 1 to {@link #MAX_SIDE}). */
+    static final class Size implements ITypeConverter<ImageSize> {
+        @Override
+        public ImageSize convert(String s) {
+            int[] hw = pair(s, "S or HxW, e.g. 224 or 224x320");
+            if (hw[0] > MAX_SIDE || hw[1] > MAX_SIDE) {
+                throw new TypeConversionException("sides must be at most " + MAX_SIDE + " pixels");
+            }
+            return new ImageSize(hw[0], hw[1]);
+        }
+    }
+
+    /** The largest image side any option accepts (a 65 536-pixel side is already past every pixel limit). */
+    static final int MAX_SIDE = 65_536;
+
+    /**
+     * A height and width in pixels.
+     *
+     * @param height H
+     * @param width W
+     */
+    record ImageSize(int height, int width) {
+        /** @return {@code H x W} as a long, so it never overflows */
+        long pixels() {
+            return (long) height * width;
+        }
+
+        @Override
+        public String toString() {
+            return height + "x" + width;
+        }
+    }
+
+    /** {@code cpu}, {@code gpu} or {@code auto}. */
+    static final class Device implements ITypeConverter<DeviceSetting> {
+        @Override
+        public DeviceSetting convert(String s) {
+            try {
+                return DeviceSetting.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(validOnly(e));
+            }
+        }
+    }
+
+    /** A file that exists (read before the work starts, so a typo costs no model load). */
+    static final class ExistingFile implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String s) {
+            Path p = Path.of(s);
+            if (!Files.exists(p)) {
+                throw new TypeConversionException("no such file");
+            }
+            if (!Files.isRegularFile(p)) {
+                throw new TypeConversionException("not a regular file");
+            }
+            if (!Files.isReadable(p)) {
+                throw new TypeConversionException("permission denied");
+            }
+            return p;
+        }
+    }
+
+    /** An output picture: only PNG is written, so the name must say so. */
+    static final class PngFile implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String s) {
+            if (!s.toLowerCase(Locale.ROOT).endsWith(".png")) {
+                throw new TypeConversionException("pictures are written as PNG; name the file *.png");
+            }
+            return Path.of(s);
+        }
+    }
+
+    /**
+     * The lower-case names of an enum's constants ({@code _} written {@code -}), case-insensitive.
+     *
+     * @param <E> the enum
+     */
+    abstract static class Names<E extends Enum<E>> implements ITypeConverter<E> {
+        private final E[] values;
+
+        Names(Class<E> type) {
+            this.values = type.getEnumConstants();
+        }
+
+        static String name(Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        @Override
+        public E convert(String s) {
+            String key = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+            for (E e : values) {
+                if (name(e).equals(key)) {
+                    return e;
+                }
+            }
+            throw new TypeConversionException("valid: " + Arrays.stream(values).map(Names::name).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** The library's name parsers say {@code unknown X 'v'; valid: a, b}; the option and value are already shown. */
+    static String validOnly(IllegalArgumentException e) {
+        String m = e.getMessage();
+        int i = m.indexOf("valid: ");
+        return i >= 0 ? m.substring(i) : m;
+    }
+
+    private static long integer(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("not an integer");
+        }
+    }
+
+    private static int[] pair(String s, String form) {
+        String t = s.trim().toLowerCase(Locale.ROOT);
+        String[] parts = t.split("x", -1);
+        if (parts.length > 2) {
+            throw new TypeConversionException("not of the form " + form);
+        }
+        int[] v = new int[2];
+        for (int i = 0; i < 2; i++) {
+            String part = parts[Math.min(i, parts.length - 1)].trim();
+            long n;
+            try {
+                n = Long.parseLong(part);
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("not of the form " + form);
+            }
+            if (n < 1 || n > Integer.MAX_VALUE) {
+                throw new TypeConversionException("sides must be positive integers (form " + form + ")");
+            }
+            v[i] = (int) n;
+        }
+        return v;
+    }
+}
