@@ -103,7 +103,7 @@ public final class ModelDirectory {
     /**
      * Reads the labels and checks their count.
      *
-     * @param dir the directory
+     * @param files the model's files
      * @param numClasses the expected count
      * @return the labels
      * @throws IOException if missing or of the wrong count
@@ -128,7 +128,7 @@ public final class ModelDirectory {
     /**
      * Verifies the checksums file against the files.
      *
-     * @param dir the directory
+     * @param files the model's files
      * @throws IOException if a file is missing or its checksum differs, naming it
      */
     public static void verify(ModelFiles files) throws IOException {
