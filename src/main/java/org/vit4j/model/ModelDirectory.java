@@ -110,19 +110,32 @@ public final class ModelDirectory {
      */
     public static List<String> readLabels(ModelFiles files, int numClasses) throws IOException {
         String p = files.describe(LABELS);
-        List<String> labels = new ArrayList<>();
-        for (String line : readString(files, LABELS).split("\n", -1)) {
-            String l = line.strip();
-            if (!l.isEmpty()) {
-                labels.add(l);
-            }
-        }
+        List<String> labels = parseLabels(readString(files, LABELS));
         if (labels.size() != numClasses) {
             throw new IOException(
                     p + ": has " + labels.size() + " labels but the config says numClasses="
                             + numClasses);
         }
         return labels;
+    }
+
+    /**
+     * Parses the text of a labels file: one class name per line in class-index order, white space
+     * around a name stripped, blank lines skipped. The one parser of {@code labels.txt}, of
+     * {@code vit4j import --labels} and of the shipped ImageNet-1k names.
+     *
+     * @param text the file's text
+     * @return the names, index = class
+     */
+    public static List<String> parseLabels(String text) {
+        List<String> labels = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (!l.isEmpty()) {
+                labels.add(l);
+            }
+        }
+        return List.copyOf(labels);
     }
 
     /**
