@@ -11,6 +11,14 @@ import java.util.Objects;
  * first and its result is stored as float, then the vertical pass; sums are accumulated in double
  * — the same order as PIL, so results agree to float rounding.
  *
+ * <p>Hand-written because the point is PIL's numbers, which the libraries at hand do not give: a
+ * checkpoint trained with PIL/torchvision preprocessing (timm, Hugging Face) gives its published
+ * logits only on the same pixels. Java2D's bilinear and bicubic scaling does not widen the filter
+ * when shrinking (no antialiasing) and works on 8-bit pixels; TwelveMonkeys' {@code ResampleOp}
+ * has its own filters and also rounds to 8 bits; DJL's {@code NDImageUtils.resize} is OpenCV's
+ * or libtorch's resize without PIL's antialiasing. {@code ResizerTest} holds this class to PIL's
+ * own float-mode output.
+ *
  * <p>Shapes: input {@code (C, H, W)}, output {@code (C, outH, outW)}, both row-major.
  */
 public final class Resizer {
