@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Executes the notebooks for real — Jupyter's nbconvert with the rapaio Java kernel — and writes
-# their outputs back into the .ipynb files. Exits non-zero if a cell of any notebook fails.
+# Executes the notebooks for real — Jupyter's nbconvert with the rapaio Java kernel — into
+# target/notebooks-run/, leaving the committed .ipynb files as they are. Exits non-zero if a cell of
+# any notebook fails, or if a committed notebook is stale in a way that matters: it shows an error,
+# or fewer pictures than the run just made.
 #
-#   notebooks/run_notebooks.sh [NOTEBOOK.ipynb ...]        (default: every notebooks/*.ipynb)
+#   notebooks/run_notebooks.sh [NOTEBOOK.ipynb ...]          (default: every notebooks/*.ipynb)
+#   notebooks/run_notebooks.sh --write [NOTEBOOK.ipynb ...]  regenerates the committed outputs:
+#                                                            writes them back into the .ipynb files
 #
 # Installs what is missing first:
 #   - Debian's jupyter-nbconvert and jupyter-client (when run as root; otherwise it says what to install),
@@ -23,6 +27,8 @@ KERNEL_NAME=rapaio-jupyter-kernel
 CACHE="$ROOT/target/notebook-kernel"
 CELL_TIMEOUT="${NOTEBOOK_CELL_TIMEOUT:-300}"
 log() { echo "run_notebooks: $*" >&2; }
+WRITE=false
+if [ "${1:-}" = --write ]; then WRITE=true; shift; fi
 
 # 1. Jupyter (Debian packages; their Python is /usr/bin/python3, whatever python3 is first on PATH)
 PY=/usr/bin/python3
@@ -139,13 +145,20 @@ for nb in "${NBS[@]}"; do
     "$PY" -m nbconvert --to notebook --inplace --log-level=WARN \
       --TagRemovePreprocessor.enabled=True --TagRemovePreprocessor.remove_all_outputs_tags=remove-output \
       "$OUT/$name"
-    mv "$OUT/$name" "$nb"
-    log "$name: ok ($((SECONDS - start)) s)"
+    if $WRITE; then
+      cp "$OUT/$name" "$nb"
+      log "$name: ok ($((SECONDS - start)) s), outputs written to $nb"
+    elif stale="$("$PY" "$NOTEBOOKS/stale_outputs.py" "$nb" "$OUT/$name")" && [ -z "$stale" ]; then
+      log "$name: ok ($((SECONDS - start)) s), output in $OUT/$name"
+    else
+      log "$name: the committed outputs are stale: ${stale:-could not compare}; regenerate them with notebooks/run_notebooks.sh --write"
+      failed+=("$name")
+    fi
   else
     # the cell, its error and the kernel's stderr are at the end of nbconvert's log
     grep -v -e '^\[20[0-9-]* [0-9:]*\] \[INFO' -e 'frozen modules' -e 'Debugging will proceed' \
       -e 'PYDEVD' "$OUT/$name.log" | tail -n 40 >&2 || true
-    log "$name: FAILED ($((SECONDS - start)) s); the notebook was left unchanged, the log is $OUT/$name.log"
+    log "$name: FAILED ($((SECONDS - start)) s); the log is $OUT/$name.log"
     failed+=("$name")
   fi
 done

@@ -16,6 +16,7 @@ import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.ForwardBenchmark;
 import org.vit4j.infer.SoakBenchmark;
 import org.vit4j.infer.VitClassifier;
+import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
@@ -101,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
             m = common.loadModel(model, device);
         } else {
             ViTConfig cfg = Variant.fromName(variant).toBuilder().build();
-            List<String> labels = java.util.stream.IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "class " + i).toList();
+            List<String> labels = Labels.defaults(cfg.getNumClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
         try (m) {

@@ -4,12 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.interop.CheckpointImporter;
 import org.vit4j.interop.ImportResult;
+import org.vit4j.model.ModelDirectory;
 import org.vit4j.interop.Source;
 import org.vit4j.position.PosEmbedResampler;
 import org.vit4j.io.IoErrors;
@@ -132,13 +132,7 @@ final class ImportCommand implements Callable<Integer> {
 
     private static List<String> readLabels(Path file) {
         try {
-            List<String> l = new ArrayList<>();
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                if (!line.isBlank()) {
-                    l.add(line.strip());
-                }
-            }
-            return l;
+            return ModelDirectory.parseLabels(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalArgumentException("--labels " + IoErrors.describe(e), e);
         }

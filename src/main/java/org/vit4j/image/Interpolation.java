@@ -48,11 +48,29 @@ public enum Interpolation {
      * @return the unnormalised weight
      */
     double kernel(double x) {
-        double t = Math.abs(x);
         if (this == BILINEAR) {
+            double t = Math.abs(x);
             return t < 1.0 ? 1.0 - t : 0.0;
         }
-        final double a = -0.5;
+        return keys(x, KEYS_A);
+    }
+
+    /** Keys' {@code a} of {@link #BICUBIC}: PIL's bicubic and PyTorch's antialiased bicubic. */
+    public static final double KEYS_A = -0.5;
+
+    /**
+     * Keys' cubic convolution kernel (Keys 1981, "Cubic convolution interpolation for digital image
+     * processing"): {@code ((a+2)|x| - (a+3))x^2 + 1} for {@code |x| < 1},
+     * {@code a(|x|^3 - 5|x|^2 + 8|x| - 4)} for {@code 1 <= |x| < 2}, else 0; evaluated as PIL's
+     * {@code bicubic_filter} does.
+     *
+     * @param x distance in input pixels
+     * @param a the free parameter: {@link #KEYS_A} for PIL and PyTorch's antialiased bicubic,
+     *     {@code -0.75} for PyTorch's plain bicubic
+     * @return the weight
+     */
+    public static double keys(double x, double a) {
+        double t = Math.abs(x);
         if (t < 1.0) {
             return ((a + 2.0) * t - (a + 3.0)) * t * t + 1.0;
         }

@@ -1,19 +1,23 @@
 package org.vit4j.image;
 
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * Separable resampling of planar float images, numerically the same as PIL's {@code Image.resize}
  * in float mode ({@code 'F'}).
  *
- * <p>PIL {@code Resample.c}: output pixel {@code i} has its centre at input coordinate
- * {@code (i + 0.5) * scale} with {@code scale = in / out} (pixel centres at +0.5, i.e.
- * {@code align_corners=False}); the filter support is multiplied by {@code max(1, scale)} so
- * downscaling is antialiased; weights are normalized to sum to 1 over the input pixels inside the
- * image (edges are not padded). The horizontal pass runs first and its result is stored as
- * float, then the vertical pass; sums are accumulated in double — the same order as PIL, so
- * results agree to float rounding.
+ * <p>PIL {@code Resample.c}: the weights of each axis are {@link ResampleWeights} (pixel centres
+ * at +0.5, i.e. {@code align_corners=False}; antialiased when shrinking). The horizontal pass runs
+ * first and its result is stored as float, then the vertical pass; sums are accumulated in double
+ * — the same order as PIL, so results agree to float rounding.
+ *
+ * <p>Hand-written because the point is PIL's numbers, which the libraries at hand do not give: a
+ * checkpoint trained with PIL/torchvision preprocessing (timm, Hugging Face) gives its published
+ * logits only on the same pixels. Java2D's bilinear and bicubic scaling does not widen the filter
+ * when shrinking (no antialiasing) and works on 8-bit pixels; TwelveMonkeys' {@code ResampleOp}
+ * has its own filters and also rounds to 8 bits; DJL's {@code NDImageUtils.resize} is OpenCV's
+ * or libtorch's resize without PIL's antialiasing. {@code ResizerTest} holds this class to PIL's
+ * own float-mode output.
  *
  * <p>Shapes: input {@code (C, H, W)}, output {@code (C, outH, outW)}, both row-major.
  */
@@ -70,10 +74,10 @@ public final class Resizer {
                                 int top, int left, int cropHeight, int cropWidth, Interpolation interpolation) {
         // An axis whose size is unchanged is copied: PIL skips that pass, and at scale 1 both
         // filters are exactly 1 at distance 0 and 0 at +-1, +-2, so skipping changes nothing.
-        Coefficients horizontal = outWidth == width ? null
-                : Coefficients.of(width, outWidth, left, cropWidth, interpolation);
-        Coefficients vertical = outHeight == height ? null
-                : Coefficients.of(height, outHeight, top, cropHeight, interpolation);
+        ResampleWeights horizontal = outWidth == width ? null
+                : ResampleWeights.of(width, outWidth, left, cropWidth, interpolation);
+        ResampleWeights vertical = outHeight == height ? null
+                : ResampleWeights.of(height, outHeight, top, cropHeight, interpolation);
         // Input rows the vertical pass reads: only these go through the horizontal pass (as in PIL).
         int r0 = vertical == null ? top : vertical.first();
         int r1 = vertical == null ? top + cropHeight : vertical.end();
@@ -101,100 +105,5 @@ public final class Resizer {
             }
         }
         return out;
-    }
-
-    /** Per-output-pixel filter windows along one axis (PIL {@code precompute_coeffs}). */
-    private static final class Coefficients {
-        final int[] start;
-        final double[][] weights;
-
-        private Coefficients(int[] start, double[][] weights) {
-            this.start = start;
-            this.weights = weights;
-        }
-
-        /** Windows for output indices {@code from .. from + count - 1} of an {@code inSize -> outSize} resize. */
-        static Coefficients of(int inSize, int outSize, int from, int count, Interpolation interpolation) {
-            double scale = (double) inSize / outSize;
-            double filterScale = Math.max(1.0, scale);
-            double support = interpolation.support() * filterScale;
-            double invScale = 1.0 / filterScale; // PIL multiplies by the reciprocal; so do we, for identical rounding
-            int[] start = new int[count];
-            double[][] weights = new double[count][];
-            for (int j = 0; j < count; j++) {
-                double center = (from + j + 0.5) * scale;
-                // (int) truncates toward zero, as C does in PIL; then clamp to the image.
-                int xmin = Math.max(0, (int) (center - support + 0.5));
-                int xmax = Math.min(inSize, (int) (center + support + 0.5)) - xmin;
-                double[] w = new double[Math.max(0, xmax)];
-                double sum = 0.0;
-                for (int k = 0; k < w.length; k++) {
-                    w[k] = interpolation.kernel((k + xmin - center + 0.5) * invScale);
-                    sum += w[k];
-                }
-                if (sum != 0.0) {
-                    for (int k = 0; k < w.length; k++) {
-                        w[k] /= sum;
-                    }
-                }
-                start[j] = xmin;
-                weights[j] = w;
-            }
-            return new Coefficients(start, weights);
-        }
-
-        /** First input index any window reads. */
-        int first() {
-            int m = Integer.MAX_VALUE;
-            for (int s : start) {
-                m = Math.min(m, s);
-            }
-            return m;
-        }
-
-        /** One past the last input index any window reads. */
-        int end() {
-            int m = 0;
-            for (int j = 0; j < start.length; j++) {
-                m = Math.max(m, start[j] + weights[j].length);
-            }
-            return m;
-        }
-
-        /**
-         * Horizontal pass over one row: {@code dst[d + j] = Σ_k src[row + start[j] + k] · w_j[k]},
-         * summed in double in ascending {@code k} and stored as float (PIL's 'F' temp image).
-         */
-        void applyAlongRow(float[] src, int row, float[] dst, int d) {
-            for (int j = 0; j < start.length; j++) {
-                double[] w = weights[j];
-                int offset = row + start[j];
-                double sum = 0.0;
-                for (int k = 0; k < w.length; k++) {
-                    sum += src[offset + k] * w[k];
-                }
-                dst[d + j] = (float) sum;
-            }
-        }
-
-        /**
-         * Vertical pass for output row {@code i}: {@code dst[d + x] = Σ_k temp[(start[i] + k - r0) ·
-         * cols + x] · w_i[k]}. Whole rows are accumulated at a time (contiguous, vectorizable), in
-         * the same ascending {@code k} order per pixel as a per-pixel loop, so the sums are identical.
-         */
-        void applyAcrossRows(float[] temp, int r0, int cols, int i, double[] acc, float[] dst, int d) {
-            double[] w = weights[i];
-            Arrays.fill(acc, 0, cols, 0.0);
-            for (int k = 0; k < w.length; k++) {
-                double wk = w[k];
-                int row = (start[i] + k - r0) * cols;
-                for (int x = 0; x < cols; x++) {
-                    acc[x] += temp[row + x] * wk;
-                }
-            }
-            for (int x = 0; x < cols; x++) {
-                dst[d + x] = (float) acc[x];
-            }
-        }
     }
 }

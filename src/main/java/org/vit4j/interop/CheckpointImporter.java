@@ -286,13 +286,23 @@ public final class CheckpointImporter {
 
         private Builder() {}
 
-        /** Required: the checkpoint's layout. @param source timm, hf or torchvision @return this */
+        /**
+         * Required: the checkpoint's layout.
+         *
+         * @param source timm, hf or torchvision
+         * @return this
+         */
         public Builder setSource(Source source) {
             this.source = source;
             return this;
         }
 
-        /** Required: the {@code .safetensors} file. @param weights path @return this */
+        /**
+         * Required: the {@code .safetensors} file.
+         *
+         * @param weights path
+         * @return this
+         */
         public Builder setWeights(Path weights) {
             this.weights = weights;
             return this;
@@ -310,7 +320,12 @@ public final class CheckpointImporter {
             return this;
         }
 
-        /** Attention heads; default: config, else from the standard width. @param heads H @return this */
+        /**
+         * Attention heads; default: config, else from the standard width.
+         *
+         * @param heads H
+         * @return this
+         */
         public Builder optHeads(int heads) {
             this.heads = heads;
             return this;
@@ -328,7 +343,12 @@ public final class CheckpointImporter {
             return this;
         }
 
-        /** Pooling; default: avg with fc_norm or without class token, else cls. @param p pooling @return this */
+        /**
+         * Pooling; default: avg with fc_norm or without class token, else cls.
+         *
+         * @param p pooling
+         * @return this
+         */
         public Builder optPooling(Pooling p) {
             this.pooling = p;
             return this;
@@ -374,13 +394,23 @@ public final class CheckpointImporter {
             return this;
         }
 
-        /** Class names, one per class; default: config, else {@link Labels#defaults}. @param labels names @return this */
+        /**
+         * Class names, one per class; default: config, else {@link Labels#defaults}.
+         *
+         * @param labels names
+         * @return this
+         */
         public Builder optLabels(List<String> labels) {
             this.labels = labels == null ? null : List.copyOf(labels);
             return this;
         }
 
-        /** LayerNorm epsilon; default the config's, else {@link Source#layerNormEps()}. @param eps eps @return this */
+        /**
+         * LayerNorm epsilon; default the config's, else {@link Source#layerNormEps()}.
+         *
+         * @param eps eps
+         * @return this
+         */
         public Builder optLayerNormEps(double eps) {
             this.layerNormEps = eps;
             return this;
@@ -399,7 +429,12 @@ public final class CheckpointImporter {
             return this;
         }
 
-        /** Seed for a freshly initialized head; default 42. @param seed seed @return this */
+        /**
+         * Seed for a freshly initialized head; default 42.
+         *
+         * @param seed seed
+         * @return this
+         */
         public Builder optSeed(long seed) {
             this.seed = seed;
             return this;

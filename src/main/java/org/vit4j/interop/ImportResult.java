@@ -18,7 +18,15 @@ import org.vit4j.model.ViTConfig;
 public record ImportResult(
         Path directory, ViTConfig config, List<String> labels, int sourceTensors, List<String> notes) {
 
-    /** Defensive copies. */
+    /**
+     * Defensive copies.
+     *
+     * @param directory see the record
+     * @param config see the record
+     * @param labels see the record
+     * @param sourceTensors see the record
+     * @param notes see the record
+     */
     public ImportResult {
         labels = List.copyOf(labels);
         notes = List.copyOf(notes);

@@ -6,10 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.vit4j.model.ModelDirectory;
 
 /**
- * Class names for imported checkpoints: the ImageNet-1k names shipped with vit4j, or
- * {@code class_0 .. class_K-1}.
+ * Class names for models that come without them: the ImageNet-1k names shipped with vit4j, or
+ * {@code class_0 .. class_K-1} ({@link #defaults}, the one place of that form).
  */
 public final class Labels {
 
@@ -30,16 +31,11 @@ public final class Labels {
             if (in == null) {
                 throw new IllegalStateException("resource " + IMAGENET1K_RESOURCE + " missing from the jar");
             }
-            List<String> names = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank()) {
-                    names.add(line.strip());
-                }
-            }
+            List<String> names = ModelDirectory.parseLabels(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             if (names.size() != 1000) {
                 throw new IllegalStateException(IMAGENET1K_RESOURCE + " has " + names.size() + " names, expected 1000");
             }
-            return List.copyOf(names);
+            return names;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

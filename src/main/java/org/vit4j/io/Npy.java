@@ -31,6 +31,11 @@ import java.util.regex.Pattern;
  * dtype are refused with an {@link IOException} that names the source and the value found.
  * Writing always produces v1.0 (v2.0 if the header would exceed 65535 bytes), {@code '<f4'}, C
  * order.
+ *
+ * <p>Hand-written although DJL's {@code NDList.decode} also reads {@code .npy}: that needs an
+ * engine and an {@code NDManager} and keeps the stored dtype, while the callers here want plain
+ * float32 arrays (golden files, the tables {@code posemb} writes, {@code predict --tensor}) and
+ * refusals that name the file and the value found.
  */
 public final class Npy {
 

@@ -23,6 +23,11 @@ import java.util.Map;
  * end of the header) and raw little-endian data. F32, F64, F16 and BF16 are read; half-precision
  * values are widened exactly in Java (DJL's PyTorch engine aborts the JVM when asked to create a
  * bfloat16 array from a buffer, so {@code NDList.decode} cannot be used for them).
+ *
+ * <p>Hand-written for that reason: DJL's own safetensors support goes through the engine's
+ * {@code NDArray}s of the stored dtype, and no kept library reads the format into float32 without
+ * one; the format is small (a length, a JSON header parsed with Gson, raw bytes), and reading it
+ * here also lets every refusal name the file, the tensor and the numbers.
  */
 public final class Safetensors {
 

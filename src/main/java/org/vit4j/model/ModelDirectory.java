@@ -103,20 +103,14 @@ public final class ModelDirectory {
     /**
      * Reads the labels and checks their count.
      *
-     * @param dir the directory
+     * @param files the model's files
      * @param numClasses the expected count
      * @return the labels
      * @throws IOException if missing or of the wrong count
      */
     public static List<String> readLabels(ModelFiles files, int numClasses) throws IOException {
         String p = files.describe(LABELS);
-        List<String> labels = new ArrayList<>();
-        for (String line : readString(files, LABELS).split("\n", -1)) {
-            String l = line.strip();
-            if (!l.isEmpty()) {
-                labels.add(l);
-            }
-        }
+        List<String> labels = parseLabels(readString(files, LABELS));
         if (labels.size() != numClasses) {
             throw new IOException(
                     p + ": has " + labels.size() + " labels but the config says numClasses="
@@ -126,9 +120,28 @@ public final class ModelDirectory {
     }
 
     /**
+     * Parses the text of a labels file: one class name per line in class-index order, white space
+     * around a name stripped, blank lines skipped. The one parser of {@code labels.txt}, of
+     * {@code vit4j import --labels} and of the shipped ImageNet-1k names.
+     *
+     * @param text the file's text
+     * @return the names, index = class
+     */
+    public static List<String> parseLabels(String text) {
+        List<String> labels = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String l = line.strip();
+            if (!l.isEmpty()) {
+                labels.add(l);
+            }
+        }
+        return List.copyOf(labels);
+    }
+
+    /**
      * Verifies the checksums file against the files.
      *
-     * @param dir the directory
+     * @param files the model's files
      * @throws IOException if a file is missing or its checksum differs, naming it
      */
     public static void verify(ModelFiles files) throws IOException {

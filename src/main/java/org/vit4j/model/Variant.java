@@ -62,9 +62,10 @@ public enum Variant {
     }
 
     /**
-     * A builder preset with this variant's numbers; ImageNet variants get timm's preprocessing
-     * (ImageNet mean/std, bicubic, crop 0.875), {@code FASHION}/{@code MICRO} an exact bilinear
-     * resize with mean 0.5, std 0.5.
+     * A builder preset with this variant's numbers; the RGB (ImageNet) variants get
+     * {@link Preprocessing#TIMM} (timm's evaluation preprocessing of these models: bicubic, crop
+     * 0.9, mean/std 0.5), the grey ones {@link Preprocessing#GREY} (an exact bilinear resize, mean
+     * 0.5, std 0.5).
      *
      * @return a builder that can be changed further before {@code build()}
      */
@@ -79,12 +80,7 @@ public enum Variant {
                         .setHeads(heads)
                         .optMlpRatio(mlpRatio)
                         .setNumClasses(numClasses);
-        if (channels == 1) {
-            b.optSizing("resize")
-                    .optInterpolation("bilinear")
-                    .optNormalization(new float[] {0.5f}, new float[] {0.5f});
-        }
-        return b;
+        return (channels == 1 ? Preprocessing.GREY : Preprocessing.TIMM).applyTo(b);
     }
 
     /**

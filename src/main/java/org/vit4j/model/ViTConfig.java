@@ -357,134 +357,245 @@ public final class ViTConfig {
 
         private Builder() {}
 
-        /** Required: input size in pixels. @param height H @param width W @return this */
+        /**
+         * Required: input size in pixels.
+         *
+         * @param height H
+         * @param width W
+         * @return this
+         */
         public Builder setImageSize(int height, int width) {
             this.imageHeight = height;
             this.imageWidth = width;
             return this;
         }
 
-        /** Required: patch side P. @param patchSize P @return this */
+        /**
+         * Required: patch side P.
+         *
+         * @param patchSize P
+         * @return this
+         */
         public Builder setPatchSize(int patchSize) {
             this.patchSize = patchSize;
             return this;
         }
 
-        /** Channels, 1 or 3; default 3. @param channels C @return this */
+        /**
+         * Channels, 1 or 3; default 3.
+         *
+         * @param channels C
+         * @return this
+         */
         public Builder optChannels(int channels) {
             this.channels = channels;
             return this;
         }
 
-        /** Required: embedding width D. @param width D @return this */
+        /**
+         * Required: embedding width D.
+         *
+         * @param width D
+         * @return this
+         */
         public Builder setWidth(int width) {
             this.width = width;
             return this;
         }
 
-        /** Required: number of encoder blocks. @param depth blocks @return this */
+        /**
+         * Required: number of encoder blocks.
+         *
+         * @param depth blocks
+         * @return this
+         */
         public Builder setDepth(int depth) {
             this.depth = depth;
             return this;
         }
 
-        /** Required: attention heads; must divide the width. @param heads heads @return this */
+        /**
+         * Required: attention heads; must divide the width.
+         *
+         * @param heads heads
+         * @return this
+         */
         public Builder setHeads(int heads) {
             this.heads = heads;
             return this;
         }
 
-        /** MLP hidden width / D; default 4. @param mlpRatio ratio @return this */
+        /**
+         * MLP hidden width / D; default 4.
+         *
+         * @param mlpRatio ratio
+         * @return this
+         */
         public Builder optMlpRatio(double mlpRatio) {
             this.mlpRatio = mlpRatio;
             return this;
         }
 
-        /** Required: number of classes K. @param numClasses K @return this */
+        /**
+         * Required: number of classes K.
+         *
+         * @param numClasses K
+         * @return this
+         */
         public Builder setNumClasses(int numClasses) {
             this.numClasses = numClasses;
             return this;
         }
 
-        /** Pooling; default {@link Pooling#CLS}. @param pooling pooling @return this */
+        /**
+         * Pooling; default {@link Pooling#CLS}.
+         *
+         * @param pooling pooling
+         * @return this
+         */
         public Builder optPooling(Pooling pooling) {
             this.pooling = Objects.requireNonNull(pooling, "pooling");
             return this;
         }
 
-        /** Class token; default: present iff pooling is CLS. @param classToken flag @return this */
+        /**
+         * Class token; default: present iff pooling is CLS.
+         *
+         * @param classToken flag
+         * @return this
+         */
         public Builder optClassToken(boolean classToken) {
             this.classToken = classToken;
             return this;
         }
 
-        /** Register tokens; default 0. @param registerTokens count @return this */
+        /**
+         * Register tokens; default 0.
+         *
+         * @param registerTokens count
+         * @return this
+         */
         public Builder optRegisterTokens(int registerTokens) {
             this.registerTokens = registerTokens;
             return this;
         }
 
-        /** LayerNorm after pooling (timm fc_norm); default false. @param fcNorm flag @return this */
+        /**
+         * LayerNorm after pooling (timm fc_norm); default false.
+         *
+         * @param fcNorm flag
+         * @return this
+         */
         public Builder optFcNorm(boolean fcNorm) {
             this.fcNorm = fcNorm;
             return this;
         }
 
-        /** Bias on the qkv projection; default true. @param qkvBias flag @return this */
+        /**
+         * Bias on the qkv projection; default true.
+         *
+         * @param qkvBias flag
+         * @return this
+         */
         public Builder optQkvBias(boolean qkvBias) {
             this.qkvBias = qkvBias;
             return this;
         }
 
-        /** Position embedding; default learned. @param posEmb kind @return this */
+        /**
+         * Position embedding; default learned.
+         *
+         * @param posEmb kind
+         * @return this
+         */
         public Builder optPosEmb(PositionEmbeddingKind posEmb) {
             this.posEmb = Objects.requireNonNull(posEmb, "posEmb");
             return this;
         }
 
-        /** Sin-cos column layout; default split. @param layout layout @return this */
+        /**
+         * Sin-cos column layout; default split.
+         *
+         * @param layout layout
+         * @return this
+         */
         public Builder optPosEmbLayout(SinCosLayout layout) {
             this.posEmbLayout = Objects.requireNonNull(layout, "posEmbLayout");
             return this;
         }
 
-        /** LayerNorm epsilon; default 1e-6. @param eps epsilon @return this */
+        /**
+         * LayerNorm epsilon; default 1e-6.
+         *
+         * @param eps epsilon
+         * @return this
+         */
         public Builder optLayerNormEps(double eps) {
             this.layerNormEps = eps;
             return this;
         }
 
-        /** Dropout rate; default 0. @param dropout rate in [0, 1) @return this */
+        /**
+         * Dropout rate; default 0.
+         *
+         * @param dropout rate in [0, 1)
+         * @return this
+         */
         public Builder optDropout(double dropout) {
             this.dropout = dropout;
             return this;
         }
 
-        /** Stochastic depth rate; default 0. @param dropPath rate in [0, 1) @return this */
+        /**
+         * Stochastic depth rate; default 0.
+         *
+         * @param dropPath rate in [0, 1)
+         * @return this
+         */
         public Builder optDropPath(double dropPath) {
             this.dropPath = dropPath;
             return this;
         }
 
-        /** Sizing policy by name; default resize-crop. @param name policy @return this */
+        /**
+         * Sizing policy by name; default resize-crop.
+         *
+         * @param name policy
+         * @return this
+         */
         public Builder optSizing(String name) {
             this.sizing = field("sizing", () -> SizingPolicy.fromName(name));
             return this;
         }
 
-        /** Sizing policy; default resize-crop. @param policy policy @return this */
+        /**
+         * Sizing policy; default resize-crop.
+         *
+         * @param policy policy
+         * @return this
+         */
         public Builder optSizing(SizingPolicy policy) {
             this.sizing = Objects.requireNonNull(policy, "sizing");
             return this;
         }
 
-        /** Interpolation by name; default bicubic. @param name filter @return this */
+        /**
+         * Interpolation by name; default bicubic.
+         *
+         * @param name filter
+         * @return this
+         */
         public Builder optInterpolation(String name) {
             this.interpolation = field("interpolation", () -> Interpolation.fromName(name));
             return this;
         }
 
-        /** Crop ratio for resize-crop; default 0.875. @param cropPct ratio in (0, 1] @return this */
+        /**
+         * Crop ratio for resize-crop; default 0.875.
+         *
+         * @param cropPct ratio in (0, 1]
+         * @return this
+         */
         public Builder optCropPct(double cropPct) {
             this.cropPct = cropPct;
             return this;

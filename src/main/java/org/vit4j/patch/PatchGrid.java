@@ -10,7 +10,13 @@ package org.vit4j.patch;
  */
 public record PatchGrid(int rows, int cols, int patchSize) {
 
-    /** Validates the numbers. */
+    /**
+     * Validates the numbers.
+     *
+     * @param rows see the record
+     * @param cols see the record
+     * @param patchSize see the record
+     */
     public PatchGrid {
         if (rows <= 0 || cols <= 0 || patchSize <= 0) {
             throw new IllegalArgumentException(

@@ -13,7 +13,12 @@ import java.util.Locale;
  */
 public record ShuffleGrid(int rows, int cols) {
 
-    /** Validates the numbers. */
+    /**
+     * Validates the numbers.
+     *
+     * @param rows see the record
+     * @param cols see the record
+     */
     public ShuffleGrid {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException(

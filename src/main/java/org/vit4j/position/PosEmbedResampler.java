@@ -2,6 +2,8 @@ package org.vit4j.position;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.vit4j.image.Interpolation;
+import org.vit4j.image.ResampleWeights;
 
 /**
  * Resizes a learned position table from a {@code rows x cols} patch grid to a
@@ -21,12 +23,9 @@ public final class PosEmbedResampler {
         /**
          * timm {@code resample_abs_pos_embed}:
          * {@code F.interpolate(mode='bicubic', antialias=True, align_corners=False)}. PyTorch's
-         * {@code _upsample_bicubic2d_aa}: for output index {@code i},
-         * {@code center = scale*(i + 0.5)}, support {@code 2*max(scale, 1)}, taps
-         * {@code j in [max(trunc(center - support + 0.5), 0), min(trunc(center + support + 0.5), in))}
-         * weighted by the Keys cubic with {@code a = -0.5} at
-         * {@code (j - center + 0.5) / max(scale, 1)}, normalised to sum 1. When shrinking, the
-         * kernel is stretched by {@code scale} (anti-aliasing).
+         * {@code _upsample_bicubic2d_aa} computes the weights PIL does: {@link ResampleWeights}
+         * with {@link Interpolation#BICUBIC} (Keys cubic, {@code a = -0.5}, support
+         * {@code 2·max(scale, 1)}, stretched by {@code scale} when shrinking).
          */
         TIMM,
         /**
@@ -42,8 +41,6 @@ public final class PosEmbedResampler {
 
     /** Keys' cubic coefficient used by PyTorch's plain bicubic ({@code upsample_bicubic2d}). */
     public static final double A_PLAIN = -0.75;
-    /** Keys' cubic coefficient used by PyTorch's antialiased bicubic ({@code aa_filter}). */
-    public static final double A_ANTIALIAS = -0.5;
 
     private PosEmbedResampler() {}
 
@@ -152,73 +149,22 @@ public final class PosEmbedResampler {
             throw new IllegalArgumentException(
                     "interpolation lengths must be >= 1, got in=" + in + ", out=" + out);
         }
+        if (mode == Mode.TIMM) {
+            return ResampleWeights.of(in, out, Interpolation.BICUBIC).toMatrix();
+        }
         double[][] w = new double[out][in];
         double scale = (double) in / out; // area_pixel_compute_scale, align_corners=False
-        if (mode == Mode.HF) {
-            for (int i = 0; i < out; i++) {
-                // area_pixel_compute_source_index(cubic=true): not clamped at 0
-                double src = (i + 0.5) * scale - 0.5;
-                int i0 = (int) Math.floor(src);
-                double t = src - i0;
-                double[] c = {
-                    cubic2(t + 1.0, A_PLAIN), cubic1(t, A_PLAIN),
-                    cubic1(1.0 - t, A_PLAIN), cubic2(2.0 - t, A_PLAIN)
-                };
-                for (int k = 0; k < 4; k++) {
-                    int j = Math.min(Math.max(i0 - 1 + k, 0), in - 1); // border clamp
-                    w[i][j] += c[k];
-                }
-            }
-        } else {
-            double support = 2.0 * Math.max(scale, 1.0); // (interp_size/2) * scale, interp_size = 4
-            double invScale = scale >= 1.0 ? 1.0 / scale : 1.0;
-            for (int i = 0; i < out; i++) {
-                double center = scale * (i + 0.5);
-                int xmin = Math.max((int) (center - support + 0.5), 0); // C++ cast truncates
-                int xmax = Math.min((int) (center + support + 0.5), in);
-                double total = 0.0;
-                for (int j = xmin; j < xmax; j++) {
-                    double v = keys((j - center + 0.5) * invScale, A_ANTIALIAS);
-                    w[i][j] = v;
-                    total += v;
-                }
-                if (total != 0.0) {
-                    for (int j = xmin; j < xmax; j++) {
-                        w[i][j] /= total;
-                    }
-                }
+        for (int i = 0; i < out; i++) {
+            // area_pixel_compute_source_index(cubic=true): not clamped at 0
+            double src = (i + 0.5) * scale - 0.5;
+            int i0 = (int) Math.floor(src);
+            double t = src - i0;
+            double[] distances = {t + 1.0, t, 1.0 - t, 2.0 - t}; // of taps i0-1 .. i0+2, as PyTorch computes them
+            for (int k = 0; k < 4; k++) {
+                int j = Math.min(Math.max(i0 - 1 + k, 0), in - 1); // border clamp
+                w[i][j] += Interpolation.keys(distances[k], A_PLAIN);
             }
         }
         return w;
-    }
-
-    /**
-     * Keys' cubic convolution kernel (Keys 1981):
-     * {@code ((a+2)|x| - (a+3))x^2 + 1} for {@code |x| < 1},
-     * {@code a(|x|^3 - 5|x|^2 + 8|x| - 4)} for {@code 1 <= |x| < 2}, else 0.
-     *
-     * @param x distance in source pixels
-     * @param a the free parameter ({@code -0.5} or {@code -0.75} in PyTorch)
-     * @return the weight
-     */
-    public static double keys(double x, double a) {
-        double ax = Math.abs(x);
-        if (ax < 1.0) {
-            return cubic1(ax, a);
-        }
-        if (ax < 2.0) {
-            return cubic2(ax, a);
-        }
-        return 0.0;
-    }
-
-    /** PyTorch cubic_convolution1: {@code ((A + 2) x - (A + 3)) x^2 + 1}, for {@code 0 <= x <= 1}. */
-    private static double cubic1(double x, double a) {
-        return ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0;
-    }
-
-    /** PyTorch cubic_convolution2: {@code ((A x - 5A) x + 8A) x - 4A}, for {@code 1 <= x <= 2}. */
-    private static double cubic2(double x, double a) {
-        return ((a * x - 5.0 * a) * x + 8.0 * a) * x - 4.0 * a;
     }
 }

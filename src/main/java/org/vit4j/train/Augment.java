@@ -42,7 +42,15 @@ public record Augment(double cropMinScale, boolean hflip, double scrambleProb, S
         this(cropMinScale, hflip, scrambleProb, scrambleGrid, 0);
     }
 
-    /** Validates the numbers. */
+    /**
+     * Validates the numbers.
+     *
+     * @param cropMinScale see the record
+     * @param hflip see the record
+     * @param scrambleProb see the record
+     * @param scrambleGrid see the record
+     * @param eraseProb see the record
+     */
     public Augment {
         if (cropMinScale < 0 || cropMinScale > 1) {
             throw new IllegalArgumentException("crop min scale must be in [0, 1], got " + cropMinScale);

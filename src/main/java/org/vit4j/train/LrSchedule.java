@@ -12,7 +12,14 @@ package org.vit4j.train;
  */
 public record LrSchedule(double peakLr, double minLr, long warmupSteps, long totalSteps) {
 
-    /** Validates the numbers. */
+    /**
+     * Validates the numbers.
+     *
+     * @param peakLr see the record
+     * @param minLr see the record
+     * @param warmupSteps see the record
+     * @param totalSteps see the record
+     */
     public LrSchedule {
         if (!(peakLr > 0) || minLr < 0 || minLr > peakLr) {
             throw new IllegalArgumentException(

@@ -43,7 +43,25 @@ public record TrainOptions(
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-    /** Validates the numbers. */
+    /**
+     * Validates the numbers.
+     *
+     * @param epochs see the record
+     * @param batchSize see the record
+     * @param lr see the record
+     * @param minLr see the record
+     * @param weightDecay see the record
+     * @param warmupEpochs see the record
+     * @param labelSmoothing see the record
+     * @param clipGrad see the record
+     * @param seed see the record
+     * @param valSize see the record
+     * @param cropMinScale see the record
+     * @param hflip see the record
+     * @param scrambleProb see the record
+     * @param scrambleGrid see the record
+     * @param randomErase see the record
+     */
     public TrainOptions {
         check(epochs > 0, "epochs must be positive, got " + epochs);
         check(batchSize > 0, "batch size must be positive, got " + batchSize);

@@ -230,15 +230,36 @@ class ImageLoaderTest {
     }
 
     @Test
-    void exifParserReadsBothByteOrders() {
-        // "Exif\0\0" then a TIFF header and IFD0 with one entry: 0x0112 SHORT 1 = 6.
-        byte[] little = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0};
-        byte[] big = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0};
+    void exifOrientationIsReadInBothByteOrders() {
+        // IFD0 with one entry: 0x0112 SHORT 1 = 6 (little-endian), 3 (big-endian); LONG is tolerated.
+        byte[] little = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+        byte[] big = {'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 3, 0, 0, 0, 0, 0, 0};
+        byte[] asLong = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 4, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0};
+        byte[] outOfRange = {'I', 'I', 42, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0};
 
-        assertEquals(6, JpegExif.fromTiff(little, 0), "little-endian");
-        assertEquals(6, JpegExif.fromTiff(big, 0), "big-endian");
+        assertEquals(6, JpegExif.orientation(new java.io.ByteArrayInputStream(jpegWithExif(little))), "little-endian");
+        assertEquals(3, JpegExif.orientation(new java.io.ByteArrayInputStream(jpegWithExif(big))), "big-endian");
+        assertEquals(8, JpegExif.orientation(new java.io.ByteArrayInputStream(jpegWithExif(asLong))), "LONG");
+        assertEquals(1, JpegExif.orientation(new java.io.ByteArrayInputStream(jpegWithExif(outOfRange))),
+                "9 is no orientation");
         assertEquals(1, JpegExif.orientation(new java.io.ByteArrayInputStream(new byte[] {1, 2, 3})),
                 "not a JPEG");
+        byte[] broken = jpegWithExif(little);
+        broken[16] = 'X'; // byte-order mark "XI"
+        assertEquals(1, JpegExif.orientation(new java.io.ByteArrayInputStream(broken)), "bad TIFF header");
+    }
+
+    /** SOI, an APP1 segment {@code "Exif\0\0" + tiff}, SOS, EOI. */
+    private static byte[] jpegWithExif(byte[] tiff) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xE1});
+        int length = 2 + 6 + tiff.length;
+        b.write(length >> 8);
+        b.write(length & 0xFF);
+        b.writeBytes(new byte[] {'E', 'x', 'i', 'f', 0, 0});
+        b.writeBytes(tiff);
+        b.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xDA, 0, 2, (byte) 0xFF, (byte) 0xD9});
+        return b.toByteArray();
     }
 
     // ---------------------------------------------------------------- refusals

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Locale;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.vit4j.io.Npy;
 
 /** {@link Resizer} against PIL's own float-mode resize (golden arrays from make_fixtures.py). */
 class ResizerTest {
@@ -22,11 +24,11 @@ class ResizerTest {
         "BICUBIC, 7, 5", "BICUBIC, 13, 17", "BICUBIC, 26, 34", "BICUBIC, 5, 40", "BICUBIC, 31, 9", "BICUBIC, 1, 1",
     })
     void matchesPilFloatResize(Interpolation interpolation, int outH, int outW) throws IOException {
-        Npy input = Npy.resource("resize_input_13x17.npy");
-        assertArrayEquals(new int[] {13, 17}, input.shape());
-        Npy expected = Npy.resource(String.format(Locale.ROOT, "resize_%s_%dx%d.npy",
+        Npy.Array input = resource("resize_input_13x17.npy");
+        assertArrayEquals(new long[] {13, 17}, input.shape());
+        Npy.Array expected = resource(String.format(Locale.ROOT, "resize_%s_%dx%d.npy",
                 interpolation.cliName(), outH, outW));
-        assertArrayEquals(new int[] {outH, outW}, expected.shape());
+        assertArrayEquals(new long[] {outH, outW}, expected.shape());
 
         float[] actual = Resizer.resize(input.data(), 1, 13, 17, outH, outW, interpolation);
 
@@ -39,14 +41,14 @@ class ResizerTest {
 
     @Test
     void resizesEveryChannelIndependently() throws IOException {
-        float[] plane = Npy.resource("resize_input_13x17.npy").data();
+        float[] plane = resource("resize_input_13x17.npy").data();
         float[] chw = new float[3 * plane.length]; // (3, 13, 17): plane, 2 * plane, constant 0.25
         for (int i = 0; i < plane.length; i++) {
             chw[i] = plane[i];
             chw[plane.length + i] = 2 * plane[i];
             chw[2 * plane.length + i] = 0.25f;
         }
-        float[] expected = Npy.resource("resize_bicubic_26x34.npy").data();
+        float[] expected = resource("resize_bicubic_26x34.npy").data();
 
         float[] out = Resizer.resize(chw, 3, 13, 17, 26, 34, Interpolation.BICUBIC);
 
@@ -117,10 +119,20 @@ class ResizerTest {
 
     @Test
     void npyReaderReadsFloat64() throws IOException {
-        Npy f4 = Npy.resource("resize_input_13x17.npy");
-        Npy f8 = Npy.resource("resize_input_13x17_f8.npy");
+        Npy.Array f4 = resource("resize_input_13x17.npy");
+        Npy.Array f8 = resource("resize_input_13x17_f8.npy");
 
         assertArrayEquals(f4.shape(), f8.shape());
         assertArrayEquals(f4.data(), f8.data(), 0f);
+    }
+
+    /** A golden array under {@code /images/}, made by make_fixtures.py. */
+    private static Npy.Array resource(String name) throws IOException {
+        try (InputStream in = ResizerTest.class.getResourceAsStream("/images/" + name)) {
+            if (in == null) {
+                throw new IOException("missing test resource /images/" + name);
+            }
+            return Npy.read(in, "/images/" + name);
+        }
     }
 }

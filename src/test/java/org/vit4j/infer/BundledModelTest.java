@@ -1,10 +1,16 @@
 package org.vit4j.infer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +28,13 @@ class BundledModelTest {
 
     /** All ten Fashion-MNIST sample images are recognized (`./vit4j predict sample-images/`). */
     private static final int MIN_SAMPLES_CORRECT = 10;
-    /** `./vit4j eval --data fashion-mnist`: 9 221 of 10 000 test images. */
-    private static final double EXPECTED_TEST_ACCURACY = 0.9221;
+    /** The project's target for the bundled model on the Fashion-MNIST test set. */
+    private static final double TARGET_TEST_ACCURACY = 0.920;
+    /**
+     * The exact figure, kept beside the weights: the output of
+     * {@code ./vit4j eval --data fashion-mnist --format json}, which a retrain regenerates.
+     */
+    private static final String TEST_METRICS = BundledModel.RESOURCE + "/test-metrics.json";
 
     @Test
     void bundledModelLoadsWithItsRecordedConfig() throws Exception {
@@ -66,8 +77,23 @@ class BundledModelTest {
         try (VitModel m = VitModel.load(BundledModel.files(), Device.cpu())) {
             EvalResult r = Evaluator.evaluate(m, test, 250, null, 0, null);
             assertEquals(10_000, r.total());
-            // the accuracy the README reports, to the image
-            assertEquals(EXPECTED_TEST_ACCURACY, r.accuracy(), 0.0005, "test accuracy");
+            assertTrue(r.accuracy() >= TARGET_TEST_ACCURACY,
+                    "test accuracy " + r.accuracy() + " is below the target " + TARGET_TEST_ACCURACY);
+            assertEquals(recordedTestAccuracy(), r.accuracy(), 0.0005,
+                    "test accuracy against " + TEST_METRICS + " (regenerate it after a retrain)");
+        }
+    }
+
+    /** The unscrambled accuracy in {@link #TEST_METRICS}. */
+    private static double recordedTestAccuracy() throws IOException {
+        try (InputStream in = BundledModel.class.getClassLoader().getResourceAsStream(TEST_METRICS)) {
+            assertNotNull(in, TEST_METRICS + " is on the classpath");
+            JsonObject eval = JsonParser.parseString(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
+            assertEquals("fashion-mnist:test (10000 images)", eval.get("data").getAsString());
+            JsonObject unscrambled = eval.getAsJsonArray("results").get(0).getAsJsonObject();
+            assertTrue(unscrambled.get("scramble_grid").isJsonNull(), "the first result is unscrambled");
+            return unscrambled.get("accuracy").getAsDouble();
         }
     }
 

@@ -169,4 +169,11 @@ class SaveLoadTest {
                 () -> VitModel.create(MICRO, TestModels.labels(3), Device.cpu(), 0));
         assertEquals("3 labels given for numClasses=10", e.getMessage());
     }
+
+    @Test
+    void labelsFileIsOneNamePerLineStrippedWithoutBlankLines() {
+        assertEquals(List.of("T-shirt/top", "ankle boot", "bag"),
+                ModelDirectory.parseLabels("T-shirt/top\r\n  ankle boot \n\n\tbag\n"));
+        assertEquals(List.of(), ModelDirectory.parseLabels("\n \n"));
+    }
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.vit4j.image.Interpolation;
+import org.vit4j.image.Resizer;
 import org.vit4j.position.PosEmbedResampler.Mode;
 
 /**
@@ -62,8 +64,8 @@ class PosEmbedResamplerTest {
     void timmWeightsShrinkByTwoByHand() {
         // 4 -> 2, scale 2: output 0 has center 1, support 4, taps 0..3 at distances
         // (j - 1 + 0.5)/2 = -0.25, 0.25, 0.75, 1.25; Keys a = -0.5 weights, normalised.
-        double[] raw = {PosEmbedResampler.keys(-0.25, -0.5), PosEmbedResampler.keys(0.25, -0.5),
-            PosEmbedResampler.keys(0.75, -0.5), PosEmbedResampler.keys(1.25, -0.5)};
+        double[] raw = {Interpolation.keys(-0.25, -0.5), Interpolation.keys(0.25, -0.5),
+            Interpolation.keys(0.75, -0.5), Interpolation.keys(1.25, -0.5)};
         assertArrayEquals(new double[] {0.8671875, 0.8671875, 0.2265625, -0.0703125}, raw, 1e-15);
         double sum = raw[0] + raw[1] + raw[2] + raw[3];
         double[][] w = PosEmbedResampler.weights(4, 2, Mode.TIMM);
@@ -133,5 +135,22 @@ class PosEmbedResamplerTest {
                 () -> PosEmbedResampler.resample(new float[4][2], 2, 2, 0, 3, Mode.TIMM));
         assertEquals("pos-embed resample grids must be at least 1x1, got 2x2 -> 0x3 (rows x cols)",
                 e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"7, 5, 14, 3", "14, 14, 7, 9", "3, 8, 16, 2"})
+    void timmModeIsPilBicubic(int rows, int cols, int newRows, int newCols) {
+        // PyTorch's antialiased bicubic and PIL's bicubic share one kernel: a one-channel table
+        // resampled here equals the same grid resized as a picture (up to PIL's float temp image).
+        float[][] table = new float[rows * cols][1];
+        float[] picture = new float[rows * cols];
+        for (int p = 0; p < rows * cols; p++) {
+            table[p][0] = picture[p] = (float) Math.sin(0.37 * p * p + p);
+        }
+        float[][] resampled = PosEmbedResampler.resample(table, rows, cols, newRows, newCols, Mode.TIMM);
+        float[] resized = Resizer.resize(picture, 1, rows, cols, newRows, newCols, Interpolation.BICUBIC);
+        for (int p = 0; p < resized.length; p++) {
+            assertEquals(resized[p], resampled[p][0], 1e-6, "token " + p);
+        }
     }
 }

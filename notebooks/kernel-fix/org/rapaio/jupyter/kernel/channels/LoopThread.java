@@ -1,3 +1,26 @@
+/*
+ * A modified copy of org.rapaio.jupyter.kernel.channels.LoopThread from rapaio-jupyter-kernel 3.0.1
+ * (io.github.padreati:rapaio-jupyter-kernel), under that project's MIT licence (its file LICENCE):
+ *
+ * The MIT License (MIT)
+ *
+ * Copyright 2023 Aurelian Tutuianu
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+ * associated documentation files (the "Software"), to deal in the Software without restriction,
+ * including without limitation the rights to use, copy, modify, merge, publish, distribute,
+ * sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in all copies or
+ * substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
+ * NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+ * NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+ * DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT
+ * OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+ */
 package org.rapaio.jupyter.kernel.channels;
 
 /**
@@ -15,9 +38,12 @@ package org.rapaio.jupyter.kernel.channels;
  *       connects) throws in the loop body and the exception ends the thread. Here the exception is
  *       printed and the loop goes on; Jupyter repeats {@code kernel_info_request} until answered.
  * </ul>
- * Constructor, fields and loop are otherwise as in 3.0.1. A modified copy of a class of
- * rapaio-jupyter-kernel (io.github.padreati), used under that project's licence; worth reporting
- * upstream so that this file can go.
+ * Constructor, fields and loop are otherwise as in 3.0.1. 3.0.1 is the newest release on Maven
+ * Central (checked 2026-12-01 with {@code mvn -U dependency:get}: its metadata lists 2.3.0 and
+ * 3.0.1; 3.0.2 to 3.0.4 are tagged upstream but not published), and the upstream source at 3.0.4
+ * has both races (the flag set after {@code super.start()}, no catch around the loop body): when a
+ * release fixes them, raise {@code KERNEL_VERSION} in {@code run_notebooks.sh} and delete this
+ * file. The upstream licence (MIT) is at the top of this file.
  */
 public final class LoopThread extends Thread {
 

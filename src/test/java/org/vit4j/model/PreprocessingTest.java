@@ -1,0 +1,52 @@
+package org.vit4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.vit4j.image.Interpolation;
+import org.vit4j.image.SizingPolicy;
+
+/** The {@link Preprocessing} presets as the reference code states them, and the variants that use them. */
+class PreprocessingTest {
+
+    @Test
+    void timmPresetIsVisionTransformerCfg() {
+        ViTConfig c = Preprocessing.TIMM.applyTo(Variant.MICRO.toBuilder().optChannels(3)).build();
+
+        assertEquals(SizingPolicy.RESIZE_CROP, c.getSizing());
+        assertEquals(Interpolation.BICUBIC, c.getInterpolation());
+        assertEquals(0.9, c.getCropPct());
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.getMean());
+        assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.getStd());
+    }
+
+    @Test
+    void torchvisionPresetIsImagenet1kV1Transforms() {
+        ViTConfig c = Preprocessing.TORCHVISION.applyTo(Variant.MICRO.toBuilder().optChannels(3)).build();
+
+        assertEquals(SizingPolicy.RESIZE_CROP, c.getSizing());
+        assertEquals(Interpolation.BILINEAR, c.getInterpolation());
+        assertEquals(224.0 / 256.0, c.getCropPct());
+        assertArrayEquals(new float[] {0.485f, 0.456f, 0.406f}, c.getMean());
+        assertArrayEquals(new float[] {0.229f, 0.224f, 0.225f}, c.getStd());
+    }
+
+    @Test
+    void imagenetVariantsGetTimmsPreprocessingAndGreyOnesTheExactResize() {
+        for (Variant v : new Variant[] {Variant.TINY, Variant.SMALL, Variant.BASE}) {
+            ViTConfig c = v.toBuilder().build();
+            assertEquals(Preprocessing.TIMM.applyTo(v.toBuilder()).build().toJson(), c.toJson(), v.cliName());
+            assertEquals(0.9, c.getCropPct(), v.cliName());
+            assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.getMean(), v.cliName());
+        }
+        ViTConfig grey = Variant.FASHION.toBuilder().build();
+        assertEquals(SizingPolicy.RESIZE, grey.getSizing());
+        assertEquals(Interpolation.BILINEAR, grey.getInterpolation());
+        assertArrayEquals(new float[] {0.5f}, grey.getMean());
+        assertArrayEquals(new float[] {0.5f}, grey.getStd());
+        assertEquals(ViTConfig.builder().setImageSize(16, 16).setPatchSize(16).setWidth(8).setDepth(1)
+                .setHeads(1).setNumClasses(2).build().getCropPct(), grey.getCropPct(),
+                "GREY leaves the crop ratio at the config's default");
+    }
+}
