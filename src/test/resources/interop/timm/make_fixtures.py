@@ -175,6 +175,20 @@ def main():
                 save_npy(f"input_{h}x{w}.npy", x)
                 save_npy(f"{name}_logits_{h}x{w}.npy", model(x))
                 save_npy(f"{name}_features_{h}x{w}.npy", model.forward_features(x))
+    # The rotation tables themselves, timm's get_embed (N, 2*D_head) = [sin | cos], head width 16,
+    # a 3x5 grid: RotaryEmbeddingCat as RoPE-ViT axial uses it, RotaryEmbeddingDinoV3, and
+    # RotaryEmbeddingMixed (get_mixed_freqs) with its seeded random frequencies saved beside it.
+    from timm.layers.pos_embed_sincos import RotaryEmbeddingCat, RotaryEmbeddingDinoV3, RotaryEmbeddingMixed
+    with torch.no_grad():
+        cat = RotaryEmbeddingCat(16, temperature=100.0, in_pixels=False, grid_indexing="xy")
+        save_npy("rope_axial_embed_3x5.npy", cat.get_embed([3, 5]))
+        cat_ij = RotaryEmbeddingCat(16, temperature=10000.0, in_pixels=False, grid_indexing="ij")
+        save_npy("rope_axial_ij_embed_3x5.npy", cat_ij.get_embed([3, 5]))
+        save_npy("rope_dinov3_embed_3x5.npy", RotaryEmbeddingDinoV3(16, temperature=100.0).get_embed([3, 5]))
+        torch.manual_seed(7)
+        mixed = RotaryEmbeddingMixed(32, depth=2, num_heads=2, temperature=10.0, grid_indexing="xy")
+        save_npy("rope_mixed_freqs.npy", mixed.freqs)  # (2, depth, heads, D_head/2)
+        save_npy("rope_mixed_embed_3x5.npy", mixed.get_embed([3, 5]))  # (depth, heads, N, 2*D_head)
     # Names and shapes of the full-size architectures, from timm's constructors on the meta device.
     with open("architectures.json", "w") as f:
         json.dump({arch: shapes_of(arch) for arch in ARCHITECTURES}, f, separators=(",", ":"), sort_keys=True)

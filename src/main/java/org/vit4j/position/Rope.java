@@ -238,6 +238,51 @@ public final class Rope {
     }
 
     /**
+     * The angles of a fixed rotary kind.
+     *
+     * @param kind {@link PositionEmbeddingKind#ROPE_AXIAL} or {@link PositionEmbeddingKind#ROPE_DINOV3}
+     * @param rows grid rows
+     * @param cols grid columns
+     * @param headDim head width {@code D}, divisible by 4
+     * @param theta the temperature
+     * @param indexing which axis comes first (axial only; DINOv3 is row first)
+     * @return angles {@code (rows*cols, D/2)}
+     * @throws IllegalArgumentException for other kinds (rope-mixed's angles come from its learned
+     *     frequencies, {@link #mixedAngles})
+     */
+    public static float[][] angles(PositionEmbeddingKind kind, int rows, int cols, int headDim, double theta,
+            RopeIndexing indexing) {
+        return switch (kind) {
+            case ROPE_AXIAL -> axialAngles(rows, cols, headDim, theta, indexing);
+            case ROPE_DINOV3 -> dinov3Angles(rows, cols, headDim, theta);
+            default -> throw new IllegalArgumentException("'" + kind.cliName()
+                    + "' has no fixed rotation; fixed rotary kinds are rope-axial, rope-dinov3");
+        };
+    }
+
+    /**
+     * timm's rotary table as {@code get_embed} returns it: {@code [sin | cos]}, each expanded to the
+     * head width in the layout. Row {@code n}'s dot product with row {@code m} is
+     * {@code 2 sum_p cos(t_np - t_mp)}: the attention logit between a query and a key that are the
+     * same all-ones vector, rotated to patches {@code n} and {@code m}.
+     *
+     * @param angles {@code (N, D/2)}
+     * @param layout the pair layout
+     * @return {@code (N, 2D)}
+     */
+    public static float[][] embedding(float[][] angles, RopeLayout layout) {
+        float[][][] cs = cosSin(angles, layout);
+        int n = angles.length;
+        int dim = n == 0 ? 0 : cs[0][0].length;
+        float[][] out = new float[n][2 * dim];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(cs[1][i], 0, out[i], 0, dim);
+            System.arraycopy(cs[0][i], 0, out[i], dim, dim);
+        }
+        return out;
+    }
+
+    /**
      * Rotates one head vector: {@code x·cos + rot(x)·sin} (timm {@code apply_rot_embed_cat}).
      *
      * @param x a head vector of width {@code D}
