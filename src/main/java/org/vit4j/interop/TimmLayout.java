@@ -229,7 +229,7 @@ final class TimmLayout {
             return null;
         }
         TimmLayout l = new TimmLayout(d, c, p, depth, hidden, k, cls, r, fcNorm, qkvBias, withPrefix, rows, cols);
-        if (t.containsKey("blocks.0.ls1.gamma")) { // DINOv2, DeiT-III: LayerScale
+        if (t.containsKey("blocks.0.ls1.gamma") && t.containsKey("blocks.0.ls2.gamma")) { // DINOv2, DeiT-III: LayerScale
             l.layerScaleNames = LayerScaleNames.VIT;
         }
         return l;
