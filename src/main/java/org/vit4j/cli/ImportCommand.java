@@ -33,7 +33,7 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WEIGHTS.safetensors", description = "The checkpoint.")
     Path weights;
 
-    @Option(names = "--config", paramLabel = "FILE.json", description = "The source's config.json (heads, labels, image size), if it has one.")
+    @Option(names = "--config", paramLabel = "FILE.json", description = "The source's config.json (heads, labels, image size), if it has one; a timm hub config naming a known \"architecture\" (DINOv2, DINOv3, RoPE-ViT, ViT, DeiT) gives the whole architecture.")
     Path config;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Run at another size than the checkpoint's (position embeddings resampled).")
