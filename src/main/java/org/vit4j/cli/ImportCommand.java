@@ -39,7 +39,7 @@ final class ImportCommand implements Callable<Integer> {
     Path weights;
 
     @Option(names = "--config", paramLabel = "FILE.json", converter = Converters.ExistingFile.class,
-            description = "The source's config.json (heads, labels, image size), if it has one.")
+            description = "The source's config.json (heads, labels, image size), if it has one; a timm hub config naming a known \"architecture\" (DINOv2, DINOv3, RoPE-ViT, ViT, DeiT) gives the whole architecture.")
     Path config;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Run at another size than the checkpoint's (position embeddings resampled).")

@@ -36,7 +36,12 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", c.getWidth(), c.getDepth(), c.getHeads(), c.getMlpHidden());
             out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", c.hasClassToken() ? "yes" : "no",
                     c.getRegisterTokens(), c.getPooling().cliName());
-            out.printf(Locale.ROOT, "position:     %s (%s)%n", c.getPosEmb().cliName(), c.getPosEmbLayout().cliName());
+            out.printf(Locale.ROOT, "position:     %s (%s)%s%n", c.getPositionName(), c.getPosEmbLayout().cliName(),
+                    c.getRope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
+                            c.getRopeTheta(), c.getRopeLayout().cliName(), c.getRopeIndexing().cliName()) : "");
+            if (c.getLayerScale() > 0) {
+                out.printf(Locale.ROOT, "layer scale:  init %s%n", c.getLayerScale());
+            }
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));

@@ -7,9 +7,11 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
+import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.Rope;
 import org.vit4j.position.SimilarityMaps;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.position.SinCosTables;
@@ -20,7 +22,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code vit4j posemb}: a position-embedding table, and its cosine-similarity maps. */
+/**
+ * {@code vit4j posemb}: a position-embedding table, and its cosine-similarity maps. For a rotary
+ * kind the table is timm's rotation table {@code [sin | cos]} per patch ({@link Rope#embedding}), whose
+ * row similarities are the attention logits of one rotated query against the same key at every patch.
+ */
 @Command(name = "posemb", mixinStandardHelpOptions = true,
         description = "Write a position-embedding table (one row per patch, row-major) and plot its similarity maps.")
 final class PosembCommand implements Callable<Integer> {
@@ -30,21 +36,27 @@ final class PosembCommand implements Callable<Integer> {
     @Mixin Common common;
 
     @Option(names = "--kind", required = true, paramLabel = "KIND", converter = KindName.class,
-            description = "none, learned, sincos1d, sincos2d-mae or sincos2d-bigvision.")
+            description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed or rope-dinov3.")
     PositionEmbeddingKind kind;
 
     @Option(names = "--grid", paramLabel = "RxC", description = "Patch grid (default with --model: the model's).")
     ShuffleGrid grid;
 
     @Option(names = "--dim", paramLabel = "D", converter = Converters.PositiveInt.class,
-            description = "Embedding width (default with --model: the model's).")
+            description = "Embedding width; for rope kinds the head width (default with --model: the model's).")
     Integer dim;
+
+    @Option(names = "--block", defaultValue = "0", paramLabel = "I", description = "rope-mixed: the block whose frequencies to show (default: ${DEFAULT-VALUE}).")
+    int block;
+
+    @Option(names = "--head", defaultValue = "0", paramLabel = "H", description = "rope-mixed: the head whose frequencies to show (default: ${DEFAULT-VALUE}).")
+    int head;
 
     @Option(names = "--layout", defaultValue = "split", paramLabel = "split|interleaved", converter = LayoutName.class,
             description = "Sin-cos column layout (default: ${DEFAULT-VALUE}).")
     SinCosLayout layout;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "For learned: the model whose table to show (default: the bundled model).")
+    @Option(names = "--model", paramLabel = "DIR", description = "For learned and rotary kinds: the model whose table to show (default for learned: the bundled model).")
     Path model;
 
     @Option(names = "--format", defaultValue = "csv", paramLabel = "csv|npy", converter = FormatName.class,
@@ -105,11 +117,14 @@ final class PosembCommand implements Callable<Integer> {
         if (k == PositionEmbeddingKind.LEARNED && (grid != null || dim != null)) {
             throw Usage.error(spec, "learned tables come from a model: use --model, not --grid/--dim");
         }
-        if (k != PositionEmbeddingKind.LEARNED && model != null) {
-            throw Usage.error(spec, "--model is for --kind learned; --kind " + k.cliName() + " is computed from --grid and --dim");
+        if (k != PositionEmbeddingKind.LEARNED && !k.isRope() && model != null) {
+            throw Usage.error(spec, "--model is for --kind learned or a rotary kind; --kind " + k.cliName() + " is computed from --grid and --dim");
         }
-        if (k != PositionEmbeddingKind.LEARNED && (grid == null || dim == null)) {
-            throw Usage.error(spec, "--kind " + k.cliName() + " needs --grid RxC and --dim D");
+        if (k == PositionEmbeddingKind.ROPE_MIXED && model == null) {
+            throw Usage.error(spec, "rope-mixed frequencies are learned: give --model DIR of a rope-mixed model");
+        }
+        if (k != PositionEmbeddingKind.LEARNED && model == null && (grid == null || dim == null)) {
+            throw Usage.error(spec, "--kind " + k.cliName() + " needs --grid RxC and --dim D" + (k.isRope() ? " (head width), or --model" : ""));
         }
         long values = grid == null ? 0 : (long) grid.rows() * grid.cols() * dim; // long: 100000x100000 overflows an int
         if (values > MAX_VALUES) {
@@ -120,7 +135,34 @@ final class PosembCommand implements Callable<Integer> {
         float[][] table;
         int rows;
         int cols;
-        if (k == PositionEmbeddingKind.LEARNED) {
+        String note = "";
+        if (k.isRope()) {
+            float[][] angles;
+            if (model != null) {
+                try (VitModel m = common.loadModel(model, device)) {
+                    ViTConfig c = m.getConfig();
+                    if (c.getRope() != k) {
+                        throw new ModelLoadFailure("the model uses rotary embedding '" + c.getRope().cliName()
+                                + "', not " + k.cliName(), null);
+                    }
+                    rows = grid == null ? c.getGrid().rows() : grid.rows();
+                    cols = grid == null ? c.getGrid().cols() : grid.cols();
+                    int hd = c.getWidth() / c.getHeads();
+                    angles = k == PositionEmbeddingKind.ROPE_MIXED
+                            ? mixedAngles(m, c, rows, cols, hd)
+                            : Rope.angles(k, rows, cols, hd, c.getRopeTheta(), c.getRopeIndexing());
+                    table = Rope.embedding(angles, c.getRopeLayout());
+                    note = ", theta " + c.getRopeTheta() + ", " + c.getRopeLayout().cliName() + " pairs"
+                            + (k == PositionEmbeddingKind.ROPE_MIXED ? ", block " + block + " head " + head : "");
+                }
+            } else {
+                rows = grid.rows();
+                cols = grid.cols();
+                angles = Rope.angles(k, rows, cols, dim, k.defaultRopeTheta(), k.defaultRopeIndexing());
+                table = Rope.embedding(angles, k.defaultRopeLayout());
+                note = ", theta " + k.defaultRopeTheta() + ", " + k.defaultRopeLayout().cliName() + " pairs";
+            }
+        } else if (k == PositionEmbeddingKind.LEARNED) {
             if (grid != null || dim != null) {
                 throw new IllegalArgumentException("learned tables come from a model: use --model, not --grid/--dim");
             }
@@ -178,10 +220,24 @@ final class PosembCommand implements Callable<Integer> {
             Common.writePng(plot, SimilarityMaps.render(table, rows, cols, cell));
         }
         if (out != null || plot != null) {
-            stdout.printf(Locale.ROOT, "%s table %dx%d grid, D=%d%s%s%n", k.cliName(), rows, cols, table[0].length,
-                    out == null ? "" : " -> " + out, plot == null ? "" : ", plot -> " + plot);
+            stdout.printf(Locale.ROOT, "%s table %dx%d grid, D=%d%s%s%s%n", k.cliName(), rows, cols, table[0].length,
+                    note, out == null ? "" : " -> " + out, plot == null ? "" : ", plot -> " + plot);
         }
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /** One head's RoPE-Mixed angles from the model's {@code rope.freqs (2, depth, H, hd/2)}. */
+    private float[][] mixedAngles(VitModel m, ViTConfig c, int rows, int cols, int hd) {
+        if (block < 0 || block >= c.getDepth() || head < 0 || head >= c.getHeads()) {
+            throw new IllegalArgumentException("--block " + block + " --head " + head + " is outside the model's "
+                    + c.getDepth() + " blocks x " + c.getHeads() + " heads");
+        }
+        float[] f = m.getBlock().getRotaryEmbedding().getFreqs().getArray().toFloatArray();
+        int half = hd / 2;
+        int at = (block * c.getHeads() + head) * half;
+        int y = c.getDepth() * c.getHeads() * half;
+        return Rope.mixedAngles(java.util.Arrays.copyOfRange(f, at, at + half),
+                java.util.Arrays.copyOfRange(f, y + at, y + at + half), rows, cols, c.getRopeIndexing());
     }
 }

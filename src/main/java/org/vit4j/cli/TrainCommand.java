@@ -12,7 +12,6 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
-import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.train.EvalResult;
 import org.vit4j.train.ImageDataset;
@@ -45,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "A variant (tiny, small, base, fashion, fashion-small, micro) or a config.json (default: fashion).")
     String config;
 
-    @Option(names = "--pos-emb", paramLabel = "KIND", description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision (default: learned, or the config file's).")
+    @Option(names = "--pos-emb", paramLabel = "KIND", description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3, or a rotary and an absolute kind joined by + (rope-mixed+learned) (default: learned, or the config file's).")
     String posEmb;
 
     @Option(names = "--layout", paramLabel = "split|interleaved", description = "Sin-cos layout (default: split).")
@@ -321,7 +320,7 @@ final class TrainCommand implements Callable<Integer> {
             b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
         }
         if (posEmb != null) {
-            b.optPosEmb(PositionEmbeddingKind.fromName(posEmb));
+            b.optPosEmb(posEmb);
         }
         if (layout != null) {
             b.optPosEmbLayout(SinCosLayout.fromName(layout));

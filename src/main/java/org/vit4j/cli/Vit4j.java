@@ -18,6 +18,7 @@ import picocli.CommandLine.IVersionProvider;
         description = "Vision Transformer patch embeddings on Deep Java Library.",
         subcommands = {
             PredictCommand.class,
+            EmbedCommand.class,
             EvalCommand.class,
             PatchesCommand.class,
             PosembCommand.class,

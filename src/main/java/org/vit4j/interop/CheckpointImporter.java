@@ -140,7 +140,9 @@ public final class CheckpointImporter {
             notes.addAll(t.notes);
             List<String> problems = new ArrayList<>(t.problems);
             int[] srcSize = sourceImageSize != null ? sourceImageSize : sc.imageSize;
-            TimmLayout layout = TimmLayout.infer(t.tensors, srcSize, problems, t::sourceName);
+            TimmLayout layout = source == Source.TIMM && sc.architecture != null
+                    ? fromArchitecture(sc, problems, notes)
+                    : TimmLayout.infer(t.tensors, srcSize, problems, t::sourceName);
             if (layout != null) {
                 layout.check(t.tensors, problems, t::sourceName, t.reported);
                 checkHead(layout, problems, t::sourceName);
@@ -152,7 +154,7 @@ public final class CheckpointImporter {
             if (!problems.isEmpty()) {
                 throw new CheckpointException(what(), problems);
             }
-            int h = resolveHeads(layout.width, sc, notes);
+            int h = resolveHeads(layout.width, sc, notes, layout);
             int k = layout.numClasses > 0 ? layout.numClasses : numClasses;
             int outH = imageSize != null ? imageSize[0] : layout.gridRows * layout.patch;
             int outW = imageSize != null ? imageSize[1] : layout.gridCols * layout.patch;
@@ -164,7 +166,7 @@ public final class CheckpointImporter {
             }
             int rows = config.getGrid().rows();
             int cols = config.getGrid().cols();
-            if (rows != layout.gridRows || cols != layout.gridCols) {
+            if (layout.absPos && (rows != layout.gridRows || cols != layout.gridCols)) {
                 notes.add("position table resampled from " + layout.gridRows + "x" + layout.gridCols + " to "
                         + rows + "x" + cols + " patches (" + posResample.name().toLowerCase() + " bicubic)");
             }
@@ -186,6 +188,34 @@ public final class CheckpointImporter {
         }
     }
 
+    /**
+     * The layout a named timm architecture has ({@link TimmArchitecture}), with the sizes a hub
+     * config's {@code model_args} change.
+     */
+    private TimmLayout fromArchitecture(SourceConfig sc, List<String> problems, List<String> notes) {
+        TimmArchitecture a;
+        try {
+            a = TimmArchitecture.of(sc.architecture);
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return null;
+        }
+        int width = sc.embedDim != null ? sc.embedDim : a.width();
+        int depth = sc.depth != null ? sc.depth : a.depth();
+        int h = heads != null ? heads : sc.heads != null ? sc.heads : a.heads();
+        int patch = sc.patchSize != null ? sc.patchSize : a.patch();
+        int[] size = sourceImageSize != null ? sourceImageSize
+                : sc.imageSize != null ? sc.imageSize : new int[] {a.imageSize(), a.imageSize()};
+        if (size[0] % patch != 0 || size[1] % patch != 0) {
+            problems.add("checkpoint image size " + size[0] + "x" + size[1] + " is not a multiple of the patch size " + patch);
+            return null;
+        }
+        int classes = sc.numClasses != null ? sc.numClasses : a.numClasses();
+        Pooling pool = sc.pooling != null ? sc.pooling : a.pooling();
+        notes.add("architecture " + a.describe());
+        return a.layout(width, depth, h, patch, size[0] / patch, size[1] / patch, classes, pool);
+    }
+
     private void checkHead(TimmLayout layout, List<String> problems, UnaryOperator<String> name) {
         if (layout.numClasses == 0 && numClasses == null) {
             problems.add("missing " + name.apply("head.weight") + " (K, " + layout.width + ") and "
@@ -197,9 +227,13 @@ public final class CheckpointImporter {
         }
     }
 
-    private int resolveHeads(int width, SourceConfig sc, List<String> notes) throws CheckpointException {
+    private int resolveHeads(int width, SourceConfig sc, List<String> notes, TimmLayout layout)
+            throws CheckpointException {
         if (heads != null) {
             return heads;
+        }
+        if (layout != null && layout.heads != null) {
+            return layout.heads;
         }
         if (sc.heads != null) {
             return sc.heads;
@@ -240,6 +274,7 @@ public final class CheckpointImporter {
     private ViTConfig config(TimmLayout l, int h, int k, int outH, int outW, SourceConfig sc) {
         Pooling pool = pooling != null ? pooling
                 : sc.pooling != null ? sc.pooling
+                : l.pooling != null ? l.pooling
                 : l.fcNorm || !l.classToken ? Pooling.AVG : Pooling.CLS;
         ViTConfig.Builder b = ViTConfig.builder()
                 .setImageSize(outH, outW)
@@ -255,9 +290,14 @@ public final class CheckpointImporter {
                 .optRegisterTokens(l.registers)
                 .optFcNorm(l.fcNorm)
                 .optQkvBias(l.qkvBias)
-                .optPosEmb(PositionEmbeddingKind.LEARNED)
+                .optPosEmb(l.absPos ? PositionEmbeddingKind.LEARNED : PositionEmbeddingKind.NONE)
+                .optLayerScale(l.layerScaleNames != TimmLayout.LayerScaleNames.NONE ? l.layerScaleInit : 0)
                 .optLayerNormEps(layerNormEps != null ? layerNormEps
+                        : l.layerNormEps != null ? l.layerNormEps
                         : sc.layerNormEps != null ? sc.layerNormEps : source.layerNormEps());
+        if (l.rope.isRope()) {
+            b.optRope(l.rope).optRopeTheta(l.ropeTheta).optRopeLayout(l.ropeLayout).optRopeIndexing(l.ropeIndexing);
+        }
         source.applyPreprocessing(b);
         sc.applyPreprocessing(b);
         return overrides.apply(b).build();

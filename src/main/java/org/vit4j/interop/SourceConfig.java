@@ -24,8 +24,10 @@ import org.vit4j.model.ViTConfig;
  *   <li>Hugging Face ({@code ViTConfig}): {@code num_attention_heads}, {@code layer_norm_eps},
  *       {@code image_size}, {@code id2label}; {@code hidden_act} must be {@code gelu} and
  *       {@code model_type}, if present, {@code vit}.
- *   <li>timm (hub {@code config.json} or a bare {@code pretrained_cfg}): {@code global_pool},
- *       {@code model_args.num_heads}, {@code label_names}, and from {@code pretrained_cfg}:
+ *   <li>timm (hub {@code config.json} or a bare {@code pretrained_cfg}): {@code architecture}
+ *       ({@link TimmArchitecture}), {@code num_classes}, {@code global_pool}, {@code model_args}
+ *       ({@code num_heads}, and with an architecture {@code embed_dim}, {@code depth},
+ *       {@code patch_size}, {@code img_size}), {@code label_names}, and from {@code pretrained_cfg}:
  *       {@code input_size [C, H, W]}, {@code interpolation}, {@code crop_pct}, {@code crop_mode}
  *       ({@code center} or {@code squash}), {@code mean}, {@code std}.
  * </ul>
@@ -42,6 +44,14 @@ final class SourceConfig {
     Double cropPct;
     float[] mean;
     float[] std;
+    /** timm's {@code architecture}, or null. */
+    String architecture;
+    /** timm's {@code num_classes} (0: a backbone without head), or null. */
+    Integer numClasses;
+    /** timm's {@code model_args} integers that change an architecture's sizes. */
+    Integer embedDim;
+    Integer depth;
+    Integer patchSize;
 
     static final SourceConfig NONE = new SourceConfig();
 
@@ -120,15 +130,29 @@ final class SourceConfig {
         if (o.has("global_pool")) {
             pooling = Pooling.fromName(o.get("global_pool").getAsString());
         }
-        if (o.has("model_args") && o.getAsJsonObject("model_args").has("num_heads")) {
-            heads = o.getAsJsonObject("model_args").get("num_heads").getAsInt();
+        if (o.has("architecture")) {
+            architecture = o.get("architecture").getAsString();
+        }
+        if (o.has("num_classes")) {
+            numClasses = o.get("num_classes").getAsInt();
+        }
+        JsonObject args = o.has("model_args") && o.get("model_args").isJsonObject()
+                ? o.getAsJsonObject("model_args") : new JsonObject();
+        if (args.has("num_heads")) {
+            heads = args.get("num_heads").getAsInt();
+        }
+        embedDim = args.has("embed_dim") ? args.get("embed_dim").getAsInt() : null;
+        depth = args.has("depth") ? args.get("depth").getAsInt() : null;
+        patchSize = args.has("patch_size") ? args.get("patch_size").getAsInt() : null;
+        if (args.has("img_size")) {
+            imageSize = size(args.get("img_size"));
         }
         JsonElement names = o.has("label_names") ? o.get("label_names") : pre.get("label_names");
         if (names != null && names.isJsonArray()) {
             labels = new ArrayList<>();
             names.getAsJsonArray().forEach(n -> labels.add(n.getAsString()));
         }
-        if (pre.has("input_size")) {
+        if (pre.has("input_size") && !args.has("img_size")) {
             JsonArray a = pre.getAsJsonArray("input_size");
             imageSize = new int[] {a.get(a.size() - 2).getAsInt(), a.get(a.size() - 1).getAsInt()};
         }

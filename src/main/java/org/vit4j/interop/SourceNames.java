@@ -35,7 +35,21 @@ import java.util.regex.Pattern;
  *   head.*                    classifier.* (no prefix)                            heads.head.*
  * </pre>
  *
- * Hugging Face's {@code pooler.dense.*} (the tanh pooler of {@code ViTModel}, unused by the
+ * Hugging Face transformers 5.x renamed the encoder (its ViT refactor, PR #41693); both naming
+ * generations are read, told apart by whether any tensor is under {@code [vit.]layers.N.}:
+ *
+ * <pre>
+ *   timm                      transformers 5.x ([vit.] prefix)
+ *   blocks.N.norm1.*          layers.N.layernorm_before.*
+ *   blocks.N.attn.qkv.*       layers.N.attention.{q_proj,k_proj,v_proj}.*
+ *   blocks.N.attn.proj.*      layers.N.attention.o_proj.*
+ *   blocks.N.norm2.*          layers.N.layernorm_after.*
+ *   blocks.N.mlp.fc1.*        layers.N.mlp.fc1.*
+ *   blocks.N.mlp.fc2.*        layers.N.mlp.fc2.*
+ * </pre>
+ * (embeddings, {@code layernorm} and {@code classifier} as in 4.x).
+ *
+ * <p>Hugging Face's {@code pooler.dense.*} (the tanh pooler of {@code ViTModel}, unused by the
  * classifier) and {@code embeddings.mask_token} are ignored with a note; any other name is
  * unexpected.
  */
@@ -123,6 +137,37 @@ final class SourceNames {
             Rule.of("layernorm\\.(weight|bias)", "norm.$1"),
             Rule.of("classifier\\.(weight|bias)", "head.$1"));
 
+    private static final String HF5_LAYER = "layers\\.(\\d+)\\.";
+    private static final Pattern HF5_QKV =
+            Pattern.compile(HF5_LAYER + "attention\\.(q|k|v)_proj\\.(weight|bias)");
+    private static final Pattern HF5_ANY = Pattern.compile("(vit\\.)?" + HF5_LAYER + ".+");
+    private static final List<Rule> HF5 = List.of(
+            Rule.of("embeddings\\.cls_token", "cls_token"),
+            Rule.of("embeddings\\.position_embeddings", "pos_embed"),
+            Rule.of("embeddings\\.patch_embeddings\\.projection\\.(weight|bias)", "patch_embed.proj.$1"),
+            Rule.of(HF5_LAYER + "layernorm_before\\.(weight|bias)", "blocks.$1.norm1.$2"),
+            Rule.of(HF5_LAYER + "attention\\.o_proj\\.(weight|bias)", "blocks.$1.attn.proj.$2"),
+            Rule.of(HF5_LAYER + "layernorm_after\\.(weight|bias)", "blocks.$1.norm2.$2"),
+            Rule.of(HF5_LAYER + "mlp\\.fc1\\.(weight|bias)", "blocks.$1.mlp.fc1.$2"),
+            Rule.of(HF5_LAYER + "mlp\\.fc2\\.(weight|bias)", "blocks.$1.mlp.fc2.$2"),
+            Rule.of("layernorm\\.(weight|bias)", "norm.$1"),
+            Rule.of("classifier\\.(weight|bias)", "head.$1"));
+
+    private static List<Rule> hf5Reverse(String p) {
+        return List.of(
+                Rule.of("cls_token", p + "embeddings.cls_token"),
+                Rule.of("pos_embed", p + "embeddings.position_embeddings"),
+                Rule.of("patch_embed\\.proj\\.(\\w+)", p + "embeddings.patch_embeddings.projection.$1"),
+                Rule.of("blocks\\.(\\d+)\\.norm1\\.(\\w+)", p + "layers.$1.layernorm_before.$2"),
+                Rule.of("blocks\\.(\\d+)\\.attn\\.qkv\\.(\\w+)", p + "layers.$1.attention.{q,k,v}_proj.$2"),
+                Rule.of("blocks\\.(\\d+)\\.attn\\.proj\\.(\\w+)", p + "layers.$1.attention.o_proj.$2"),
+                Rule.of("blocks\\.(\\d+)\\.norm2\\.(\\w+)", p + "layers.$1.layernorm_after.$2"),
+                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc1\\.(\\w+)", p + "layers.$1.mlp.fc1.$2"),
+                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc2\\.(\\w+)", p + "layers.$1.mlp.fc2.$2"),
+                Rule.of("norm\\.(\\w+)", p + "layernorm.$1"),
+                Rule.of("head\\.(\\w+)", "classifier.$1"));
+    }
+
     private static List<Rule> hfReverse(String p) {
         return List.of(
                 Rule.of("cls_token", p + "embeddings.cls_token"),
@@ -187,18 +232,26 @@ final class SourceNames {
     private static Translated hf(Map<String, NDArray> tensors) {
         boolean prefixed = tensors.keySet().stream().anyMatch(n -> n.startsWith("vit."));
         String p = prefixed ? "vit." : "";
-        Translated out = new Translated(hfReverse(p));
+        boolean v5 = tensors.keySet().stream().anyMatch(n -> HF5_ANY.matcher(n).matches());
+        Pattern qkvPattern = v5 ? HF5_QKV : HF_QKV;
+        List<Rule> rules = v5 ? HF5 : HF;
+        List<String> kinds = v5 ? List.of("q", "k", "v") : List.of("query", "key", "value");
+        String placeholder = v5 ? "{q,k,v}" : "{query,key,value}";
+        Translated out = new Translated(v5 ? hf5Reverse(p) : hfReverse(p));
+        if (v5) {
+            out.notes.add("Hugging Face transformers 5.x tensor names");
+        }
         // (layer, weight|bias) -> {query, key, value}
         Map<String, NDArray[]> qkv = new TreeMap<>();
         for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
             String name = e.getKey();
             String bare = name.startsWith("classifier.") ? name : strip(name, p);
-            Matcher m = bare == null ? null : HF_QKV.matcher(bare);
-            String timm = bare == null ? null : rename(bare, HF);
+            Matcher m = bare == null ? null : qkvPattern.matcher(bare);
+            String timm = bare == null ? null : rename(bare, rules);
             if (m != null && m.matches()) {
                 NDArray[] slot = qkv.computeIfAbsent("blocks." + m.group(1) + ".attn.qkv." + m.group(3),
                         k -> new NDArray[3]);
-                slot[List.of("query", "key", "value").indexOf(m.group(2))] = e.getValue();
+                slot[kinds.indexOf(m.group(2))] = e.getValue();
             } else if (bare != null && HF_IGNORED.matcher(bare).matches()) {
                 out.notes.add("ignored " + name + " " + e.getValue().getShape()
                         + " (not used by image classification)");
@@ -212,10 +265,9 @@ final class SourceNames {
             NDArray[] parts = e.getValue();
             String pattern = out.sourceName(e.getKey());
             List<String> missing = new ArrayList<>();
-            String[] kinds = {"query", "key", "value"};
             for (int i = 0; i < 3; i++) {
                 if (parts[i] == null) {
-                    missing.add("missing " + pattern.replace("{query,key,value}", kinds[i]));
+                    missing.add("missing " + pattern.replace(placeholder, kinds.get(i)));
                 }
             }
             if (!missing.isEmpty()) {

@@ -12,7 +12,11 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vit4j.model.Pooling;
 import org.vit4j.position.PosEmbedResampler;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeIndexing;
+import org.vit4j.position.RopeLayout;
 
 /**
  * The architecture read off a checkpoint in timm names ({@link SourceNames}), the tensor list it
@@ -29,6 +33,12 @@ import org.vit4j.position.PosEmbedResampler;
  * <p>Position folding: vit4j gives the class token one learned row and registers none. Register
  * positions are constant per checkpoint, so {@code reg_token + pos_embed[reg rows]} is stored as the
  * register token; with {@code no_embed_class} the class row is zero. Both are exact.
+ *
+ * <p>Beyond what shapes tell, a layout built from a named architecture ({@link TimmArchitecture})
+ * also knows: LayerScale and its names ({@code ls1.gamma}, Eva's {@code gamma_1}), Eva's separate
+ * {@code q_bias}/{@code v_bias} (k's bias fixed at zero, so stored as zeros in vit4j's fused
+ * {@code qkv.bias}), a rotary embedding ({@code rope.freqs} for rope-mixed), no absolute table,
+ * heads, pooling and LayerNorm epsilon.
  */
 final class TimmLayout {
 
@@ -51,6 +61,38 @@ final class TimmLayout {
     final int gridRows;
     final int gridCols;
 
+    /** Names of LayerScale factors in a timm checkpoint. */
+    enum LayerScaleNames {
+        /** No LayerScale. */
+        NONE,
+        /** timm {@code VisionTransformer}: {@code blocks.i.ls1.gamma}, {@code ls2.gamma}. */
+        VIT,
+        /** timm {@code Eva}: {@code blocks.i.gamma_1}, {@code gamma_2}. */
+        EVA
+    }
+
+    // Known from a named architecture (TimmArchitecture), not from shapes; these defaults are the
+    // 2021 ViT layout that infer() reads.
+    /** Whether {@code pos_embed} exists (false for RoPE-only models). */
+    boolean absPos = true;
+    /** LayerScale tensor names; detected by infer() when present. */
+    LayerScaleNames layerScaleNames = LayerScaleNames.NONE;
+    /** LayerScale initial value written into the config (timm's {@code init_values}). */
+    double layerScaleInit = 1e-5;
+    /** Eva's {@code attn.q_bias}, {@code attn.v_bias} instead of {@code attn.qkv.bias}. */
+    boolean qvBias;
+    /** Rotary kind, or NONE. */
+    PositionEmbeddingKind rope = PositionEmbeddingKind.NONE;
+    double ropeTheta;
+    RopeLayout ropeLayout;
+    RopeIndexing ropeIndexing;
+    /** Heads, if the architecture says; else null. */
+    Integer heads;
+    /** Pooling the architecture uses, or null to decide from the tensors. */
+    Pooling pooling;
+    /** LayerNorm epsilon of the architecture, or null for the source's. */
+    Double layerNormEps;
+
     private TimmLayout(int width, int channels, int patch, int depth, int hidden, int numClasses,
             boolean classToken, int registers, boolean fcNorm, boolean qkvBias,
             boolean prefixPositions, int gridRows, int gridCols) {
@@ -67,6 +109,31 @@ final class TimmLayout {
         this.prefixPositions = prefixPositions;
         this.gridRows = gridRows;
         this.gridCols = gridCols;
+    }
+
+    /**
+     * A layout from known numbers (a named architecture) rather than from shapes.
+     *
+     * @param width D
+     * @param channels C
+     * @param patch P
+     * @param depth blocks
+     * @param hidden MLP width
+     * @param numClasses head classes, 0 for none
+     * @param classToken class token present
+     * @param registers register tokens
+     * @param fcNorm norm after pooling
+     * @param qkvBias qkv bias present
+     * @param prefixPositions pos_embed has prefix rows
+     * @param gridRows checkpoint grid rows
+     * @param gridCols checkpoint grid columns
+     * @return the layout, for the caller to complete
+     */
+    static TimmLayout of(int width, int channels, int patch, int depth, int hidden, int numClasses,
+            boolean classToken, int registers, boolean fcNorm, boolean qkvBias,
+            boolean prefixPositions, int gridRows, int gridCols) {
+        return new TimmLayout(width, channels, patch, depth, hidden, numClasses, classToken, registers, fcNorm,
+                qkvBias, prefixPositions, gridRows, gridCols);
     }
 
     /**
@@ -161,7 +228,11 @@ final class TimmLayout {
                     + prefix + " class/register token(s); give the checkpoint's image size");
             return null;
         }
-        return new TimmLayout(d, c, p, depth, hidden, k, cls, r, fcNorm, qkvBias, withPrefix, rows, cols);
+        TimmLayout l = new TimmLayout(d, c, p, depth, hidden, k, cls, r, fcNorm, qkvBias, withPrefix, rows, cols);
+        if (t.containsKey("blocks.0.ls1.gamma") && t.containsKey("blocks.0.ls2.gamma")) { // DINOv2, DeiT-III: LayerScale
+            l.layerScaleNames = LayerScaleNames.VIT;
+        }
+        return l;
     }
 
     private static boolean isSquare(int n) {
@@ -186,13 +257,21 @@ final class TimmLayout {
         if (registers > 0) {
             e.put("reg_token", new Shape(1, registers, d));
         }
-        e.put("pos_embed", new Shape(1, (long) gridRows * gridCols + (prefixPositions ? prefix() : 0), d));
+        if (absPos) {
+            e.put("pos_embed", new Shape(1, (long) gridRows * gridCols + (prefixPositions ? prefix() : 0), d));
+        }
+        if (rope == PositionEmbeddingKind.ROPE_MIXED) {
+            e.put("rope.freqs", new Shape(2, depth, heads, d / heads / 2));
+        }
         for (int i = 0; i < depth; i++) {
             String b = "blocks." + i + ".";
             e.put(b + "norm1.weight", new Shape(d));
             e.put(b + "norm1.bias", new Shape(d));
             e.put(b + "attn.qkv.weight", new Shape(3 * d, d));
-            if (qkvBias) {
+            if (qkvBias && qvBias) {
+                e.put(b + "attn.q_bias", new Shape(d));
+                e.put(b + "attn.v_bias", new Shape(d));
+            } else if (qkvBias) {
                 e.put(b + "attn.qkv.bias", new Shape(3 * d));
             }
             e.put(b + "attn.proj.weight", new Shape(d, d));
@@ -203,6 +282,10 @@ final class TimmLayout {
             e.put(b + "mlp.fc1.bias", new Shape(hidden));
             e.put(b + "mlp.fc2.weight", new Shape(d, hidden));
             e.put(b + "mlp.fc2.bias", new Shape(d));
+            if (layerScaleNames != LayerScaleNames.NONE) {
+                e.put(b + layerScaleName(1), new Shape(d));
+                e.put(b + layerScaleName(2), new Shape(d));
+            }
         }
         String norm = fcNorm ? "fc_norm." : "norm.";
         e.put(norm + "weight", new Shape(d));
@@ -212,6 +295,11 @@ final class TimmLayout {
             e.put("head.bias", new Shape(numClasses));
         }
         return e;
+    }
+
+    /** timm's name of branch {@code i}'s LayerScale factor inside a block. */
+    private String layerScaleName(int i) {
+        return layerScaleNames == LayerScaleNames.EVA ? "gamma_" + i : "ls" + i + ".gamma";
     }
 
     /**
@@ -257,36 +345,52 @@ final class TimmLayout {
         // Conv2d kernel (D, C, P, P) flattened in (c, y, x) order is the linear projection (D, C·P·P)
         out.put("patch_embed.proj.weight", t.get("patch_embed.proj.weight").reshape(d, (long) channels * patch * patch));
         out.put("patch_embed.proj.bias", t.get("patch_embed.proj.bias"));
-        NDArray pos = t.get("pos_embed");
-        pos = pos.reshape(pos.getShape().get(1), d); // (L, D)
+        NDArray pos = absPos ? t.get("pos_embed") : null;
+        pos = pos == null ? null : pos.reshape(pos.getShape().get(1), d); // (L, D)
         if (classToken) {
             out.put("cls_token", t.get("cls_token").reshape(1, d)); // (1, D)
         }
         if (registers > 0) {
             NDArray reg = t.get("reg_token").reshape(registers, d); // (R, D)
-            if (prefixPositions) {
+            if (prefixPositions && pos != null) {
                 reg = reg.add(pos.get("{}:{}", c, c + registers)); // fold the registers' positions in
             }
             out.put("reg_token", reg);
         }
-        NDArray patches = pos.get("{}:", prefixPositions ? prefix() : 0); // (N, D)
-        if (newRows != gridRows || newCols != gridCols) {
-            patches = resample(patches, newRows, newCols, mode); // (N', D)
+        if (pos != null) {
+            NDArray patches = pos.get("{}:", prefixPositions ? prefix() : 0); // (N, D)
+            if (newRows != gridRows || newCols != gridCols) {
+                patches = resample(patches, newRows, newCols, mode); // (N', D)
+            }
+            NDArray table = patches;
+            if (classToken) {
+                NDArray clsRow = prefixPositions ? pos.get("0:1") : pos.getManager().zeros(new Shape(1, d)); // (1, D)
+                table = NDArrays.concat(new NDList(clsRow, patches), 0); // (1 + N', D)
+            }
+            out.put("pos_embed.table", table);
         }
-        NDArray table = patches;
-        if (classToken) {
-            NDArray clsRow = prefixPositions ? pos.get("0:1") : pos.getManager().zeros(new Shape(1, d)); // (1, D)
-            table = NDArrays.concat(new NDList(clsRow, patches), 0); // (1 + N', D)
+        if (rope == PositionEmbeddingKind.ROPE_MIXED) {
+            out.put("rope.freqs", t.get("rope.freqs")); // same name and shape
         }
-        out.put("pos_embed.table", table);
         for (int i = 0; i < depth; i++) {
             String b = "blocks." + i + ".";
             norm(t, out, b + "norm1");
-            linear(t, out, b + "attn.qkv", qkvBias);
+            if (qkvBias && qvBias) {
+                out.put(b + "attn.qkv.weight", t.get(b + "attn.qkv.weight"));
+                NDArray q = t.get(b + "attn.q_bias");
+                // Eva: torch.cat((q_bias, k_bias, v_bias)) with k_bias a zero buffer
+                out.put(b + "attn.qkv.bias", NDArrays.concat(new NDList(q, q.zerosLike(), t.get(b + "attn.v_bias"))));
+            } else {
+                linear(t, out, b + "attn.qkv", qkvBias);
+            }
             linear(t, out, b + "attn.proj", true);
             norm(t, out, b + "norm2");
             linear(t, out, b + "mlp.fc1", true);
             linear(t, out, b + "mlp.fc2", true);
+            if (layerScaleNames != LayerScaleNames.NONE) {
+                out.put(b + "ls1.gamma", t.get(b + layerScaleName(1)));
+                out.put(b + "ls2.gamma", t.get(b + layerScaleName(2)));
+            }
         }
         norm(t, out, fcNorm ? "fc_norm" : "norm");
         if (numClasses > 0) {

@@ -12,12 +12,18 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.vit4j.position.RopeLayout;
+import org.vit4j.position.RotaryEmbedding;
 
 /**
- * Multi-head self-attention with a fused qkv projection, as timm's {@code Attention}.
+ * Multi-head self-attention with a fused qkv projection, as timm's {@code Attention} (and, with a
+ * rotary embedding, timm's {@code AttentionRope} / {@code EvaAttention}).
  *
  * <ul>
- *   <li>Input: tokens {@code (B, T, D)}.
+ *   <li>Input: tokens {@code (B, T, D)}; optionally followed by a rotation {@code cos, sin}, each
+ *       {@code (N, hd)} or {@code (H, N, hd)} ({@link RotaryEmbedding#rotations}), which turns the
+ *       queries and keys of the last {@code N = T - prefix} tokens; the {@code prefix} class and
+ *       register tokens pass unrotated (timm: {@code q[:, :, :npt]} kept).
  *   <li>Parameters: {@code qkv.weight (3D, D)} (rows: all q, then all k, then all v; within each,
  *       head-major), {@code qkv.bias (3D)}, {@code proj.weight (D, D)}, {@code proj.bias (D)}.
  *   <li>Output: {@code (B, T, D)}.
@@ -34,6 +40,8 @@ public final class Attention extends AbstractBlock {
 
     private final int heads;
     private final float dropout;
+    private final RopeLayout ropeLayout;
+    private final int prefix;
     private final Linear qkv;
     private final Linear proj;
 
@@ -46,9 +54,25 @@ public final class Attention extends AbstractBlock {
      * @param dropout dropout after the output projection (training only)
      */
     public Attention(int width, int heads, boolean qkvBias, float dropout) {
+        this(width, heads, qkvBias, dropout, RopeLayout.INTERLEAVED, 0);
+    }
+
+    /**
+     * Creates the block for rotary position embeddings.
+     *
+     * @param width D
+     * @param heads H, dividing D
+     * @param qkvBias whether qkv has a bias
+     * @param dropout dropout after the output projection (training only)
+     * @param ropeLayout pair layout of a rotation given with the input
+     * @param prefix leading tokens a rotation leaves alone (class and register tokens)
+     */
+    public Attention(int width, int heads, boolean qkvBias, float dropout, RopeLayout ropeLayout, int prefix) {
         super(VERSION);
         this.heads = heads;
         this.dropout = dropout;
+        this.ropeLayout = ropeLayout;
+        this.prefix = prefix;
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).optBias(qkvBias).build());
         proj = addChildBlock("proj", Linear.builder().setUnits(width).build());
     }
@@ -56,7 +80,7 @@ public final class Attention extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
+        NDArray x = inputs.head();
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
@@ -70,6 +94,10 @@ public final class Attention extends AbstractBlock {
         NDArray q = qkvList.get(0).squeeze(0); // (B, H, T, hd)
         NDArray k = qkvList.get(1).squeeze(0);
         NDArray v = qkvList.get(2).squeeze(0);
+        if (inputs.size() == 3) { // rotary: patch tokens' q and k only
+            q = RotaryEmbedding.apply(q, inputs.get(1), inputs.get(2), ropeLayout, prefix);
+            k = RotaryEmbedding.apply(k, inputs.get(1), inputs.get(2), ropeLayout, prefix);
+        }
         q = q.mul(Scalars.of(q, 1.0 / Math.sqrt(hd))); // never mul(Number) in the graph: see Scalars
         long chunk = chunkSize(b, t);
         NDArray mixed; // (B, H, T, hd)

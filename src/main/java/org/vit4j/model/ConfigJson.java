@@ -10,6 +10,8 @@ import com.google.gson.JsonParser;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeIndexing;
+import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /**
@@ -48,6 +50,15 @@ final class ConfigJson {
         o.addProperty("qkvBias", c.hasQkvBias());
         o.addProperty("posEmb", c.getPosEmb().cliName());
         o.addProperty("posEmbLayout", c.getPosEmbLayout().cliName());
+        if (c.getRope().isRope()) { // absent in older files: no rotary embedding
+            JsonObject rope = new JsonObject();
+            rope.addProperty("kind", c.getRope().cliName());
+            rope.addProperty("theta", c.getRopeTheta());
+            rope.addProperty("layout", c.getRopeLayout().cliName());
+            rope.addProperty("indexing", c.getRopeIndexing().cliName());
+            o.add("rope", rope);
+        }
+        o.addProperty("layerScale", c.getLayerScale());
         o.addProperty("layerNormEps", c.getLayerNormEps());
         o.addProperty("dropout", c.getDropout());
         o.addProperty("dropPath", c.getDropPath());
@@ -108,6 +119,23 @@ final class ConfigJson {
         b.optQkvBias(!o.has("qkvBias") || reqBool(o, "qkvBias"));
         b.optPosEmb(field(o, "posEmb", () -> PositionEmbeddingKind.fromName(optString(o, "posEmb", "learned"))));
         b.optPosEmbLayout(field(o, "posEmbLayout", () -> SinCosLayout.fromName(optString(o, "posEmbLayout", "split"))));
+        if (o.has("rope")) {
+            if (!o.get("rope").isJsonObject()) {
+                throw new IllegalArgumentException("config field 'rope' must be an object");
+            }
+            JsonObject r = o.getAsJsonObject("rope");
+            b.optRope(field(o, "rope.kind", () -> PositionEmbeddingKind.fromName(optString(r, "kind", "none"))));
+            if (r.has("theta")) {
+                b.optRopeTheta(optDouble(r, "theta", 0));
+            }
+            if (r.has("layout")) {
+                b.optRopeLayout(field(o, "rope.layout", () -> RopeLayout.fromName(optString(r, "layout", null))));
+            }
+            if (r.has("indexing")) {
+                b.optRopeIndexing(field(o, "rope.indexing", () -> RopeIndexing.fromName(optString(r, "indexing", null))));
+            }
+        }
+        b.optLayerScale(optDouble(o, "layerScale", 0));
         b.optLayerNormEps(optDouble(o, "layerNormEps", 1e-6));
         b.optDropout(optDouble(o, "dropout", 0));
         b.optDropPath(optDouble(o, "dropPath", 0));

@@ -14,14 +14,18 @@ import ai.djl.util.PairList;
  * A pre-norm transformer encoder block (ViT, Dosovitskiy et al. 2021, eq. 2–3):
  *
  * <pre>
- *   x = x + dropPath(attn(norm1(x)))
- *   x = x + dropPath(mlp(norm2(x)))
+ *   x = x + dropPath(ls1(attn(norm1(x))))
+ *   x = x + dropPath(ls2(mlp(norm2(x))))
  * </pre>
  *
+ * with {@code ls1}, {@code ls2} the identity unless the config has LayerScale ({@link LayerScale}).
+ *
  * <ul>
- *   <li>Input and output: tokens {@code (B, T, D)}.
+ *   <li>Input: tokens {@code (B, T, D)}, optionally followed by a rotation {@code cos, sin} for the
+ *       attention ({@link Attention}). Output: tokens {@code (B, T, D)}.
  *   <li>Parameters: {@code norm1.gamma/beta (D)}, {@code attn.*} ({@link Attention}), {@code
- *       norm2.gamma/beta (D)}, {@code mlp.*} ({@link Mlp}).
+ *       norm2.gamma/beta (D)}, {@code mlp.*} ({@link Mlp}), with LayerScale {@code ls1.gamma (D)} and
+ *       {@code ls2.gamma (D)}.
  * </ul>
  *
  * <p>Not DJL's {@code TransformerEncoderBlock}, which is post-norm (BERT) with BatchNorm.
@@ -36,6 +40,8 @@ public final class EncoderBlock extends AbstractBlock {
     private final Attention attn;
     private final LayerNorm norm2;
     private final Mlp mlp;
+    private final LayerScale ls1;
+    private final LayerScale ls2;
     private final float dropPath;
 
     /**
@@ -50,20 +56,32 @@ public final class EncoderBlock extends AbstractBlock {
         float eps = (float) config.getLayerNormEps();
         float drop = (float) config.getDropout();
         norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).optEpsilon(eps).build());
-        attn = addChildBlock("attn", new Attention(config.getWidth(), config.getHeads(), config.hasQkvBias(), drop));
+        attn = addChildBlock("attn", new Attention(config.getWidth(), config.getHeads(), config.hasQkvBias(), drop,
+                config.getRopeLayout(), config.getPrefixTokens()));
+        float ls = (float) config.getLayerScale();
+        ls1 = ls > 0 ? addChildBlock("ls1", new LayerScale(config.getWidth(), ls)) : null;
         norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).optEpsilon(eps).build());
         mlp = addChildBlock("mlp", new Mlp(config.getWidth(), config.getMlpHidden(), drop));
+        ls2 = ls > 0 ? addChildBlock("ls2", new LayerScale(config.getWidth(), ls)) : null;
     }
 
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow(); // (B, T, D)
-        NDArray h = attn.forward(ps, norm1.forward(ps, new NDList(x), training), training).head();
-        x = x.add(dropPath(h, training));
+        NDArray x = inputs.head(); // (B, T, D)
+        NDList attnIn = norm1.forward(ps, new NDList(x), training);
+        if (inputs.size() == 3) {
+            attnIn = new NDList(attnIn.head(), inputs.get(1), inputs.get(2)); // + rotation (cos, sin)
+        }
+        NDArray h = attn.forward(ps, attnIn, training).head();
+        x = x.add(dropPath(scale(ls1, ps, h, training), training));
         h = mlp.forward(ps, norm2.forward(ps, new NDList(x), training), training).head();
-        x = x.add(dropPath(h, training));
+        x = x.add(dropPath(scale(ls2, ps, h, training), training));
         return new NDList(x);
+    }
+
+    private static NDArray scale(LayerScale ls, ParameterStore ps, NDArray h, boolean training) {
+        return ls == null ? h : ls.forward(ps, new NDList(h), training).head();
     }
 
     private NDArray dropPath(NDArray branch, boolean training) {
@@ -83,10 +101,16 @@ public final class EncoderBlock extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        norm1.initialize(manager, dataType, inputShapes);
-        attn.initialize(manager, dataType, inputShapes);
-        norm2.initialize(manager, dataType, inputShapes);
-        mlp.initialize(manager, dataType, inputShapes);
+        Shape x = inputShapes[0];
+        norm1.initialize(manager, dataType, x);
+        attn.initialize(manager, dataType, x);
+        norm2.initialize(manager, dataType, x);
+        mlp.initialize(manager, dataType, x);
+        for (LayerScale ls : new LayerScale[] {ls1, ls2}) {
+            if (ls != null) {
+                ls.initialize(manager, dataType, x);
+            }
+        }
     }
 
     @Override

@@ -22,7 +22,11 @@ public final class ModelCost {
         if (c.getPosEmb() == PositionEmbeddingKind.LEARNED) {
             p += (n + (c.hasClassToken() ? 1 : 0)) * d;
         }
+        if (c.getRope() == PositionEmbeddingKind.ROPE_MIXED) {
+            p += 2L * c.getDepth() * d / 2; // rope.freqs (2, depth, H, D/H/2)
+        }
         long block = 2 * 2 * d; // two LayerNorms
+        block += c.getLayerScale() > 0 ? 2 * d : 0; // ls1, ls2
         block += 3 * d * d + (c.hasQkvBias() ? 3 * d : 0) + d * d + d; // qkv + proj
         block += d * hidden + hidden + hidden * d + d; // MLP
         p += c.getDepth() * block;

@@ -9,6 +9,8 @@ import org.vit4j.image.Normalization;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeIndexing;
+import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /**
@@ -19,6 +21,9 @@ import org.vit4j.position.SinCosLayout;
  * {@code D}, a class token and {@code R} register tokens optionally prepended, a position
  * embedding added, {@code depth} pre-norm encoder blocks with {@code heads} heads and an MLP of
  * {@code mlpRatio·D}, a final LayerNorm, pooling, and a linear head to {@code numClasses}.
+ * Optionally a rotary position embedding turns every block's patch queries and keys
+ * ({@link #getRope()}, alone or beside the absolute {@link #getPosEmb()}), and LayerScale multiplies
+ * both residual branches ({@link #getLayerScale()}).
  *
  * <p>Input: the sizing policy, interpolation, crop ratio and mean/std that turn a picture into the
  * model's input; {@link #preprocessor()} builds the matching {@link ImagePreprocessor}.
@@ -46,6 +51,11 @@ public final class ViTConfig {
     private final boolean qkvBias;
     private final PositionEmbeddingKind posEmb;
     private final SinCosLayout posEmbLayout;
+    private final PositionEmbeddingKind rope;
+    private final RopeLayout ropeLayout;
+    private final RopeIndexing ropeIndexing;
+    private final double ropeTheta;
+    private final double layerScale;
     private final double layerNormEps;
     private final double dropout;
     private final double dropPath;
@@ -72,6 +82,12 @@ public final class ViTConfig {
         qkvBias = b.qkvBias;
         posEmb = b.posEmb;
         posEmbLayout = b.posEmbLayout;
+        rope = b.rope;
+        boolean r = rope.isRope();
+        ropeLayout = b.ropeLayout != null ? b.ropeLayout : r ? rope.defaultRopeLayout() : RopeLayout.INTERLEAVED;
+        ropeIndexing = b.ropeIndexing != null ? b.ropeIndexing : r ? rope.defaultRopeIndexing() : RopeIndexing.XY;
+        ropeTheta = !Double.isNaN(b.ropeTheta) ? b.ropeTheta : r ? rope.defaultRopeTheta() : 0;
+        layerScale = b.layerScale;
         layerNormEps = b.layerNormEps;
         dropout = b.dropout;
         dropPath = b.dropPath;
@@ -112,6 +128,11 @@ public final class ViTConfig {
         b.qkvBias = qkvBias;
         b.posEmb = posEmb;
         b.posEmbLayout = posEmbLayout;
+        b.rope = rope;
+        b.ropeLayout = rope.isRope() ? ropeLayout : null;
+        b.ropeIndexing = rope.isRope() ? ropeIndexing : null;
+        b.ropeTheta = rope.isRope() ? ropeTheta : Double.NaN;
+        b.layerScale = layerScale;
         b.layerNormEps = layerNormEps;
         b.dropout = dropout;
         b.dropPath = dropPath;
@@ -216,9 +237,45 @@ public final class ViTConfig {
         return qkvBias;
     }
 
-    /** @return the position embedding kind */
+    /** @return the absolute position embedding kind, added before the encoder ({@code none} with RoPE only) */
     public PositionEmbeddingKind getPosEmb() {
         return posEmb;
+    }
+
+    /** @return the rotary position embedding kind, or {@link PositionEmbeddingKind#NONE} */
+    public PositionEmbeddingKind getRope() {
+        return rope;
+    }
+
+    /** @return the rotary pair layout (meaningful only with {@link #getRope()}) */
+    public RopeLayout getRopeLayout() {
+        return ropeLayout;
+    }
+
+    /** @return the rotary axis order (meaningful only with {@link #getRope()}) */
+    public RopeIndexing getRopeIndexing() {
+        return ropeIndexing;
+    }
+
+    /** @return the rotary temperature (0 without {@link #getRope()}) */
+    public double getRopeTheta() {
+        return ropeTheta;
+    }
+
+    /**
+     * @return the position encoding as {@link PositionEmbeddingKind#parseCombination} reads it:
+     *     {@code learned}, {@code rope-axial}, {@code rope-mixed+learned}
+     */
+    public String getPositionName() {
+        if (!rope.isRope()) {
+            return posEmb.cliName();
+        }
+        return posEmb == PositionEmbeddingKind.NONE ? rope.cliName() : rope.cliName() + "+" + posEmb.cliName();
+    }
+
+    /** @return the initial LayerScale factor of both residual branches, 0 for none */
+    public double getLayerScale() {
+        return layerScale;
     }
 
     /** @return the column layout of sinusoidal tables */
@@ -322,7 +379,7 @@ public final class ViTConfig {
         return String.format(
                 "ViT %dx%d/%d C=%d D=%d depth=%d heads=%d mlp=%.2f K=%d pool=%s pos=%s",
                 imageHeight, imageWidth, patchSize, channels, width, depth, heads, mlpRatio,
-                numClasses, pooling.cliName(), posEmb.cliName());
+                numClasses, pooling.cliName(), getPositionName());
     }
 
     /**
@@ -346,6 +403,11 @@ public final class ViTConfig {
         private boolean qkvBias = true;
         private PositionEmbeddingKind posEmb = PositionEmbeddingKind.LEARNED;
         private SinCosLayout posEmbLayout = SinCosLayout.SPLIT;
+        private PositionEmbeddingKind rope = PositionEmbeddingKind.NONE;
+        private RopeLayout ropeLayout;
+        private RopeIndexing ropeIndexing;
+        private double ropeTheta = Double.NaN;
+        private double layerScale;
         private double layerNormEps = 1e-6;
         private double dropout;
         private double dropPath;
@@ -503,13 +565,70 @@ public final class ViTConfig {
         }
 
         /**
-         * Position embedding; default learned.
+         * Position embedding; default learned. A rotary kind sets {@link #optRope} and no absolute
+         * table; an absolute kind keeps any rotary one.
          *
          * @param posEmb kind
          * @return this
          */
         public Builder optPosEmb(PositionEmbeddingKind posEmb) {
-            this.posEmb = Objects.requireNonNull(posEmb, "posEmb");
+            Objects.requireNonNull(posEmb, "posEmb");
+            if (posEmb.isRope()) {
+                this.rope = posEmb;
+                this.posEmb = PositionEmbeddingKind.NONE;
+            } else {
+                this.posEmb = posEmb;
+            }
+            return this;
+        }
+
+        /**
+         * Position encoding by name, absolute and rotary joined by {@code +}
+         * ({@link PositionEmbeddingKind#parseCombination}); default learned.
+         *
+         * @param name e.g. {@code learned}, {@code rope-axial}, {@code rope-mixed+learned}
+         * @return this
+         * @throws IllegalArgumentException for an unknown name, listing the valid ones
+         */
+        public Builder optPosEmb(String name) {
+            PositionEmbeddingKind[] k = PositionEmbeddingKind.parseCombination(name);
+            this.posEmb = k[0];
+            this.rope = k[1];
+            return this;
+        }
+
+        /**
+         * Rotary position embedding in attention; default none.
+         *
+         * @param rope a rotary kind or {@link PositionEmbeddingKind#NONE}
+         * @return this
+         */
+        public Builder optRope(PositionEmbeddingKind rope) {
+            this.rope = Objects.requireNonNull(rope, "rope");
+            return this;
+        }
+
+        /** Rotary pair layout; default the kind's (half for DINOv3, else interleaved). @param layout layout @return this */
+        public Builder optRopeLayout(RopeLayout layout) {
+            this.ropeLayout = Objects.requireNonNull(layout, "ropeLayout");
+            return this;
+        }
+
+        /** Rotary axis order; default the kind's (ij for DINOv3, else xy). @param indexing order @return this */
+        public Builder optRopeIndexing(RopeIndexing indexing) {
+            this.ropeIndexing = Objects.requireNonNull(indexing, "ropeIndexing");
+            return this;
+        }
+
+        /** Rotary temperature; default the kind's (10 for rope-mixed, else 100). @param theta theta @return this */
+        public Builder optRopeTheta(double theta) {
+            this.ropeTheta = theta;
+            return this;
+        }
+
+        /** LayerScale initial factor, 0 for none; default 0. @param init factor @return this */
+        public Builder optLayerScale(double init) {
+            this.layerScale = init;
             return this;
         }
 
@@ -662,6 +781,18 @@ public final class ViTConfig {
             } else if (posEmb.isSinCos()) {
                 check(width % 4 == 0, posEmb.cliName() + " needs a width divisible by 4, got " + width);
             }
+            check(!posEmb.isRope(), "posEmb must be an absolute kind, got " + posEmb.cliName() + "; use rope");
+            check(rope == PositionEmbeddingKind.NONE || rope.isRope(),
+                    "rope must be a rotary kind or none, got " + rope.cliName());
+            if (rope.isRope()) {
+                check((width / heads) % 4 == 0, rope.cliName() + " needs a head width divisible by 4, got "
+                        + width + "/" + heads + " = " + (double) width / heads);
+                check(Double.isNaN(ropeTheta) || ropeTheta > 1 && Double.isFinite(ropeTheta),
+                        "ropeTheta must be > 1, got " + ropeTheta);
+                check(rope != PositionEmbeddingKind.ROPE_DINOV3 || ropeIndexing == null || ropeIndexing == RopeIndexing.IJ,
+                        "rope-dinov3 takes coordinates row first (ropeIndexing ij), got " + ropeIndexing);
+            }
+            check(layerScale >= 0 && Double.isFinite(layerScale), "layerScale must be >= 0, got " + layerScale);
             if (mean != null || std != null) {
                 check(mean != null && std != null, "mean and std must be given together");
                 check(mean.length == channels,

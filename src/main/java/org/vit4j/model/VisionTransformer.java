@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbedding;
+import org.vit4j.position.RotaryEmbedding;
 
 /**
  * A Vision Transformer classifier composed of separate stages (timm's {@code VisionTransformer}):
@@ -35,14 +36,16 @@ import org.vit4j.position.PositionEmbedding;
  *       the configured one work: sin-cos tables are recomputed and learned ones resampled).
  *   <li>Parameters (names as in {@link #namedParameters()}): {@code patch_embed.proj.*}, {@code
  *       cls_token (1, D)}, {@code reg_token (R, D)}, {@code pos_embed.table (c + N, D)}, {@code
- *       blocks.i.*}, {@code norm.gamma/beta (D)} (or {@code fc_norm.*}), {@code head.weight (K, D)},
+ *       rope.freqs (2, depth, H, D/H/2)} (rope-mixed only), {@code blocks.i.*}, {@code norm.gamma/beta (D)} (or {@code fc_norm.*}), {@code head.weight (K, D)},
  *       {@code head.bias (K)}.
  *   <li>Output of {@code forward}: {@code NDList(logits (B, K), pooled (B, D))}.
  * </ul>
  *
  * <p>Token layout: {@code [cls][reg_0..reg_R-1][patch_0..patch_N-1]}. The class token gets a
  * position (a learned row, or zero for sin-cos); registers get none (they are inserted after the
- * position embedding, as in Darcet et al. 2024).
+ * position embedding, as in Darcet et al. 2024). A rotary embedding ({@link RotaryEmbedding}) is
+ * computed for the input's grid and applied in every block to the patch tokens' queries and keys
+ * only (timm {@code Eva}: prefix tokens unrotated).
  */
 public final class VisionTransformer extends AbstractBlock {
 
@@ -51,6 +54,7 @@ public final class VisionTransformer extends AbstractBlock {
     private final ViTConfig config;
     private final PatchEmbedding patchEmbed;
     private final PositionEmbedding posEmbed;
+    private final RotaryEmbedding rope;
     private final List<EncoderBlock> blocks = new ArrayList<>();
     private final LayerNorm norm;
     private final Linear head;
@@ -73,6 +77,10 @@ public final class VisionTransformer extends AbstractBlock {
                         new PositionEmbedding(
                                 config.getPosEmb(), config.getPosEmbLayout(), config.getGrid(), d,
                                 config.hasClassToken()));
+        rope = config.getRope().isRope()
+                ? addChildBlock("rope", new RotaryEmbedding(config.getRope(), config.getRopeLayout(),
+                        config.getRopeIndexing(), config.getRopeTheta(), d, config.getHeads(), config.getDepth()))
+                : null;
         for (int i = 0; i < config.getDepth(); i++) {
             // timm: linearly increasing stochastic depth, 0 for the first block
             float rate = config.getDepth() == 1 ? 0f
@@ -116,6 +124,11 @@ public final class VisionTransformer extends AbstractBlock {
     /** @return the position embedding stage */
     public PositionEmbedding getPositionEmbedding() {
         return posEmbed;
+    }
+
+    /** @return the rotary embedding, or null if the config has none */
+    public RotaryEmbedding getRotaryEmbedding() {
+        return rope;
     }
 
     @Override
@@ -175,8 +188,18 @@ public final class VisionTransformer extends AbstractBlock {
      */
     public NDArray forwardFeatures(ParameterStore ps, NDArray images, boolean training) {
         NDArray x = embed(ps, images, training);
-        for (EncoderBlock block : blocks) {
-            x = block.forward(ps, new NDList(x), training).head();
+        List<NDList> rotations = null;
+        if (rope != null) {
+            Shape s = images.getShape();
+            PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.getPatchSize());
+            rotations = rope.rotations(ps, grid, x, training);
+        }
+        for (int i = 0; i < blocks.size(); i++) {
+            NDList in = new NDList(x);
+            if (rotations != null) {
+                in.addAll(rotations.get(i));
+            }
+            x = blocks.get(i).forward(ps, in, training).head();
         }
         if (!config.isFcNorm()) {
             x = norm.forward(ps, new NDList(x), training).head();
@@ -224,6 +247,9 @@ public final class VisionTransformer extends AbstractBlock {
         long d = config.getWidth();
         posEmbed.initialize(manager, dataType, new Shape(b, n + (config.hasClassToken() ? 1 : 0), d));
         Shape tokens = new Shape(b, n + config.getPrefixTokens(), d);
+        if (rope != null) {
+            rope.initialize(manager, dataType, tokens);
+        }
         for (EncoderBlock block : blocks) {
             block.initialize(manager, dataType, tokens);
         }

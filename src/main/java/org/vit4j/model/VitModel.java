@@ -305,6 +305,18 @@ public final class VitModel implements AutoCloseable {
     }
 
     /**
+     * All tokens after the encoder and its final norm, in inference mode (timm's {@code
+     * forward_features}; with {@code fc_norm} the norm comes after pooling, so these are unnormed).
+     *
+     * @param images {@code (B, C, H, W)}; results belong to the images' manager
+     * @return {@code (B, T, D)}, class and register tokens first
+     */
+    public NDArray features(NDArray images) {
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        return withoutGrad(() -> block.forwardFeatures(ps, images, false));
+    }
+
+    /**
      * The pooled embedding the head reads, in inference mode (the head is not run).
      *
      * @param images {@code (B, C, H, W)}; results belong to the images' manager

@@ -31,8 +31,9 @@ public final class SinCosTables {
      *     big_vision)
      * @param layout column order of the sines and cosines
      * @return a new {@code float[rows*cols][dim]}
-     * @throws IllegalArgumentException for {@link PositionEmbeddingKind#NONE} and
-     *     {@link PositionEmbeddingKind#LEARNED}, which have no fixed table, or on invalid sizes
+     * @throws IllegalArgumentException for {@link PositionEmbeddingKind#NONE},
+     *     {@link PositionEmbeddingKind#LEARNED} and the rotary kinds, which have no fixed table, or
+     *     on invalid sizes
      */
     public static float[][] table(PositionEmbeddingKind kind, int rows, int cols, int dim,
             SinCosLayout layout) {
@@ -48,7 +49,7 @@ public final class SinCosTables {
             case SINCOS2D_MAE -> SinCos2d.table(rows, cols, dim, SinCos2d.Variant.MAE, layout);
             case SINCOS2D_BIGVISION ->
                     SinCos2d.table(rows, cols, dim, SinCos2d.Variant.BIG_VISION, layout);
-            case NONE, LEARNED -> throw new IllegalArgumentException("position embedding '"
+            case NONE, LEARNED, ROPE_AXIAL, ROPE_MIXED, ROPE_DINOV3 -> throw new IllegalArgumentException("position embedding '"
                     + kind.cliName() + "' has no fixed sin-cos table; sin-cos kinds are sincos1d, "
                     + "sincos2d-mae, sincos2d-bigvision");
         };

@@ -65,7 +65,8 @@ public final class AdamW {
     static boolean decays(String name, NDArray w) {
         return w.getShape().dimension() >= 2
                 && !name.endsWith("_token")
-                && !name.startsWith("pos_embed.");
+                && !name.startsWith("pos_embed.")
+                && !name.startsWith("rope."); // timm RotaryEmbeddingMixed.no_weight_decay: freqs
     }
 
     /**

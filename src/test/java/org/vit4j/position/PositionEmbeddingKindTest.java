@@ -44,7 +44,7 @@ class PositionEmbeddingKindTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> PositionEmbeddingKind.fromName("sincos3d"));
         assertEquals("unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, "
-                + "sincos2d-mae, sincos2d-bigvision", e.getMessage());
+                + "sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> PositionEmbeddingKind.fromName(null));
     }
 

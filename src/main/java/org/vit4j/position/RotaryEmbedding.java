@@ -1,0 +1,268 @@
+package org.vit4j.position;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.vit4j.patch.PatchGrid;
+
+/**
+ * Rotary position embedding for the patch tokens of every encoder block: holds the rotation for a
+ * grid and applies it to queries and keys ({@link #apply}).
+ *
+ * <ul>
+ *   <li>Output of {@link #rotations}: per block {@code NDList(cos, sin)}, each {@code (N, D_h)} for
+ *       {@code rope-axial} and {@code rope-dinov3} (the same for every block and head) or
+ *       {@code (H, N, D_h)} for {@code rope-mixed}; {@code N = rows·cols} of the input's grid.
+ *   <li>Parameter ({@code rope-mixed} only): {@code freqs (2, depth, H, D_h/2)} (timm's
+ *       {@code rope.freqs}), initialised by {@link Rope#mixedFrequencies} with one uniform random
+ *       angle in {@code [0, 2 pi)} per block and head drawn from the engine's seeded generator.
+ * </ul>
+ *
+ * <p>The fixed kinds' tables come from {@link Rope} for each grid they are asked for (timm's
+ * {@code dynamic_img_size}: recomputed, never resampled) and are cached per grid and device.
+ */
+public final class RotaryEmbedding extends AbstractBlock {
+
+    private static final byte VERSION = 1;
+
+    private final PositionEmbeddingKind kind;
+    private final RopeLayout layout;
+    private final RopeIndexing indexing;
+    private final double theta;
+    private final int headDim;
+    private final int heads;
+    private final int depth;
+    private final Parameter freqs;
+    private final Map<String, NDList> cache = new ConcurrentHashMap<>();
+    private NDManager manager;
+
+    /**
+     * Creates the block.
+     *
+     * @param kind a rotary kind ({@link PositionEmbeddingKind#isRope()})
+     * @param layout which head dimensions pair up
+     * @param indexing which grid axis comes first
+     * @param theta the temperature
+     * @param width model width {@code D}
+     * @param heads heads {@code H}; {@code D/H} must be divisible by 4
+     * @param depth encoder blocks
+     */
+    public RotaryEmbedding(PositionEmbeddingKind kind, RopeLayout layout, RopeIndexing indexing, double theta,
+            int width, int heads, int depth) {
+        super(VERSION);
+        if (!kind.isRope()) {
+            throw new IllegalArgumentException("not a rotary position embedding: " + kind.cliName());
+        }
+        this.kind = kind;
+        this.layout = layout;
+        this.indexing = indexing;
+        this.theta = theta;
+        this.headDim = width / heads;
+        this.heads = heads;
+        this.depth = depth;
+        if (headDim % 4 != 0 || headDim * heads != width) {
+            throw new IllegalArgumentException(kind.cliName() + " needs a head width (" + width + "/" + heads
+                    + ") divisible by 4");
+        }
+        if (kind == PositionEmbeddingKind.ROPE_MIXED) {
+            freqs = addParameter(
+                    Parameter.builder()
+                            .setName("freqs")
+                            .setType(Parameter.Type.OTHER) // not the model's WEIGHT initializer
+                            .optInitializer(new MixedInit())
+                            .optShape(new Shape(2, depth, heads, headDim / 2))
+                            .build());
+        } else {
+            freqs = null;
+        }
+    }
+
+    /** timm {@code init_random_2d_freqs(rotate=True)}; the angles come from the engine's generator. */
+    private final class MixedInit implements Initializer {
+        @Override
+        public NDArray initialize(NDManager m, Shape shape, DataType dataType) {
+            float[] phi = m.randomUniform(0f, (float) (2 * Math.PI), new Shape(depth, heads)).toFloatArray();
+            return m.create(Rope.mixedFrequencies(headDim, depth, heads, theta, phi), shape).toType(dataType, false);
+        }
+    }
+
+    /** @return the kind */
+    public PositionEmbeddingKind getKind() {
+        return kind;
+    }
+
+    /** @return the pair layout */
+    public RopeLayout getLayout() {
+        return layout;
+    }
+
+    /** @return the learnable frequencies {@code (2, depth, H, D_h/2)} of rope-mixed, or null */
+    public Parameter getFreqs() {
+        return freqs;
+    }
+
+    @Override
+    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
+        super.initialize(manager, dataType, inputShapes);
+        this.manager = manager;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        this.manager = manager;
+    }
+
+    /**
+     * The rotation of every block for a grid.
+     *
+     * @param ps the parameter store
+     * @param grid the input's patch grid
+     * @param like an array on the caller's manager and device (results of rope-mixed join its manager)
+     * @param training whether gradients flow into {@code freqs}
+     * @return {@code depth} lists {@code (cos, sin)}, see the class comment for shapes
+     */
+    public List<NDList> rotations(ParameterStore ps, PatchGrid grid, NDArray like, boolean training) {
+        List<NDList> out = new ArrayList<>(depth);
+        if (kind == PositionEmbeddingKind.ROPE_MIXED) {
+            NDArray f = ps.getValue(freqs, like.getDevice(), training); // (2, depth, H, D_h/2)
+            float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), indexing);
+            long n = grid.size();
+            NDManager m = like.getManager();
+            NDArray tx = m.create(t[0], new Shape(1, 1, n, 1)).toDevice(like.getDevice(), false);
+            NDArray ty = m.create(t[1], new Shape(1, 1, n, 1)).toDevice(like.getDevice(), false);
+            long half = headDim / 2;
+            NDArray fx = f.get("0"); // (depth, H, D_h/2)
+            NDArray fy = f.get("1");
+            // as for the class token: a parameter's results join the caller's manager, freed with the batch
+            fx.attach(m);
+            fy.attach(m);
+            fx = fx.reshape(depth, heads, 1, half); // (depth, H, 1, D_h/2)
+            fy = fy.reshape(depth, heads, 1, half);
+            NDArray angles = tx.mul(fx).add(ty.mul(fy)); // (depth, H, N, D_h/2), timm get_mixed_freqs
+            NDArray expanded = expand(angles); // (depth, H, N, D_h)
+            NDArray cos = expanded.cos();
+            NDArray sin = expanded.sin();
+            for (int i = 0; i < depth; i++) {
+                out.add(new NDList(cos.get("{}", i), sin.get("{}", i))); // (H, N, D_h)
+            }
+            return out;
+        }
+        NDList fixed = fixed(grid, like);
+        for (int i = 0; i < depth; i++) {
+            out.add(fixed);
+        }
+        return out;
+    }
+
+    /** {@code (..., D_h/2)} angles to {@code (..., D_h)} in the layout: repeat_interleave(2) or tile(2). */
+    private NDArray expand(NDArray angles) {
+        Shape s = angles.getShape();
+        int last = s.dimension() - 1;
+        if (layout == RopeLayout.HALF) {
+            return NDArrays.concat(new NDList(angles, angles), last);
+        }
+        long[] dims = s.getShape();
+        dims[last] *= 2;
+        return NDArrays.stack(new NDList(angles, angles), last + 1).reshape(new Shape(dims));
+    }
+
+    private NDList fixed(PatchGrid g, NDArray like) {
+        String key = g.rows() + "x" + g.cols() + "@" + like.getDevice();
+        NDList cached = cache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        float[][] angles = kind == PositionEmbeddingKind.ROPE_DINOV3
+                ? Rope.dinov3Angles(g.rows(), g.cols(), headDim, theta)
+                : Rope.axialAngles(g.rows(), g.cols(), headDim, theta, indexing);
+        float[][][] cs = Rope.cosSin(angles, layout);
+        NDManager m = manager != null ? manager : like.getManager();
+        Device device = like.getDevice();
+        NDArray cos = m.create(flatten(cs[0]), new Shape(g.size(), headDim)).toDevice(device, false);
+        NDArray sin = m.create(flatten(cs[1]), new Shape(g.size(), headDim)).toDevice(device, false);
+        NDList list = new NDList(cos, sin);
+        if (manager != null) {
+            NDScope.unregister(cos, sin); // cached for the model's lifetime, not the caller's scope
+            cache.put(key, list);
+        }
+        return list;
+    }
+
+    private static float[] flatten(float[][] t) {
+        int d = t.length == 0 ? 0 : t[0].length;
+        float[] flat = new float[t.length * d];
+        for (int i = 0; i < t.length; i++) {
+            System.arraycopy(t[i], 0, flat, i * d, d);
+        }
+        return flat;
+    }
+
+    /**
+     * Rotates queries or keys of the patch tokens, leaving the first {@code prefix} tokens (class,
+     * registers) as they are: {@code x·cos + rot(x)·sin} (timm {@code apply_rot_embed_cat}).
+     *
+     * @param x {@code (B, H, T, D_h)} with {@code T = prefix + N}
+     * @param cos {@code (N, D_h)} or {@code (H, N, D_h)}
+     * @param sin like {@code cos}
+     * @param layout the pair layout
+     * @param prefix tokens before the patches
+     * @return {@code (B, H, T, D_h)}
+     */
+    public static NDArray apply(NDArray x, NDArray cos, NDArray sin, RopeLayout layout, int prefix) {
+        Shape s = x.getShape();
+        long t = s.get(2);
+        long n = cos.getShape().get(cos.getShape().dimension() - 2);
+        if (t - prefix != n) {
+            throw new IllegalArgumentException("rotary embedding for " + n + " patches applied to " + t
+                    + " tokens with " + prefix + " prefix tokens");
+        }
+        NDArray patches = prefix == 0 ? x : x.get(":, :, {}:, :", prefix); // (B, H, N, D_h)
+        NDArray rotated = patches.mul(cos).add(rotateHalfOrPairs(patches, layout).mul(sin));
+        return prefix == 0 ? rotated : NDArrays.concat(new NDList(x.get(":, :, :{}, :", prefix), rotated), 2);
+    }
+
+    /**
+     * timm's {@code rot} (interleaved: {@code [-x1, x0, -x3, x2, ..]}) or {@code rope_rotate_half}
+     * ({@code [-x_{D/2..} | x_{..D/2}]}) on the last axis.
+     *
+     * @param x {@code (B, H, N, D_h)}
+     * @param layout the pair layout
+     * @return {@code (B, H, N, D_h)}
+     */
+    public static NDArray rotateHalfOrPairs(NDArray x, RopeLayout layout) {
+        Shape s = x.getShape();
+        long d = s.get(3);
+        if (layout == RopeLayout.HALF) {
+            NDList halves = x.split(2, 3); // 2 x (B, H, N, D_h/2)
+            return NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
+        }
+        NDArray pairs = x.reshape(s.get(0), s.get(1), s.get(2), d / 2, 2); // (B, H, N, D_h/2, 2)
+        NDList parts = pairs.split(2, 4); // 2 x (B, H, N, D_h/2, 1)
+        return NDArrays.concat(new NDList(parts.get(1).neg(), parts.get(0)), 4).reshape(s);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        throw new UnsupportedOperationException("RotaryEmbedding is applied inside attention; call rotations()");
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+}
