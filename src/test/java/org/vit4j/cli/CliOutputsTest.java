@@ -78,7 +78,7 @@ class CliOutputsTest {
         assertEquals(ExitCodes.USAGE, r.code());
         assertEquals("", r.out());
         assertTrue(r.err().startsWith("Usage: vit4j"), r.err());
-        assertTrue(r.err().contains("vit4j: a command is required: predict, eval, patches,"), r.err());
+        assertTrue(r.err().contains("vit4j: a command is required: predict, embed, eval, patches,"), r.err());
     }
 
     @Test

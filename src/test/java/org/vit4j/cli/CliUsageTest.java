@@ -95,7 +95,7 @@ class CliUsageTest {
         c.add(bad("patches: --patch 0: must be at least 1", "patches", image, "--patch", "0", "--image-size", "32", "--out", "p.png"));
         c.add(bad("patches: --scramble-grid needs --scramble", "patches", image, "--model", noModel, "--scramble-grid", "2x2", "--out", "p.png"));
         // posemb
-        c.add(bad("posemb: --kind foo: valid: none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision", "posemb", "--kind", "foo"));
+        c.add(bad("posemb: --kind foo: valid: none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3", "posemb", "--kind", "foo"));
         c.add(bad("posemb: --kind sincos1d needs --grid RxC and --dim D", "posemb", "--kind", "sincos1d", "--dim", "4"));
         c.add(bad("posemb: --grid 100000x100000: with --dim 96 the table has 960000000000 values, more than the 268435456 written at most",
                 "posemb", "--kind", "sincos2d-mae", "--grid", "100000x100000", "--dim", "96"));
@@ -108,7 +108,7 @@ class CliUsageTest {
                 "--dim", "4", "--plot", "pe.jpg"));
         c.add(bad("posemb: learned tables come from a model: use --model, not --grid/--dim", "posemb", "--kind", "learned", "--model", noModel,
                 "--grid", "2x2"));
-        c.add(bad("posemb: --model is for --kind learned; --kind sincos1d is computed from --grid and --dim", "posemb", "--kind", "sincos1d",
+        c.add(bad("posemb: --model is for --kind learned or a rotary kind; --kind sincos1d is computed from --grid and --dim", "posemb", "--kind", "sincos1d",
                 "--model", noModel, "--grid", "2x2", "--dim", "4"));
         // info
         c.add(bad("info: --device tpu: valid: cpu, gpu, auto", "info", "--model", noModel, "--device", "tpu"));

@@ -29,7 +29,8 @@ class RopeTrainingTest {
         FashionMnist train = FashionMnist.load(tmp.resolve("data"), true);
         FashionMnist val = FashionMnist.load(tmp.resolve("data"), false);
         ViTConfig config = Variant.MICRO.toBuilder().optPosEmb("rope-mixed").optLayerScale(0.1).build();
-        TrainOptions options = new TrainOptions(1, 16, 3e-3, 1e-5, 0.05, 0, 0, 1.0, 7, 0, 0, false, 0, null);
+        TrainOptions options = TrainOptions.builder().optEpochs(1).optBatchSize(16).optLr(3e-3).optWarmupEpochs(0)
+                .optLabelSmoothing(0).optSeed(7).optValSize(0).optCropMinScale(0).optHflip(false).build();
         float[] before;
         try (VitModel fresh = VitModel.create(config, FashionMnist.LABELS, Device.cpu(), options.seed())) {
             before = fresh.getBlock().namedParameters().get("rope.freqs").getArray().toFloatArray();
