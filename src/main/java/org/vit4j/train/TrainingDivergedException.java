@@ -6,9 +6,12 @@ package org.vit4j.train;
  */
 public final class TrainingDivergedException extends IllegalStateException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The epoch, from 1. */
     private final int epoch;
+    /** The optimizer step, from 1. */
     private final long step;
 
     /**
