@@ -9,7 +9,8 @@
  *       {@link org.vit4j.image.ImageLoadException} that names the file and the reason.</li>
  *   <li>{@link org.vit4j.image.ImagePreprocessor} scales pixels to {@code [0, 1]}, sizes the image
  *       by a {@link org.vit4j.image.SizingPolicy} (resampling with
- *       {@link org.vit4j.image.Resizer}, PIL's antialiased bilinear/bicubic in float), and applies
+ *       {@link org.vit4j.image.Resizer}, PIL's antialiased bilinear/bicubic in float, with the
+ *       filter weights of {@link org.vit4j.image.ResampleWeights}), and applies
  *       a {@link org.vit4j.image.Normalization}, giving a
  *       {@link org.vit4j.image.PreprocessedImage}.</li>
  * </ol>

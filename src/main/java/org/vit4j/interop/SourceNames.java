@@ -89,99 +89,111 @@ final class SourceNames {
     }
 
     private record Rule(Pattern from, String to) {
+        /**
+         * A rule that renames names like {@code from} to names like {@code to}, both templates in
+         * which {@code {N}} stands for a block index and {@code {w}} for {@code weight} or
+         * {@code bias}; everything else is literal.
+         */
         static Rule of(String from, String to) {
-            return new Rule(Pattern.compile(from), to);
+            StringBuilder regex = new StringBuilder();
+            Matcher m = PLACEHOLDER.matcher(from);
+            int last = 0;
+            while (m.find()) {
+                regex.append(Pattern.quote(from.substring(last, m.start())))
+                        .append(m.group().equals("{N}") ? "(?<N>\\d+)" : "(?<w>weight|bias)");
+                last = m.end();
+            }
+            regex.append(Pattern.quote(from.substring(last)));
+            String replacement = Matcher.quoteReplacement(to).replace("{N}", "${N}").replace("{w}", "${w}");
+            return new Rule(Pattern.compile(regex.toString()), replacement);
         }
     }
 
-    private static final String TV_LAYER = "encoder\\.layers\\.encoder_layer_(\\d+)\\.";
-    private static final List<Rule> TORCHVISION = List.of(
-            Rule.of("conv_proj\\.(weight|bias)", "patch_embed.proj.$1"),
-            Rule.of("class_token", "cls_token"),
-            Rule.of("encoder\\.pos_embedding", "pos_embed"),
-            Rule.of(TV_LAYER + "ln_1\\.(weight|bias)", "blocks.$1.norm1.$2"),
-            Rule.of(TV_LAYER + "self_attention\\.in_proj_(weight|bias)", "blocks.$1.attn.qkv.$2"),
-            Rule.of(TV_LAYER + "self_attention\\.out_proj\\.(weight|bias)", "blocks.$1.attn.proj.$2"),
-            Rule.of(TV_LAYER + "ln_2\\.(weight|bias)", "blocks.$1.norm2.$2"),
-            Rule.of(TV_LAYER + "mlp\\.(?:0|linear_1)\\.(weight|bias)", "blocks.$1.mlp.fc1.$2"),
-            Rule.of(TV_LAYER + "mlp\\.(?:3|linear_2)\\.(weight|bias)", "blocks.$1.mlp.fc2.$2"),
-            Rule.of("encoder\\.ln\\.(weight|bias)", "norm.$1"),
-            Rule.of("heads\\.head\\.(weight|bias)", "head.$1"));
-    private static final List<Rule> TORCHVISION_REVERSE = List.of(
-            Rule.of("patch_embed\\.proj\\.(\\w+)", "conv_proj.$1"),
-            Rule.of("cls_token", "class_token"),
-            Rule.of("pos_embed", "encoder.pos_embedding"),
-            Rule.of("blocks\\.(\\d+)\\.norm1\\.(\\w+)", "encoder.layers.encoder_layer_$1.ln_1.$2"),
-            Rule.of("blocks\\.(\\d+)\\.attn\\.qkv\\.(\\w+)", "encoder.layers.encoder_layer_$1.self_attention.in_proj_$2"),
-            Rule.of("blocks\\.(\\d+)\\.attn\\.proj\\.(\\w+)", "encoder.layers.encoder_layer_$1.self_attention.out_proj.$2"),
-            Rule.of("blocks\\.(\\d+)\\.norm2\\.(\\w+)", "encoder.layers.encoder_layer_$1.ln_2.$2"),
-            Rule.of("blocks\\.(\\d+)\\.mlp\\.fc1\\.(\\w+)", "encoder.layers.encoder_layer_$1.mlp.0.$2"),
-            Rule.of("blocks\\.(\\d+)\\.mlp\\.fc2\\.(\\w+)", "encoder.layers.encoder_layer_$1.mlp.3.$2"),
-            Rule.of("norm\\.(\\w+)", "encoder.ln.$1"),
-            Rule.of("head\\.(\\w+)", "heads.head.$1"));
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[Nw]\\}");
 
-    private static final String HF_LAYER = "encoder\\.layer\\.(\\d+)\\.";
-    private static final Pattern HF_QKV =
-            Pattern.compile(HF_LAYER + "attention\\.attention\\.(query|key|value)\\.(weight|bias)");
-    private static final Pattern HF_IGNORED =
-            Pattern.compile("pooler\\.dense\\.(weight|bias)|embeddings\\.mask_token");
-    private static final List<Rule> HF = List.of(
-            Rule.of("embeddings\\.cls_token", "cls_token"),
-            Rule.of("embeddings\\.position_embeddings", "pos_embed"),
-            Rule.of("embeddings\\.patch_embeddings\\.projection\\.(weight|bias)", "patch_embed.proj.$1"),
-            Rule.of(HF_LAYER + "layernorm_before\\.(weight|bias)", "blocks.$1.norm1.$2"),
-            Rule.of(HF_LAYER + "attention\\.output\\.dense\\.(weight|bias)", "blocks.$1.attn.proj.$2"),
-            Rule.of(HF_LAYER + "layernorm_after\\.(weight|bias)", "blocks.$1.norm2.$2"),
-            Rule.of(HF_LAYER + "intermediate\\.dense\\.(weight|bias)", "blocks.$1.mlp.fc1.$2"),
-            Rule.of(HF_LAYER + "output\\.dense\\.(weight|bias)", "blocks.$1.mlp.fc2.$2"),
-            Rule.of("layernorm\\.(weight|bias)", "norm.$1"),
-            Rule.of("classifier\\.(weight|bias)", "head.$1"));
-
-    private static final String HF5_LAYER = "layers\\.(\\d+)\\.";
-    private static final Pattern HF5_QKV =
-            Pattern.compile(HF5_LAYER + "attention\\.(q|k|v)_proj\\.(weight|bias)");
-    private static final Pattern HF5_ANY = Pattern.compile("(vit\\.)?" + HF5_LAYER + ".+");
-    private static final List<Rule> HF5 = List.of(
-            Rule.of("embeddings\\.cls_token", "cls_token"),
-            Rule.of("embeddings\\.position_embeddings", "pos_embed"),
-            Rule.of("embeddings\\.patch_embeddings\\.projection\\.(weight|bias)", "patch_embed.proj.$1"),
-            Rule.of(HF5_LAYER + "layernorm_before\\.(weight|bias)", "blocks.$1.norm1.$2"),
-            Rule.of(HF5_LAYER + "attention\\.o_proj\\.(weight|bias)", "blocks.$1.attn.proj.$2"),
-            Rule.of(HF5_LAYER + "layernorm_after\\.(weight|bias)", "blocks.$1.norm2.$2"),
-            Rule.of(HF5_LAYER + "mlp\\.fc1\\.(weight|bias)", "blocks.$1.mlp.fc1.$2"),
-            Rule.of(HF5_LAYER + "mlp\\.fc2\\.(weight|bias)", "blocks.$1.mlp.fc2.$2"),
-            Rule.of("layernorm\\.(weight|bias)", "norm.$1"),
-            Rule.of("classifier\\.(weight|bias)", "head.$1"));
-
-    private static List<Rule> hf5Reverse(String p) {
-        return List.of(
-                Rule.of("cls_token", p + "embeddings.cls_token"),
-                Rule.of("pos_embed", p + "embeddings.position_embeddings"),
-                Rule.of("patch_embed\\.proj\\.(\\w+)", p + "embeddings.patch_embeddings.projection.$1"),
-                Rule.of("blocks\\.(\\d+)\\.norm1\\.(\\w+)", p + "layers.$1.layernorm_before.$2"),
-                Rule.of("blocks\\.(\\d+)\\.attn\\.qkv\\.(\\w+)", p + "layers.$1.attention.{q,k,v}_proj.$2"),
-                Rule.of("blocks\\.(\\d+)\\.attn\\.proj\\.(\\w+)", p + "layers.$1.attention.o_proj.$2"),
-                Rule.of("blocks\\.(\\d+)\\.norm2\\.(\\w+)", p + "layers.$1.layernorm_after.$2"),
-                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc1\\.(\\w+)", p + "layers.$1.mlp.fc1.$2"),
-                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc2\\.(\\w+)", p + "layers.$1.mlp.fc2.$2"),
-                Rule.of("norm\\.(\\w+)", p + "layernorm.$1"),
-                Rule.of("head\\.(\\w+)", "classifier.$1"));
+    /**
+     * One tensor in timm's name and the source's: the current source name first, then older ones
+     * still read. The one table per source; renaming (source to timm) and naming back for messages
+     * (timm to source) are both made from it.
+     */
+    private record Name(String timm, List<String> source) {
+        static Name of(String timm, String... source) {
+            return new Name(timm, List.of(source));
+        }
     }
 
-    private static List<Rule> hfReverse(String p) {
-        return List.of(
-                Rule.of("cls_token", p + "embeddings.cls_token"),
-                Rule.of("pos_embed", p + "embeddings.position_embeddings"),
-                Rule.of("patch_embed\\.proj\\.(\\w+)", p + "embeddings.patch_embeddings.projection.$1"),
-                Rule.of("blocks\\.(\\d+)\\.norm1\\.(\\w+)", p + "encoder.layer.$1.layernorm_before.$2"),
-                Rule.of("blocks\\.(\\d+)\\.attn\\.qkv\\.(\\w+)",
-                        p + "encoder.layer.$1.attention.attention.{query,key,value}.$2"),
-                Rule.of("blocks\\.(\\d+)\\.attn\\.proj\\.(\\w+)", p + "encoder.layer.$1.attention.output.dense.$2"),
-                Rule.of("blocks\\.(\\d+)\\.norm2\\.(\\w+)", p + "encoder.layer.$1.layernorm_after.$2"),
-                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc1\\.(\\w+)", p + "encoder.layer.$1.intermediate.dense.$2"),
-                Rule.of("blocks\\.(\\d+)\\.mlp\\.fc2\\.(\\w+)", p + "encoder.layer.$1.output.dense.$2"),
-                Rule.of("norm\\.(\\w+)", p + "layernorm.$1"),
-                Rule.of("head\\.(\\w+)", "classifier.$1"));
+    private static final String TV_LAYER = "encoder.layers.encoder_layer_{N}.";
+    private static final List<Name> TORCHVISION = List.of(
+            Name.of("patch_embed.proj.{w}", "conv_proj.{w}"),
+            Name.of("cls_token", "class_token"),
+            Name.of("pos_embed", "encoder.pos_embedding"),
+            Name.of("blocks.{N}.norm1.{w}", TV_LAYER + "ln_1.{w}"),
+            Name.of("blocks.{N}.attn.qkv.{w}", TV_LAYER + "self_attention.in_proj_{w}"),
+            Name.of("blocks.{N}.attn.proj.{w}", TV_LAYER + "self_attention.out_proj.{w}"),
+            Name.of("blocks.{N}.norm2.{w}", TV_LAYER + "ln_2.{w}"),
+            Name.of("blocks.{N}.mlp.fc1.{w}", TV_LAYER + "mlp.0.{w}", TV_LAYER + "mlp.linear_1.{w}"),
+            Name.of("blocks.{N}.mlp.fc2.{w}", TV_LAYER + "mlp.3.{w}", TV_LAYER + "mlp.linear_2.{w}"),
+            Name.of("norm.{w}", "encoder.ln.{w}"),
+            Name.of("head.{w}", "heads.head.{w}"));
+
+    private static final String HF_LAYER = "encoder.layer.{N}.";
+    /** Hugging Face names without the {@code vit.} prefix; {@code classifier.*} never has it. */
+    private static final List<Name> HF = List.of(
+            Name.of("cls_token", "embeddings.cls_token"),
+            Name.of("pos_embed", "embeddings.position_embeddings"),
+            Name.of("patch_embed.proj.{w}", "embeddings.patch_embeddings.projection.{w}"),
+            Name.of("blocks.{N}.norm1.{w}", HF_LAYER + "layernorm_before.{w}"),
+            // three tensors stacked into one (HF_QKV); as a renaming rule it never matches
+            Name.of("blocks.{N}.attn.qkv.{w}", HF_LAYER + "attention.attention.{query,key,value}.{w}"),
+            Name.of("blocks.{N}.attn.proj.{w}", HF_LAYER + "attention.output.dense.{w}"),
+            Name.of("blocks.{N}.norm2.{w}", HF_LAYER + "layernorm_after.{w}"),
+            Name.of("blocks.{N}.mlp.fc1.{w}", HF_LAYER + "intermediate.dense.{w}"),
+            Name.of("blocks.{N}.mlp.fc2.{w}", HF_LAYER + "output.dense.{w}"),
+            Name.of("norm.{w}", "layernorm.{w}"),
+            Name.of("head.{w}", "classifier.{w}"));
+    private static final Pattern HF_QKV =
+            Pattern.compile("encoder\\.layer\\.(\\d+)\\.attention\\.attention\\.(query|key|value)\\.(weight|bias)");
+    private static final Pattern HF_IGNORED =
+            Pattern.compile("pooler\\.dense\\.(weight|bias)|embeddings\\.mask_token");
+
+    private static final String HF5_LAYER = "layers.{N}.";
+    /** Hugging Face transformers 5.x names (without {@code vit.}): the 4.x tensors renamed. */
+    private static final List<Name> HF5 = List.of(
+            Name.of("cls_token", "embeddings.cls_token"),
+            Name.of("pos_embed", "embeddings.position_embeddings"),
+            Name.of("patch_embed.proj.{w}", "embeddings.patch_embeddings.projection.{w}"),
+            Name.of("blocks.{N}.norm1.{w}", HF5_LAYER + "layernorm_before.{w}"),
+            // three tensors stacked into one (HF5_QKV); as a renaming rule it never matches
+            Name.of("blocks.{N}.attn.qkv.{w}", HF5_LAYER + "attention.{q,k,v}_proj.{w}"),
+            Name.of("blocks.{N}.attn.proj.{w}", HF5_LAYER + "attention.o_proj.{w}"),
+            Name.of("blocks.{N}.norm2.{w}", HF5_LAYER + "layernorm_after.{w}"),
+            Name.of("blocks.{N}.mlp.fc1.{w}", HF5_LAYER + "mlp.fc1.{w}"),
+            Name.of("blocks.{N}.mlp.fc2.{w}", HF5_LAYER + "mlp.fc2.{w}"),
+            Name.of("norm.{w}", "layernorm.{w}"),
+            Name.of("head.{w}", "classifier.{w}"));
+    private static final Pattern HF5_QKV =
+            Pattern.compile("layers\\.(\\d+)\\.attention\\.(q|k|v)_proj\\.(weight|bias)");
+    private static final Pattern HF5_ANY = Pattern.compile("(vit\\.)?layers\\.(\\d+)\\..+");
+
+    /** Source name to timm name, every source name of the table. */
+    private static List<Rule> renaming(List<Name> names) {
+        List<Rule> rules = new ArrayList<>();
+        for (Name n : names) {
+            for (String source : n.source()) {
+                rules.add(Rule.of(source, n.timm()));
+            }
+        }
+        return rules;
+    }
+
+    /** timm name to the current source name, {@code prefix} before every name but the classifier. */
+    private static List<Rule> namingBack(List<Name> names, String prefix) {
+        List<Rule> rules = new ArrayList<>();
+        for (Name n : names) {
+            String source = n.source().get(0);
+            rules.add(Rule.of(n.timm(), (source.startsWith("classifier.") ? "" : prefix) + source));
+        }
+        return rules;
     }
 
     private SourceNames() {}
@@ -200,7 +212,7 @@ final class SourceNames {
                 t.tensors.putAll(tensors);
                 return t;
             case TORCHVISION:
-                return byRules(tensors, TORCHVISION, new Translated(TORCHVISION_REVERSE));
+                return byRules(tensors, renaming(TORCHVISION), new Translated(namingBack(TORCHVISION, "")));
             default:
                 return hf(tensors);
         }
@@ -234,10 +246,11 @@ final class SourceNames {
         String p = prefixed ? "vit." : "";
         boolean v5 = tensors.keySet().stream().anyMatch(n -> HF5_ANY.matcher(n).matches());
         Pattern qkvPattern = v5 ? HF5_QKV : HF_QKV;
-        List<Rule> rules = v5 ? HF5 : HF;
         List<String> kinds = v5 ? List.of("q", "k", "v") : List.of("query", "key", "value");
         String placeholder = v5 ? "{q,k,v}" : "{query,key,value}";
-        Translated out = new Translated(v5 ? hf5Reverse(p) : hfReverse(p));
+        List<Name> table = v5 ? HF5 : HF;
+        List<Rule> rules = renaming(table);
+        Translated out = new Translated(namingBack(table, p));
         if (v5) {
             out.notes.add("Hugging Face transformers 5.x tensor names");
         }

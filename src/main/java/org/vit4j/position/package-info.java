@@ -5,7 +5,8 @@
  * {@code (y, x)} -> token {@code y*cols + x}; every table here has shape {@code (rows*cols, D)}
  * and covers patch tokens only; prefix tokens (class, registers) are the caller's.
  *
- * <p>Pure functions, no DJL, each testable against golden files from the reference code:
+ * <p>The tables are pure functions, without DJL, each testable against golden files from the
+ * reference code:
  * <ul>
  *   <li>{@link org.vit4j.position.PositionEmbeddingKind}: none, learned, sincos1d, sincos2d-mae,
  *       sincos2d-bigvision; {@link org.vit4j.position.SinCosLayout}: split or interleaved columns.
