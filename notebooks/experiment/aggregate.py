@@ -8,7 +8,11 @@ writes (RESULTS_DIR/runs/NAME-seedS.json) and writes into RESULTS_DIR
   scrambling.png  accuracy against shuffle grid, error bars = standard deviation over seeds
   resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds
 
-usage: aggregate.py RESULTS_DIR        (numpy, Debian's python3-matplotlib)
+With README.md as a second argument, also replaces the part of it between the lines
+<!-- experiment-tables:begin --> and <!-- experiment-tables:end --> with tables.md, so the README's
+numbers are the ones computed here.
+
+usage: aggregate.py RESULTS_DIR [README.md]        (numpy, Debian's python3-matplotlib)
 """
 import glob
 import json
@@ -93,12 +97,21 @@ def main():
               f"depth {r0['config']['depth']}; {t['epochs']} epochs, batch {t['batchSize']}, "
               f"{t['data']['train_images']} training images ({t['data']['train']}), "
               f"{t['data']['val_images']} held out; test: {r0['scrambling']['data']}")
-    train_s = [r["wall_seconds"]["train"] for r in runs]
+    train_s = [sum(m["epoch_seconds"] for m in r["metrics"]) for r in runs]
     eval_s = [r["wall_seconds"]["eval"] for r in runs]
+    ips = [np.mean([m["images_per_s"] for m in r["metrics"]]) for r in runs]
+    test_images = r0["scrambling"]["results"][0]["images"]
+    # the full recipe (60 000 images, 5000 held out, 4 epochs, all 10 000 test images) at the speeds measured here
+    full_train = 4 * 55000 / np.mean(ips)
+    full_eval = np.mean(eval_s) * 10000 / test_images
     lines = [f"Runs: {len(runs)} ({', '.join(f'{LABEL.get(k, k)} ×{len(by_kind[k])}' for k in kinds)}).",
              f"Budget: {budget}.",
-             f"Wall time per run on this machine: training {np.mean(train_s):.0f} s "
-             f"(min {min(train_s)}, max {max(train_s)}), evaluation {np.mean(eval_s):.0f} s.", ""]
+             f"Time per run on this machine: training {np.mean(train_s):.0f} s "
+             f"(min {min(train_s):.0f}, max {max(train_s):.0f}) at {np.mean(ips):.0f} images/s, "
+             f"evaluation {np.mean(eval_s):.0f} s (wall, both with the other runs and agents beside it).",
+             f"At these speeds the full recipe (4 epochs of 55 000 images, 10 000 test images) would take about "
+             f"{(full_train + full_eval) / 3600:.1f} h per run, {len(KINDS) * 3 * (full_train + full_eval) / 3600:.0f} h "
+             f"for {len(KINDS)} kinds × 3 seeds run one after another.", ""]
 
     lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
               "| position embedding | seeds | " + " | ".join(c if c == "unscrambled" else "shuffle " + c for c in grids) + " |",
@@ -152,10 +165,25 @@ def main():
     with open(os.path.join(out_dir, "tables.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     summary["budget"] = budget
+    summary["full_recipe_hours_per_run"] = (full_train + full_eval) / 3600
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     plot(summary, grids, sizes, train_side, patch, out_dir)
+    if len(sys.argv) > 2:
+        update_readme(sys.argv[2], lines)
     print("\n".join(lines))
+
+
+def update_readme(path, lines):
+    begin, end = "<!-- experiment-tables:begin -->", "<!-- experiment-tables:end -->"
+    with open(path) as f:
+        text = f.read()
+    if begin not in text or end not in text:
+        sys.exit(f"aggregate.py: {path} has no {begin} ... {end} block")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
 
 
 def plot(summary, grids, sizes, train_side, patch, out_dir):
