@@ -132,10 +132,11 @@ def main():
 
     if "learned" in by_kind and len(by_kind["learned"]) > 1:
         ref = next(e for e in summary["kinds"] if e["name"] == "learned")
-        cols = [("unscrambled", "unscrambled", lambda e: e["scrambling"]["unscrambled"])]
+        cols = [(c if c == "unscrambled" else "shuffle " + c, c, (lambda c: lambda e: e["scrambling"][c])(c)) for c in grids]
         cols += [(f"{z} px", str(z), (lambda z: lambda e: e["resolution"][str(z)])(z)) for z in sizes if z != train_side]
         lines += ["", "### Difference from `learned` (points): Δ mean ± its standard error "
-                  "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors", "",
+                  "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors (a rough guide with this few seeds, "
+                  "not a significance test)", "",
                   "| position embedding | " + " | ".join(c[0] for c in cols) + " |",
                   "|---|" + "---:|" * len(cols)]
         summary["vs_learned"] = {}
