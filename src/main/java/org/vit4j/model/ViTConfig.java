@@ -542,25 +542,45 @@ public final class ViTConfig {
             return this;
         }
 
-        /** Rotary pair layout; default the kind's (half for DINOv3, else interleaved). @param layout layout @return this */
+        /**
+         * Rotary pair layout; default the kind's (half for DINOv3, else interleaved).
+         *
+         * @param layout layout
+         * @return this
+         */
         public Builder optRopeLayout(RopeLayout layout) {
             this.ropeLayout = Objects.requireNonNull(layout, "ropeLayout");
             return this;
         }
 
-        /** Rotary axis order; default the kind's (ij for DINOv3, else xy). @param indexing order @return this */
+        /**
+         * Rotary axis order; default the kind's (ij for DINOv3, else xy).
+         *
+         * @param indexing order
+         * @return this
+         */
         public Builder optRopeIndexing(RopeIndexing indexing) {
             this.ropeIndexing = Objects.requireNonNull(indexing, "ropeIndexing");
             return this;
         }
 
-        /** Rotary temperature; default the kind's (10 for rope-mixed, else 100). @param theta theta @return this */
+        /**
+         * Rotary temperature; default the kind's (10 for rope-mixed, else 100).
+         *
+         * @param theta theta, above 1
+         * @return this
+         */
         public Builder optRopeTheta(double theta) {
             this.ropeTheta = theta;
             return this;
         }
 
-        /** LayerScale initial factor, 0 for none; default 0. @param init factor @return this */
+        /**
+         * LayerScale initial factor of both residual branches, 0 for none; default 0.
+         *
+         * @param init factor, at least 0
+         * @return this
+         */
         public Builder optLayerScale(double init) {
             this.layerScale = init;
             return this;
