@@ -290,6 +290,7 @@ public final class CheckpointImporter {
                 .optRegisterTokens(l.registers)
                 .optFcNorm(l.fcNorm)
                 .optQkvBias(l.qkvBias)
+                .optKeyBias(!(l.qkvBias && l.qvBias))
                 .optPosEmb(l.absPos ? PositionEmbeddingKind.LEARNED : PositionEmbeddingKind.NONE)
                 .optLayerScale(l.layerScaleNames != TimmLayout.LayerScaleNames.NONE ? l.layerScaleInit : 0)
                 .optLayerNormEps(layerNormEps != null ? layerNormEps
