@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.vit4j.model.ModelCost;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
+import org.vit4j.position.PositionEmbeddingKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,7 +37,9 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", c.getWidth(), c.getDepth(), c.getHeads(), c.getMlpHidden());
             out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", c.hasClassToken() ? "yes" : "no",
                     c.getRegisterTokens(), c.getPooling().cliName());
-            out.printf(Locale.ROOT, "position:     %s (%s)%s%n", c.getPositionName(), c.getPosEmbLayout().cliName(),
+            out.printf(Locale.ROOT, "position:     %s%s%s%n", c.getPositionName(),
+                    c.getPosEmb() == PositionEmbeddingKind.NONE && c.getRope().isRope() ? ""
+                            : " (" + c.getPosEmbLayout().cliName() + ")",
                     c.getRope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
                             c.getRopeTheta(), c.getRopeLayout().cliName(), c.getRopeIndexing().cliName()) : "");
             if (c.getLayerScale() > 0) {

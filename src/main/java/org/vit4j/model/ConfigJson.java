@@ -48,6 +48,9 @@ final class ConfigJson {
         o.addProperty("registerTokens", c.getRegisterTokens());
         o.addProperty("fcNorm", c.isFcNorm());
         o.addProperty("qkvBias", c.hasQkvBias());
+        if (!c.hasKeyBias()) { // absent in older files and for timm VisionTransformer layouts: true
+            o.addProperty("keyBias", false);
+        }
         o.addProperty("posEmb", c.getPosEmb().cliName());
         o.addProperty("posEmbLayout", c.getPosEmbLayout().cliName());
         if (c.getRope().isRope()) { // absent in older files: no rotary embedding
@@ -117,6 +120,7 @@ final class ConfigJson {
         b.optRegisterTokens(optInt(o, "registerTokens", 0));
         b.optFcNorm(o.has("fcNorm") && reqBool(o, "fcNorm"));
         b.optQkvBias(!o.has("qkvBias") || reqBool(o, "qkvBias"));
+        b.optKeyBias(!o.has("keyBias") || reqBool(o, "keyBias"));
         b.optPosEmb(field(o, "posEmb", () -> PositionEmbeddingKind.fromName(optString(o, "posEmb", "learned"))));
         b.optPosEmbLayout(field(o, "posEmbLayout", () -> SinCosLayout.fromName(optString(o, "posEmbLayout", "split"))));
         if (o.has("rope")) {

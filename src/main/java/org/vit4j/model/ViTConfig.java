@@ -49,6 +49,7 @@ public final class ViTConfig {
     private final int registerTokens;
     private final boolean fcNorm;
     private final boolean qkvBias;
+    private final boolean keyBias;
     private final PositionEmbeddingKind posEmb;
     private final SinCosLayout posEmbLayout;
     private final PositionEmbeddingKind rope;
@@ -80,6 +81,7 @@ public final class ViTConfig {
         registerTokens = b.registerTokens;
         fcNorm = b.fcNorm;
         qkvBias = b.qkvBias;
+        keyBias = b.keyBias;
         posEmb = b.posEmb;
         posEmbLayout = b.posEmbLayout;
         rope = b.rope;
@@ -126,6 +128,7 @@ public final class ViTConfig {
         b.registerTokens = registerTokens;
         b.fcNorm = fcNorm;
         b.qkvBias = qkvBias;
+        b.keyBias = keyBias;
         b.posEmb = posEmb;
         b.posEmbLayout = posEmbLayout;
         b.rope = rope;
@@ -235,6 +238,14 @@ public final class ViTConfig {
     /** @return whether the qkv projection has a bias */
     public boolean hasQkvBias() {
         return qkvBias;
+    }
+
+    /**
+     * @return whether the key projection has a bias too (true for timm's {@code VisionTransformer};
+     *     false for timm's {@code Eva} family: DINOv3 with q/v bias, EVA-02, BEiT)
+     */
+    public boolean hasKeyBias() {
+        return keyBias;
     }
 
     /** @return the absolute position embedding kind, added before the encoder ({@code none} with RoPE only) */
@@ -401,6 +412,7 @@ public final class ViTConfig {
         private int registerTokens;
         private boolean fcNorm;
         private boolean qkvBias = true;
+        private boolean keyBias = true;
         private PositionEmbeddingKind posEmb = PositionEmbeddingKind.LEARNED;
         private SinCosLayout posEmbLayout = SinCosLayout.SPLIT;
         private PositionEmbeddingKind rope = PositionEmbeddingKind.NONE;
@@ -565,6 +577,18 @@ public final class ViTConfig {
         }
 
         /**
+         * With a qkv bias, whether its key part is used; default true. False is timm {@code Eva}'s
+         * {@code q_bias}/{@code v_bias} with the key's bias fixed at zero.
+         *
+         * @param keyBias flag
+         * @return this
+         */
+        public Builder optKeyBias(boolean keyBias) {
+            this.keyBias = keyBias;
+            return this;
+        }
+
+        /**
          * Position embedding; default learned. A rotary kind sets {@link #optRope} and no absolute
          * table; an absolute kind keeps any rotary one.
          *
@@ -633,7 +657,7 @@ public final class ViTConfig {
         /**
          * Rotary temperature; default the kind's (10 for rope-mixed, else 100).
          *
-         * @param theta theta
+         * @param theta theta, above 1
          * @return this
          */
         public Builder optRopeTheta(double theta) {
@@ -642,9 +666,9 @@ public final class ViTConfig {
         }
 
         /**
-         * LayerScale initial factor, 0 for none; default 0.
+         * LayerScale initial factor of both residual branches, 0 for none; default 0.
          *
-         * @param init factor
+         * @param init factor, at least 0
          * @return this
          */
         public Builder optLayerScale(double init) {
@@ -812,6 +836,7 @@ public final class ViTConfig {
                 check(rope != PositionEmbeddingKind.ROPE_DINOV3 || ropeIndexing == null || ropeIndexing == RopeIndexing.IJ,
                         "rope-dinov3 takes coordinates row first (ropeIndexing ij), got " + ropeIndexing);
             }
+            check(qkvBias || keyBias, "keyBias=false needs qkvBias=true");
             check(layerScale >= 0 && Double.isFinite(layerScale), "layerScale must be >= 0, got " + layerScale);
             if (mean != null || std != null) {
                 check(mean != null && std != null, "mean and std must be given together");
