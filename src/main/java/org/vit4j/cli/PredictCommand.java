@@ -184,7 +184,7 @@ final class PredictCommand implements Callable<Integer> {
                     good.add((PreprocessedImage) o);
                 }
             }
-            List<Classification> results = classifyBySize(clf, good);
+            List<Classification> results = clf.classify(good, k);
             int r = 0;
             for (int i = 0; i < batch.size(); i++) {
                 if (pre[i] instanceof PreprocessedImage) {
@@ -202,31 +202,6 @@ final class PredictCommand implements Callable<Integer> {
         }
         progress.finish();
         return failed;
-    }
-
-    /** Images of other sizes (pad/strict policies) go through in separate forward passes. */
-    private List<Classification> classifyBySize(VitClassifier clf, List<PreprocessedImage> images) {
-        Classification[] res = new Classification[images.size()];
-        boolean[] done = new boolean[images.size()];
-        for (int i = 0; i < images.size(); i++) {
-            if (done[i]) {
-                continue;
-            }
-            List<Integer> same = new ArrayList<>();
-            for (int j = i; j < images.size(); j++) {
-                if (!done[j] && images.get(j).height() == images.get(i).height() && images.get(j).width() == images.get(i).width()) {
-                    same.add(j);
-                    done[j] = true;
-                }
-            }
-            List<PreprocessedImage> group = new ArrayList<>();
-            same.forEach(j -> group.add(images.get(j)));
-            List<Classification> c = clf.classify(group, k);
-            for (int s = 0; s < same.size(); s++) {
-                res[same.get(s)] = c.get(s);
-            }
-        }
-        return List.of(res);
     }
 
     private Object preprocess(VitClassifier clf, Inputs.Input in, ShuffleGrid grid, int index) {

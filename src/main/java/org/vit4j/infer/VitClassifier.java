@@ -218,7 +218,9 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     /**
-     * Classifies preprocessed images in one forward pass (they must share one size).
+     * Classifies preprocessed images: one forward pass per image size (sizing policies {@code pad}
+     * and {@code strict} keep an image's own size), so the result of an image never depends on the
+     * others.
      *
      * @param images model inputs
      * @param topK how many classes to list, 1..K
@@ -229,8 +231,10 @@ public final class VitClassifier implements AutoCloseable {
         if (images.isEmpty()) {
             return List.of();
         }
-        Batch batch = Batch.of(images);
-        return classify(batch.data(), batch.shape(), topK);
+        return Batch.bySize(images, group -> {
+            Batch batch = Batch.of(group);
+            return classify(batch.data(), batch.shape(), topK);
+        });
     }
 
     /**
@@ -341,7 +345,7 @@ public final class VitClassifier implements AutoCloseable {
         for (Path p : paths) {
             in.add(preprocess(p));
         }
-        return Batch.bySize(in, group -> classify(group, topK));
+        return classify(in, topK);
     }
 
     /**
@@ -357,7 +361,7 @@ public final class VitClassifier implements AutoCloseable {
         for (BufferedImage b : images) {
             in.add(preprocessor.apply(b));
         }
-        return Batch.bySize(in, group -> classify(group, topK));
+        return classify(in, topK);
     }
 
     private NDManager newManager() {
