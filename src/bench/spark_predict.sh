@@ -25,24 +25,30 @@ fi
 grep -o -w -E 'avx512f|avx512_bf16|avx2|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' '; echo "($(nproc) cores)"
 uptime
 rm -rf "$OUT"; mkdir -p "$OUT"
-run() {  # label, command...
+run() {  # label, command...: wall time, the load average before it, the command's last line
   local label="$1"; shift
-  local t0 t1 line
+  local t0 t1 line load
+  load="$(cut -d' ' -f1 /proc/loadavg)"
   t0=$(date +%s.%N)
   line="$("$@" 2>/dev/null | tail -1 || true)"
   t1=$(date +%s.%N)
-  printf '%-34s wall %6.1f s  %s\n' "$label" "$(echo "$t1 - $t0" | bc)" "$line"
+  printf '%-30s load %5s  wall %6.1f s  %s\n' "$label" "$load" "$(echo "$t1 - $t0" | bc)" "$line"
 }
-for round in 1 2; do
-  run "predict (CLI)" bash -c "./vit4j predict --quiet --batch-size 32 $DIR | wc -l | sed 's/\$/ lines/'"
+cli() {  # predict, then images/s over the whole process
+  local t0 t1 n
+  t0=$(date +%s.%N); n=$(./vit4j predict --quiet --batch-size 32 "$@" | wc -l); t1=$(date +%s.%N)
+  echo "$((n - 1)) images, $(echo "scale=1; ($n - 1) / ($t1 - $t0)" | bc) images/s (whole process)"
+}
+for round in 1 2; do  # alternating, so that both see the same load
+  run "predict (CLI)" cli "$DIR"
+  run "predict (CLI) --threads 1" cli --threads 1 "$DIR"
   run "spark local[1]" ./vit4j spark predict --master 'local[1]' --input "$DIR" --output "$OUT/l1-$round"
+  run "spark local[1] --threads 1" ./vit4j spark predict --master 'local[1]' --threads 1 --input "$DIR" --output "$OUT/l1t1-$round"
   run "spark local[2]" ./vit4j spark predict --master 'local[2]' --input "$DIR" --output "$OUT/l2-$round"
   run "spark local[2] --threads 1" ./vit4j spark predict --master 'local[2]' --threads 1 --input "$DIR" --output "$OUT/l2t1-$round"
 done
-# Spark's fixed cost: one image (start-up of the session, engine and model, one task)
+# fixed cost: one image (Spark session, engine and model start-up, one task) against predict's
 run "spark local[1], 1 image" ./vit4j spark predict --master 'local[1]' --input "$DIR/00000.png" --output "$OUT/one"
-run "predict (CLI), 1 image" bash -c "./vit4j predict --quiet $DIR/00000.png | wc -l | sed 's/\$/ lines/'"
-# per-task cost: the same 2000 files in 1 task and in 200 tasks
-mkdir -p "$OUT/two-k" && cp "$DIR"/0[01]???.png "$OUT/two-k/"
-run "spark local[1], 2000 in 1 task" ./vit4j spark predict --master 'local[1]' --partitions 1 --input "$OUT/two-k" --output "$OUT/p1"
-run "spark local[1], 2000 in 200 tasks" ./vit4j spark predict --master 'local[1]' --partitions 200 --input "$OUT/two-k" --output "$OUT/p200"
+run "predict (CLI), 1 image" cli "$DIR/00000.png"
+# Spark's cost per task: the same files in 200 tasks (the summary gives the median per task)
+run "spark local[1], 200 tasks" ./vit4j spark predict --master 'local[1]' --threads 1 --partitions 200 --input "$DIR" --output "$OUT/p200"

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,8 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.cli.CliRun;
 import org.vit4j.cli.ExitCodes;
+import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.PatchEncoder;
 import org.vit4j.infer.VitClassifier;
+import org.vit4j.model.ModelDirectory;
 import org.vit4j.reliability.SparkCorpus;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -208,6 +211,29 @@ class SparkPredictionTest {
         Dataset<Row> paths = spark.read().format("binaryFile").load(sample).select("path");
         ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> t.transform(paths));
         assertEquals(cliLine.substring("vit4j predict: ".length()), e.getMessage());
+    }
+
+    @Test
+    void modelFromAHadoopUriGivesTheSameAnswers() throws Exception {
+        Path model = tmp.resolve("model-copy");
+        Files.createDirectories(model);
+        for (String f : List.of(ModelDirectory.CONFIG, ModelDirectory.LABELS, ModelDirectory.WEIGHTS,
+                ModelDirectory.CHECKSUMS, ModelDirectory.SERVING)) {
+            Files.write(model.resolve(f), BundledModel.files().read(f));
+        }
+        String uri = model.toUri().toString(); // file:///...: read through Hadoop's FileSystem
+        assertTrue(uri.startsWith("file:"), uri);
+        Dataset<Row> paths = spark.read().format("binaryFile").load(input.resolve("samples").toString()).select("path");
+        VitClassifierTransformer t = new VitClassifierTransformer();
+        t.setModelDir(uri).setInputCol("path");
+        Map<String, JsonObject> samples = new HashMap<>(cli);
+        samples.keySet().removeIf(k -> !k.contains("/samples/"));
+        assertSameAs(samples, LocalSpark.byPath(t.transform(paths).collectAsList()));
+
+        String missing = uri.replaceAll("/$", "") + "-missing";
+        t.setModelDir(missing);
+        ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> t.transform(paths));
+        assertEquals("cannot load model: " + missing + ": model directory does not exist", e.getMessage());
     }
 
     @Test
