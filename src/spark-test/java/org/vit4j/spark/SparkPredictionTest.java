@@ -150,6 +150,12 @@ class SparkPredictionTest {
         assertEquals(ExitCodes.OK, run.code(), run.err());
         assertTrue(run.out().startsWith("13 rows, 0 errors, "), run.out());
         List<Row> rows = spark.read().json(out.toString()).collectAsList();
+        // a glob is taken as it is (no directory search): the three JPEG photos
+        LocalSpark.JobRun glob = LocalSpark.job("predict", "--input", input.resolve("samples") + "/*.jpg",
+                "--output", tmp.resolve("out-glob").toString());
+        assertEquals(ExitCodes.OK, glob.code(), glob.err());
+        assertEquals(cli.keySet().stream().filter(k -> k.contains("/samples/") && k.endsWith(".jpg")).count(),
+                LocalSpark.byPath(spark.read().parquet(tmp.resolve("out-glob").toString()).collectAsList()).size());
         assertEquals(13, rows.size());
         for (Row r : rows) {
             assertEquals(2, r.getList(r.fieldIndex("top_k")).size());
@@ -247,6 +253,9 @@ class SparkPredictionTest {
                 "--top-k", "11");
         assertEquals(ExitCodes.USAGE, topK.code(), topK.err());
         assertEquals("vit4j spark predict: top-k 11 must be between 1 and the model's 10 classes", topK.errorLine());
+        LocalSpark.JobRun exists = LocalSpark.job("predict", "--input", sample, "--output", tmp.toString());
+        assertEquals(ExitCodes.USAGE, exists.code(), exists.err());
+        assertEquals("vit4j spark predict: --output " + tmp + " already exists", exists.errorLine());
         LocalSpark.JobRun format = LocalSpark.job("predict", "--input", sample, "--output", tmp.resolve("o3").toString(),
                 "--format", "csv");
         assertEquals(ExitCodes.USAGE, format.code(), format.err());

@@ -134,6 +134,10 @@ final class PredictJob implements Callable<Integer> {
 
     private int run(SparkSession spark, double startSeconds) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        Path outPath = new Path(output);
+        if (outPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(outPath)) {
+            throw new IllegalArgumentException("--output " + output + " already exists");
+        }
         Dataset<Row> files = listFiles(spark);
         VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
         clf.setModelDir(model).setInputCol("path").setPathCol("path").setBatchSize(batchSize)
