@@ -2,11 +2,15 @@
 # Spark benchmark (issue 18): images/s of `./vit4j spark predict` in local[1] and local[2] against
 # `./vit4j predict` on the same PNG files in the same run, Spark's start-up, and its per-task cost.
 #
-#   src/bench/spark_predict.sh [N]    (first N Fashion-MNIST test images, default 10000;
-#                                      Debian's python3-numpy, python3-pil, dataset-fashion-mnist)
+#   src/bench/spark_predict.sh [N] [ROUNDS] [threads1]
+#       N: the first N Fashion-MNIST test images (default 10000); ROUNDS: default 2;
+#       threads1: only the one-operator-thread configurations and local[2], and no fixed-cost runs.
+#   (Debian's python3-numpy, python3-pil, dataset-fashion-mnist)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N="${1:-10000}"
+ROUNDS="${2:-2}"
+ONLY_T1="${3:-}"
 DIR="target/spark-bench/images-$N"
 OUT="target/spark-bench/out"
 if [ ! -d "$DIR" ]; then
@@ -39,14 +43,15 @@ cli() {  # predict, then images/s over the whole process
   t0=$(date +%s.%N); n=$(./vit4j predict --quiet --batch-size 32 "$@" | wc -l); t1=$(date +%s.%N)
   echo "$((n - 1)) images, $(echo "scale=1; ($n - 1) / ($t1 - $t0)" | bc) images/s (whole process)"
 }
-for round in 1 2; do  # alternating, so that both see the same load
-  run "predict (CLI)" cli "$DIR"
+for round in $(seq "$ROUNDS"); do  # alternating, so that all see the same load
+  [ -z "$ONLY_T1" ] && run "predict (CLI)" cli "$DIR"
   run "predict (CLI) --threads 1" cli --threads 1 "$DIR"
-  run "spark local[1]" ./vit4j spark predict --master 'local[1]' --input "$DIR" --output "$OUT/l1-$round"
+  [ -z "$ONLY_T1" ] && run "spark local[1]" ./vit4j spark predict --master 'local[1]' --input "$DIR" --output "$OUT/l1-$round"
   run "spark local[1] --threads 1" ./vit4j spark predict --master 'local[1]' --threads 1 --input "$DIR" --output "$OUT/l1t1-$round"
   run "spark local[2]" ./vit4j spark predict --master 'local[2]' --input "$DIR" --output "$OUT/l2-$round"
   run "spark local[2] --threads 1" ./vit4j spark predict --master 'local[2]' --threads 1 --input "$DIR" --output "$OUT/l2t1-$round"
 done
+[ -n "$ONLY_T1" ] && exit 0
 # fixed cost: one image (Spark session, engine and model start-up, one task) against predict's
 run "spark local[1], 1 image" ./vit4j spark predict --master 'local[1]' --input "$DIR/00000.png" --output "$OUT/one"
 run "predict (CLI), 1 image" cli "$DIR/00000.png"

@@ -216,7 +216,11 @@ final class PredictJob implements Callable<Integer> {
         return spark.createDataFrame(rows, new StructType().add("path", DataTypes.StringType, false));
     }
 
-    /** {@code *.{[jJ][pP][gG],...}}: Hadoop globs have no case-insensitive flag. */
+    /**
+     * The image extensions as one Hadoop glob (which has no case-insensitive flag).
+     *
+     * @return {@code *.{[jJ][pP][gG],...}}
+     */
     static String imageGlob() {
         List<String> alternatives = new ArrayList<>();
         for (String ext : EXTENSIONS) {
