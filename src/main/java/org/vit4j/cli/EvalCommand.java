@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.train.EvalResult;
@@ -29,6 +30,8 @@ final class EvalCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
@@ -61,7 +64,7 @@ final class EvalCommand implements Callable<Integer> {
         for (String g : grids) {
             shuffle.add(ShuffleGrid.parse(g));
         }
-        try (VitModel m = common.loadModel(model, common.device())) {
+        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ImageDataset ds;
             try {
                 ds = DataSets.open(data, dataDir, m.getConfig().getChannels(), false);
@@ -79,14 +82,14 @@ final class EvalCommand implements Callable<Integer> {
             for (ShuffleGrid g : runs) {
                 Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
                         "eval " + (g == null ? "unscrambled" : g.toString()), ds.size());
-                results.add(Evaluator.evaluate(m, ds, batchSize, g, seed, done -> p.update(done, null)));
+                results.add(Evaluator.evaluate(f, ds, batchSize, g, seed, done -> p.update(done, null)));
                 p.finish();
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format.equals("json")) {
-                printJson(out, ds, results);
+                printJson(out, ds, results, f);
             } else {
-                printTable(out, ds, results);
+                printTable(out, ds, results, f);
             }
             out.flush();
             return ExitCodes.OK;
@@ -97,8 +100,8 @@ final class EvalCommand implements Callable<Integer> {
         return r.scrambleGrid() == null ? "unscrambled" : "shuffle " + r.scrambleGrid();
     }
 
-    private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
-        out.printf(Locale.ROOT, "data: %s%n%n", ds.describe());
+    private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
+        out.printf(Locale.ROOT, "data: %s%nforward: %s%n%n", ds.describe(), f.describe());
         out.printf(Locale.ROOT, "%-14s", "");
         for (EvalResult r : results) {
             out.printf(Locale.ROOT, " %15s", name(r));
@@ -128,10 +131,13 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
+    private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
         Gson gson = new GsonBuilder().serializeSpecialFloatingPointValues().serializeNulls().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
+        o.addProperty("engine", f.engine().cliName());
+        o.addProperty("precision", f.precision().precision().cliName());
+        o.addProperty("precision_reason", f.precision().reason());
         o.add("labels", gson.toJsonTree(ds.labels()));
         JsonArray arr = new JsonArray();
         for (EvalResult r : results) {

@@ -38,6 +38,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
+    @Mixin ForwardOptions forward;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
@@ -89,7 +91,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         Device device = common.device();
         tEngine = System.currentTimeMillis();
-        try (VitClassifier clf = common.classifier(model, device)) {
+        try (VitClassifier clf = forward.classifier(common.loadModel(model, device))) {
             tModel = System.currentTimeMillis();
             ViTConfig cfg = clf.getModel().getConfig();
             int k = cfg.getNumClasses();
