@@ -113,7 +113,9 @@ def main():
 
     opset = onnx_opset()
     onnx_path = os.path.join(out, "vit_" + variant + ".onnx")
-    with torch.no_grad():
+    # with autograd on: under no_grad torch 1.13 takes nn.MultiheadAttention's fast path for an even
+    # number of heads (ViT-B), whose fused operator has no ONNX export
+    with torch.enable_grad():
         torch.onnx.export(
             model, example, onnx_path, opset_version=opset, do_constant_folding=True,
             input_names=["images"], output_names=["logits"],

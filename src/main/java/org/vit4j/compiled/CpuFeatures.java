@@ -19,7 +19,12 @@ public record CpuFeatures(String model, Set<String> flags) {
     /** Flags of native bfloat16 matrix units: Intel AMX and AVX512-BF16 (Intel, AMD Zen 4+). */
     public static final List<String> BF16_FLAGS = List.of("amx_bf16", "avx512_bf16");
 
-    /** Copies the flags. */
+    /**
+     * Copies the flags.
+     *
+     * @param model the CPU's model name
+     * @param flags the CPU's flags
+     */
     public CpuFeatures {
         flags = Set.copyOf(flags);
     }
