@@ -9,6 +9,8 @@
  *   <li>{@link org.vit4j.position} computes position-embedding tables (sinusoidal 1D/2D, learned);
  *   <li>{@link org.vit4j.model} holds the blocks: patch embedding, position embedding, pre-norm
  *       encoder blocks, pooling, head, and the {@code VisionTransformer} that composes them;
+ *   <li>{@link org.vit4j.compiled} runs that network's inference forward as one TorchScript
+ *       program (fused attention, optional bfloat16), falling back to the blocks where it does not apply;
  *   <li>{@link org.vit4j.train} trains and evaluates; {@link org.vit4j.infer} wraps a model
  *       directory for applications; {@link org.vit4j.interop} imports timm / Hugging Face /
  *       torchvision checkpoints; {@link org.vit4j.cli} is the command line, and only it imports

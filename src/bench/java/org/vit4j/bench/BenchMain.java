@@ -209,7 +209,7 @@ public final class BenchMain {
                 o.forks, o.warmupIterations, o.iterationSeconds, o.iterations, o.iterationSeconds);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).strip();
         } catch (IOException e) {

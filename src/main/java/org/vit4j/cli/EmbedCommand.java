@@ -37,6 +37,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
+    @Mixin ForwardOptions forward;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
@@ -76,7 +78,7 @@ final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         PrintWriter err = spec.commandLine().getErr();
-        try (VitClassifier clf = common.classifier(model, common.device())) {
+        try (VitClassifier clf = forward.classifier(common.loadModel(model, common.device()))) {
             List<String> names = new ArrayList<>();
             List<PreprocessedImage> images = new ArrayList<>();
             boolean failed = tensor != null ? readTensor(clf, names, images, err) : readImages(clf, names, images, err);

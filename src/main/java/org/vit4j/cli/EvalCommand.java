@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.IoErrors;
 import org.vit4j.model.ViTConfig;
@@ -39,6 +40,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin Common common;
 
     @Mixin PixelLimit pixelLimit;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
@@ -96,7 +99,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--label-map " + IoErrors.describe(e));
             }
         }
-        try (VitModel m = common.loadModel(model, common.device())) {
+        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig cfg = m.getConfig();
             for (ShuffleGrid g : grids) {
                 boolean fixed = cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
@@ -123,14 +126,14 @@ final class EvalCommand implements Callable<Integer> {
             for (ShuffleGrid g : runs) {
                 Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
                         "eval " + (g == null ? "unscrambled" : g.toString()), ds.size());
-                results.add(Evaluator.evaluate(m, ds, batchSize, g, seed, done -> p.update(done, null)));
+                results.add(Evaluator.evaluate(f, ds, batchSize, g, seed, done -> p.update(done, null)));
                 p.finish();
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format == Format.JSON) {
-                printJson(out, ds, results);
+                printJson(out, ds, results, f);
             } else {
-                printTable(out, ds, results);
+                printTable(out, ds, results, f);
             }
             out.flush();
             return ExitCodes.OK;
@@ -153,13 +156,13 @@ final class EvalCommand implements Callable<Integer> {
         return c;
     }
 
-    private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
+    private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
         List<Integer> classes = present(results.get(0));
         List<String> names = new ArrayList<>();
         classes.forEach(c -> names.add(ds.labels().get(c)));
         int lw = Text.widest(names, "top-5 accuracy".length());
         int cw = 15;
-        out.printf(Locale.ROOT, "data: %s%n%n", ds.describe());
+        out.printf(Locale.ROOT, "data: %s%nforward: %s%n%n", ds.describe(), f.describe());
         StringBuilder head = new StringBuilder(Text.padRight("", lw));
         StringBuilder top1 = new StringBuilder(Text.padRight("accuracy", lw));
         StringBuilder top5 = new StringBuilder(Text.padRight("top-5 accuracy", lw));
@@ -225,10 +228,13 @@ final class EvalCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
-    private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results) {
+    private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
+        o.addProperty("engine", f.engine().cliName());
+        o.addProperty("precision", f.precision().precision().cliName());
+        o.addProperty("precision_reason", f.precision().reason());
         o.add("labels", gson.toJsonTree(ds.labels()));
         JsonArray arr = new JsonArray();
         for (EvalResult r : results) {

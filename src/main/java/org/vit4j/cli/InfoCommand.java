@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.model.ModelCost;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -21,12 +22,14 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
+    @Mixin ForwardOptions forward;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
 
     @Override
     public Integer call() throws Exception {
-        try (VitModel m = common.loadModel(model, common.device())) {
+        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig c = m.getConfig();
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "model:        %s%n", model == null ? "bundled (Fashion-MNIST)" : model);
@@ -47,6 +50,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
+            out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;

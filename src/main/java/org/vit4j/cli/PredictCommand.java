@@ -47,6 +47,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin PixelLimit pixelLimit;
 
+    @Mixin ForwardOptions forward;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
@@ -119,7 +121,7 @@ final class PredictCommand implements Callable<Integer> {
         Device device = common.device();
         tEngine = System.currentTimeMillis();
         VitModel loaded = common.loadModel(model, device);
-        try (VitClassifier clf = new VitClassifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
+        try (VitClassifier clf = forward.classifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
             tModel = System.currentTimeMillis();
             ViTConfig cfg = clf.getModel().getConfig();
             k = Math.min(topK, cfg.getNumClasses());

@@ -406,6 +406,7 @@ public final class VitClassifier implements AutoCloseable {
         private Device device = Device.cpu();
         private ForwardEngine engine = ForwardEngine.COMPILED;
         private Precision precision = Precision.FP32;
+        private ImageLoader loader;
 
         private Builder() {}
 
@@ -476,6 +477,18 @@ public final class VitClassifier implements AutoCloseable {
         }
 
         /**
+         * How files are decoded (e.g. another pixel limit or background).
+         *
+         * @param loader default {@code ImageLoader.builder().optChannels(the model's channels)}; its
+         *     channels must be the model's
+         * @return this
+         */
+        public Builder optLoader(ImageLoader loader) {
+            this.loader = loader;
+            return this;
+        }
+
+        /**
          * Loads (if needed) and compiles.
          *
          * @return the classifier
@@ -492,7 +505,8 @@ public final class VitClassifier implements AutoCloseable {
                         + device + ", engine " + engine + ", precision " + precision + ")");
             }
             VitModel m = model != null ? model : VitModel.load(files, device);
-            return new VitClassifier(m, ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
+            return new VitClassifier(m,
+                    loader != null ? loader : ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
                     engine, precision);
         }
     }
