@@ -7,8 +7,12 @@ import org.vit4j.image.ImageLoader;
 import org.vit4j.train.FashionMnist;
 import org.vit4j.train.ImageDataset;
 import org.vit4j.train.ImageFolder;
+import org.vit4j.train.Subset;
 
-/** Resolves {@code --data fashion-mnist[:test|:train]} or an image-folder directory. */
+/**
+ * Resolves {@code --data fashion-mnist[:test|:train][:N]} (optionally only the first {@code N}
+ * images of the split) or an image-folder directory.
+ */
 final class DataSets {
 
     private DataSets() {}
@@ -23,8 +27,9 @@ final class DataSets {
     static String problem(String spec) {
         if (spec.startsWith("fashion-mnist")) {
             String rest = spec.substring("fashion-mnist".length());
-            return rest.isEmpty() || rest.equals(":train") || rest.equals(":test") ? null
-                    : "expected fashion-mnist, fashion-mnist:train, fashion-mnist:test or a directory";
+            return split(rest) != null ? null
+                    : "expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"
+                            + " with :N, its first N images, N >= 1) or a directory";
         }
         Path p = Path.of(spec);
         if (!Files.exists(p)) {
@@ -39,19 +44,49 @@ final class DataSets {
 
     static ImageDataset open(String spec, Path dataDir, ImageLoader loader, boolean defaultTrain) throws IOException {
         if (spec.startsWith("fashion-mnist")) {
-            String rest = spec.substring("fashion-mnist".length());
-            boolean train;
-            if (rest.isEmpty()) {
-                train = defaultTrain;
-            } else if (rest.equals(":train")) {
-                train = true;
-            } else if (rest.equals(":test")) {
-                train = false;
-            } else {
-                throw new IllegalArgumentException("--data '" + spec + "': expected fashion-mnist, fashion-mnist:train or fashion-mnist:test");
+            String[] s = split(spec.substring("fashion-mnist".length()));
+            if (s == null) {
+                throw new IllegalArgumentException("--data '" + spec + "': " + problem(spec));
             }
-            return FashionMnist.load(dataDir, train);
+            boolean train = s[0] == null ? defaultTrain : s[0].equals("train");
+            FashionMnist all = FashionMnist.load(dataDir, train);
+            if (s[1] == null) {
+                return all;
+            }
+            int n = Integer.parseInt(s[1]);
+            if (n > all.size()) {
+                throw new IllegalArgumentException("--data '" + spec + "': " + n + " images asked, "
+                        + all.describe() + " has " + all.size());
+            }
+            return Subset.first(all, n);
         }
         return ImageFolder.scan(Path.of(spec), loader);
+    }
+
+    /**
+     * Parses what follows {@code fashion-mnist}: {@code "", ":train", ":test"}, each optionally
+     * followed by {@code ":N"}.
+     *
+     * @param rest the text after {@code fashion-mnist}
+     * @return {@code [split or null, count or null]}, or null if malformed
+     */
+    private static String[] split(String rest) {
+        String[] parts = rest.isEmpty() ? new String[0] : rest.substring(1).split(":", -1);
+        if (!rest.isEmpty() && rest.charAt(0) != ':' || parts.length > 2) {
+            return null;
+        }
+        String splitName = null;
+        String count = null;
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (i == 0 && (p.equals("train") || p.equals("test"))) {
+                splitName = p;
+            } else if (i == parts.length - 1 && p.matches("[1-9][0-9]{0,8}")) {
+                count = p;
+            } else {
+                return null;
+            }
+        }
+        return new String[] {splitName, count};
     }
 }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.IoErrors;
 import org.vit4j.model.ViTConfig;
@@ -46,8 +47,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "fashion-mnist[:test|:train]|DIR",
-            description = "Fashion-MNIST (default split: test) or an image folder with one sub-folder per class"
+    @Option(names = "--data", required = true, paramLabel = "fashion-mnist[:test|:train][:N]|DIR",
+            description = "Fashion-MNIST (default split: test; :N = its first N images) or an image folder with one sub-folder per class"
                     + " (names matched to the model's labels; a subset of the classes is fine).")
     String data;
 
@@ -60,6 +61,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--scramble-grid", split = ",", paramLabel = "RxC", description = "Also evaluate with every image's blocks shuffled on these grids.")
     List<ShuffleGrid> grids = new ArrayList<>();
+
+    @Option(names = "--image-size", split = ",", paramLabel = "S|HxW",
+            description = "Evaluate at these input sizes instead of the model's (each unscrambled and at each --scramble-grid):"
+                    + " sin-cos and rotary position tables are recomputed for the new patch grid, a learned table is"
+                    + " resampled (timm's bicubic).")
+    List<Converters.ImageSize> imageSizes = new ArrayList<>();
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the scrambling permutations (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -101,11 +108,28 @@ final class EvalCommand implements Callable<Integer> {
         }
         try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig cfg = m.getConfig();
-            for (ShuffleGrid g : grids) {
-                boolean fixed = cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
-                if (fixed && (cfg.getImageHeight() % g.rows() != 0 || cfg.getImageWidth() % g.cols() != 0)) {
-                    throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the model's "
-                            + cfg.getImageHeight() + "x" + cfg.getImageWidth() + " input");
+            List<ViTConfig> atSizes = new ArrayList<>();
+            for (Converters.ImageSize size : imageSizes) {
+                int p = cfg.getPatchSize();
+                if (size.height() % p != 0 || size.width() % p != 0) {
+                    throw Usage.error(spec, "--image-size " + size + ": not a multiple of the model's patch size " + p);
+                }
+                if (size.pixels() > pixelLimit.value()) {
+                    throw Usage.error(spec, "--image-size " + size + ": " + size.pixels()
+                            + " pixels is above the pixel limit " + pixelLimit.value());
+                }
+                atSizes.add(cfg.toBuilder().setImageSize(size.height(), size.width()).build());
+            }
+            if (atSizes.isEmpty()) {
+                atSizes.add(cfg);
+            }
+            for (ViTConfig c : atSizes) {
+                for (ShuffleGrid g : grids) {
+                    boolean fixed = c.getSizing() == SizingPolicy.RESIZE || c.getSizing() == SizingPolicy.RESIZE_CROP;
+                    if (fixed && (c.getImageHeight() % g.rows() != 0 || c.getImageWidth() % g.cols() != 0)) {
+                        throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the "
+                                + (c == cfg ? "model's " : "") + size(c) + " input");
+                    }
                 }
             }
             ImageDataset ds;
@@ -119,19 +143,24 @@ final class EvalCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw Usage.error(spec, "--data " + data + ": " + e.getMessage());
             }
-            List<EvalResult> results = new ArrayList<>();
+            List<Entry> results = new ArrayList<>();
             List<ShuffleGrid> runs = new ArrayList<>();
             runs.add(null);
             runs.addAll(grids);
-            for (ShuffleGrid g : runs) {
-                Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
-                        "eval " + (g == null ? "unscrambled" : g.toString()), ds.size());
-                results.add(Evaluator.evaluate(f, ds, batchSize, g, seed, done -> p.update(done, null)));
-                p.finish();
+            for (ViTConfig c : atSizes) {
+                ImagePreprocessor pre = c.preprocessor();
+                for (ShuffleGrid g : runs) {
+                    Entry e = new Entry(atSizes.size() > 1 || c != cfg ? size(c) : null, null);
+                    Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
+                            "eval " + e.name(g == null ? null : g.toString()), ds.size());
+                    results.add(new Entry(e.size(),
+                            Evaluator.evaluate(f, pre, ds, batchSize, g, seed, done -> p.update(done, null))));
+                    p.finish();
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format == Format.JSON) {
-                printJson(out, ds, results, f);
+                printJson(out, ds, size(cfg), results, f);
             } else {
                 printTable(out, ds, results, f);
             }
@@ -140,8 +169,25 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    private static String name(EvalResult r) {
-        return r.scrambleGrid() == null ? "unscrambled" : "shuffle " + r.scrambleGrid();
+    private static String size(ViTConfig c) {
+        return c.getImageHeight() + "x" + c.getImageWidth();
+    }
+
+    /**
+     * One evaluation and the input size it ran at.
+     *
+     * @param size {@code HxW} when evaluated at another size than the model's (or at several), else null
+     * @param result the counts
+     */
+    private record Entry(String size, EvalResult result) {
+        String name(String grid) {
+            String n = grid == null ? "unscrambled" : "shuffle " + grid;
+            return size == null ? n : size + " " + n;
+        }
+
+        String name() {
+            return name(result.scrambleGrid());
+        }
     }
 
     /** The classes with images (a folder may hold a subset of the model's). */
@@ -156,34 +202,36 @@ final class EvalCommand implements Callable<Integer> {
         return c;
     }
 
-    private void printTable(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
-        List<Integer> classes = present(results.get(0));
+    private void printTable(PrintWriter out, ImageDataset ds, List<Entry> results, InferenceForward f) {
+        List<Integer> classes = present(results.get(0).result());
         List<String> names = new ArrayList<>();
         classes.forEach(c -> names.add(ds.labels().get(c)));
         int lw = Text.widest(names, "top-5 accuracy".length());
-        int cw = 15;
+        List<String> columns = new ArrayList<>();
+        results.forEach(e -> columns.add(e.name()));
+        int cw = Text.widest(columns, 15);
         out.printf(Locale.ROOT, "data: %s%nforward: %s%n%n", ds.describe(), f.describe());
         StringBuilder head = new StringBuilder(Text.padRight("", lw));
         StringBuilder top1 = new StringBuilder(Text.padRight("accuracy", lw));
         StringBuilder top5 = new StringBuilder(Text.padRight("top-5 accuracy", lw));
-        for (EvalResult r : results) {
-            head.append(' ').append(Text.padLeft(name(r), cw));
-            top1.append(' ').append(Text.padLeft(percent(r.accuracy()), cw));
-            top5.append(' ').append(Text.padLeft(percent(r.top5Accuracy()), cw));
+        for (Entry e : results) {
+            head.append(' ').append(Text.padLeft(e.name(), cw));
+            top1.append(' ').append(Text.padLeft(percent(e.result().accuracy()), cw));
+            top5.append(' ').append(Text.padLeft(percent(e.result().top5Accuracy()), cw));
         }
         out.println(head);
         out.println(top1);
         out.println(top5);
         for (int c : classes) {
             StringBuilder row = new StringBuilder(Text.padRight(ds.labels().get(c), lw));
-            for (EvalResult r : results) {
-                row.append(' ').append(Text.padLeft(percent(r.perClassAccuracy()[c]), cw));
+            for (Entry e : results) {
+                row.append(' ').append(Text.padLeft(percent(e.result().perClassAccuracy()[c]), cw));
             }
             out.println(row);
         }
         List<String> all = ds.labels();
-        for (EvalResult r : results) {
-            printConfusion(out, r, classes, all);
+        for (Entry e : results) {
+            printConfusion(out, e, classes, all);
         }
     }
 
@@ -191,7 +239,8 @@ final class EvalCommand implements Callable<Integer> {
      * Rows: the true classes present; columns: every predicted class, headed by its index, with
      * the index beside each row's label as the key.
      */
-    private static void printConfusion(PrintWriter out, EvalResult r, List<Integer> rows, List<String> labels) {
+    private static void printConfusion(PrintWriter out, Entry e, List<Integer> rows, List<String> labels) {
+        EvalResult r = e.result();
         long max = 0;
         for (long[] row : r.confusion()) {
             for (long v : row) {
@@ -204,7 +253,7 @@ final class EvalCommand implements Callable<Integer> {
             keys.add(c + " " + labels.get(c));
         }
         int lw = Text.widest(keys, "true \\ predicted".length());
-        out.printf(Locale.ROOT, "%nconfusion matrix, %s (rows: true class, columns: predicted class by index)%n", name(r));
+        out.printf(Locale.ROOT, "%nconfusion matrix, %s (rows: true class, columns: predicted class by index)%n", e.name());
         StringBuilder head = new StringBuilder(Text.padRight("true \\ predicted", lw));
         for (int j = 0; j < labels.size(); j++) {
             head.append(Text.padLeft(Integer.toString(j), cw));
@@ -228,7 +277,7 @@ final class EvalCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
-    private void printJson(PrintWriter out, ImageDataset ds, List<EvalResult> results, InferenceForward f) {
+    private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
@@ -237,8 +286,10 @@ final class EvalCommand implements Callable<Integer> {
         o.addProperty("precision_reason", f.precision().reason());
         o.add("labels", gson.toJsonTree(ds.labels()));
         JsonArray arr = new JsonArray();
-        for (EvalResult r : results) {
+        for (Entry x : results) {
+            EvalResult r = x.result();
             JsonObject e = new JsonObject();
+            e.addProperty("image_size", x.size() != null ? x.size() : modelSize);
             e.addProperty("scramble_grid", r.scrambleGrid());
             e.addProperty("images", r.total());
             e.addProperty("accuracy", r.accuracy());

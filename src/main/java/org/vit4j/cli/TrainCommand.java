@@ -33,8 +33,8 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
-    @Option(names = "--data", paramLabel = "fashion-mnist|DIR",
-            description = "Fashion-MNIST (training split) or an image folder; required unless --resume.")
+    @Option(names = "--data", paramLabel = "fashion-mnist[:N]|DIR",
+            description = "Fashion-MNIST (training split; :N = its first N images) or an image folder; required unless --resume.")
     String data;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Fashion-MNIST IDX files are.")

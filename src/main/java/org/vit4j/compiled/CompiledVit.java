@@ -151,6 +151,15 @@ public final class CompiledVit implements AutoCloseable {
         if (!ABSOLUTE.contains(config.getPosEmb())) {
             return "position embedding " + config.getPosEmb().cliName() + " is not an absolute table";
         }
+        if (config.getRope().isRope()) {
+            return "rotary position embedding " + config.getRope().cliName() + " is not in the compiled program yet";
+        }
+        if (config.getLayerScale() > 0) {
+            return "LayerScale is not in the compiled program yet";
+        }
+        if (config.hasQkvBias() && !config.hasKeyBias()) {
+            return "a qkv bias without its key part (Eva) is not in the compiled program yet";
+        }
         // A config equal to one rebuilt from the options the program knows has no others set.
         if (!known(config).equals(config)) {
             return "the config sets options the compiled forward does not implement: " + config.toJson();

@@ -45,6 +45,44 @@ public final class Evaluator {
     public static EvalResult evaluate(
             InferenceForward forward, ImageDataset data, int batchSize, ShuffleGrid scramble, long seed,
             IntConsumer progress) {
+        return evaluate(forward, forward.model().getConfig().preprocessor(), data, batchSize, scramble, seed, progress);
+    }
+
+    /**
+     * Classifies every image, brought to the model by another preprocessor than its own, and
+     * counts: e.g. at another image size, where the model's position embedding follows the new
+     * patch grid (sin-cos and rotary tables recomputed, a learned table resampled).
+     *
+     * @param model the model (run on its eager blocks)
+     * @param pre turns each image into the model's input {@code (C, H, W)}
+     * @param data the data set
+     * @param batchSize images per forward pass
+     * @param scramble shuffle grid for scrambling each image (its own seeded permutation), or null
+     * @param seed seed of the scrambling permutations
+     * @param progress called with the number of images done after each batch (may be null)
+     * @return confusion matrix and loss
+     */
+    public static EvalResult evaluate(
+            VitModel model, ImagePreprocessor pre, ImageDataset data, int batchSize, ShuffleGrid scramble,
+            long seed, IntConsumer progress) {
+        return evaluate(InferenceForward.eager(model), pre, data, batchSize, scramble, seed, progress);
+    }
+
+    /**
+     * Classifies every image with an inference forward and another preprocessor than the model's.
+     *
+     * @param forward the forward (compiled or eager)
+     * @param pre turns each image into the model's input {@code (C, H, W)}
+     * @param data the data set
+     * @param batchSize images per forward pass
+     * @param scramble shuffle grid for scrambling each image (its own seeded permutation), or null
+     * @param seed seed of the scrambling permutations
+     * @param progress called with the number of images done after each batch (may be null)
+     * @return confusion matrix and loss
+     */
+    public static EvalResult evaluate(
+            InferenceForward forward, ImagePreprocessor pre, ImageDataset data, int batchSize, ShuffleGrid scramble,
+            long seed, IntConsumer progress) {
         VitModel model = forward.model();
         int k = model.getConfig().getNumClasses();
         long[][] confusion = new long[k][k];
@@ -53,7 +91,6 @@ public final class Evaluator {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        ImagePreprocessor pre = model.getConfig().preprocessor();
         int done = 0;
         long top5 = 0;
         try (BatchLoader loader = new BatchLoader(data, order, batchSize, pre, Augment.NONE, seed, 0, scramble)) {

@@ -54,6 +54,26 @@ public final class Subset implements ImageDataset {
         };
     }
 
+    /**
+     * The first images of a data set, in their order: a fixed, seed-free part of it (Fashion-MNIST's
+     * files are already in a shuffled order), so every run of an experiment sees the same images.
+     *
+     * @param base the data set
+     * @param count how many images, in [1, base size]
+     * @return images {@code 0 .. count-1} of {@code base}
+     */
+    public static Subset first(ImageDataset base, int count) {
+        if (count < 1 || count > base.size()) {
+            throw new IllegalArgumentException(
+                    "subset size " + count + " must be in [1, " + base.size() + "] (" + base.describe() + ")");
+        }
+        int[] idx = new int[count];
+        for (int i = 0; i < count; i++) {
+            idx[i] = i;
+        }
+        return new Subset(base, idx, "first " + count + " images of " + base.describe());
+    }
+
     @Override
     public int size() {
         return indices.length;

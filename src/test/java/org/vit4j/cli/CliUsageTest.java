@@ -64,9 +64,14 @@ class CliUsageTest {
         c.add(bad("predict: --out " + tmp + ": is a directory; name a file", "predict", "--model", noModel, "--out", tmp.toString(), image));
         c.add(bad("predict: Unknown option: '--nonsense'", "predict", "--nonsense", image));
         // eval
-        c.add(bad("eval: Missing required option: '--data=fashion-mnist[:test|:train]|DIR'", "eval", "--model", noModel));
-        c.add(bad("eval: --data fashion-mnist:val: expected fashion-mnist, fashion-mnist:train, fashion-mnist:test or a directory",
+        c.add(bad("eval: Missing required option: '--data=fashion-mnist[:test|:train][:N]|DIR'", "eval", "--model", noModel));
+        c.add(bad("eval: --data fashion-mnist:val: expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"
+                + " with :N, its first N images, N >= 1) or a directory",
                 "eval", "--model", noModel, "--data", "fashion-mnist:val"));
+        for (String subset : new String[] {"fashion-mnist:test:0", "fashion-mnist:test:5:6", "fashion-mnist:-3", "fashion-mnist:test:"}) {
+            c.add(bad("eval: --data " + subset + ": expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"
+                    + " with :N, its first N images, N >= 1) or a directory", "eval", "--model", noModel, "--data", subset));
+        }
         c.add(bad("eval: --data " + tmp.resolve("nodata") + ": no such directory", "eval", "--model", noModel, "--data", tmp.resolve("nodata").toString()));
         c.add(bad("eval: --data " + image + ": not a directory (an image folder has one sub-folder per class)", "eval", "--model", noModel, "--data", image));
         c.add(bad("eval: --batch-size 0: must be at least 1", "eval", "--model", noModel, "--data", "fashion-mnist", "--batch-size", "0"));

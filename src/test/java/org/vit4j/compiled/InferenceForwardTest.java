@@ -23,6 +23,28 @@ class InferenceForwardTest {
     }
 
     @Test
+    void whatTheProgramDoesNotKnowFallsBackToTheEagerBlocksAndSaysWhy() throws IOException {
+        String[][] cases = {
+            {"rope-axial", "0", "fallback: rotary position embedding rope-axial is not in the compiled program yet"},
+            {"rope-mixed+learned", "0", "fallback: rotary position embedding rope-mixed is not in the compiled program yet"},
+            {"learned", "0.1", "fallback: LayerScale is not in the compiled program yet"}};
+        for (String[] c : cases) {
+            ViTConfig cfg = config().toBuilder().optPosEmb(c[0]).optLayerScale(Double.parseDouble(c[1])).build();
+            try (VitModel model = TestModels.create(cfg, 2); NDManager m = model.newManager()) {
+                NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));
+                try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32)) {
+                    assertEquals(ForwardEngine.EAGER, f.engine(), c[0]);
+                    assertEquals(c[2], f.reason());
+                    assertArrayEquals(model.forward(x).get(0).toFloatArray(), f.forward(x).get(0).toFloatArray());
+                }
+                IllegalArgumentException bf16 = assertThrows(IllegalArgumentException.class,
+                        () -> InferenceForward.of(model, ForwardEngine.COMPILED, Precision.BF16));
+                assertTrue(bf16.getMessage().contains(c[2]), bf16.getMessage());
+            }
+        }
+    }
+
+    @Test
     void compiledByDefaultEagerOnRequest() throws IOException {
         try (VitModel model = TestModels.create(config(), 2); NDManager m = model.newManager()) {
             NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));

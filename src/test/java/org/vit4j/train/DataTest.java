@@ -2,6 +2,7 @@ package org.vit4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -137,6 +138,26 @@ class DataTest {
         assertTrue(differs, "another seed holds out other images");
         assertEquals("validation size 50 must be in [0, 50)",
                 assertThrows(IllegalArgumentException.class, () -> Subset.split(all, 50, 1)).getMessage());
+    }
+
+    @Test
+    void firstImagesAreAPrefixInOrderWithTheirOwnFingerprint() throws IOException {
+        TinyFashion.write(tmp, 50, 10);
+        FashionMnist all = FashionMnist.load(tmp, true);
+        Subset first = Subset.first(all, 7);
+        assertEquals(7, first.size());
+        for (int i = 0; i < 7; i++) {
+            assertArrayEquals(all.pixels(i).data(), first.pixels(i).data());
+            assertEquals(all.label(i), first.label(i));
+        }
+        assertEquals("first 7 images of " + all.describe(), first.describe());
+        assertEquals(first.fingerprint(), Subset.first(all, 7).fingerprint());
+        assertNotEquals(first.fingerprint(), Subset.first(all, 8).fingerprint());
+        assertNotEquals(all.fingerprint(), Subset.first(all, 50).fingerprint(), "a subset names itself, even of all images");
+        assertEquals("subset size 0 must be in [1, 50] (" + all.describe() + ")",
+                assertThrows(IllegalArgumentException.class, () -> Subset.first(all, 0)).getMessage());
+        assertEquals("subset size 51 must be in [1, 50] (" + all.describe() + ")",
+                assertThrows(IllegalArgumentException.class, () -> Subset.first(all, 51)).getMessage());
     }
 
     @Test

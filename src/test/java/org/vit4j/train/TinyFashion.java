@@ -13,7 +13,7 @@ import java.util.zip.GZIPOutputStream;
  * Writes a tiny Fashion-MNIST look-alike: gzip IDX files of 28x28 images whose class {@code k}
  * is a bright horizontal bar at rows {@code 2k+2 .. 2k+3} on seeded noise, labels {@code i % 10}.
  */
-final class TinyFashion {
+public final class TinyFashion {
 
     private TinyFashion() {}
 
@@ -25,7 +25,7 @@ final class TinyFashion {
      * @param test test images
      * @throws IOException if writing fails
      */
-    static void write(Path dir, int train, int test) throws IOException {
+    public static void write(Path dir, int train, int test) throws IOException {
         Files.createDirectories(dir);
         Random r = new Random(2024);
         writeSplit(dir, "train", train, r);

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Aggregates the position-embedding experiment: reads the per-run files that run_experiment.sh
+writes (RESULTS_DIR/runs/NAME-seedS.json) and writes into RESULTS_DIR
+
+  tables.md       mean ± sample standard deviation over seeds, each kind's difference from
+                  `learned` with its standard error, and the individual runs (also printed)
+  summary.json    the same numbers, for notebook 03
+  scrambling.png  accuracy against shuffle grid, error bars = standard deviation over seeds
+  resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds
+
+With README.md as a second argument, also replaces the part of it between the lines
+<!-- experiment-tables:begin --> and <!-- experiment-tables:end --> with tables.md, so the README's
+numbers are the ones computed here.
+
+usage: aggregate.py RESULTS_DIR [README.md]        (numpy, Debian's python3-matplotlib)
+"""
+import glob
+import json
+import os
+import sys
+
+import numpy as np
+
+KINDS = [("none", "none"), ("learned", "learned"), ("sincos1d", "sincos1d"),
+         ("sincos2d-mae", "sincos2d (MAE)"), ("sincos2d-bigvision", "sincos2d (big_vision)"),
+         ("rope-axial", "RoPE axial"), ("rope-mixed", "RoPE mixed"),
+         ("rope-mixed+learned", "RoPE mixed + learned"), ("learned-scramble-aug", "learned + scramble aug.")]
+LABEL = dict(KINDS)
+
+
+def load(runs_dir):
+    runs = []
+    for p in sorted(glob.glob(os.path.join(runs_dir, "*.json"))):
+        with open(p) as f:
+            runs.append(json.load(f))
+    return runs
+
+
+def accuracy_by_grid(run):
+    return {("unscrambled" if e["scramble_grid"] is None else e["scramble_grid"]): 100 * e["accuracy"]
+            for e in run["scrambling"]["results"]}
+
+
+def accuracy_by_size(run):
+    """Unscrambled accuracy at the training size and at every evaluated size, keyed by side in px."""
+    train_side = run["config"]["imageHeight"]
+    acc = {train_side: 100 * run["scrambling"]["results"][0]["accuracy"]}
+    for e in run["resolution"]["results"]:
+        if e["scramble_grid"] is None:
+            acc[int(e["image_size"].split("x")[0])] = 100 * e["accuracy"]
+    return acc
+
+
+def stats(values):
+    v = np.asarray(values, dtype=float)
+    sd = float(v.std(ddof=1)) if len(v) > 1 else float("nan")
+    return float(v.mean()), sd, len(v)
+
+
+def fmt(mean, sd):
+    return f"{mean:.2f}" if np.isnan(sd) else f"{mean:.2f} ± {sd:.2f}"
+
+
+def main():
+    out_dir = sys.argv[1]
+    runs_dir = os.path.join(out_dir, "runs")
+    runs = load(runs_dir)
+    if not runs:
+        sys.exit(f"aggregate.py: no run files in {runs_dir}")
+    by_kind = {}
+    for r in runs:
+        by_kind.setdefault(r["name"], []).append(r)
+    kinds = [k for k, _ in KINDS if k in by_kind] + sorted(k for k in by_kind if k not in LABEL)
+    for k in by_kind:
+        by_kind[k].sort(key=lambda r: r["seed"])
+    grids = list(accuracy_by_grid(runs[0]).keys())
+    sizes = sorted(accuracy_by_size(runs[0]).keys())
+    train_side = runs[0]["config"]["imageHeight"]
+    patch = runs[0]["config"]["patchSize"]
+
+    summary = {"kinds": [], "grids": grids, "sizes": sizes, "train_size": train_side}
+    for k in kinds:
+        rs = by_kind[k]
+        g = {c: stats([accuracy_by_grid(r)[c] for r in rs]) for c in grids}
+        s = {z: stats([accuracy_by_size(r)[z] for r in rs]) for z in sizes}
+        summary["kinds"].append({
+            "name": k, "label": LABEL.get(k, k), "seeds": [r["seed"] for r in rs],
+            "scrambling": {c: {"mean": m, "std": sd, "runs": [accuracy_by_grid(r)[c] for r in rs]}
+                           for c, (m, sd, _) in g.items()},
+            "resolution": {str(z): {"mean": m, "std": sd, "runs": [accuracy_by_size(r)[z] for r in rs]}
+                           for z, (m, sd, _) in s.items()},
+        })
+
+    r0 = runs[0]
+    t = r0["train"]
+    budget = (f"`{r0['config']['imageHeight']}` px, {patch}-px patches, width {r0['config']['width']}, "
+              f"depth {r0['config']['depth']}; {t['epochs']} epochs, batch {t['batchSize']}, "
+              f"{t['data']['train_images']} training images ({t['data']['train']}), "
+              f"{t['data']['val_images']} held out; test: {r0['scrambling']['data']}")
+    train_s = [sum(m["epoch_seconds"] for m in r["metrics"]) for r in runs]
+    eval_s = [r["wall_seconds"]["eval"] for r in runs]
+    ips = [np.mean([m["images_per_s"] for m in r["metrics"]]) for r in runs]
+    test_images = r0["scrambling"]["results"][0]["images"]
+    # the full recipe (60 000 images, 5000 held out, 4 epochs, all 10 000 test images) at the speeds measured here
+    full_train = 4 * 55000 / np.mean(ips)
+    full_eval = np.mean(eval_s) * 10000 / test_images
+    lines = [f"Runs: {len(runs)} ({', '.join(f'{LABEL.get(k, k)} ×{len(by_kind[k])}' for k in kinds)}).",
+             f"Budget: {budget}.",
+             f"Time per run on this machine: training {np.mean(train_s):.0f} s "
+             f"(min {min(train_s):.0f}, max {max(train_s):.0f}) at {np.mean(ips):.0f} images/s, "
+             f"evaluation {np.mean(eval_s):.0f} s (wall, both with the other runs and agents beside it).",
+             f"At these speeds the full recipe (4 epochs of 55 000 images, 10 000 test images) would take about "
+             f"{(full_train + full_eval) / 3600:.1f} h per run, {len(KINDS) * 3 * (full_train + full_eval) / 3600:.0f} h "
+             f"for {len(KINDS)} kinds × 3 seeds run one after another.", ""]
+
+    lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
+              "| position embedding | seeds | " + " | ".join(c if c == "unscrambled" else "shuffle " + c for c in grids) + " |",
+              "|---|---:|" + "---:|" * len(grids)]
+    for e in summary["kinds"]:
+        lines.append(f"| {e['label']} | {len(e['seeds'])} | "
+                     + " | ".join(fmt(e["scrambling"][c]["mean"], e["scrambling"][c]["std"]) for c in grids) + " |")
+
+    def grid_of(z):
+        return f"{z} px ({z // patch}×{z // patch})" + (" trained" if z == train_side else "")
+
+    lines += ["", "### Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
+              "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
+              "|---|" + "---:|" * len(sizes)]
+    for e in summary["kinds"]:
+        lines.append(f"| {e['label']} | "
+                     + " | ".join(fmt(e["resolution"][str(z)]["mean"], e["resolution"][str(z)]["std"]) for z in sizes) + " |")
+
+    if "learned" in by_kind and len(by_kind["learned"]) > 1:
+        ref = next(e for e in summary["kinds"] if e["name"] == "learned")
+        cols = [("unscrambled", "unscrambled", lambda e: e["scrambling"]["unscrambled"])]
+        cols += [(f"{z} px", str(z), (lambda z: lambda e: e["resolution"][str(z)])(z)) for z in sizes if z != train_side]
+        lines += ["", "### Difference from `learned` (points): Δ mean ± its standard error "
+                  "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors", "",
+                  "| position embedding | " + " | ".join(c[0] for c in cols) + " |",
+                  "|---|" + "---:|" * len(cols)]
+        summary["vs_learned"] = {}
+        for e in summary["kinds"]:
+            if e["name"] == "learned" or len(e["seeds"]) < 2:
+                continue
+            cells = []
+            summary["vs_learned"][e["name"]] = {}
+            for title, key, get in cols:
+                a, b = get(e), get(ref)
+                d = a["mean"] - b["mean"]
+                se = float(np.sqrt(a["std"] ** 2 / len(a["runs"]) + b["std"] ** 2 / len(b["runs"])))
+                sig = abs(d) > 2 * se
+                summary["vs_learned"][e["name"]][key] = {"delta": d, "se": se, "exceeds_2se": bool(sig)}
+                cells.append(f"{d:+.2f} ± {se:.2f}" + (" **" if sig else ""))
+            lines.append(f"| {e['label']} | " + " | ".join(cells) + " |")
+
+    lines += ["", "### Individual runs: test accuracy (%)", "",
+              "| position embedding | seed | " + " | ".join(grids) + " | " + " | ".join(f"{z} px" for z in sizes) + " |",
+              "|---|---:|" + "---:|" * (len(grids) + len(sizes))]
+    for k in kinds:
+        for r in by_kind[k]:
+            g, s = accuracy_by_grid(r), accuracy_by_size(r)
+            lines.append(f"| {LABEL.get(k, k)} | {r['seed']} | " + " | ".join(f"{g[c]:.2f}" for c in grids)
+                         + " | " + " | ".join(f"{s[z]:.2f}" for z in sizes) + " |")
+
+    with open(os.path.join(out_dir, "tables.md"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    summary["budget"] = budget
+    summary["full_recipe_hours_per_run"] = (full_train + full_eval) / 3600
+    with open(os.path.join(out_dir, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=1)
+    plot(summary, grids, sizes, train_side, patch, out_dir)
+    if len(sys.argv) > 2:
+        update_readme(sys.argv[2], lines)
+    print("\n".join(lines))
+
+
+def update_readme(path, lines):
+    begin, end = "<!-- experiment-tables:begin -->", "<!-- experiment-tables:end -->"
+    with open(path) as f:
+        text = f.read()
+    if begin not in text or end not in text:
+        sys.exit(f"aggregate.py: {path} has no {begin} ... {end} block")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    with open(path, "w") as f:
+        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
+
+
+def plot(summary, grids, sizes, train_side, patch, out_dir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(summary["kinds"])
+    for name, xs, get, xlabel, title in [
+        ("scrambling.png", grids, lambda e, x: e["scrambling"][x],
+         f"shuffle grid ({train_side // patch}x{train_side // patch} = every patch)", "Patch scrambling vs position embedding"),
+        ("resolution.png", sizes, lambda e, x: e["resolution"][str(x)],
+         f"evaluation image size in px (trained at {train_side}; patch grid = size/{patch})",
+         "Resolution transfer vs position embedding")]:
+        plt.figure(figsize=(7.5, 4.8))
+        for i, e in enumerate(summary["kinds"]):
+            off = (i - (n - 1) / 2) * 0.04  # spread the error bars so they do not hide each other
+            m = [get(e, x)["mean"] for x in xs]
+            sd = [0 if np.isnan(get(e, x)["std"]) else get(e, x)["std"] for x in xs]
+            plt.errorbar(np.arange(len(xs)) + off, m, yerr=sd, marker="o", capsize=3,
+                         label=f"{e['label']} (n={len(e['seeds'])})")
+        plt.xticks(range(len(xs)), [str(x) for x in xs])
+        plt.xlabel(xlabel)
+        plt.ylabel("Fashion-MNIST test accuracy (%)")
+        plt.title(title + " (mean ± std over seeds)")
+        plt.grid(alpha=0.3)
+        plt.legend(fontsize=7, ncol=2)
+        plt.tight_layout()
+        plt.savefig(os.path.join(out_dir, name), dpi=110)
+        plt.close()
+
+
+if __name__ == "__main__":
+    main()
