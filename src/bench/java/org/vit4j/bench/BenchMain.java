@@ -28,7 +28,6 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.vit4j.infer.ForwardBenchmark;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ModelCost;

@@ -222,8 +222,9 @@ class CliOutputsTest {
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("data: " + data + " (4 images, 2 classes), 2 of the model's 10 classes", lines.get(0));
-        assertTrue(lines.get(4).startsWith("top-5 accuracy "), r.out());
-        assertTrue(lines.get(5).startsWith("class 1 ") && lines.get(6).startsWith("class 3 "), r.out());
+        assertEquals("forward: compiled (compiled requested), fp32 (fp32 requested)", lines.get(1));
+        assertTrue(lines.get(5).startsWith("top-5 accuracy "), r.out());
+        assertTrue(lines.get(6).startsWith("class 1 ") && lines.get(7).startsWith("class 3 "), r.out());
         int head = lines.indexOf(lines.stream().filter(l -> l.startsWith("true \\ predicted")).findFirst().orElseThrow());
         assertEquals(List.of("true", "\\", "predicted", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
                 List.of(lines.get(head).trim().split(" +")), "a header of predicted class indices");

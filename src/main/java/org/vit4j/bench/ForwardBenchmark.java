@@ -1,4 +1,4 @@
-package org.vit4j.infer;
+package org.vit4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
