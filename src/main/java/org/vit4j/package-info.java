@@ -6,7 +6,8 @@
  * <ol>
  *   <li>{@link org.vit4j.image} decodes a file, sizes it by policy and normalizes it;
  *   <li>{@link org.vit4j.patch} cuts the image into a grid of patches and can scramble their order;
- *   <li>{@link org.vit4j.position} computes position-embedding tables (sinusoidal 1D/2D, learned);
+ *   <li>{@link org.vit4j.position} computes position embeddings: added tables (sinusoidal 1D/2D,
+ *       learned) and 2D rotary rotations of queries and keys (axial, mixed, DINOv3);
  *   <li>{@link org.vit4j.model} holds the blocks: patch embedding, position embedding, pre-norm
  *       encoder blocks, pooling, head, and the {@code VisionTransformer} that composes them;
  *   <li>{@link org.vit4j.compiled} runs that network's inference forward as one TorchScript
@@ -16,6 +17,10 @@
  *       torchvision checkpoints; {@link org.vit4j.cli} is the command line, and only it imports
  *       picocli.
  * </ol>
+ *
+ * <p>Beside the library, not imported by it: {@link org.vit4j.bench}, the benchmark harness of
+ * {@code vit4j bench}; and, in the Maven profile {@code spark} only, {@code org.vit4j.spark}, Spark
+ * ML stages and the Spark job.
  *
  * <h2>Axis conventions</h2>
  *
