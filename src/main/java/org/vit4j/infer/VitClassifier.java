@@ -400,81 +400,10 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     /** Builds a {@link VitClassifier}: one {@code setModel...} is required, {@code opt} methods have defaults. */
-    public static final class Builder {
-        private VitModel model;
-        private ModelFiles files;
-        private Device device = Device.cpu();
-        private ForwardEngine engine = ForwardEngine.COMPILED;
-        private Precision precision = Precision.FP32;
+    public static final class Builder extends FacadeBuilder<Builder> {
         private ImageLoader loader;
 
         private Builder() {}
-
-        /**
-         * A loaded model (the classifier takes ownership and closes it).
-         *
-         * @param model the model
-         * @return this
-         */
-        public Builder setModel(VitModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * A model directory, loaded by {@link #build()}.
-         *
-         * @param dir the directory
-         * @return this
-         */
-        public Builder setModelDirectory(Path dir) {
-            this.files = ModelFiles.of(dir);
-            return this;
-        }
-
-        /**
-         * Model files from any source (a directory, the classpath; {@link BundledModel#files()}).
-         *
-         * @param files the files
-         * @return this
-         */
-        public Builder setModelFiles(ModelFiles files) {
-            this.files = files;
-            return this;
-        }
-
-        /**
-         * Where files are loaded to (ignored for {@link #setModel}).
-         *
-         * @param device default the CPU
-         * @return this
-         */
-        public Builder optDevice(Device device) {
-            this.device = device;
-            return this;
-        }
-
-        /**
-         * Which code runs the forward.
-         *
-         * @param engine default {@link ForwardEngine#COMPILED} (eager where the config does not compile)
-         * @return this
-         */
-        public Builder optEngine(ForwardEngine engine) {
-            this.engine = engine;
-            return this;
-        }
-
-        /**
-         * Number format of the compiled forward.
-         *
-         * @param precision default {@link Precision#FP32}
-         * @return this
-         */
-        public Builder optPrecision(Precision precision) {
-            this.precision = precision;
-            return this;
-        }
 
         /**
          * How files are decoded (e.g. another pixel limit or background).
@@ -497,14 +426,7 @@ public final class VitClassifier implements AutoCloseable {
          *     is asked of the eager path
          */
         public VitClassifier build() throws IOException {
-            if ((model == null) == (files == null)) {
-                throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
-            }
-            if (device == null || engine == null || precision == null) {
-                throw new IllegalArgumentException("device, engine and precision must not be null (device "
-                        + device + ", engine " + engine + ", precision " + precision + ")");
-            }
-            VitModel m = model != null ? model : VitModel.load(files, device);
+            VitModel m = checkedModel();
             return new VitClassifier(m,
                     loader != null ? loader : ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
                     engine, precision);
