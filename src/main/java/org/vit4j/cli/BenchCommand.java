@@ -16,6 +16,7 @@ import org.vit4j.image.ImageLoader;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.bench.SoakBenchmark;
+import org.vit4j.bench.TrainBenchmark;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
@@ -25,7 +26,6 @@ import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
 import org.vit4j.train.ImageDataset;
 import org.vit4j.train.TrainOptions;
-import org.vit4j.train.VitTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -157,8 +157,8 @@ final class BenchCommand implements Callable<Integer> {
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
         TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0).build();
-        double ips = new VitTrainer(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
-                device, null).measureThroughput(data, 5, seconds);
+        double ips = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
+                device, data, 5, seconds);
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
