@@ -2,7 +2,10 @@
 """Peers for the issue-8 forward benchmark: one torchvision ViT-Ti/16 with seeded random weights,
 exported three ways, plus a check input and its logits.
 
-    /usr/bin/python3 src/bench/export_peers.py [OUT_DIR]      (default: target/bench-peers)
+    /usr/bin/python3 src/bench/export_peers.py [OUT_DIR] [ti16|b16]     (defaults: target/bench-peers, ti16)
+
+b16 writes the same files for ViT-B/16 (12 layers, 12 heads, width 768, MLP 3072) as vit_b16.*,
+check_input_b16.npy, check_logits_b16.npy and peers_b16.json.
 
 Uses Debian's interpreter (python3-torch 1.13, python3-torchvision 0.14, python3-numpy). Neither
 the onnx nor the safetensors Python package is needed: torch.onnx.export writes the protobuf
@@ -27,7 +30,11 @@ import torch
 import torchvision
 
 SEED = 0
-IMAGE, PATCH, LAYERS, HEADS, WIDTH, MLP, CLASSES = 224, 16, 12, 3, 192, 768, 1000
+IMAGE, PATCH, CLASSES = 224, 16, 1000
+VARIANTS = {  # name: (layers, heads, width, mlp)
+    "ti16": (12, 3, 192, 768),
+    "b16": (12, 12, 768, 3072),
+}
 
 
 def save_safetensors(path, tensors):
@@ -78,6 +85,9 @@ def onnx_opset():
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join("target", "bench-peers")
+    variant = sys.argv[2] if len(sys.argv) > 2 else "ti16"
+    LAYERS, HEADS, WIDTH, MLP = VARIANTS[variant]
+    suffix = "" if variant == "ti16" else "_" + variant  # ti16 keeps the file names of issue 8
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(SEED)
     model = torchvision.models.VisionTransformer(
@@ -89,28 +99,30 @@ def main():
     x = torch.randn((2, 3, IMAGE, IMAGE), generator=torch.Generator().manual_seed(11))
     with torch.no_grad():
         logits = model(x)
-    np.save(os.path.join(out, "check_input.npy"), x.numpy().astype(np.float32))
-    np.save(os.path.join(out, "check_logits.npy"), logits.numpy().astype(np.float32))
+    np.save(os.path.join(out, "check_input" + suffix + ".npy"), x.numpy().astype(np.float32))
+    np.save(os.path.join(out, "check_logits" + suffix + ".npy"), logits.numpy().astype(np.float32))
 
-    save_safetensors(os.path.join(out, "vit_ti16.safetensors"), model.state_dict())
+    save_safetensors(os.path.join(out, "vit_" + variant + ".safetensors"), model.state_dict())
 
     example = torch.randn((1, 3, IMAGE, IMAGE), generator=torch.Generator().manual_seed(12))
     with torch.no_grad():
         traced = torch.jit.trace(model, example, check_trace=False)
-        traced.save(os.path.join(out, "vit_ti16.pt"))
+        traced.save(os.path.join(out, "vit_" + variant + ".pt"))
         # the trace must generalize over the batch axis: it is traced at B=1 and checked at B=2
-        trace_diff = float((torch.jit.load(os.path.join(out, "vit_ti16.pt"))(x) - logits).abs().max())
+        trace_diff = float((torch.jit.load(os.path.join(out, "vit_" + variant + ".pt"))(x) - logits).abs().max())
 
     opset = onnx_opset()
-    onnx_path = os.path.join(out, "vit_ti16.onnx")
-    with torch.no_grad():
+    onnx_path = os.path.join(out, "vit_" + variant + ".onnx")
+    # with autograd on: under no_grad torch 1.13 takes nn.MultiheadAttention's fast path for an even
+    # number of heads (ViT-B), whose fused operator has no ONNX export
+    with torch.enable_grad():
         torch.onnx.export(
             model, example, onnx_path, opset_version=opset, do_constant_folding=True,
             input_names=["images"], output_names=["logits"],
             dynamic_axes={"images": {0: "batch"}, "logits": {0: "batch"}})
 
     info = {
-        "model": "torchvision.models.VisionTransformer ViT-Ti/16",
+        "model": "torchvision.models.VisionTransformer " + variant,
         "args": dict(image_size=IMAGE, patch_size=PATCH, num_layers=LAYERS, num_heads=HEADS,
                      hidden_dim=WIDTH, mlp_dim=MLP, num_classes=CLASSES),
         "seed": SEED, "torch": torch.__version__, "torchvision": torchvision.__version__,
@@ -118,7 +130,7 @@ def main():
         "logits_abs_max": float(logits.abs().max()),
         "files": sorted(os.listdir(out)),
     }
-    with open(os.path.join(out, "peers.json"), "w") as f:
+    with open(os.path.join(out, "peers" + suffix + ".json"), "w") as f:
         json.dump(info, f, indent=2)
     print(json.dumps(info))
     if trace_diff > 1e-4:

@@ -11,7 +11,9 @@ ROOT="$PWD"
 INPUT="$(readlink -f "${1:-sample-images}")"
 OUTPUT="$(readlink -m "${2:-target/spark-standalone-out}")"
 export SPARK_HOME="$ROOT/target/spark-home" SPARK_SCALA_VERSION=2.13
-mvn -q -B -Dstyle.color=never -Pspark -Dmaven.test.skip=true package
+mkdir -p target
+mvn -q -B -Dstyle.color=never -Pspark -Dmaven.test.skip=true package > target/spark-standalone-build.log 2>&1 \
+  || { cat target/spark-standalone-build.log; exit 3; }
 if [ ! -d "$SPARK_HOME/jars" ]; then   # Spark's jars, as a distribution's jars/ folder
   mkdir -p "$SPARK_HOME/dist" "$SPARK_HOME/conf" "$SPARK_HOME/work"
   cat > "$SPARK_HOME/dist/pom.xml" <<'POM'
@@ -22,7 +24,7 @@ if [ ! -d "$SPARK_HOME/jars" ]; then   # Spark's jars, as a distribution's jars/
     <dependency><groupId>org.apache.spark</groupId><artifactId>spark-mllib_2.13</artifactId><version>4.0.1</version></dependency>
   </dependencies></project>
 POM
-  (cd "$SPARK_HOME/dist" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$SPARK_HOME/jars")
+  (cd "$SPARK_HOME/dist" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$SPARK_HOME/jars") >/dev/null
 fi
 cp src/spark/conf/log4j2.properties "$SPARK_HOME/conf/"
 # the module flags spark-submit adds on Java 17 (pom.xml: spark.jvm.flags)

@@ -1,7 +1,7 @@
 import ai.djl.Device;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.vit4j.infer.ForwardBenchmark;
+import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;

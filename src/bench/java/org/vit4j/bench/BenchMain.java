@@ -28,7 +28,6 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
-import org.vit4j.infer.ForwardBenchmark;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ModelCost;
@@ -209,7 +208,7 @@ public final class BenchMain {
                 o.forks, o.warmupIterations, o.iterationSeconds, o.iterations, o.iterationSeconds);
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).strip();
         } catch (IOException e) {

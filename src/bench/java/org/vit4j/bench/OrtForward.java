@@ -8,7 +8,12 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** ONNX Runtime for Java (CPU execution provider, all graph optimizations) on the ONNX export. */
+/**
+ * ONNX Runtime for Java (CPU execution provider, all graph optimizations) on the ONNX export. With
+ * {@code OMP_WAIT_POLICY=PASSIVE} in the environment (the setting for a shared machine, see
+ * BENCHMARKS.md) its own thread pool stops spinning too ({@code session.intra_op.allow_spinning=0}),
+ * so that both engines wait the same way.
+ */
 final class OrtForward implements ForwardPeer {
 
     static final String NAME = "onnxruntime";
@@ -30,6 +35,9 @@ final class OrtForward implements ForwardPeer {
                 o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
                 if (threads > 0) {
                     o.setIntraOpNumThreads(threads);
+                }
+                if ("PASSIVE".equalsIgnoreCase(System.getenv("OMP_WAIT_POLICY"))) {
+                    o.addConfigEntry("session.intra_op.allow_spinning", "0");
                 }
                 session = env.createSession(onnx.toString(), o);
             }

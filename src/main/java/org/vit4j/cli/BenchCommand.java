@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.PreprocessedImage;
-import org.vit4j.infer.ForwardBenchmark;
-import org.vit4j.infer.SoakBenchmark;
+import org.vit4j.bench.ForwardBenchmark;
+import org.vit4j.bench.SoakBenchmark;
+import org.vit4j.bench.TrainBenchmark;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
@@ -24,7 +26,6 @@ import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
 import org.vit4j.train.ImageDataset;
 import org.vit4j.train.TrainOptions;
-import org.vit4j.train.VitTrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -38,6 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: --variant).")
     Path model;
@@ -105,14 +108,14 @@ final class BenchCommand implements Callable<Integer> {
             List<String> labels = Labels.defaults(cfg.getNumClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
-        try (m) {
+        try (m; InferenceForward f = forward.open(m)) {
             int h = m.getConfig().getImageHeight();
             int w = m.getConfig().getImageWidth();
             if (imageSize != null) {
                 h = imageSize.height();
                 w = imageSize.width();
             }
-            ForwardBenchmark.Result r = ForwardBenchmark.forward(m, h, w, batchSize, seconds);
+            ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds);
             Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
             String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
             if (format == EvalCommand.Format.JSON) {
@@ -122,7 +125,10 @@ final class BenchCommand implements Callable<Integer> {
                 o.addProperty("images_per_s", r.imagesPerSecond());
                 o.addProperty("batch_size", r.batchSize());
                 o.addProperty("device", r.device());
-                o.addProperty("precision", "fp32");
+                o.addProperty("engine", f.engine().cliName());
+                o.addProperty("engine_reason", f.reason());
+                o.addProperty("precision", f.precision().precision().cliName());
+                o.addProperty("precision_reason", f.precision().reason());
                 o.addProperty("passes", r.passes());
                 o.addProperty("gflops_per_image", r.gflopsPerImage());
                 o.addProperty("achieved_gflops", r.gflops());
@@ -134,8 +140,8 @@ final class BenchCommand implements Callable<Integer> {
                 spec.commandLine().getOut().println(o);
             } else {
                 spec.commandLine().getOut().printf(Locale.ROOT,
-                        "%s %dx%d batch %d on %s (fp32, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
-                        model == null ? variant : model, h, w, r.batchSize(), r.device(), threads, r.imagesPerSecond(), r.passes(),
+                        "%s %dx%d batch %d on %s (%s, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
+                        model == null ? variant : model, h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
                         r.gflopsPerImage(), r.gflops(),
                         peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
             }
@@ -151,8 +157,8 @@ final class BenchCommand implements Callable<Integer> {
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
         TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0).build();
-        double ips = new VitTrainer(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
-                device, null).measureThroughput(data, 5, seconds);
+        double ips = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
+                device, data, 5, seconds);
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
@@ -173,7 +179,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int soakBenchmark(Device device) throws Exception {
-        try (VitClassifier clf = common.classifier(model, device);
+        try (VitClassifier clf = forward.classifier(common.loadModel(model, device));
                 Stream<Path> files = Files.list(soakImages)) {
             List<PreprocessedImage> images = new ArrayList<>();
             for (Path f : files.filter(ImageLoader::isImageFile).sorted().toList()) {

@@ -111,8 +111,4 @@ final class Common {
             }
         });
     }
-
-    VitClassifier classifier(Path dir, Device d) throws ModelLoadFailure {
-        return new VitClassifier(loadModel(dir, d));
-    }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Embeddings;
+import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
@@ -36,6 +37,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
@@ -76,7 +79,7 @@ final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         PrintWriter err = spec.commandLine().getErr();
-        try (VitClassifier clf = common.classifier(model, common.device())) {
+        try (VitClassifier clf = forward.classifier(common.loadModel(model, common.device()))) {
             List<String> names = new ArrayList<>();
             List<PreprocessedImage> images = new ArrayList<>();
             boolean failed = tensor != null ? readTensor(clf, names, images, err) : readImages(clf, names, images, err);
@@ -235,37 +238,15 @@ final class EmbedCommand implements Callable<Integer> {
 
     private boolean readTensor(VitClassifier clf, List<String> names, List<PreprocessedImage> images, PrintWriter err)
             throws IOException {
-        Npy.Array a;
-        try {
-            a = Npy.read(tensor);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        long[] s = a.shape();
-        var cfg = clf.getModel().getConfig();
-        if (!a.dtype().endsWith("f4") || s.length != 4 || s[1] != cfg.getChannels()
-                || s[2] == 0 || s[3] == 0 || s[2] % cfg.getPatchSize() != 0 || s[3] % cfg.getPatchSize() != 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: dtype %s shape %s does not fit the model: needs float32 (B, %d, H, W), H and W positive"
-                            + " multiples of patch size %d", tensor, a.dtype(), Arrays.toString(s),
-                    cfg.getChannels(), cfg.getPatchSize()));
-        }
-        int per = (int) (s[1] * s[2] * s[3]);
         boolean failed = false;
-        for (int b = 0; b < s[0]; b++) {
-            float[] row = Arrays.copyOfRange(a.data(), b * per, (b + 1) * per);
-            String name = tensor + "[" + b + "]";
-            boolean finite = true;
-            for (float v : row) {
-                finite &= Float.isFinite(v);
-            }
-            if (!finite) {
+        for (TensorInput.Row r : TensorInput.read(tensor, clf.getModel().getConfig())) {
+            if (r.error() != null) {
                 failed = true;
-                err.println(name + ": contains NaN or infinite values");
+                err.println(r.name() + ": " + r.error());
                 continue;
             }
-            names.add(name);
-            images.add(new PreprocessedImage(row, (int) s[1], (int) s[2], (int) s[3]));
+            names.add(r.name());
+            images.add(r.image());
         }
         err.flush();
         return failed;

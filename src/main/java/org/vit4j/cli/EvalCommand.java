@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.IoErrors;
@@ -40,6 +41,8 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin Common common;
 
     @Mixin PixelLimit pixelLimit;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
@@ -103,7 +106,7 @@ final class EvalCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--label-map " + IoErrors.describe(e));
             }
         }
-        try (VitModel m = common.loadModel(model, common.device())) {
+        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig cfg = m.getConfig();
             List<ViTConfig> atSizes = new ArrayList<>();
             for (Converters.ImageSize size : imageSizes) {
@@ -151,15 +154,15 @@ final class EvalCommand implements Callable<Integer> {
                     Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
                             "eval " + e.name(g == null ? null : g.toString()), ds.size());
                     results.add(new Entry(e.size(),
-                            Evaluator.evaluate(m, pre, ds, batchSize, g, seed, done -> p.update(done, null))));
+                            Evaluator.evaluate(f, pre, ds, batchSize, g, seed, done -> p.update(done, null))));
                     p.finish();
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
             if (format == Format.JSON) {
-                printJson(out, ds, size(cfg), results);
+                printJson(out, ds, size(cfg), results, f);
             } else {
-                printTable(out, ds, results);
+                printTable(out, ds, results, f);
             }
             out.flush();
             return ExitCodes.OK;
@@ -199,7 +202,7 @@ final class EvalCommand implements Callable<Integer> {
         return c;
     }
 
-    private void printTable(PrintWriter out, ImageDataset ds, List<Entry> results) {
+    private void printTable(PrintWriter out, ImageDataset ds, List<Entry> results, InferenceForward f) {
         List<Integer> classes = present(results.get(0).result());
         List<String> names = new ArrayList<>();
         classes.forEach(c -> names.add(ds.labels().get(c)));
@@ -207,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
         List<String> columns = new ArrayList<>();
         results.forEach(e -> columns.add(e.name()));
         int cw = Text.widest(columns, 15);
-        out.printf(Locale.ROOT, "data: %s%n%n", ds.describe());
+        out.printf(Locale.ROOT, "data: %s%nforward: %s%n%n", ds.describe(), f.describe());
         StringBuilder head = new StringBuilder(Text.padRight("", lw));
         StringBuilder top1 = new StringBuilder(Text.padRight("accuracy", lw));
         StringBuilder top5 = new StringBuilder(Text.padRight("top-5 accuracy", lw));
@@ -274,10 +277,13 @@ final class EvalCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
-    private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results) {
+    private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
+        o.addProperty("engine", f.engine().cliName());
+        o.addProperty("precision", f.precision().precision().cliName());
+        o.addProperty("precision_reason", f.precision().reason());
         o.add("labels", gson.toJsonTree(ds.labels()));
         JsonArray arr = new JsonArray();
         for (Entry x : results) {

@@ -4,9 +4,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.model.ModelCost;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
+import org.vit4j.position.PositionEmbeddingKind;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,12 +22,14 @@ final class InfoCommand implements Callable<Integer> {
 
     @Mixin Common common;
 
+    @Mixin ForwardOptions forward;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
 
     @Override
     public Integer call() throws Exception {
-        try (VitModel m = common.loadModel(model, common.device())) {
+        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig c = m.getConfig();
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "model:        %s%n", model == null ? "bundled (Fashion-MNIST)" : model);
@@ -36,7 +40,9 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", c.getWidth(), c.getDepth(), c.getHeads(), c.getMlpHidden());
             out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", c.hasClassToken() ? "yes" : "no",
                     c.getRegisterTokens(), c.getPooling().cliName());
-            out.printf(Locale.ROOT, "position:     %s (%s)%s%n", c.getPositionName(), c.getPosEmbLayout().cliName(),
+            out.printf(Locale.ROOT, "position:     %s%s%s%n", c.getPositionName(),
+                    c.getPosEmb() == PositionEmbeddingKind.NONE && c.getRope().isRope() ? ""
+                            : " (" + c.getPosEmbLayout().cliName() + ")",
                     c.getRope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
                             c.getRopeTheta(), c.getRopeLayout().cliName(), c.getRopeIndexing().cliName()) : "");
             if (c.getLayerScale() > 0) {
@@ -44,6 +50,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
+            out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;

@@ -88,7 +88,7 @@ final class PatchesCommand implements Callable<Integer> {
         }
         BufferedImage img = pixelLimit.loader(channels).load(image);
         PreprocessedImage p = pre.apply(img, image.toString());
-        float[] shown = denormalize(p, pre.getNormalization());
+        float[] shown = pre.getNormalization().inverse(p.data(), p.height() * p.width());
         int ps = pre.getPatchSize();
         int scale = Math.max(1, 256 / Math.max(p.height(), p.width()));
         BufferedImage pic = PatchPicture.render(shown, p.channels(), p.height(), p.width(), ps, scale);
@@ -102,18 +102,5 @@ final class PatchesCommand implements Callable<Integer> {
                 p.height() / ps, p.width() / ps, ps, scramble ? ", scrambled copy on the right" : "");
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
-    }
-
-    private static float[] denormalize(PreprocessedImage p, Normalization n) {
-        float[] mean = n.mean();
-        float[] std = n.std();
-        int plane = p.height() * p.width();
-        float[] x = p.data().clone();
-        for (int c = 0; c < p.channels(); c++) {
-            for (int i = 0; i < plane; i++) {
-                x[c * plane + i] = x[c * plane + i] * std[c] + mean[c];
-            }
-        }
-        return x;
     }
 }

@@ -160,7 +160,11 @@ final class PosembCommand implements Callable<Integer> {
                 cols = grid.cols();
                 angles = Rope.angles(k, rows, cols, dim, k.defaultRopeTheta(), k.defaultRopeIndexing());
                 table = Rope.embedding(angles, k.defaultRopeLayout());
-                note = ", theta " + k.defaultRopeTheta() + ", " + k.defaultRopeLayout().cliName() + " pairs";
+                note = ", theta " + k.defaultRopeTheta() + ", " + k.defaultRopeLayout().cliName() + " pairs, "
+                        + (k == PositionEmbeddingKind.ROPE_DINOV3
+                                ? "periods " + brief(Rope.dinov3Periods(dim, k.defaultRopeTheta()))
+                                : "frequencies " + brief(Rope.axialFrequencies(dim, k.defaultRopeTheta())))
+                        + " per axis";
             }
         } else if (k == PositionEmbeddingKind.LEARNED) {
             if (grid != null || dim != null) {
@@ -225,6 +229,19 @@ final class PosembCommand implements Callable<Integer> {
         }
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /** Up to 4 values with 3 significant digits, then the last: {@code [1, 0.562, 0.316, ..., 0.0133]}. */
+    private static String brief(double[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) {
+            if (i == 4 && v.length > 5) {
+                sb.append(", ...");
+                i = v.length - 1;
+            }
+            sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", v[i]));
+        }
+        return sb.append(']').toString();
     }
 
     /** One head's RoPE-Mixed angles from the model's {@code rope.freqs (2, depth, H, hd/2)}. */

@@ -1,7 +1,6 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -19,11 +18,10 @@ import java.util.stream.IntStream;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Classification;
 import org.vit4j.infer.Prediction;
+import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.AtomicFiles;
-import org.vit4j.io.IoErrors;
-import org.vit4j.io.Npy;
 import org.vit4j.model.VitModel;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
@@ -46,6 +44,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin Common common;
 
     @Mixin PixelLimit pixelLimit;
+
+    @Mixin ForwardOptions forward;
 
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
@@ -119,7 +119,7 @@ final class PredictCommand implements Callable<Integer> {
         Device device = common.device();
         tEngine = System.currentTimeMillis();
         VitModel loaded = common.loadModel(model, device);
-        try (VitClassifier clf = new VitClassifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
+        try (VitClassifier clf = forward.classifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
             tModel = System.currentTimeMillis();
             ViTConfig cfg = clf.getModel().getConfig();
             k = Math.min(topK, cfg.getNumClasses());
@@ -184,7 +184,7 @@ final class PredictCommand implements Callable<Integer> {
                     good.add((PreprocessedImage) o);
                 }
             }
-            List<Classification> results = classifyBySize(clf, good);
+            List<Classification> results = clf.classify(good, k);
             int r = 0;
             for (int i = 0; i < batch.size(); i++) {
                 if (pre[i] instanceof PreprocessedImage) {
@@ -202,31 +202,6 @@ final class PredictCommand implements Callable<Integer> {
         }
         progress.finish();
         return failed;
-    }
-
-    /** Images of other sizes (pad/strict policies) go through in separate forward passes. */
-    private List<Classification> classifyBySize(VitClassifier clf, List<PreprocessedImage> images) {
-        Classification[] res = new Classification[images.size()];
-        boolean[] done = new boolean[images.size()];
-        for (int i = 0; i < images.size(); i++) {
-            if (done[i]) {
-                continue;
-            }
-            List<Integer> same = new ArrayList<>();
-            for (int j = i; j < images.size(); j++) {
-                if (!done[j] && images.get(j).height() == images.get(i).height() && images.get(j).width() == images.get(i).width()) {
-                    same.add(j);
-                    done[j] = true;
-                }
-            }
-            List<PreprocessedImage> group = new ArrayList<>();
-            same.forEach(j -> group.add(images.get(j)));
-            List<Classification> c = clf.classify(group, k);
-            for (int s = 0; s < same.size(); s++) {
-                res[same.get(s)] = c.get(s);
-            }
-        }
-        return List.of(res);
     }
 
     private Object preprocess(VitClassifier clf, Inputs.Input in, ShuffleGrid grid, int index) {
@@ -252,55 +227,34 @@ final class PredictCommand implements Callable<Integer> {
     private boolean predictTensor(VitClassifier clf, PrintWriter out, ShuffleGrid grid) throws IOException {
         Format fmt = format;
         ViTConfig cfg = clf.getModel().getConfig();
-        String name = tensor.toString();
-        Npy.Array a;
-        try {
-            a = Npy.read(tensor);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(IoErrors.describe(e), e);
-        }
-        if (!a.dtype().endsWith("f4")) {
-            throw new IllegalArgumentException(name + ": dtype " + a.dtype() + ", expected float32 ('<f4')");
-        }
-        long[] s = a.shape();
-        if (s.length != 4) {
-            throw new IllegalArgumentException(name + ": shape " + java.util.Arrays.toString(s)
-                    + " has rank " + s.length + ", expected (B, C, H, W)");
-        }
-        if (s[1] != cfg.getChannels() || s[2] % cfg.getPatchSize() != 0 || s[3] % cfg.getPatchSize() != 0 || s[2] == 0 || s[3] == 0) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: shape %s does not fit the model: needs C=%d and H, W positive multiples of patch size %d",
-                    name, java.util.Arrays.toString(s), cfg.getChannels(), cfg.getPatchSize()));
-        }
-        if (grid != null && (s[2] % grid.rows() != 0 || s[3] % grid.cols() != 0)) {
-            throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the tensor's " + s[2] + "x" + s[3] + " images");
-        }
-        pathWidth = Text.width(name) + 2 + Long.toString(s[0] - 1).length();
-        fmt.header(out, pathWidth, labelWidth, logits);
-        int per = (int) (s[1] * s[2] * s[3]);
-        boolean failed = false;
-        for (int b = 0; b < s[0]; b++) {
-            float[] row = java.util.Arrays.copyOfRange(a.data(), b * per, (b + 1) * per);
-            String rowName = name + "[" + b + "]";
-            boolean finite = true;
-            for (float v : row) {
-                finite &= Float.isFinite(v);
+        List<TensorInput.Row> rows = TensorInput.read(tensor, cfg);
+        if (!rows.isEmpty() && grid != null) {
+            PreprocessedImage first = rows.stream().filter(r -> r.image() != null).map(TensorInput.Row::image)
+                    .findFirst().orElse(null);
+            if (first != null && (first.height() % grid.rows() != 0 || first.width() % grid.cols() != 0)) {
+                throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the tensor's "
+                        + first.height() + "x" + first.width() + " images");
             }
-            if (!finite) {
+        }
+        pathWidth = Text.width(tensor.toString()) + 2 + Integer.toString(Math.max(rows.size() - 1, 0)).length();
+        fmt.header(out, pathWidth, labelWidth, logits);
+        boolean failed = false;
+        for (TensorInput.Row r : rows) {
+            if (r.error() != null) {
                 failed = true;
-                fmt.error(out, pathWidth, rowName, "contains NaN or infinite values");
+                fmt.error(out, pathWidth, r.name(), r.error());
                 continue;
             }
+            PreprocessedImage p = r.image();
             if (grid != null) {
                 // seeded by the row's name, as images are by their path
-                row = Scrambler.apply(row, (int) s[1], (int) s[2], (int) s[3], grid,
-                        Scrambler.permutation(grid.size(), Scrambler.imageSeed(seed, rowName.hashCode())));
+                p = VitClassifier.scramble(p, grid, Scrambler.imageSeed(seed, r.name().hashCode()));
             }
-            Classification c = clf.classify(row, new Shape(1, s[1], s[2], s[3]), k).get(0);
+            Classification c = clf.classify(List.of(p), k).get(0);
             if (tFirstBatch == 0) {
                 tFirstBatch = System.currentTimeMillis();
             }
-            fmt.result(out, pathWidth, labelWidth, rowName, c, logits);
+            fmt.result(out, pathWidth, labelWidth, r.name(), c, logits);
         }
         return failed;
     }

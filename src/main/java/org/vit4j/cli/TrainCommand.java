@@ -53,10 +53,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--pooling", paramLabel = "cls|avg", description = "Pooling (default: avg for variants, or the config file's).")
     String pooling;
 
-    @Option(names = "--epochs", paramLabel = "N",
+    @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Passes over the training data (default: " + TrainOptions.DEFAULT_EPOCHS + "); with --resume, may raise the run's.")
     Integer epochs;
-    @Option(names = "--batch-size", paramLabel = "B", description = "Images per step (default: " + TrainOptions.DEFAULT_BATCH_SIZE + ").")
+    @Option(names = "--batch-size", paramLabel = "B", converter = Converters.PositiveInt.class, description = "Images per step (default: " + TrainOptions.DEFAULT_BATCH_SIZE + ").")
     Integer batchSize;
     @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
     Double lr;
@@ -105,11 +105,11 @@ final class TrainCommand implements Callable<Integer> {
         boolean resuming = resume != null;
         Path dir = resuming && !resume.isEmpty() ? Path.of(resume) : out;
         if (dir == null) {
-            throw new IllegalArgumentException(resuming ? "--resume needs a run directory (--resume DIR)"
+            throw Usage.error(spec, resuming ? "--resume needs a run directory (--resume DIR)"
                     : "missing --out DIR");
         }
         if (resuming && out != null && !resume.isEmpty() && !out.equals(dir)) {
-            throw new IllegalArgumentException("--resume " + dir + " and --out " + out + " name two directories");
+            throw Usage.error(spec, "--resume " + dir + " and --out " + out + " name two directories");
         }
         RunDirectory run = RunDirectory.of(dir);
         TrainOptions saved = null;
@@ -117,11 +117,11 @@ final class TrainCommand implements Callable<Integer> {
         ViTConfig cfg;
         if (resuming) {
             if (force) {
-                throw new IllegalArgumentException("--resume continues a run and --force replaces it: choose one");
+                throw Usage.error(spec, "--resume continues a run and --force replaces it: choose one");
             }
             Path ckpt = run.lastCheckpoint();
             if (ckpt == null) {
-                throw new IllegalArgumentException("--resume " + dir + ": no checkpoint to resume from"
+                throw Usage.error(spec, "--resume " + dir + ": no checkpoint to resume from"
                         + (Files.exists(dir.resolve(RunDirectory.TRAIN_JSON)) ? " (checkpoints/last missing)" : " (not a training run)"));
             }
             saved = run.readOptions();
@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
                 dataSpec = savedData;
             }
             if (dataSpec == null) {
-                throw new IllegalArgumentException("--resume " + dir + ": its train.json does not name the data; give --data");
+                throw Usage.error(spec, "--resume " + dir + ": its train.json does not name the data; give --data");
             }
             try {
                 cfg = ModelDirectory.readConfig(ckpt);
@@ -144,7 +144,7 @@ final class TrainCommand implements Callable<Integer> {
                 if (given(architecture) && init == null) {
                     ViTConfig asked = buildConfig().toBuilder().setNumClasses(cfg.getNumClasses()).build();
                     if (!asked.equals(cfg)) {
-                        throw new IllegalArgumentException("--resume " + dir + ": " + architecture
+                        throw Usage.error(spec, "--resume " + dir + ": " + architecture
                                 + " asks for another model than the run's (" + cfg + "); drop it to continue the run");
                     }
                     break;
@@ -152,32 +152,36 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             if (dataSpec == null) {
-                throw new IllegalArgumentException("missing --data fashion-mnist|DIR");
+                throw Usage.error(spec, "missing --data fashion-mnist|DIR");
             }
             cfg = buildConfig();
             if (!force) {
                 try {
                     run.requireEmpty();
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--out " + e.getMessage()
-                            + ": continue it with --resume, or overwrite it with --force", e);
+                    throw Usage.error(spec, "--out " + e.getMessage()
+                            + ": continue it with --resume, or overwrite it with --force");
                 }
             }
         }
-        options(saved, cfg, Integer.MAX_VALUE); // validates every number before any data is read
+        try {
+            options(saved, cfg, Integer.MAX_VALUE); // validates every number before any data is read
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, e.getMessage());
+        }
         Device device = common.device();
         ImageDataset all;
         try {
             all = DataSets.open(dataSpec, dataDir, cfg.getChannels(), true);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--data: " + e.getMessage(), e);
+            throw Usage.error(spec, "--data " + dataSpec + ": " + e.getMessage());
         }
         if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
         TrainOptions opts = options(saved, cfg, all.size());
         if (opts.valSize() >= all.size()) {
-            throw new IllegalArgumentException("--val-size " + opts.valSize() + " must be below the data's "
+            throw Usage.error(spec, "--val-size " + opts.valSize() + " must be below the data's "
                     + all.size() + " images");
         }
         Subset[] split = Subset.split(all, opts.valSize(), opts.seed());
@@ -296,7 +300,7 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null) {
             for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling"}) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(architecture)) {
-                    throw new IllegalArgumentException("--init takes the architecture from " + init
+                    throw Usage.error(spec, "--init takes the architecture from " + init
                             + "; drop " + architecture);
                 }
             }

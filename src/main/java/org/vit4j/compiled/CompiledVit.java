@@ -53,20 +53,26 @@ import org.vit4j.position.PositionEmbeddingKind;
  * <p>Not every network compiles ({@link #supports}): callers fall back to the eager blocks for the
  * rest. Safe for concurrent calls once built (the program is not changed after loading). The JIT
  * profiles the first calls at a shape: two warm-up passes at the configured size run at load time.
+ *
+ * <p>Extending it: a per-block q/k rotation (RoPE) needs its cos/sin tables {@code (T, hd)} computed
+ * by the eager position code, passed as further tensor arguments of the program's methods (beside
+ * {@code pos}) and applied to {@code q} and {@code k} in {@code attention} before the fused call;
+ * LayerScale needs two gamma vectors more per block in the weight list ({@code BLOCK_TENSORS},
+ * and the stride 12 in the source) multiplied onto the two residual branches in {@code block}. Both
+ * places are marked in {@code vit_forward.py}; until then {@link #unsupported} refuses such configs
+ * and callers use the eager blocks.
  */
 public final class CompiledVit implements AutoCloseable {
 
     /** The module's class in {@code vit_forward.py}. */
     public static final String CLASS_NAME = "VitForward";
 
-    /** Tensors per encoder block in the weight list (see {@code load_weights} in the source). */
-    static final int PER_BLOCK = 12;
-
     /** Absolute position-embedding kinds: a table added once, which the program takes as input. */
     private static final Set<PositionEmbeddingKind> ABSOLUTE = EnumSet.of(
             PositionEmbeddingKind.NONE, PositionEmbeddingKind.LEARNED, PositionEmbeddingKind.SINCOS1D,
             PositionEmbeddingKind.SINCOS2D_MAE, PositionEmbeddingKind.SINCOS2D_BIGVISION);
 
+    /** The tensors of one encoder block in the weight list, in the order {@code vit_forward.py} reads them (stride 12). */
     private static final String[] BLOCK_TENSORS = {
         "norm1.gamma", "norm1.beta", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
         "norm2.gamma", "norm2.beta", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
@@ -144,6 +150,15 @@ public final class CompiledVit implements AutoCloseable {
     public static String unsupported(ViTConfig config) {
         if (!ABSOLUTE.contains(config.getPosEmb())) {
             return "position embedding " + config.getPosEmb().cliName() + " is not an absolute table";
+        }
+        if (config.getRope().isRope()) {
+            return "rotary position embedding " + config.getRope().cliName() + " is not in the compiled program yet";
+        }
+        if (config.getLayerScale() > 0) {
+            return "LayerScale is not in the compiled program yet";
+        }
+        if (config.hasQkvBias() && !config.hasKeyBias()) {
+            return "a qkv bias without its key part (Eva) is not in the compiled program yet";
         }
         // A config equal to one rebuilt from the options the program knows has no others set.
         if (!known(config).equals(config)) {

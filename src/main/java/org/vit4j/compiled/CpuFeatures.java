@@ -22,8 +22,8 @@ public record CpuFeatures(String model, Set<String> flags) {
     /**
      * Copies the flags.
      *
-     * @param model the processor's model name
-     * @param flags its flags
+     * @param model the CPU's model name
+     * @param flags the CPU's flags
      */
     public CpuFeatures {
         flags = Set.copyOf(flags);

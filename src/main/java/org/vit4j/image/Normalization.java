@@ -131,6 +131,29 @@ public final class Normalization {
         }
     }
 
+    /**
+     * Undoes {@link #applyInPlace}: {@code x · std + mean} per channel, into a new array (to show a
+     * preprocessed image as pixels).
+     *
+     * @param chw normalized planar {@code (C, H, W)} values, {@code channels() * plane} of them
+     * @param plane {@code H * W}
+     * @return the pixel values
+     * @throws IllegalArgumentException if the length is not {@code channels() * plane}
+     */
+    public float[] inverse(float[] chw, int plane) {
+        if (plane < 0 || chw.length != (long) mean.length * plane) {
+            throw new IllegalArgumentException("array has " + chw.length + " values, expected channels "
+                    + mean.length + " x plane " + plane);
+        }
+        float[] x = new float[chw.length];
+        for (int c = 0; c < mean.length; c++) {
+            for (int i = c * plane, end = i + plane; i < end; i++) {
+                x[i] = chw[i] * std[c] + mean[c];
+            }
+        }
+        return x;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Normalization n && Arrays.equals(mean, n.mean) && Arrays.equals(std, n.std);

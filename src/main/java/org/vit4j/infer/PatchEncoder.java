@@ -354,59 +354,10 @@ public final class PatchEncoder implements AutoCloseable {
     }
 
     /** Builds a {@link PatchEncoder}: one {@code setModel...} is required, {@code opt} methods have defaults. */
-    public static final class Builder {
-        private VitModel model;
-        private ModelFiles files;
-        private Device device = Device.cpu();
+    public static final class Builder extends FacadeBuilder<Builder> {
         private boolean includePrefix;
-        private ForwardEngine engine = ForwardEngine.COMPILED;
-        private Precision precision = Precision.FP32;
 
         private Builder() {}
-
-        /**
-         * A loaded model (the encoder takes ownership and closes it).
-         *
-         * @param model the model
-         * @return this
-         */
-        public Builder setModel(VitModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * A model directory, loaded by {@link #build()}.
-         *
-         * @param dir the directory
-         * @return this
-         */
-        public Builder setModelDirectory(Path dir) {
-            this.files = ModelFiles.of(dir);
-            return this;
-        }
-
-        /**
-         * Model files from any source (a directory, the classpath; {@link BundledModel#files()}).
-         *
-         * @param files the files
-         * @return this
-         */
-        public Builder setModelFiles(ModelFiles files) {
-            this.files = files;
-            return this;
-        }
-
-        /**
-         * Where files are loaded to (ignored for {@link #setModel}).
-         *
-         * @param device default the CPU
-         * @return this
-         */
-        public Builder optDevice(Device device) {
-            this.device = device;
-            return this;
-        }
 
         /**
          * Whether the class and register tokens come first in the output.
@@ -420,28 +371,6 @@ public final class PatchEncoder implements AutoCloseable {
         }
 
         /**
-         * Which code computes the tokens.
-         *
-         * @param engine default {@link ForwardEngine#COMPILED} (eager where the config does not compile)
-         * @return this
-         */
-        public Builder optEngine(ForwardEngine engine) {
-            this.engine = engine;
-            return this;
-        }
-
-        /**
-         * Number format of the compiled patch projection.
-         *
-         * @param precision default {@link Precision#FP32}
-         * @return this
-         */
-        public Builder optPrecision(Precision precision) {
-            this.precision = precision;
-            return this;
-        }
-
-        /**
          * Loads (if needed) and compiles.
          *
          * @return the encoder
@@ -450,14 +379,7 @@ public final class PatchEncoder implements AutoCloseable {
          *     is asked of the eager path
          */
         public PatchEncoder build() throws IOException {
-            if ((model == null) == (files == null)) {
-                throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
-            }
-            if (device == null || engine == null || precision == null) {
-                throw new IllegalArgumentException("device, engine and precision must not be null (device "
-                        + device + ", engine " + engine + ", precision " + precision + ")");
-            }
-            return new PatchEncoder(model != null ? model : VitModel.load(files, device), includePrefix, engine, precision);
+            return new PatchEncoder(checkedModel(), includePrefix, engine, precision);
         }
     }
 }

@@ -218,7 +218,9 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     /**
-     * Classifies preprocessed images in one forward pass (they must share one size).
+     * Classifies preprocessed images: one forward pass per image size (sizing policies {@code pad}
+     * and {@code strict} keep an image's own size), so the result of an image never depends on the
+     * others.
      *
      * @param images model inputs
      * @param topK how many classes to list, 1..K
@@ -229,8 +231,10 @@ public final class VitClassifier implements AutoCloseable {
         if (images.isEmpty()) {
             return List.of();
         }
-        Batch batch = Batch.of(images);
-        return classify(batch.data(), batch.shape(), topK);
+        return Batch.bySize(images, group -> {
+            Batch batch = Batch.of(group);
+            return classify(batch.data(), batch.shape(), topK);
+        });
     }
 
     /**
@@ -341,7 +345,7 @@ public final class VitClassifier implements AutoCloseable {
         for (Path p : paths) {
             in.add(preprocess(p));
         }
-        return Batch.bySize(in, group -> classify(group, topK));
+        return classify(in, topK);
     }
 
     /**
@@ -357,7 +361,7 @@ public final class VitClassifier implements AutoCloseable {
         for (BufferedImage b : images) {
             in.add(preprocessor.apply(b));
         }
-        return Batch.bySize(in, group -> classify(group, topK));
+        return classify(in, topK);
     }
 
     private NDManager newManager() {
@@ -396,78 +400,20 @@ public final class VitClassifier implements AutoCloseable {
     }
 
     /** Builds a {@link VitClassifier}: one {@code setModel...} is required, {@code opt} methods have defaults. */
-    public static final class Builder {
-        private VitModel model;
-        private ModelFiles files;
-        private Device device = Device.cpu();
-        private ForwardEngine engine = ForwardEngine.COMPILED;
-        private Precision precision = Precision.FP32;
+    public static final class Builder extends FacadeBuilder<Builder> {
+        private ImageLoader loader;
 
         private Builder() {}
 
         /**
-         * A loaded model (the classifier takes ownership and closes it).
+         * How files are decoded (e.g. another pixel limit or background).
          *
-         * @param model the model
+         * @param loader default {@code ImageLoader.builder().optChannels(the model's channels)}; its
+         *     channels must be the model's
          * @return this
          */
-        public Builder setModel(VitModel model) {
-            this.model = model;
-            return this;
-        }
-
-        /**
-         * A model directory, loaded by {@link #build()}.
-         *
-         * @param dir the directory
-         * @return this
-         */
-        public Builder setModelDirectory(Path dir) {
-            this.files = ModelFiles.of(dir);
-            return this;
-        }
-
-        /**
-         * Model files from any source (a directory, the classpath; {@link BundledModel#files()}).
-         *
-         * @param files the files
-         * @return this
-         */
-        public Builder setModelFiles(ModelFiles files) {
-            this.files = files;
-            return this;
-        }
-
-        /**
-         * Where files are loaded to (ignored for {@link #setModel}).
-         *
-         * @param device default the CPU
-         * @return this
-         */
-        public Builder optDevice(Device device) {
-            this.device = device;
-            return this;
-        }
-
-        /**
-         * Which code runs the forward.
-         *
-         * @param engine default {@link ForwardEngine#COMPILED} (eager where the config does not compile)
-         * @return this
-         */
-        public Builder optEngine(ForwardEngine engine) {
-            this.engine = engine;
-            return this;
-        }
-
-        /**
-         * Number format of the compiled forward.
-         *
-         * @param precision default {@link Precision#FP32}
-         * @return this
-         */
-        public Builder optPrecision(Precision precision) {
-            this.precision = precision;
+        public Builder optLoader(ImageLoader loader) {
+            this.loader = loader;
             return this;
         }
 
@@ -480,15 +426,9 @@ public final class VitClassifier implements AutoCloseable {
          *     is asked of the eager path
          */
         public VitClassifier build() throws IOException {
-            if ((model == null) == (files == null)) {
-                throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
-            }
-            if (device == null || engine == null || precision == null) {
-                throw new IllegalArgumentException("device, engine and precision must not be null (device "
-                        + device + ", engine " + engine + ", precision " + precision + ")");
-            }
-            VitModel m = model != null ? model : VitModel.load(files, device);
-            return new VitClassifier(m, ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
+            VitModel m = checkedModel();
+            return new VitClassifier(m,
+                    loader != null ? loader : ImageLoader.builder().optChannels(m.getConfig().getChannels()).build(),
                     engine, precision);
         }
     }

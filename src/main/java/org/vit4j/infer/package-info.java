@@ -9,6 +9,9 @@
  *   <li>{@link org.vit4j.infer.PatchEncoder}: the same inputs → patch tokens with position
  *       embeddings {@code (T, D)} (before the encoder), with or without the class/register
  *       prefix, as {@code float[][]} or as an NDArray in the caller's manager; thread-safe.
+ *   <li>{@link org.vit4j.infer.Embeddings}: a batch → the pooled embedding {@code (B, D)}, the
+ *       patch tokens after the encoder {@code (B, N, D)} or all tokens (timm's {@code
+ *       forward_features}) {@code (B, T, D)}; what {@code vit4j embed} writes.
  *   <li>{@link org.vit4j.infer.BundledModel}: the Fashion-MNIST model inside the jar.
  *   <li>{@link org.vit4j.infer.VitBlockFactory}, {@link org.vit4j.infer.VitTranslator}, {@link
  *       org.vit4j.infer.VitTranslatorFactory}: load a vit4j model directory with DJL's {@code

@@ -42,6 +42,11 @@ import org.vit4j.position.PositionEmbeddingKind;
  * {@link PosEmbedResampler} (prefix rows kept). Any problem is reported at once, all of them listed,
  * in a {@link CheckpointException}, and nothing is written.
  *
+ * <p>A timm {@code config.json} naming a known {@code "architecture"} ({@code TimmArchitecture})
+ * replaces shape inference: the architecture's numbers (with {@code model_args} overrides and
+ * {@code num_classes}) give the exact tensor list, LayerScale, Eva's q/v bias, registers and the
+ * rotary embedding included; an unknown name is refused listing the known ones.
+ *
  * <p>Not in the shapes, so taken from options, the source {@code config.json} or defaults:
  * <ul>
  *   <li>heads: {@link Builder#optHeads}, else {@code num_attention_heads} (HF) /
@@ -290,6 +295,7 @@ public final class CheckpointImporter {
                 .optRegisterTokens(l.registers)
                 .optFcNorm(l.fcNorm)
                 .optQkvBias(l.qkvBias)
+                .optKeyBias(!(l.qkvBias && l.qvBias))
                 .optPosEmb(l.absPos ? PositionEmbeddingKind.LEARNED : PositionEmbeddingKind.NONE)
                 .optLayerScale(l.layerScaleNames != TimmLayout.LayerScaleNames.NONE ? l.layerScaleInit : 0)
                 .optLayerNormEps(layerNormEps != null ? layerNormEps

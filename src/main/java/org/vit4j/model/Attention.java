@@ -25,7 +25,8 @@ import org.vit4j.position.RotaryEmbedding;
  *       queries and keys of the last {@code N = T - prefix} tokens; the {@code prefix} class and
  *       register tokens pass unrotated (timm: {@code q[:, :, :npt]} kept).
  *   <li>Parameters: {@code qkv.weight (3D, D)} (rows: all q, then all k, then all v; within each,
- *       head-major), {@code qkv.bias (3D)}, {@code proj.weight (D, D)}, {@code proj.bias (D)}.
+ *       head-major), {@code qkv.bias (3D)} (without key bias, as timm's {@code Eva}: its k third is
+ *       not used), {@code proj.weight (D, D)}, {@code proj.bias (D)}.
  *   <li>Output: {@code (B, T, D)}.
  * </ul>
  *
@@ -42,6 +43,7 @@ public final class Attention extends AbstractBlock {
     private final float dropout;
     private final RopeLayout ropeLayout;
     private final int prefix;
+    private final boolean keyBias;
     private final Linear qkv;
     private final Linear proj;
 
@@ -54,25 +56,28 @@ public final class Attention extends AbstractBlock {
      * @param dropout dropout after the output projection (training only)
      */
     public Attention(int width, int heads, boolean qkvBias, float dropout) {
-        this(width, heads, qkvBias, dropout, RopeLayout.INTERLEAVED, 0);
+        this(width, heads, qkvBias, true, dropout, RopeLayout.INTERLEAVED, 0);
     }
 
     /**
-     * Creates the block for rotary position embeddings.
+     * Creates the block of a model: its width, heads, qkv bias (with or without the key part),
+     * dropout, rotary pair layout and prefix tokens.
      *
-     * @param width D
-     * @param heads H, dividing D
-     * @param qkvBias whether qkv has a bias
-     * @param dropout dropout after the output projection (training only)
-     * @param ropeLayout pair layout of a rotation given with the input
-     * @param prefix leading tokens a rotation leaves alone (class and register tokens)
+     * @param config the model config
      */
-    public Attention(int width, int heads, boolean qkvBias, float dropout, RopeLayout ropeLayout, int prefix) {
+    public Attention(ViTConfig config) {
+        this(config.getWidth(), config.getHeads(), config.hasQkvBias(), config.hasKeyBias(),
+                (float) config.getDropout(), config.getRopeLayout(), config.getPrefixTokens());
+    }
+
+    private Attention(int width, int heads, boolean qkvBias, boolean keyBias, float dropout, RopeLayout ropeLayout,
+            int prefix) {
         super(VERSION);
         this.heads = heads;
         this.dropout = dropout;
         this.ropeLayout = ropeLayout;
         this.prefix = prefix;
+        this.keyBias = keyBias || !qkvBias;
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * width).optBias(qkvBias).build());
         proj = addChildBlock("proj", Linear.builder().setUnits(width).build());
     }
@@ -87,6 +92,14 @@ public final class Attention extends AbstractBlock {
         long d = s.get(2);
         long hd = d / heads;
         NDArray qkvOut = qkv.forward(ps, new NDList(x), training).head(); // (B, T, 3D)
+        if (!keyBias) {
+            // timm Eva: k's bias is a zero buffer. Subtracting the bias's k third gives k no bias and
+            // that third a zero gradient, so it stays what it is (zero when imported or initialized).
+            NDArray bias = ps.getValue(qkv.getParameters().get("bias"), x.getDevice(), training); // (3D)
+            float[] mask = new float[(int) (3 * d)];
+            java.util.Arrays.fill(mask, (int) d, (int) (2 * d), 1f);
+            qkvOut = qkvOut.sub(x.getManager().create(mask).toDevice(x.getDevice(), false).mul(bias));
+        }
         NDArray split =
                 qkvOut.reshape(b, t, 3, heads, hd) // (B, T, 3, H, hd)
                         .transpose(2, 0, 3, 1, 4); // (3, B, H, T, hd)

@@ -3,10 +3,15 @@ package org.vit4j.model;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonDeserializationContext;
+import com.google.gson.JsonDeserializer;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonSerializationContext;
+import com.google.gson.JsonSerializer;
+import java.lang.reflect.Type;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
@@ -15,81 +20,101 @@ import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /**
- * The {@code config.json} form of a {@link ViTConfig}: writing, and reading with a message that
- * names the missing or invalid field.
+ * The Gson adapter of {@link ViTConfig} ({@code @JsonAdapter} on the record), the one place that
+ * knows the {@code config.json} form: writing, and reading with a message that names the missing or
+ * invalid field. Files written before a field existed read with its default: no {@code keyBias}
+ * (true), no {@code rope} (none), no {@code layerScale} (0).
  */
-final class ConfigJson {
+final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<ViTConfig> {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    /** Pretty-printing Gson; finds this adapter through the record's annotation. */
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-    private ConfigJson() {}
-
-    /**
-     * Writes a config.
-     *
-     * @param c the config
-     * @return pretty-printed JSON
-     */
-    static String toJson(ViTConfig c) {
+    @Override
+    public JsonElement serialize(ViTConfig c, Type type, JsonSerializationContext context) {
         JsonObject o = new JsonObject();
         o.addProperty("format", ViTConfig.FORMAT);
         o.addProperty("formatVersion", ViTConfig.FORMAT_VERSION);
-        o.addProperty("imageHeight", c.getImageHeight());
-        o.addProperty("imageWidth", c.getImageWidth());
-        o.addProperty("channels", c.getChannels());
-        o.addProperty("patchSize", c.getPatchSize());
-        o.addProperty("width", c.getWidth());
-        o.addProperty("depth", c.getDepth());
-        o.addProperty("heads", c.getHeads());
-        o.addProperty("mlpRatio", c.getMlpRatio());
-        o.addProperty("numClasses", c.getNumClasses());
-        o.addProperty("pooling", c.getPooling().cliName());
-        o.addProperty("classToken", c.hasClassToken());
-        o.addProperty("registerTokens", c.getRegisterTokens());
-        o.addProperty("fcNorm", c.isFcNorm());
-        o.addProperty("qkvBias", c.hasQkvBias());
-        o.addProperty("posEmb", c.getPosEmb().cliName());
-        o.addProperty("posEmbLayout", c.getPosEmbLayout().cliName());
-        if (c.getRope().isRope()) { // absent in older files: no rotary embedding
+        o.addProperty("imageHeight", c.imageHeight());
+        o.addProperty("imageWidth", c.imageWidth());
+        o.addProperty("channels", c.channels());
+        o.addProperty("patchSize", c.patchSize());
+        o.addProperty("width", c.width());
+        o.addProperty("depth", c.depth());
+        o.addProperty("heads", c.heads());
+        o.addProperty("mlpRatio", c.mlpRatio());
+        o.addProperty("numClasses", c.numClasses());
+        o.addProperty("pooling", c.pooling().cliName());
+        o.addProperty("classToken", c.classToken());
+        o.addProperty("registerTokens", c.registerTokens());
+        o.addProperty("fcNorm", c.fcNorm());
+        o.addProperty("qkvBias", c.qkvBias());
+        if (!c.keyBias()) { // absent in older files and for timm VisionTransformer layouts: true
+            o.addProperty("keyBias", false);
+        }
+        o.addProperty("posEmb", c.posEmb().cliName());
+        o.addProperty("posEmbLayout", c.posEmbLayout().cliName());
+        if (c.rope().isRope()) { // absent in older files: no rotary embedding
             JsonObject rope = new JsonObject();
-            rope.addProperty("kind", c.getRope().cliName());
-            rope.addProperty("theta", c.getRopeTheta());
-            rope.addProperty("layout", c.getRopeLayout().cliName());
-            rope.addProperty("indexing", c.getRopeIndexing().cliName());
+            rope.addProperty("kind", c.rope().cliName());
+            rope.addProperty("theta", c.ropeTheta());
+            rope.addProperty("layout", c.ropeLayout().cliName());
+            rope.addProperty("indexing", c.ropeIndexing().cliName());
             o.add("rope", rope);
         }
-        o.addProperty("layerScale", c.getLayerScale());
-        o.addProperty("layerNormEps", c.getLayerNormEps());
-        o.addProperty("dropout", c.getDropout());
-        o.addProperty("dropPath", c.getDropPath());
+        o.addProperty("layerScale", c.layerScale());
+        o.addProperty("layerNormEps", c.layerNormEps());
+        o.addProperty("dropout", c.dropout());
+        o.addProperty("dropPath", c.dropPath());
         JsonObject pre = new JsonObject();
-        pre.addProperty("sizing", c.getSizing().cliName());
-        pre.addProperty("interpolation", c.getInterpolation().cliName());
-        pre.addProperty("cropPct", c.getCropPct());
-        pre.add("mean", GSON.toJsonTree(c.getMean()));
-        pre.add("std", GSON.toJsonTree(c.getStd()));
+        pre.addProperty("sizing", c.sizing().cliName());
+        pre.addProperty("interpolation", c.interpolation().cliName());
+        pre.addProperty("cropPct", c.cropPct());
+        pre.add("mean", array(c.mean()));
+        pre.add("std", array(c.std()));
         o.add("preprocess", pre);
-        return GSON.toJson(o);
+        return o;
+    }
+
+    private static JsonArray array(Iterable<Float> values) {
+        JsonArray a = new JsonArray();
+        for (Float v : values) {
+            a.add(v);
+        }
+        return a;
     }
 
     /**
-     * Parses and validates a config.
+     * Parses the text of a config file into a JSON object, with a one-line message for users.
      *
      * @param json the text of a {@code config.json}
-     * @return the config
-     * @throws IllegalArgumentException naming the missing or invalid field
+     * @return the object
+     * @throws IllegalArgumentException if the text is not valid JSON or not an object
      */
-    static ViTConfig fromJson(String json) {
-        JsonObject o;
+    static JsonObject parse(String json) {
         try {
             JsonElement e = JsonParser.parseString(json);
             if (!e.isJsonObject()) {
                 throw new IllegalArgumentException("config is not a JSON object");
             }
-            o = e.getAsJsonObject();
+            return e.getAsJsonObject();
         } catch (JsonParseException e) {
             throw new IllegalArgumentException("config is not valid JSON: " + jsonProblem(e), e);
         }
+    }
+
+    /**
+     * Reads and validates a config.
+     *
+     * @throws IllegalArgumentException naming the missing or invalid field, or refusing another
+     *     format or a newer format version
+     */
+    @Override
+    public ViTConfig deserialize(JsonElement json, Type type, JsonDeserializationContext context) {
+        if (!json.isJsonObject()) {
+            throw new IllegalArgumentException("config is not a JSON object");
+        }
+        JsonObject o = json.getAsJsonObject();
         String format = optString(o, "format", ViTConfig.FORMAT);
         if (!ViTConfig.FORMAT.equals(format)) {
             throw new IllegalArgumentException(
@@ -117,6 +142,7 @@ final class ConfigJson {
         b.optRegisterTokens(optInt(o, "registerTokens", 0));
         b.optFcNorm(o.has("fcNorm") && reqBool(o, "fcNorm"));
         b.optQkvBias(!o.has("qkvBias") || reqBool(o, "qkvBias"));
+        b.optKeyBias(!o.has("keyBias") || reqBool(o, "keyBias"));
         b.optPosEmb(field(o, "posEmb", () -> PositionEmbeddingKind.fromName(optString(o, "posEmb", "learned"))));
         b.optPosEmbLayout(field(o, "posEmbLayout", () -> SinCosLayout.fromName(optString(o, "posEmbLayout", "split"))));
         if (o.has("rope")) {

@@ -56,8 +56,7 @@ public final class EncoderBlock extends AbstractBlock {
         float eps = (float) config.getLayerNormEps();
         float drop = (float) config.getDropout();
         norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).optEpsilon(eps).build());
-        attn = addChildBlock("attn", new Attention(config.getWidth(), config.getHeads(), config.hasQkvBias(), drop,
-                config.getRopeLayout(), config.getPrefixTokens()));
+        attn = addChildBlock("attn", new Attention(config));
         float ls = (float) config.getLayerScale();
         ls1 = ls > 0 ? addChildBlock("ls1", new LayerScale(config.getWidth(), ls)) : null;
         norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).optEpsilon(eps).build());

@@ -1,6 +1,9 @@
 package org.vit4j.model;
 
-import java.util.Arrays;
+import com.google.gson.annotations.JsonAdapter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.vit4j.image.ImagePreprocessor;
@@ -15,92 +18,192 @@ import org.vit4j.position.SinCosLayout;
 
 /**
  * Everything that defines a Vision Transformer and its input: one immutable, validated value,
- * saved as {@code config.json} next to the weights.
+ * saved as {@code config.json} next to the weights ({@link ConfigJson} is its one JSON form).
  *
  * <p>Architecture: image {@code (C, H, W)} cut into {@code P×P} patches, projected to width
  * {@code D}, a class token and {@code R} register tokens optionally prepended, a position
  * embedding added, {@code depth} pre-norm encoder blocks with {@code heads} heads and an MLP of
  * {@code mlpRatio·D}, a final LayerNorm, pooling, and a linear head to {@code numClasses}.
  * Optionally a rotary position embedding turns every block's patch queries and keys
- * ({@link #getRope()}, alone or beside the absolute {@link #getPosEmb()}), and LayerScale multiplies
- * both residual branches ({@link #getLayerScale()}).
+ * ({@link #rope()}, alone or beside the absolute {@link #posEmb()}), and LayerScale multiplies
+ * both residual branches ({@link #layerScale()}).
  *
  * <p>Input: the sizing policy, interpolation, crop ratio and mean/std that turn a picture into the
  * model's input; {@link #preprocessor()} builds the matching {@link ImagePreprocessor}.
+ *
+ * <p>Build one with {@link #builder()} (its {@code opt} methods hold the defaults). The canonical
+ * constructor runs every check of {@link Builder#build()}, so no invalid config exists; equality is
+ * the record's, component by component. The {@code getX()}/{@code isX()}/{@code hasX()} methods are
+ * the accessors under the names most callers use.
+ *
+ * @param imageHeight input height {@code H} in pixels
+ * @param imageWidth input width {@code W} in pixels
+ * @param channels channels {@code C}: 1 (grey) or 3 (RGB)
+ * @param patchSize patch side {@code P} in pixels
+ * @param width the embedding width {@code D}
+ * @param depth the number of encoder blocks
+ * @param heads attention heads per block
+ * @param mlpRatio MLP hidden width divided by {@code D}
+ * @param numClasses output classes {@code K}
+ * @param pooling the pooling
+ * @param classToken whether a class token is prepended
+ * @param registerTokens register tokens prepended after the class token (no position embedding)
+ * @param fcNorm whether the final LayerNorm is applied after pooling (timm's {@code fc_norm})
+ *     instead of to every token before pooling
+ * @param qkvBias whether the qkv projection has a bias
+ * @param keyBias whether the key projection has a bias too (true for timm's
+ *     {@code VisionTransformer}; false for timm's {@code Eva} family: DINOv3 with q/v bias, EVA-02,
+ *     BEiT)
+ * @param posEmb the absolute position embedding kind, added before the encoder ({@code none} with
+ *     RoPE only)
+ * @param posEmbLayout the column layout of sinusoidal tables
+ * @param rope the rotary position embedding kind, or {@link PositionEmbeddingKind#NONE}
+ * @param ropeLayout the rotary pair layout; {@code null} in the constructor for the kind's default
+ *     (always {@link RopeLayout#INTERLEAVED} without {@code rope})
+ * @param ropeIndexing the rotary axis order; {@code null} in the constructor for the kind's default
+ *     (always {@link RopeIndexing#XY} without {@code rope})
+ * @param ropeTheta the rotary temperature; {@code NaN} in the constructor for the kind's default
+ *     (always 0 without {@code rope})
+ * @param layerScale the initial LayerScale factor of both residual branches, 0 for none
+ * @param layerNormEps LayerNorm epsilon (timm and torchvision use 1e-6, Hugging Face 1e-12)
+ * @param dropout dropout rate after attention, MLP and embeddings (training only)
+ * @param dropPath stochastic depth rate of the last block; block {@code i} uses
+ *     {@code i/(depth-1)} of it
+ * @param sizing the sizing policy for input pictures
+ * @param interpolation the resampling filter for input pictures
+ * @param cropPct the center-crop ratio used by {@link SizingPolicy#RESIZE_CROP}
+ * @param mean per-channel normalization mean (unmodifiable); {@code null} together with
+ *     {@code std} in the constructor for none (mean 0, std 1)
+ * @param std per-channel normalization standard deviation (unmodifiable)
  */
-public final class ViTConfig {
+@JsonAdapter(ConfigJson.class)
+public record ViTConfig(
+        int imageHeight,
+        int imageWidth,
+        int channels,
+        int patchSize,
+        int width,
+        int depth,
+        int heads,
+        double mlpRatio,
+        int numClasses,
+        Pooling pooling,
+        boolean classToken,
+        int registerTokens,
+        boolean fcNorm,
+        boolean qkvBias,
+        boolean keyBias,
+        PositionEmbeddingKind posEmb,
+        SinCosLayout posEmbLayout,
+        PositionEmbeddingKind rope,
+        RopeLayout ropeLayout,
+        RopeIndexing ropeIndexing,
+        double ropeTheta,
+        double layerScale,
+        double layerNormEps,
+        double dropout,
+        double dropPath,
+        SizingPolicy sizing,
+        Interpolation interpolation,
+        double cropPct,
+        List<Float> mean,
+        List<Float> std) {
 
     /** The {@code format} field written into every config file. */
     public static final String FORMAT = "vit4j-model";
     /** The current config format version. */
     public static final int FORMAT_VERSION = 1;
 
-    private final int imageHeight;
-    private final int imageWidth;
-    private final int channels;
-    private final int patchSize;
-    private final int width;
-    private final int depth;
-    private final int heads;
-    private final double mlpRatio;
-    private final int numClasses;
-    private final Pooling pooling;
-    private final boolean classToken;
-    private final int registerTokens;
-    private final boolean fcNorm;
-    private final boolean qkvBias;
-    private final PositionEmbeddingKind posEmb;
-    private final SinCosLayout posEmbLayout;
-    private final PositionEmbeddingKind rope;
-    private final RopeLayout ropeLayout;
-    private final RopeIndexing ropeIndexing;
-    private final double ropeTheta;
-    private final double layerScale;
-    private final double layerNormEps;
-    private final double dropout;
-    private final double dropPath;
-    private final SizingPolicy sizing;
-    private final Interpolation interpolation;
-    private final double cropPct;
-    private final float[] mean;
-    private final float[] std;
-
-    private ViTConfig(Builder b) {
-        imageHeight = b.imageHeight;
-        imageWidth = b.imageWidth;
-        channels = b.channels;
-        patchSize = b.patchSize;
-        width = b.width;
-        depth = b.depth;
-        heads = b.heads;
-        mlpRatio = b.mlpRatio;
-        numClasses = b.numClasses;
-        pooling = b.pooling;
-        classToken = b.classToken == null ? pooling == Pooling.CLS : b.classToken;
-        registerTokens = b.registerTokens;
-        fcNorm = b.fcNorm;
-        qkvBias = b.qkvBias;
-        posEmb = b.posEmb;
-        posEmbLayout = b.posEmbLayout;
-        rope = b.rope;
+    /**
+     * Validates the values and fills the defaults documented on the components.
+     *
+     * @throws IllegalArgumentException naming the first invalid setting and its value
+     */
+    public ViTConfig {
+        Objects.requireNonNull(pooling, "pooling");
+        Objects.requireNonNull(posEmb, "posEmb");
+        Objects.requireNonNull(posEmbLayout, "posEmbLayout");
+        Objects.requireNonNull(rope, "rope");
+        Objects.requireNonNull(sizing, "sizing");
+        Objects.requireNonNull(interpolation, "interpolation");
+        check(patchSize > 0, "patchSize must be positive, got " + patchSize);
+        check(imageHeight >= patchSize && imageWidth >= patchSize,
+                "image size " + imageHeight + "x" + imageWidth
+                        + " is smaller than one patch of " + patchSize);
+        check(imageHeight % patchSize == 0,
+                "imageHeight " + imageHeight + " is not a multiple of patchSize " + patchSize);
+        check(imageWidth % patchSize == 0,
+                "imageWidth " + imageWidth + " is not a multiple of patchSize " + patchSize);
+        check(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
+        check(width > 0, "width must be positive, got " + width);
+        check(depth > 0, "depth must be positive, got " + depth);
+        check(heads > 0, "heads must be positive, got " + heads);
+        check(width % heads == 0, "width " + width + " is not divisible by heads " + heads);
+        check(mlpRatio > 0 && Double.isFinite(mlpRatio), "mlpRatio must be positive, got " + mlpRatio);
+        check(numClasses > 0, "numClasses must be positive, got " + numClasses);
+        check(registerTokens >= 0, "registerTokens must be >= 0, got " + registerTokens);
+        check(pooling != Pooling.CLS || classToken, "pooling 'cls' needs classToken=true");
+        check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+        check(dropPath >= 0 && dropPath < 1, "dropPath must be in [0, 1), got " + dropPath);
+        check(layerNormEps > 0, "layerNormEps must be positive, got " + layerNormEps);
+        check(cropPct > 0 && cropPct <= 1, "cropPct must be in (0, 1], got " + cropPct);
+        if (posEmb == PositionEmbeddingKind.SINCOS1D) {
+            check(width % 2 == 0, "sincos1d needs an even width, got " + width);
+        } else if (posEmb.isSinCos()) {
+            check(width % 4 == 0, posEmb.cliName() + " needs a width divisible by 4, got " + width);
+        }
+        check(!posEmb.isRope(), "posEmb must be an absolute kind, got " + posEmb.cliName() + "; use rope");
+        check(rope == PositionEmbeddingKind.NONE || rope.isRope(),
+                "rope must be a rotary kind or none, got " + rope.cliName());
+        if (rope.isRope()) {
+            check((width / heads) % 4 == 0, rope.cliName() + " needs a head width divisible by 4, got "
+                    + width + "/" + heads + " = " + (double) width / heads);
+            check(Double.isNaN(ropeTheta) || ropeTheta > 1 && Double.isFinite(ropeTheta),
+                    "ropeTheta must be > 1, got " + ropeTheta);
+            check(rope != PositionEmbeddingKind.ROPE_DINOV3 || ropeIndexing == null || ropeIndexing == RopeIndexing.IJ,
+                    "rope-dinov3 takes coordinates row first (ropeIndexing ij), got " + ropeIndexing);
+        }
+        check(qkvBias || keyBias, "keyBias=false needs qkvBias=true");
+        check(layerScale >= 0 && Double.isFinite(layerScale), "layerScale must be >= 0, got " + layerScale);
+        if (mean != null || std != null) {
+            check(mean != null && std != null, "mean and std must be given together");
+            check(mean.size() == channels, "mean has " + mean.size() + " values for " + channels + " channels");
+            check(std.size() == channels, "std has " + std.size() + " values for " + channels + " channels");
+            for (float s : std) {
+                check(s > 0, "std values must be positive, got " + std);
+            }
+        }
         boolean r = rope.isRope();
-        ropeLayout = b.ropeLayout != null ? b.ropeLayout : r ? rope.defaultRopeLayout() : RopeLayout.INTERLEAVED;
-        ropeIndexing = b.ropeIndexing != null ? b.ropeIndexing : r ? rope.defaultRopeIndexing() : RopeIndexing.XY;
-        ropeTheta = !Double.isNaN(b.ropeTheta) ? b.ropeTheta : r ? rope.defaultRopeTheta() : 0;
-        layerScale = b.layerScale;
-        layerNormEps = b.layerNormEps;
-        dropout = b.dropout;
-        dropPath = b.dropPath;
-        sizing = b.sizing;
-        interpolation = b.interpolation;
-        cropPct = b.cropPct;
-        mean = b.mean == null ? filled(channels, 0f) : b.mean.clone();
-        std = b.std == null ? filled(channels, 1f) : b.std.clone();
+        ropeLayout = r && ropeLayout != null ? ropeLayout : r ? rope.defaultRopeLayout() : RopeLayout.INTERLEAVED;
+        ropeIndexing = r && ropeIndexing != null ? ropeIndexing : r ? rope.defaultRopeIndexing() : RopeIndexing.XY;
+        ropeTheta = r && !Double.isNaN(ropeTheta) ? ropeTheta : r ? rope.defaultRopeTheta() : 0;
+        mean = mean == null ? filled(channels, 0f) : List.copyOf(mean);
+        std = std == null ? filled(channels, 1f) : List.copyOf(std);
     }
 
-    private static float[] filled(int n, float v) {
-        float[] a = new float[n];
-        Arrays.fill(a, v);
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static List<Float> filled(int n, float v) {
+        return Collections.nCopies(n, v);
+    }
+
+    private static List<Float> boxed(float[] a) {
+        List<Float> l = new ArrayList<>(a.length);
+        for (float v : a) {
+            l.add(v);
+        }
+        return l;
+    }
+
+    private static float[] unboxed(List<Float> l) {
+        float[] a = new float[l.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = l.get(i);
+        }
         return a;
     }
 
@@ -126,9 +229,11 @@ public final class ViTConfig {
         b.registerTokens = registerTokens;
         b.fcNorm = fcNorm;
         b.qkvBias = qkvBias;
+        b.keyBias = keyBias;
         b.posEmb = posEmb;
         b.posEmbLayout = posEmbLayout;
         b.rope = rope;
+        // without a rotary kind these are placeholders: a kind set later brings its own defaults
         b.ropeLayout = rope.isRope() ? ropeLayout : null;
         b.ropeIndexing = rope.isRope() ? ropeIndexing : null;
         b.ropeTheta = rope.isRope() ? ropeTheta : Double.NaN;
@@ -139,27 +244,27 @@ public final class ViTConfig {
         b.sizing = sizing;
         b.interpolation = interpolation;
         b.cropPct = cropPct;
-        b.mean = mean.clone();
-        b.std = std.clone();
+        b.mean = getMean();
+        b.std = getStd();
         return b;
     }
 
-    /** @return input height {@code H} in pixels */
+    /** @return {@link #imageHeight()} */
     public int getImageHeight() {
         return imageHeight;
     }
 
-    /** @return input width {@code W} in pixels */
+    /** @return {@link #imageWidth()} */
     public int getImageWidth() {
         return imageWidth;
     }
 
-    /** @return channels {@code C}: 1 (grey) or 3 (RGB) */
+    /** @return {@link #channels()} */
     public int getChannels() {
         return channels;
     }
 
-    /** @return patch side {@code P} in pixels */
+    /** @return {@link #patchSize()} */
     public int getPatchSize() {
         return patchSize;
     }
@@ -174,22 +279,22 @@ public final class ViTConfig {
         return channels * patchSize * patchSize;
     }
 
-    /** @return the embedding width {@code D} */
+    /** @return {@link #width()} */
     public int getWidth() {
         return width;
     }
 
-    /** @return the number of encoder blocks */
+    /** @return {@link #depth()} */
     public int getDepth() {
         return depth;
     }
 
-    /** @return attention heads per block */
+    /** @return {@link #heads()} */
     public int getHeads() {
         return heads;
     }
 
-    /** @return MLP hidden width divided by {@code D} */
+    /** @return {@link #mlpRatio()} */
     public double getMlpRatio() {
         return mlpRatio;
     }
@@ -199,22 +304,22 @@ public final class ViTConfig {
         return (int) Math.round(mlpRatio * width);
     }
 
-    /** @return output classes {@code K} */
+    /** @return {@link #numClasses()} */
     public int getNumClasses() {
         return numClasses;
     }
 
-    /** @return the pooling */
+    /** @return {@link #pooling()} */
     public Pooling getPooling() {
         return pooling;
     }
 
-    /** @return whether a class token is prepended */
+    /** @return {@link #classToken()} */
     public boolean hasClassToken() {
         return classToken;
     }
 
-    /** @return register tokens prepended after the class token (no position embedding) */
+    /** @return {@link #registerTokens()} */
     public int getRegisterTokens() {
         return registerTokens;
     }
@@ -224,40 +329,42 @@ public final class ViTConfig {
         return (classToken ? 1 : 0) + registerTokens;
     }
 
-    /**
-     * @return whether the final LayerNorm is applied after pooling (timm's {@code fc_norm}) instead
-     *     of to every token before pooling
-     */
+    /** @return {@link #fcNorm()} */
     public boolean isFcNorm() {
         return fcNorm;
     }
 
-    /** @return whether the qkv projection has a bias */
+    /** @return {@link #qkvBias()} */
     public boolean hasQkvBias() {
         return qkvBias;
     }
 
-    /** @return the absolute position embedding kind, added before the encoder ({@code none} with RoPE only) */
+    /** @return {@link #keyBias()} */
+    public boolean hasKeyBias() {
+        return keyBias;
+    }
+
+    /** @return {@link #posEmb()} */
     public PositionEmbeddingKind getPosEmb() {
         return posEmb;
     }
 
-    /** @return the rotary position embedding kind, or {@link PositionEmbeddingKind#NONE} */
+    /** @return {@link #rope()} */
     public PositionEmbeddingKind getRope() {
         return rope;
     }
 
-    /** @return the rotary pair layout (meaningful only with {@link #getRope()}) */
+    /** @return {@link #ropeLayout()} (meaningful only with {@link #rope()}) */
     public RopeLayout getRopeLayout() {
         return ropeLayout;
     }
 
-    /** @return the rotary axis order (meaningful only with {@link #getRope()}) */
+    /** @return {@link #ropeIndexing()} (meaningful only with {@link #rope()}) */
     public RopeIndexing getRopeIndexing() {
         return ropeIndexing;
     }
 
-    /** @return the rotary temperature (0 without {@link #getRope()}) */
+    /** @return {@link #ropeTheta()} (0 without {@link #rope()}) */
     public double getRopeTheta() {
         return ropeTheta;
     }
@@ -273,54 +380,54 @@ public final class ViTConfig {
         return posEmb == PositionEmbeddingKind.NONE ? rope.cliName() : rope.cliName() + "+" + posEmb.cliName();
     }
 
-    /** @return the initial LayerScale factor of both residual branches, 0 for none */
+    /** @return {@link #layerScale()} */
     public double getLayerScale() {
         return layerScale;
     }
 
-    /** @return the column layout of sinusoidal tables */
+    /** @return {@link #posEmbLayout()} */
     public SinCosLayout getPosEmbLayout() {
         return posEmbLayout;
     }
 
-    /** @return LayerNorm epsilon (timm and torchvision use 1e-6, Hugging Face 1e-12) */
+    /** @return {@link #layerNormEps()} */
     public double getLayerNormEps() {
         return layerNormEps;
     }
 
-    /** @return dropout rate after attention, MLP and embeddings (training only) */
+    /** @return {@link #dropout()} */
     public double getDropout() {
         return dropout;
     }
 
-    /** @return stochastic depth rate of the last block; block {@code i} uses {@code i/(depth-1)} of it */
+    /** @return {@link #dropPath()} */
     public double getDropPath() {
         return dropPath;
     }
 
-    /** @return the sizing policy for input pictures */
+    /** @return {@link #sizing()} */
     public SizingPolicy getSizing() {
         return sizing;
     }
 
-    /** @return the resampling filter for input pictures */
+    /** @return {@link #interpolation()} */
     public Interpolation getInterpolation() {
         return interpolation;
     }
 
-    /** @return the center-crop ratio used by {@link SizingPolicy#RESIZE_CROP} */
+    /** @return {@link #cropPct()} */
     public double getCropPct() {
         return cropPct;
     }
 
-    /** @return per-channel normalization mean (a copy) */
+    /** @return {@link #mean()} as a new array */
     public float[] getMean() {
-        return mean.clone();
+        return unboxed(mean);
     }
 
-    /** @return per-channel normalization standard deviation (a copy) */
+    /** @return {@link #std()} as a new array */
     public float[] getStd() {
-        return std.clone();
+        return unboxed(std);
     }
 
     /** @return the preprocessor that turns a picture into this model's input */
@@ -332,13 +439,13 @@ public final class ViTConfig {
                 .optPolicy(sizing)
                 .optCropPct(cropPct)
                 .optInterpolation(interpolation)
-                .optNormalization(Normalization.of(mean, std))
+                .optNormalization(Normalization.of(getMean(), getStd()))
                 .build();
     }
 
     /** @return this config as pretty-printed JSON (the content of {@code config.json}) */
     public String toJson() {
-        return ConfigJson.toJson(this);
+        return ConfigJson.GSON.toJson(this);
     }
 
     /**
@@ -349,7 +456,7 @@ public final class ViTConfig {
      * @throws IllegalArgumentException naming the missing or invalid field
      */
     public static ViTConfig fromJson(String json) {
-        return ConfigJson.fromJson(json);
+        return ConfigJson.GSON.fromJson(ConfigJson.parse(json), ViTConfig.class);
     }
 
     /**
@@ -365,16 +472,6 @@ public final class ViTConfig {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof ViTConfig && ((ViTConfig) o).toJson().equals(toJson());
-    }
-
-    @Override
-    public int hashCode() {
-        return toJson().hashCode();
-    }
-
-    @Override
     public String toString() {
         return String.format(
                 "ViT %dx%d/%d C=%d D=%d depth=%d heads=%d mlp=%.2f K=%d pool=%s pos=%s",
@@ -384,7 +481,8 @@ public final class ViTConfig {
 
     /**
      * Builds a {@link ViTConfig}. {@code set} methods are required; {@code opt} methods have the
-     * documented default. All checks run in {@link #build()}.
+     * documented default. All checks run in {@link #build()}, through the record's canonical
+     * constructor.
      */
     public static final class Builder {
         private int imageHeight;
@@ -401,6 +499,7 @@ public final class ViTConfig {
         private int registerTokens;
         private boolean fcNorm;
         private boolean qkvBias = true;
+        private boolean keyBias = true;
         private PositionEmbeddingKind posEmb = PositionEmbeddingKind.LEARNED;
         private SinCosLayout posEmbLayout = SinCosLayout.SPLIT;
         private PositionEmbeddingKind rope = PositionEmbeddingKind.NONE;
@@ -565,6 +664,18 @@ public final class ViTConfig {
         }
 
         /**
+         * With a qkv bias, whether its key part is used; default true. False is timm {@code Eva}'s
+         * {@code q_bias}/{@code v_bias} with the key's bias fixed at zero.
+         *
+         * @param keyBias flag
+         * @return this
+         */
+        public Builder optKeyBias(boolean keyBias) {
+            this.keyBias = keyBias;
+            return this;
+        }
+
+        /**
          * Position embedding; default learned. A rotary kind sets {@link #optRope} and no absolute
          * table; an absolute kind keeps any rotary one.
          *
@@ -633,7 +744,7 @@ public final class ViTConfig {
         /**
          * Rotary temperature; default the kind's (10 for rope-mixed, else 100).
          *
-         * @param theta theta
+         * @param theta theta, above 1
          * @return this
          */
         public Builder optRopeTheta(double theta) {
@@ -642,9 +753,9 @@ public final class ViTConfig {
         }
 
         /**
-         * LayerScale initial factor, 0 for none; default 0.
+         * LayerScale initial factor of both residual branches, 0 for none; default 0.
          *
-         * @param init factor
+         * @param init factor, at least 0
          * @return this
          */
         public Builder optLayerScale(double init) {
@@ -761,12 +872,6 @@ public final class ViTConfig {
             }
         }
 
-        private static void check(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalArgumentException(message);
-            }
-        }
-
         /**
          * Validates and builds.
          *
@@ -774,56 +879,11 @@ public final class ViTConfig {
          * @throws IllegalArgumentException naming the first invalid setting and its value
          */
         public ViTConfig build() {
-            check(patchSize > 0, "patchSize must be positive, got " + patchSize);
-            check(imageHeight >= patchSize && imageWidth >= patchSize,
-                    "image size " + imageHeight + "x" + imageWidth
-                            + " is smaller than one patch of " + patchSize);
-            check(imageHeight % patchSize == 0,
-                    "imageHeight " + imageHeight + " is not a multiple of patchSize " + patchSize);
-            check(imageWidth % patchSize == 0,
-                    "imageWidth " + imageWidth + " is not a multiple of patchSize " + patchSize);
-            check(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
-            check(width > 0, "width must be positive, got " + width);
-            check(depth > 0, "depth must be positive, got " + depth);
-            check(heads > 0, "heads must be positive, got " + heads);
-            check(width % heads == 0, "width " + width + " is not divisible by heads " + heads);
-            check(mlpRatio > 0 && Double.isFinite(mlpRatio), "mlpRatio must be positive, got " + mlpRatio);
-            check(numClasses > 0, "numClasses must be positive, got " + numClasses);
-            check(registerTokens >= 0, "registerTokens must be >= 0, got " + registerTokens);
-            boolean cls = classToken == null ? pooling == Pooling.CLS : classToken;
-            check(pooling != Pooling.CLS || cls, "pooling 'cls' needs classToken=true");
-            check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
-            check(dropPath >= 0 && dropPath < 1, "dropPath must be in [0, 1), got " + dropPath);
-            check(layerNormEps > 0, "layerNormEps must be positive, got " + layerNormEps);
-            check(cropPct > 0 && cropPct <= 1, "cropPct must be in (0, 1], got " + cropPct);
-            if (posEmb == PositionEmbeddingKind.SINCOS1D) {
-                check(width % 2 == 0, "sincos1d needs an even width, got " + width);
-            } else if (posEmb.isSinCos()) {
-                check(width % 4 == 0, posEmb.cliName() + " needs a width divisible by 4, got " + width);
-            }
-            check(!posEmb.isRope(), "posEmb must be an absolute kind, got " + posEmb.cliName() + "; use rope");
-            check(rope == PositionEmbeddingKind.NONE || rope.isRope(),
-                    "rope must be a rotary kind or none, got " + rope.cliName());
-            if (rope.isRope()) {
-                check((width / heads) % 4 == 0, rope.cliName() + " needs a head width divisible by 4, got "
-                        + width + "/" + heads + " = " + (double) width / heads);
-                check(Double.isNaN(ropeTheta) || ropeTheta > 1 && Double.isFinite(ropeTheta),
-                        "ropeTheta must be > 1, got " + ropeTheta);
-                check(rope != PositionEmbeddingKind.ROPE_DINOV3 || ropeIndexing == null || ropeIndexing == RopeIndexing.IJ,
-                        "rope-dinov3 takes coordinates row first (ropeIndexing ij), got " + ropeIndexing);
-            }
-            check(layerScale >= 0 && Double.isFinite(layerScale), "layerScale must be >= 0, got " + layerScale);
-            if (mean != null || std != null) {
-                check(mean != null && std != null, "mean and std must be given together");
-                check(mean.length == channels,
-                        "mean has " + mean.length + " values for " + channels + " channels");
-                check(std.length == channels,
-                        "std has " + std.length + " values for " + channels + " channels");
-                for (float s : std) {
-                    check(s > 0, "std values must be positive, got " + Arrays.toString(std));
-                }
-            }
-            return new ViTConfig(this);
+            return new ViTConfig(imageHeight, imageWidth, channels, patchSize, width, depth, heads,
+                    mlpRatio, numClasses, pooling, classToken == null ? pooling == Pooling.CLS : classToken,
+                    registerTokens, fcNorm, qkvBias, keyBias, posEmb, posEmbLayout, rope, ropeLayout,
+                    ropeIndexing, ropeTheta, layerScale, layerNormEps, dropout, dropPath, sizing,
+                    interpolation, cropPct, mean == null ? null : boxed(mean), std == null ? null : boxed(std));
         }
     }
 }

@@ -220,6 +220,10 @@ public final class VitModel implements AutoCloseable {
      * the first time, and it leaves {@code dst} pointing into a Java direct buffer instead of
      * memory libtorch owns.
      *
+     * <p>With autograd off on this thread: a parameter is a leaf that requires a gradient, and
+     * libtorch refuses an in-place write into it while grad mode is on, which it is on every thread
+     * but the one that started DJL's engine (e.g. a Spark executor's task threads).
+     *
      * @param dst the array to overwrite, {@code (...)}
      * @param src values of the same shape
      */
@@ -227,7 +231,7 @@ public final class VitModel implements AutoCloseable {
         if (!dst.getShape().equals(src.getShape())) {
             throw new IllegalArgumentException("copy of shape " + src.getShape() + " into " + dst.getShape());
         }
-        dst.set(new NDIndex("..."), src);
+        withoutGrad(() -> dst.set(new NDIndex("..."), src));
     }
 
     /**
@@ -332,6 +336,13 @@ public final class VitModel implements AutoCloseable {
      * on by default; DJL turns it off only on the thread that started the engine, so without this
      * every other thread would record an autograd graph for each forward pass.
      */
+    private static void withoutGrad(Runnable work) {
+        withoutGrad(() -> {
+            work.run();
+            return null;
+        });
+    }
+
     private static <T> T withoutGrad(Supplier<T> work) {
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);

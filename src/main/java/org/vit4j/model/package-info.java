@@ -5,10 +5,14 @@
  *   images (B, C, H, W)
  *     → {@link org.vit4j.model.PatchEmbedding}        (B, N, D)   linear projection of flattened patches
  *     → [class token] + {@link org.vit4j.position.PositionEmbedding} + [registers]   (B, T, D)
- *     → depth × {@link org.vit4j.model.EncoderBlock}   (B, T, D)   pre-norm: LN → attention → +, LN → MLP → +
+ *     → depth × {@link org.vit4j.model.EncoderBlock}   (B, T, D)   pre-norm: LN → attention → [LayerScale] → +, LN → MLP → [LayerScale] → +
  *     → LayerNorm → pool (class token or mean)         (B, D)
  *     → head                                            (B, K)
  * </pre>
+ *
+ * With a rotary position embedding ({@link org.vit4j.position.RotaryEmbedding}) every block's
+ * {@link org.vit4j.model.Attention} also turns the patch tokens' queries and keys (the prefix tokens
+ * pass unrotated); {@link org.vit4j.model.LayerScale} is timm's per-channel branch factor.
  *
  * A model is a {@link org.vit4j.model.ViTConfig} (one validated value; {@link
  * org.vit4j.model.Variant} holds the named sizes) plus weights; {@link org.vit4j.model.VitModel}

@@ -13,9 +13,9 @@ import org.vit4j.Names;
  *   <li>{@link #SINCOS1D}: fixed 1-D sin-cos table over the {@code N = rows*cols} patches in
  *       row-major order, {@link SinCos1d}.
  *   <li>{@link #SINCOS2D_MAE}: fixed 2-D sin-cos table of MAE {@code get_2d_sincos_pos_embed},
- *       {@link SinCos2d.Variant#MAE}.
+ *       {@link SinCos2d.Schedule#MAE}.
  *   <li>{@link #SINCOS2D_BIGVISION}: fixed 2-D sin-cos table of big_vision/SimpleViT
- *       {@code posemb_sincos_2d}, {@link SinCos2d.Variant#BIG_VISION}.
+ *       {@code posemb_sincos_2d}, {@link SinCos2d.Schedule#BIG_VISION}.
  *   <li>{@link #ROPE_AXIAL}: rotary, axial frequencies {@code 1/theta^(k/(D_head/4))} per axis
  *       (EVA, RoPE-ViT; timm {@code RotaryEmbeddingCat}), {@link Rope#axialAngles}.
  *   <li>{@link #ROPE_MIXED}: rotary with learnable frequencies per block and head (Heo et al. 2024;

@@ -17,29 +17,34 @@ import java.util.Objects;
  * index y in both layouts; INTERLEAVED only reorders sin/cos within each half.
  * {@link #interleavedToSplit(int)} gives the column permutation.
  *
- * <p>The variants differ only in the frequencies; see {@link Variant}. Output shape
+ * <p>The schedules differ only in the frequencies; see {@link Schedule}. Output shape
  * {@code (rows*cols, D)}; values are computed in double and rounded to float once.
  */
 public final class SinCos2d {
 
     /** Which published frequency schedule to use. */
-    public enum Variant {
+    public enum Schedule {
         /**
          * MAE {@code get_2d_sincos_pos_embed}: each half is the 1-D table of width D/2, so
          * {@code omega_i = 1/10000^(i/(D/4))}, {@code i in [0, D/4)}. Requires {@code D % 4 == 0}.
          */
-        MAE("sincos2d-mae"),
+        MAE(PositionEmbeddingKind.SINCOS2D_MAE),
         /**
          * big_vision / SimpleViT {@code posemb_sincos_2d} (temperature 10000):
          * {@code omega_i = 1/10000^(i/(D/4 - 1))}, {@code i in [0, D/4)}, so the last frequency is
          * exactly 1/10000. Requires {@code D % 4 == 0} and {@code D >= 8}.
          */
-        BIG_VISION("sincos2d-bigvision");
+        BIG_VISION(PositionEmbeddingKind.SINCOS2D_BIGVISION);
 
-        private final String label;
+        private final PositionEmbeddingKind kind;
 
-        Variant(String label) {
-            this.label = label;
+        Schedule(PositionEmbeddingKind kind) {
+            this.kind = kind;
+        }
+
+        /** @return the position-embedding kind that uses this schedule (its name is the one users see) */
+        public PositionEmbeddingKind kind() {
+            return kind;
         }
 
         /**
@@ -70,22 +75,22 @@ public final class SinCos2d {
      * @param rows grid height {@code >= 1}
      * @param cols grid width {@code >= 1}
      * @param dim embedding width {@code D}: a multiple of 4, and {@code >= 8} for
-     *     {@link Variant#BIG_VISION}
+     *     {@link Schedule#BIG_VISION}
      * @param variant frequency schedule
      * @param layout column order within the x half and the y half
      * @return a new {@code float[rows*cols][dim]}
      * @throws IllegalArgumentException on a non-positive grid or an invalid {@code dim}, with the
      *     values in the message
      */
-    public static float[][] table(int rows, int cols, int dim, Variant variant, SinCosLayout layout) {
+    public static float[][] table(int rows, int cols, int dim, Schedule variant, SinCosLayout layout) {
         Objects.requireNonNull(variant, "variant");
         Objects.requireNonNull(layout, "layout");
         if (rows < 1 || cols < 1) {
-            throw new IllegalArgumentException(variant.label + " grid must be at least 1x1, got "
+            throw new IllegalArgumentException(variant.kind.cliName() + " grid must be at least 1x1, got "
                     + rows + "x" + cols + " (rows x cols)");
         }
         if ((long) rows * cols > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(variant.label + " grid " + rows + "x" + cols
+            throw new IllegalArgumentException(variant.kind.cliName() + " grid " + rows + "x" + cols
                     + " has more than " + Integer.MAX_VALUE + " patches");
         }
         double[] omega = variant.omega(dim);
@@ -112,20 +117,20 @@ public final class SinCos2d {
      * @throws IllegalArgumentException if {@code dim} is not a positive multiple of 4
      */
     public static int[] interleavedToSplit(int dim) {
-        checkDim(dim, Variant.MAE);
+        checkDim(dim, Schedule.MAE);
         int[] perm = new int[dim];
         SinCos1d.interleavedToSplit(perm, 0, dim / 2);
         SinCos1d.interleavedToSplit(perm, dim / 2, dim / 2);
         return perm;
     }
 
-    private static void checkDim(int dim, Variant variant) {
+    private static void checkDim(int dim, Schedule variant) {
         if (dim < 4 || dim % 4 != 0) {
-            throw new IllegalArgumentException(variant.label + " embedding dim " + dim
+            throw new IllegalArgumentException(variant.kind.cliName() + " embedding dim " + dim
                     + " must be a positive multiple of 4 (sin x | cos x | sin y | cos y)");
         }
-        if (variant == Variant.BIG_VISION && dim < 8) {
-            throw new IllegalArgumentException(variant.label + " embedding dim " + dim
+        if (variant == Schedule.BIG_VISION && dim < 8) {
+            throw new IllegalArgumentException(variant.kind.cliName() + " embedding dim " + dim
                     + " must be >= 8: omega_i = 1/10000^(i/(D/4 - 1)) divides by D/4 - 1 = "
                     + (dim / 4 - 1));
         }

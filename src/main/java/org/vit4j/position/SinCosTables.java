@@ -10,9 +10,9 @@ import java.util.Objects;
  *   <li>{@link PositionEmbeddingKind#SINCOS1D}: {@link SinCos1d#table} over
  *       {@code positions = rows*cols}; patch {@code (y, x)} gets position {@code y*cols + x}.
  *   <li>{@link PositionEmbeddingKind#SINCOS2D_MAE}: {@link SinCos2d#table} with
- *       {@link SinCos2d.Variant#MAE}.
+ *       {@link SinCos2d.Schedule#MAE}.
  *   <li>{@link PositionEmbeddingKind#SINCOS2D_BIGVISION}: {@link SinCos2d#table} with
- *       {@link SinCos2d.Variant#BIG_VISION}.
+ *       {@link SinCos2d.Schedule#BIG_VISION}.
  * </ul>
  * Output shape {@code (rows*cols, D)}, row-major patch order; prefix tokens (class, registers)
  * are not included.
@@ -46,9 +46,9 @@ public final class SinCosTables {
                 }
                 yield SinCos1d.table(Math.multiplyExact(rows, cols), dim, layout);
             }
-            case SINCOS2D_MAE -> SinCos2d.table(rows, cols, dim, SinCos2d.Variant.MAE, layout);
+            case SINCOS2D_MAE -> SinCos2d.table(rows, cols, dim, SinCos2d.Schedule.MAE, layout);
             case SINCOS2D_BIGVISION ->
-                    SinCos2d.table(rows, cols, dim, SinCos2d.Variant.BIG_VISION, layout);
+                    SinCos2d.table(rows, cols, dim, SinCos2d.Schedule.BIG_VISION, layout);
             case NONE, LEARNED, ROPE_AXIAL, ROPE_MIXED, ROPE_DINOV3 -> throw new IllegalArgumentException("position embedding '"
                     + kind.cliName() + "' has no fixed sin-cos table; sin-cos kinds are sincos1d, "
                     + "sincos2d-mae, sincos2d-bigvision");

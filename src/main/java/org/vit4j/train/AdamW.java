@@ -173,7 +173,8 @@ public final class AdamW {
                         throw new IOException(
                                 source + ": optimizer state for " + name + " is missing or mis-shaped");
                     }
-                    kind.getValue().set(src.toFloatArray());
+                    // a native copy: NDArray.set(float[]) would leave the moment in a Java direct buffer
+                    org.vit4j.model.VitModel.copyInto(kind.getValue(), src.toType(DataType.FLOAT32, false));
                 }
             }
             t = step.toLongArray()[0];

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.function.IntConsumer;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
@@ -27,7 +28,24 @@ public final class Evaluator {
     public static EvalResult evaluate(
             VitModel model, ImageDataset data, int batchSize, ShuffleGrid scramble, long seed,
             IntConsumer progress) {
-        return evaluate(model, model.getConfig().preprocessor(), data, batchSize, scramble, seed, progress);
+        return evaluate(InferenceForward.eager(model), data, batchSize, scramble, seed, progress);
+    }
+
+    /**
+     * Classifies every image with an inference forward (compiled or eager) and counts.
+     *
+     * @param forward the forward
+     * @param data the data set
+     * @param batchSize images per forward pass
+     * @param scramble shuffle grid for scrambling each image (its own seeded permutation), or null
+     * @param seed seed of the scrambling permutations
+     * @param progress called with the number of images done after each batch (may be null)
+     * @return confusion matrix and loss
+     */
+    public static EvalResult evaluate(
+            InferenceForward forward, ImageDataset data, int batchSize, ShuffleGrid scramble, long seed,
+            IntConsumer progress) {
+        return evaluate(forward, forward.model().getConfig().preprocessor(), data, batchSize, scramble, seed, progress);
     }
 
     /**
@@ -35,7 +53,7 @@ public final class Evaluator {
      * counts: e.g. at another image size, where the model's position embedding follows the new
      * patch grid (sin-cos and rotary tables recomputed, a learned table resampled).
      *
-     * @param model the model
+     * @param model the model (run on its eager blocks)
      * @param pre turns each image into the model's input {@code (C, H, W)}
      * @param data the data set
      * @param batchSize images per forward pass
@@ -47,6 +65,25 @@ public final class Evaluator {
     public static EvalResult evaluate(
             VitModel model, ImagePreprocessor pre, ImageDataset data, int batchSize, ShuffleGrid scramble,
             long seed, IntConsumer progress) {
+        return evaluate(InferenceForward.eager(model), pre, data, batchSize, scramble, seed, progress);
+    }
+
+    /**
+     * Classifies every image with an inference forward and another preprocessor than the model's.
+     *
+     * @param forward the forward (compiled or eager)
+     * @param pre turns each image into the model's input {@code (C, H, W)}
+     * @param data the data set
+     * @param batchSize images per forward pass
+     * @param scramble shuffle grid for scrambling each image (its own seeded permutation), or null
+     * @param seed seed of the scrambling permutations
+     * @param progress called with the number of images done after each batch (may be null)
+     * @return confusion matrix and loss
+     */
+    public static EvalResult evaluate(
+            InferenceForward forward, ImagePreprocessor pre, ImageDataset data, int batchSize, ShuffleGrid scramble,
+            long seed, IntConsumer progress) {
+        VitModel model = forward.model();
         int k = model.getConfig().getNumClasses();
         long[][] confusion = new long[k][k];
         double lossSum = 0;
@@ -61,7 +98,7 @@ public final class Evaluator {
                 BatchLoader.Batch b = loader.next();
                 try (NDManager m = model.newManager()) {
                     NDArray x = m.create(b.images(), new Shape(b.size(), b.channels(), b.height(), b.width()));
-                    NDArray logits = model.forward(x).get(0); // (B, K)
+                    NDArray logits = forward.forward(x).get(0); // (B, K)
                     NDArray logp = logits.logSoftmax(1);
                     float[] lp = logp.toFloatArray();
                     long[] pred = logits.argMax(1).toLongArray();

@@ -269,48 +269,6 @@ public final class VitTrainer {
     }
 
     /**
-     * Training throughput of this config and options on real data: the same loader, augmentation,
-     * forward, backward, clipping and AdamW step as {@link #train}, timed after a warm-up; nothing
-     * is written. A benchmark, not part of training.
-     *
-     * @param data training images
-     * @param warmupSteps untimed steps first
-     * @param seconds how long to time
-     * @return images per second
-     */
-    public double measureThroughput(ImageDataset data, int warmupSteps, double seconds) {
-        try (VitModel model = VitModel.create(config, data.labels(), device, options.seed())) {
-            AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(),
-                    options.weightDecay());
-            Engine engine = Engine.getEngine("PyTorch");
-            long images = 0;
-            long start = 0;
-            int steps = 0;
-            try (BatchLoader loader = new BatchLoader(data, epochOrder(data.size(), 0), options.batchSize(),
-                    config.preprocessor(), options.augment(), options.seed(), 1, null)) {
-                while (loader.hasNext()) {
-                    BatchLoader.Batch b = loader.next();
-                    step(model, opt, engine, b, options.lr(), 1, steps + 1);
-                    steps++;
-                    if (steps == warmupSteps) {
-                        start = System.nanoTime();
-                    } else if (steps > warmupSteps) {
-                        images += b.size();
-                        if (System.nanoTime() - start > seconds * 1e9) {
-                            break;
-                        }
-                    }
-                }
-            }
-            if (images == 0) {
-                throw new IllegalArgumentException("data set too small: " + data.size() + " images for "
-                        + warmupSteps + " warm-up steps of " + options.batchSize());
-            }
-            return images / ((System.nanoTime() - start) / 1e9);
-        }
-    }
-
-    /**
      * One optimizer step; returns {mean loss, correct count}.
      *
      * @throws TrainingDivergedException if the loss or the gradient norm is not finite

@@ -101,7 +101,7 @@ class SparkFaultTest {
         }
         assertEquals(ExitCodes.OK, run.code(), run.err());
         assertTrue(run.out().startsWith("13 rows, 0 errors, "), run.out());
-        // 13 files in 3 partitions (5, 4, 4 rows): every first attempt failed after its third row
+        // 13 files in 3 tasks (4, 4 and 5 rows): every first attempt failed after its third row
         assertEquals(3, fired.get());
         assertEquals(3, failed(IllegalStateException.class));
         Map<String, Row> rows = LocalSpark.byPath(spark.read().parquet(out.toString()).collectAsList()); // once each

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,8 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.cli.CliRun;
 import org.vit4j.cli.ExitCodes;
+import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.PatchEncoder;
 import org.vit4j.infer.VitClassifier;
+import org.vit4j.model.ModelDirectory;
 import org.vit4j.reliability.SparkCorpus;
 import scala.jdk.javaapi.CollectionConverters;
 
@@ -147,6 +150,12 @@ class SparkPredictionTest {
         assertEquals(ExitCodes.OK, run.code(), run.err());
         assertTrue(run.out().startsWith("13 rows, 0 errors, "), run.out());
         List<Row> rows = spark.read().json(out.toString()).collectAsList();
+        // a glob is taken as it is (no directory search): the three JPEG photos
+        LocalSpark.JobRun glob = LocalSpark.job("predict", "--input", input.resolve("samples") + "/*.jpg",
+                "--output", tmp.resolve("out-glob").toString());
+        assertEquals(ExitCodes.OK, glob.code(), glob.err());
+        assertEquals(cli.keySet().stream().filter(k -> k.contains("/samples/") && k.endsWith(".jpg")).count(),
+                LocalSpark.byPath(spark.read().parquet(tmp.resolve("out-glob").toString()).collectAsList()).size());
         assertEquals(13, rows.size());
         for (Row r : rows) {
             assertEquals(2, r.getList(r.fieldIndex("top_k")).size());
@@ -211,6 +220,29 @@ class SparkPredictionTest {
     }
 
     @Test
+    void modelFromAHadoopUriGivesTheSameAnswers() throws Exception {
+        Path model = tmp.resolve("model-copy");
+        Files.createDirectories(model);
+        for (String f : List.of(ModelDirectory.CONFIG, ModelDirectory.LABELS, ModelDirectory.WEIGHTS,
+                ModelDirectory.CHECKSUMS, ModelDirectory.SERVING)) {
+            Files.write(model.resolve(f), BundledModel.files().read(f));
+        }
+        String uri = model.toUri().toString(); // file:///...: read through Hadoop's FileSystem
+        assertTrue(uri.startsWith("file:"), uri);
+        Dataset<Row> paths = spark.read().format("binaryFile").load(input.resolve("samples").toString()).select("path");
+        VitClassifierTransformer t = new VitClassifierTransformer();
+        t.setModelDir(uri).setInputCol("path");
+        Map<String, JsonObject> samples = new HashMap<>(cli);
+        samples.keySet().removeIf(k -> !k.contains("/samples/"));
+        assertSameAs(samples, LocalSpark.byPath(t.transform(paths).collectAsList()));
+
+        String missing = uri.replaceAll("/$", "") + "-missing";
+        t.setModelDir(missing);
+        ModelUnavailableException e = assertThrows(ModelUnavailableException.class, () -> t.transform(paths));
+        assertEquals("cannot load model: " + missing + ": model directory does not exist", e.getMessage());
+    }
+
+    @Test
     void badCommandLinesExitTwo() {
         String sample = input.resolve("samples").toString();
         LocalSpark.JobRun noInput = LocalSpark.job("predict", "--input", tmp.resolve("nothing-here").toString(),
@@ -221,6 +253,9 @@ class SparkPredictionTest {
                 "--top-k", "11");
         assertEquals(ExitCodes.USAGE, topK.code(), topK.err());
         assertEquals("vit4j spark predict: top-k 11 must be between 1 and the model's 10 classes", topK.errorLine());
+        LocalSpark.JobRun exists = LocalSpark.job("predict", "--input", sample, "--output", tmp.toString());
+        assertEquals(ExitCodes.USAGE, exists.code(), exists.err());
+        assertEquals("vit4j spark predict: --output " + tmp + " already exists", exists.errorLine());
         LocalSpark.JobRun format = LocalSpark.job("predict", "--input", sample, "--output", tmp.resolve("o3").toString(),
                 "--format", "csv");
         assertEquals(ExitCodes.USAGE, format.code(), format.err());

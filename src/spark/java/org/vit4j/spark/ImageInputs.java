@@ -66,7 +66,12 @@ final class ImageInputs {
         }
     }
 
-    /** A plain path, or the local file of a {@code file:} URI; {@code null} for other schemes. */
+    /**
+     * The local file an input names.
+     *
+     * @param s a plain path, or a URI or Hadoop path string
+     * @return the path, the local file of a {@code file:} URI, or {@code null} for other schemes
+     */
     static Path localPath(String s) {
         if (!ModelSource.hasScheme(s)) {
             return Path.of(s);

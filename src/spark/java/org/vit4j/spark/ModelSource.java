@@ -26,8 +26,11 @@ public final class ModelSource implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** Model directory or Hadoop URI; {@code null} for the bundled model. */
     private final String location;
+    /** {@code cpu}, {@code gpu} or {@code auto}. */
     private final String device;
+    /** Operator threads per executor JVM; 0 for the engine's default. */
     private final int threads;
 
     /**
@@ -97,6 +100,9 @@ public final class ModelSource implements Serializable {
      * Whether a location starts with a URI scheme of two or more characters ({@code hdfs:},
      * {@code file:}); {@code C:\models} stays a local path. Not parsed as a URI: Hadoop paths such
      * as {@code file:/a b.png} are not valid URIs.
+     *
+     * @param s a location
+     * @return whether it has a scheme
      */
     static boolean hasScheme(String s) {
         return SCHEME.matcher(s).lookingAt();

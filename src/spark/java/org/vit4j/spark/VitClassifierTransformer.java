@@ -24,11 +24,17 @@ public final class VitClassifierTransformer extends VitTransformer {
 
     private static final long serialVersionUID = 1L;
 
+    /** Classes listed per image. Default 3. */
     private final IntParam topK;
+    /** Output column: the most probable class. Default {@code label}. */
     private final Param<String> labelCol;
+    /** Output column: its class index. Default {@code index}. */
     private final Param<String> indexCol;
+    /** Output column: its probability. Default {@code probability}. */
     private final Param<String> probabilityCol;
+    /** Output column: the top-k classes. Default {@code top_k}. */
     private final Param<String> topKCol;
+    /** Output column: the pooled embedding; empty (the default) for none. */
     private final Param<String> embeddingCol;
 
     /** Creates the stage with a random uid. */

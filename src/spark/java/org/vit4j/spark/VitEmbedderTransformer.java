@@ -19,7 +19,9 @@ public final class VitEmbedderTransformer extends VitTransformer {
 
     private static final long serialVersionUID = 1L;
 
+    /** Output column: the pooled embedding (D). Default {@code embedding}. */
     private final Param<String> embeddingCol;
+    /** Output column: the patch tokens (N, D); empty (the default) for none. */
     private final Param<String> tokensCol;
 
     /** Creates the stage with a random uid. */

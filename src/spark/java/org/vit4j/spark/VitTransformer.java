@@ -30,6 +30,7 @@ public abstract class VitTransformer extends Transformer {
 
     private static final long serialVersionUID = 1L;
 
+    /** The stage's unique id. */
     private final String uid;
 
     /** Model directory: a local path, a Hadoop URI, or empty for the bundled model. Default empty. */
@@ -279,7 +280,12 @@ public abstract class VitTransformer extends Transformer {
         return (VitTransformer) defaultCopy(extra);
     }
 
-    /** An empty string means "leave the column out". */
+    /**
+     * An output column's name, where an empty string means "leave the column out".
+     *
+     * @param name the param's value
+     * @return the name, or {@code null} for none
+     */
     static String column(String name) {
         return name == null || name.isEmpty() ? null : name;
     }

@@ -205,6 +205,47 @@ class CliOutputsTest {
     }
 
     @Test
+    void evalRefusesAGridBeforeWorkingAndLabelsItsConfusionMatrix() throws Exception {
+        CliRun grid = run("eval", "--model", model(), "--data", tmp.toString(), "--scramble-grid", "2x2,3x3");
+        assertEquals(ExitCodes.USAGE, grid.code());
+        assertEquals("", grid.out(), "the unscrambled pass used to run first, and its result was lost");
+        assertEquals("vit4j eval: --scramble-grid 3x3: does not divide the model's 64x64 input", grid.errorLine());
+
+        // two of the model's ten classes, folder names in another case
+        Path data = tmp.resolve("subset");
+        for (String c : List.of("CLASS 1", "Class 3")) {
+            Files.createDirectories(data.resolve(c));
+            Files.copy(img, data.resolve(c).resolve("a.png"));
+            Files.copy(wide, data.resolve(c).resolve("b.png"));
+        }
+        CliRun r = run("eval", "--quiet", "--model", model(), "--data", data.toString());
+        assertEquals(0, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("data: " + data + " (4 images, 2 classes), 2 of the model's 10 classes", lines.get(0));
+        assertEquals("forward: compiled (compiled requested), fp32 (fp32 requested)", lines.get(1));
+        assertTrue(lines.get(5).startsWith("top-5 accuracy "), r.out());
+        assertTrue(lines.get(6).startsWith("class 1 ") && lines.get(7).startsWith("class 3 "), r.out());
+        int head = lines.indexOf(lines.stream().filter(l -> l.startsWith("true \\ predicted")).findFirst().orElseThrow());
+        assertEquals(List.of("true", "\\", "predicted", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+                List.of(lines.get(head).trim().split(" +")), "a header of predicted class indices");
+        assertTrue(lines.get(head + 1).startsWith("1 class 1 "), lines.get(head + 1));
+        assertTrue(lines.get(head + 2).startsWith("3 class 3 "), lines.get(head + 2));
+        long sum = 0;
+        for (int i = 1; i <= 2; i++) {
+            String[] cells = lines.get(head + i).trim().split(" +");
+            for (int j = cells.length - 10; j < cells.length; j++) {
+                sum += Long.parseLong(cells[j]);
+            }
+        }
+        assertEquals(4, sum);
+        JsonObject json = com.google.gson.JsonParser.parseString(
+                run("eval", "--quiet", "--model", model(), "--data", data.toString(), "--format", "json").out()).getAsJsonObject();
+        JsonArray perClass = json.getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("per_class_accuracy");
+        assertTrue(perClass.get(0).isJsonNull(), "a class without images is null, not a bare NaN");
+        assertFalse(perClass.get(1).isJsonNull());
+    }
+
+    @Test
     void predictWritesAFileAndReadsNulSeparatedStdin() throws Exception {
         Path out = tmp.resolve("results.csv");
         CliRun toStdout = run("predict", "--model", model(), "--format", "csv", img.toString(), wide.toString());

@@ -109,8 +109,8 @@ class TrainCommandTest {
         assertTrue(otherModel.err().contains("--pos-emb asks for another model than the run's"), otherModel.err());
         CliRun nothing = CliRun.run("train", "--resume", tmp.resolve("nowhere").toString());
         assertEquals(ExitCodes.USAGE, nothing.code());
-        assertEquals("vit4j train: --resume " + tmp.resolve("nowhere") + ": no checkpoint to resume from (not a training run)\n",
-                nothing.err());
+        assertEquals("vit4j train: --resume " + tmp.resolve("nowhere") + ": no checkpoint to resume from (not a training run)\n"
+                + "Try 'vit4j train --help' for the options.\n", nothing.err());
     }
 
     @Test
@@ -127,16 +127,16 @@ class TrainCommandTest {
     void badNumbersAreRefusedBeforeAnyDataIsRead() {
         Path missing = tmp.resolve("no-such-data");
         for (String[] bad : new String[][] {
-                {"--epochs", "0", "epochs must be positive, got 0"},
-                {"--batch-size", "-1", "batch size must be positive, got -1"},
+                {"--epochs", "0", "--epochs 0: must be at least 1"},
+                {"--batch-size", "-1", "--batch-size -1: must be at least 1"},
                 {"--warmup", "30", "warm-up must be in [0, epochs], got 30.0"},
                 {"--label-smoothing", "1", "label smoothing must be in [0, 1), got 1.0"}}) {
             CliRun r = CliRun.run("train", "--data", missing.toString(), bad[0], bad[1], "--out", tmp.resolve("x").toString());
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
-            assertEquals("vit4j train: " + bad[2] + "\n", r.err());
+            assertEquals("vit4j train: " + bad[2] + "\nTry 'vit4j train --help' for the options.\n", r.err());
         }
         CliRun noOut = CliRun.run("train", "--data", data.toString());
         assertEquals(ExitCodes.USAGE, noOut.code());
-        assertEquals("vit4j train: missing --out DIR\n", noOut.err());
+        assertEquals("vit4j train: missing --out DIR\nTry 'vit4j train --help' for the options.\n", noOut.err());
     }
 }

@@ -12,6 +12,16 @@ import org.junit.jupiter.api.Test;
 class NormalizationAndNamesTest {
 
     @Test
+    void inverseUndoesTheNormalization() {
+        float[] pixels = {0f, 0.25f, 0.5f, 1f, 0.1f, 0.9f};
+        float[] x = pixels.clone();
+        Normalization.of(new float[] {0.5f, 0.2f}, new float[] {0.25f, 0.5f}).applyInPlace(x, 3);
+        assertArrayEquals(new float[] {-2f, -1f, 0f, 1.6f, -0.2f, 1.4f}, x, 1e-6f);
+        assertArrayEquals(pixels, Normalization.of(new float[] {0.5f, 0.2f}, new float[] {0.25f, 0.5f}).inverse(x, 3), 1e-6f);
+        assertThrows(IllegalArgumentException.class, () -> Normalization.IMAGENET.inverse(new float[5], 2));
+    }
+
+    @Test
     void publishedStatistics() {
         assertArrayEquals(new float[] {0.485f, 0.456f, 0.406f}, Normalization.IMAGENET.mean());
         assertArrayEquals(new float[] {0.229f, 0.224f, 0.225f}, Normalization.IMAGENET.std());

@@ -111,6 +111,9 @@ class TimmGoldenTest {
             assertEquals(Pooling.AVG, c.getPooling());
             assertEquals(4, c.getRegisterTokens());
             assertEquals(1.0, c.getCropPct());
+            assertTrue(c.hasQkvBias());
+            assertEquals(false, c.hasKeyBias()); // Eva: q_bias, v_bias, k's fixed at zero
+            assertEquals(true, axial.getConfig().hasKeyBias()); // AttentionRope: a fused qkv.bias
             assertEquals("rope-mixed+learned", mixed.getConfig().getPositionName());
             assertEquals(10.0, mixed.getConfig().getRopeTheta());
             assertEquals(RopeIndexing.XY, axial.getConfig().getRopeIndexing());

@@ -45,13 +45,28 @@ class GradientGcTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void rotaryWithALearnedTableAndLayerScaleToo() throws Exception {
+        ViTConfig config = ViTConfig.builder().setImageSize(16, 12).setPatchSize(4).setWidth(16).setDepth(2)
+                .setHeads(2).setNumClasses(3).optPosEmb("rope-mixed+learned").optLayerScale(0.1).optRegisterTokens(1)
+                .optDropPath(0.2).build();
+        try (VitModel model = TestModels.create(config, 5)) {
+            Map<String, float[]> quiet = gradients(model, false);
+            Map<String, float[]> collected = gradients(model, true);
+            for (Map.Entry<String, float[]> e : quiet.entrySet()) {
+                assertTrue(TestModels.allFinite(e.getValue()), e.getKey());
+                assertArrayEquals(e.getValue(), collected.get(e.getKey()), 0f, e.getKey());
+            }
+        }
+    }
+
     /** One forward/backward in training mode (dropout, drop path) with a fixed engine seed. */
     private static Map<String, float[]> gradients(VitModel model, boolean collectInBetween) {
         Engine engine = Engine.getEngine("PyTorch");
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager m = model.newManager()) {
             engine.setRandomSeed(11);
-            NDArray x = TestModels.images(m, 3, new Shape(4, 3, 16, 16));
+            NDArray x = TestModels.images(m, 3, VitModel.inputShape(model.getConfig(), 4));
             try (GradientCollector gc = engine.newGradientCollector()) {
                 NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
                 NDArray loss = logits.logSoftmax(1).get(":, 0").neg().mean();

@@ -218,6 +218,44 @@ class RopeModelTest {
         }
     }
 
+    @Test
+    void withoutKeyBiasTheKeyThirdOfQkvBiasIsUnusedAndGetsNoGradient() throws IOException {
+        ViTConfig eva = small().optPosEmb("rope-dinov3").optKeyBias(false).build();
+        ViTConfig vit = eva.toBuilder().optKeyBias(true).build();
+        assertEquals(eva, ViTConfig.fromJson(eva.toJson()));
+        assertTrue(eva.toJson().contains("\"keyBias\": false"));
+        try (VitModel a = TestModels.create(eva, 5); VitModel b = TestModels.create(vit, 5); NDManager m = a.newManager()) {
+            NDArray x = TestModels.images(m, 6, new Shape(2, 1, 48, 64));
+            float[][] before = {a.forward(x).get(0).toFloatArray(), b.forward(x).get(0).toFloatArray()};
+            for (VitModel model : new VitModel[] {a, b}) {
+                Map<String, NDArray> w = new LinkedHashMap<>();
+                for (Map.Entry<String, Parameter> e : model.getBlock().namedParameters().entrySet()) {
+                    w.put(e.getKey(), e.getValue().getArray());
+                }
+                float[] bias = w.get("blocks.0.attn.qkv.bias").toFloatArray();
+                for (int i = 32; i < 64; i++) {
+                    bias[i] += 1f; // the key third
+                }
+                w.put("blocks.0.attn.qkv.bias", m.create(bias));
+                model.setWeights(w, "k bias moved");
+            }
+            // with RoPE the key bias is rotated with the key, so it matters, unless it is not used
+            assertArrayEquals(before[0], a.forward(x).get(0).toFloatArray(), 1e-6f);
+            assertTrue(TestModels.maxAbsDiff(before[1], b.forward(x).get(0).toFloatArray()) > 1e-3);
+            Parameter qkvBias = a.getBlock().namedParameters().get("blocks.0.attn.qkv.bias");
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                qkvBias.getArray().setRequiresGradient(true);
+                NDArray out = a.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+                gc.backward(out.sum());
+                float[] g = qkvBias.getArray().getGradient().toFloatArray();
+                for (int i = 32; i < 64; i++) {
+                    assertEquals(0f, g[i], "key bias gradient " + i);
+                }
+                assertTrue(Math.abs(g[0]) + Math.abs(g[70]) > 0, "q and v biases get gradients");
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"rope-axial", "rope-mixed+learned", "rope-dinov3+sincos2d-mae"})
     void saveThenLoadKeepsTheConfigAndGivesIdenticalLogits(String kind) throws IOException {

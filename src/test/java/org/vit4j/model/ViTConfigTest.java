@@ -11,6 +11,9 @@ import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeIndexing;
+import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /** JSON round trips, builder validation and the parameter count of {@link ViTConfig}. */
@@ -102,6 +107,118 @@ class ViTConfigTest {
         assertFalse(base.sameNetwork(base.toBuilder().setDepth(base.getDepth() + 1).build()));
         assertFalse(base.sameNetwork(base.toBuilder().optPooling(Pooling.AVG).build()));
         assertFalse(base.sameNetwork(base.toBuilder().optLayerNormEps(1e-5).build()));
+    }
+
+    /** Written by the pre-record {@code ConfigJson} (commit d555056) for the config below. */
+    private static final String EVERY_OPTIONAL_BLOCK_JSON = """
+            {
+              "format": "vit4j-model",
+              "formatVersion": 1,
+              "imageHeight": 32,
+              "imageWidth": 48,
+              "channels": 3,
+              "patchSize": 16,
+              "width": 64,
+              "depth": 2,
+              "heads": 4,
+              "mlpRatio": 4.0,
+              "numClasses": 5,
+              "pooling": "avg",
+              "classToken": false,
+              "registerTokens": 1,
+              "fcNorm": false,
+              "qkvBias": true,
+              "keyBias": false,
+              "posEmb": "learned",
+              "posEmbLayout": "split",
+              "rope": {
+                "kind": "rope-dinov3",
+                "theta": 50.0,
+                "layout": "half",
+                "indexing": "ij"
+              },
+              "layerScale": 1.0E-5,
+              "layerNormEps": 1.0E-6,
+              "dropout": 0.0,
+              "dropPath": 0.0,
+              "preprocess": {
+                "sizing": "pad",
+                "interpolation": "bicubic",
+                "cropPct": 0.875,
+                "mean": [
+                  0.485,
+                  0.456,
+                  0.406
+                ],
+                "std": [
+                  0.229,
+                  0.224,
+                  0.225
+                ]
+              }
+            }""";
+
+    @Test
+    void toJsonWritesTheConfigFileFormatByteForByte() {
+        ViTConfig c = ViTConfig.builder().setImageSize(32, 48).setPatchSize(16).optChannels(3).setWidth(64)
+                .setDepth(2).setHeads(4).setNumClasses(5).optPooling(Pooling.AVG).optRegisterTokens(1)
+                .optKeyBias(false).optPosEmb("rope-dinov3+learned").optRopeTheta(50).optLayerScale(1e-5)
+                .optSizing("pad")
+                .optNormalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f})
+                .build();
+        assertEquals(EVERY_OPTIONAL_BLOCK_JSON, c.toJson());
+        assertEquals(c, ViTConfig.fromJson(EVERY_OPTIONAL_BLOCK_JSON));
+    }
+
+    @Test
+    void aFileFromBeforeKeyBiasRopeAndLayerScaleReadsWithTheirDefaults() throws IOException {
+        String file;
+        try (InputStream in = ViTConfigTest.class.getResourceAsStream("/org/vit4j/bundled/fashion-vit/config.json")) {
+            file = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertFalse(file.contains("keyBias") || file.contains("rope") || file.contains("layerScale"), file);
+        ViTConfig c = ViTConfig.fromJson(file);
+        assertTrue(c.hasKeyBias());
+        assertEquals(PositionEmbeddingKind.NONE, c.getRope());
+        assertEquals(0.0, c.getLayerScale());
+        // written back, the file gains only the one newer field that is always written
+        assertEquals(file.replace("  \"layerNormEps\"", "  \"layerScale\": 0.0,\n  \"layerNormEps\""),
+                c.toJson() + "\n");
+    }
+
+    @Test
+    void equalityIsTheRecordsAndTheArraysAreCopies() {
+        float[] mean = {0.5f};
+        ViTConfig c = Variant.MICRO.toBuilder().optNormalization(mean, new float[] {0.25f}).build();
+        mean[0] = 9f;
+        assertArrayEquals(new float[] {0.5f}, c.getMean());
+        c.getMean()[0] = 9f;
+        assertArrayEquals(new float[] {0.5f}, c.getMean());
+        assertThrows(UnsupportedOperationException.class, () -> c.mean().set(0, 9f));
+
+        ViTConfig read = ViTConfig.fromJson(c.toJson());
+        assertEquals(c, read);
+        assertEquals(c.hashCode(), read.hashCode());
+        assertNotEquals(c, c.toBuilder().optNormalization(new float[] {0.5f}, new float[] {0.5f}).build());
+        // without rope, the rope settings are the fixed placeholders, so they cannot split equal configs
+        ViTConfig direct = new ViTConfig(c.imageHeight(), c.imageWidth(), c.channels(), c.patchSize(), c.width(),
+                c.depth(), c.heads(), c.mlpRatio(), c.numClasses(), c.pooling(), c.classToken(), c.registerTokens(),
+                c.fcNorm(), c.qkvBias(), c.keyBias(), c.posEmb(), c.posEmbLayout(), c.rope(), RopeLayout.HALF,
+                RopeIndexing.IJ, 77, c.layerScale(), c.layerNormEps(), c.dropout(), c.dropPath(), c.sizing(),
+                c.interpolation(), c.cropPct(), c.mean(), c.std());
+        assertEquals(c, direct);
+    }
+
+    @Test
+    void theCanonicalConstructorChecksLikeTheBuilder() {
+        ViTConfig c = Variant.MICRO.toBuilder().build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ViTConfig(
+                c.imageHeight(), c.imageWidth(), c.channels(), c.patchSize(), c.width(), c.depth(), 3,
+                c.mlpRatio(), c.numClasses(), c.pooling(), c.classToken(), c.registerTokens(), c.fcNorm(),
+                c.qkvBias(), c.keyBias(), c.posEmb(), c.posEmbLayout(), c.rope(), null, null, Double.NaN,
+                c.layerScale(), c.layerNormEps(), c.dropout(), c.dropPath(), c.sizing(), c.interpolation(),
+                c.cropPct(), null, null));
+        assertEquals("width 32 is not divisible by heads 3", e.getMessage());
     }
 
     @Test

@@ -220,7 +220,7 @@ class VisionTransformerTest {
         ViTConfig config = small().optRegisterTokens(2).optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build();
         int d = 32;
         int n = 16;
-        float[][] table = SinCos2d.table(4, 4, d, SinCos2d.Variant.MAE, SinCosLayout.SPLIT);
+        float[][] table = SinCos2d.table(4, 4, d, SinCos2d.Schedule.MAE, SinCosLayout.SPLIT);
         try (VitModel model = TestModels.create(config, 42); NDManager m = model.newManager()) {
             NDArray x = TestModels.images(m, 7, new Shape(1, 1, 64, 64));
             ParameterStore ps = new ParameterStore(m, false);
@@ -288,7 +288,7 @@ class VisionTransformerTest {
             float[] t = model.getBlock().embed(ps, x, false).toFloatArray(); // (2, 24, D)
             float[] patches = model.getBlock().getPatchEmbedding().forward(ps, new NDList(x), false)
                     .head().toFloatArray();
-            float[][] table = SinCos2d.table(4, 6, d, SinCos2d.Variant.MAE, SinCosLayout.SPLIT);
+            float[][] table = SinCos2d.table(4, 6, d, SinCos2d.Schedule.MAE, SinCosLayout.SPLIT);
             for (int p = 0; p < 48; p++) {
                 float[] want = add(row(patches, p, d), table[p % 24]);
                 assertTrue(TestModels.maxAbsDiff(want, row(t, p, d)) < 1e-6, "token " + p);
@@ -298,7 +298,7 @@ class VisionTransformerTest {
             float[] ts = model.getBlock().embed(ps, sq, false).toFloatArray();
             float[] ps2 = model.getBlock().getPatchEmbedding().forward(ps, new NDList(sq), false)
                     .head().toFloatArray();
-            float[][] square = SinCos2d.table(4, 4, d, SinCos2d.Variant.MAE, SinCosLayout.SPLIT);
+            float[][] square = SinCos2d.table(4, 4, d, SinCos2d.Schedule.MAE, SinCosLayout.SPLIT);
             for (int p = 0; p < 16; p++) {
                 assertTrue(TestModels.maxAbsDiff(add(row(ps2, p, d), square[p]), row(ts, p, d)) < 1e-6);
             }
@@ -389,7 +389,7 @@ class VisionTransformerTest {
             assertArrayEquals(row(reg, 1, d), row(t, 1, d));
             float[] patches = model.getBlock().getPatchEmbedding().forward(ps, new NDList(x), false)
                     .head().toFloatArray();
-            float[][] table = SinCos2d.table(4, 4, d, SinCos2d.Variant.BIG_VISION, SinCosLayout.SPLIT);
+            float[][] table = SinCos2d.table(4, 4, d, SinCos2d.Schedule.BIG_VISION, SinCosLayout.SPLIT);
             for (int p = 0; p < 16; p++) {
                 assertTrue(TestModels.maxAbsDiff(add(row(patches, p, d), table[p]), row(t, 2 + p, d)) < 1e-6);
             }

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.vit4j.position.SinCos2d.Variant;
+import org.vit4j.position.SinCos2d.Schedule;
 
 /**
  * Sin-cos tables: values worked out by hand for D = 4 and 8, golden tables from the reference
@@ -51,12 +51,12 @@ class SinCosTest {
     @Test
     void maeD8OnNonSquareGridByHand() {
         // D = 8, K = D/4 = 2: omega_i = 1/10000^(i/2) = [1, 0.01]. Grid 3x5, patch (y=1, x=2) is row 1*5+2 = 7.
-        assertArrayEquals(new double[] {1.0, 0.01}, Variant.MAE.omega(8), 1e-15);
-        float[][] t = SinCos2d.table(3, 5, 8, Variant.MAE, SPLIT);
+        assertArrayEquals(new double[] {1.0, 0.01}, Schedule.MAE.omega(8), 1e-15);
+        float[][] t = SinCos2d.table(3, 5, 8, Schedule.MAE, SPLIT);
         assertEquals(15, t.length);
         assertArrayEquals(new float[] {s(2), s(0.02), c(2), c(0.02), s(1), s(0.01), c(1), c(0.01)},
                 t[7], EPS);
-        float[][] i = SinCos2d.table(3, 5, 8, Variant.MAE, INTERLEAVED);
+        float[][] i = SinCos2d.table(3, 5, 8, Schedule.MAE, INTERLEAVED);
         assertArrayEquals(new float[] {s(2), c(2), s(0.02), c(0.02), s(1), c(1), s(0.01), c(0.01)},
                 i[7], EPS);
         // last patch (y=2, x=4)
@@ -67,8 +67,8 @@ class SinCosTest {
     @Test
     void bigVisionD8ByHand() {
         // D = 8, K = 2: omega_i = 1/10000^(i/(K-1)) = [1, 1e-4]: the last frequency is exactly 1/temperature.
-        assertArrayEquals(new double[] {1.0, 1e-4}, Variant.BIG_VISION.omega(8), 1e-15);
-        float[][] t = SinCos2d.table(2, 3, 8, Variant.BIG_VISION, SPLIT);
+        assertArrayEquals(new double[] {1.0, 1e-4}, Schedule.BIG_VISION.omega(8), 1e-15);
+        float[][] t = SinCos2d.table(2, 3, 8, Schedule.BIG_VISION, SPLIT);
         // patch (y=1, x=2) is row 5
         assertArrayEquals(new float[] {s(2), s(2e-4), c(2), c(2e-4), s(1), s(1e-4), c(1), c(1e-4)},
                 t[5], EPS);
@@ -79,8 +79,8 @@ class SinCosTest {
     @Test
     void variantsDifferOnlyInFrequencies() {
         // D = 16, K = 4: MAE 1/10000^(i/4) vs big_vision 1/10000^(i/3)
-        double[] mae = Variant.MAE.omega(16);
-        double[] bv = Variant.BIG_VISION.omega(16);
+        double[] mae = Schedule.MAE.omega(16);
+        double[] bv = Schedule.BIG_VISION.omega(16);
         for (int k = 0; k < 4; k++) {
             assertEquals(Math.pow(10000, -k / 4.0), mae[k], 1e-15);
             assertEquals(Math.pow(10000, -k / 3.0), bv[k], 1e-15);
@@ -94,8 +94,8 @@ class SinCosTest {
         int[][] grids = {{2, 2}, {4, 4}, {7, 7}, {3, 5}};
         for (int[] g : grids) {
             for (int d : new int[] {8, 16, 64}) {
-                out.add(Arguments.of(g[0], g[1], d, Variant.MAE));
-                out.add(Arguments.of(g[0], g[1], d, Variant.BIG_VISION));
+                out.add(Arguments.of(g[0], g[1], d, Schedule.MAE));
+                out.add(Arguments.of(g[0], g[1], d, Schedule.BIG_VISION));
             }
         }
         return out;
@@ -103,9 +103,9 @@ class SinCosTest {
 
     @ParameterizedTest(name = "{3} {0}x{1} D={2}")
     @MethodSource("golden2d")
-    void matchesReference2d(int rows, int cols, int dim, Variant variant) throws IOException {
+    void matchesReference2d(int rows, int cols, int dim, Schedule variant) throws IOException {
         String file = String.format("sincos2d_%s_r%d_c%d_d%d.npy",
-                variant == Variant.MAE ? "mae" : "bigvision", rows, cols, dim);
+                variant == Schedule.MAE ? "mae" : "bigvision", rows, cols, dim);
         Golden.assertClose(Golden.load(file), SinCos2d.table(rows, cols, dim, variant, SPLIT),
                 1e-6, file);
     }
@@ -143,11 +143,11 @@ class SinCosTest {
                 Arguments.of("sincos1d", 16, (IntFunction<float[][][]>) d -> new float[][][] {
                     SinCos1d.table(15, d, SPLIT), SinCos1d.table(15, d, INTERLEAVED)}),
                 Arguments.of("sincos2d-mae", 16, (IntFunction<float[][][]>) d -> new float[][][] {
-                    SinCos2d.table(3, 5, d, Variant.MAE, SPLIT),
-                    SinCos2d.table(3, 5, d, Variant.MAE, INTERLEAVED)}),
+                    SinCos2d.table(3, 5, d, Schedule.MAE, SPLIT),
+                    SinCos2d.table(3, 5, d, Schedule.MAE, INTERLEAVED)}),
                 Arguments.of("sincos2d-bigvision", 24, (IntFunction<float[][][]>) d -> new float[][][] {
-                    SinCos2d.table(3, 5, d, Variant.BIG_VISION, SPLIT),
-                    SinCos2d.table(3, 5, d, Variant.BIG_VISION, INTERLEAVED)}));
+                    SinCos2d.table(3, 5, d, Schedule.BIG_VISION, SPLIT),
+                    SinCos2d.table(3, 5, d, Schedule.BIG_VISION, INTERLEAVED)}));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -183,7 +183,7 @@ class SinCosTest {
     @Test
     void dimNotMultipleOf4IsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SinCos2d.table(4, 4, 18, Variant.MAE, SPLIT));
+                () -> SinCos2d.table(4, 4, 18, Schedule.MAE, SPLIT));
         assertEquals("sincos2d-mae embedding dim 18 must be a positive multiple of 4 "
                 + "(sin x | cos x | sin y | cos y)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
@@ -195,17 +195,17 @@ class SinCosTest {
     @Test
     void bigVisionNeedsDimAtLeast8() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SinCos2d.table(2, 2, 4, Variant.BIG_VISION, SPLIT));
+                () -> SinCos2d.table(2, 2, 4, Schedule.BIG_VISION, SPLIT));
         assertEquals("sincos2d-bigvision embedding dim 4 must be >= 8: omega_i = "
                 + "1/10000^(i/(D/4 - 1)) divides by D/4 - 1 = 0", e.getMessage());
         // MAE has no such limit: D = 4 gives omega = [1]
-        assertArrayEquals(new double[] {1.0}, Variant.MAE.omega(4), 0.0);
+        assertArrayEquals(new double[] {1.0}, Schedule.MAE.omega(4), 0.0);
     }
 
     @Test
     void emptyGridIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> SinCos2d.table(0, 5, 16, Variant.MAE, SPLIT));
+                () -> SinCos2d.table(0, 5, 16, Schedule.MAE, SPLIT));
         assertEquals("sincos2d-mae grid must be at least 1x1, got 0x5 (rows x cols)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> SinCosTables.table(PositionEmbeddingKind.SINCOS1D, 3, 0, 16, SPLIT));

@@ -7,16 +7,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.vit4j.cli.ExitCodes;
 import org.vit4j.spark.ModelFailureListener;
 import org.vit4j.spark.ModelUnavailableException;
@@ -129,6 +134,10 @@ final class PredictJob implements Callable<Integer> {
 
     private int run(SparkSession spark, double startSeconds) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        Path outPath = new Path(output);
+        if (outPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(outPath)) {
+            throw new IllegalArgumentException("--output " + output + " already exists");
+        }
         Dataset<Row> files = listFiles(spark);
         VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
         clf.setModelDir(model).setInputCol("path").setPathCol("path").setBatchSize(batchSize)
@@ -143,6 +152,8 @@ final class PredictJob implements Callable<Integer> {
         }
         Dataset<Row> result = clf.transform(files).select(cols.toArray(new Column[0]));
         ModelFailureListener listener = ModelFailureListener.register(spark.sparkContext());
+        TaskTimes tasks = new TaskTimes();
+        spark.sparkContext().addSparkListener(tasks);
         long t = System.nanoTime();
         try {
             result.write().format(format).save(output);
@@ -153,12 +164,20 @@ final class PredictJob implements Callable<Integer> {
             throw e;
         }
         double seconds = (System.nanoTime() - t) / 1e9;
+        // task-end events arrive asynchronously: let the bus deliver the write's before reading them
+        // (LiveListenerBus is Spark-internal, public in bytecode; Spark's own tests wait the same way)
+        try {
+            spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+        } catch (TimeoutException e) {
+            // the task times below then cover the tasks reported so far
+        }
+        spark.sparkContext().removeSparkListener(tasks);
         Row counts = spark.read().schema(result.schema()).format(format).load(output)
                 .agg(functions.count(functions.lit(1)), functions.count(functions.col("error"))).first();
         long rows = counts.getLong(0);
         long errors = counts.getLong(1);
-        out.printf(Locale.ROOT, "%d rows, %d errors, %.1f images/s (%.2f s; Spark start %.2f s) -> %s%n",
-                rows, errors, rows / seconds, seconds, startSeconds, output);
+        out.printf(Locale.ROOT, "%d rows, %d errors, %.1f images/s (%.2f s; Spark start %.2f s; %s) -> %s%n",
+                rows, errors, rows / seconds, seconds, startSeconds, tasks.summary(), output);
         out.flush();
         if (rows == 0) {
             spec.commandLine().getErr().println("vit4j spark predict: " + input
@@ -191,10 +210,17 @@ final class PredictJob implements Callable<Integer> {
         }
         int n = partitions != null ? partitions
                 : Math.max(spark.sparkContext().defaultParallelism(), (paths.size() + FILES_PER_TASK - 1) / FILES_PER_TASK);
-        return spark.createDataset(paths, Encoders.STRING()).toDF("path").repartition(Math.max(1, Math.min(n, paths.size())));
+        // parallelize: n contiguous slices, no shuffle, so the job is one stage of n tasks
+        JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(paths, Math.max(1, Math.min(n, paths.size()))).map(RowFactory::create);
+        return spark.createDataFrame(rows, new StructType().add("path", DataTypes.StringType, false));
     }
 
-    /** {@code *.{[jJ][pP][gG],...}}: Hadoop globs have no case-insensitive flag. */
+    /**
+     * The image extensions as one Hadoop glob (which has no case-insensitive flag).
+     *
+     * @return {@code *.{[jJ][pP][gG],...}}
+     */
     static String imageGlob() {
         List<String> alternatives = new ArrayList<>();
         for (String ext : EXTENSIONS) {

@@ -1,4 +1,4 @@
-package org.vit4j.infer;
+package org.vit4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.model.ModelCost;
 import org.vit4j.model.VitModel;
 
@@ -47,20 +48,35 @@ public final class ForwardBenchmark {
      * @return the result
      */
     public static Result forward(VitModel model, int height, int width, int batchSize, double seconds) {
+        return forward(InferenceForward.eager(model), height, width, batchSize, seconds);
+    }
+
+    /**
+     * Benchmarks an inference forward (compiled or eager).
+     *
+     * @param forward the forward
+     * @param height input height
+     * @param width input width
+     * @param batchSize B
+     * @param seconds how long to measure (after a warm-up of about a third of that, at least 3 passes)
+     * @return the result
+     */
+    public static Result forward(InferenceForward forward, int height, int width, int batchSize, double seconds) {
+        VitModel model = forward.model();
         int c = model.getConfig().getChannels();
         try (NDManager m = model.newManager()) {
             NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
             long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
             int warm = 0;
             while (warm < 3 || System.nanoTime() < warmEnd) {
-                pass(model, x);
+                pass(forward, x);
                 warm++;
             }
             List<Double> rates = new ArrayList<>();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (rates.size() < 3 || System.nanoTime() < end) {
                 long t0 = System.nanoTime();
-                pass(model, x);
+                pass(forward, x);
                 rates.add(batchSize / ((System.nanoTime() - t0) / 1e9));
             }
             double gflop = ModelCost.flopsPerImage(model.getConfig().toBuilder().setImageSize(height, width).build()) / 1e9;
@@ -68,11 +84,11 @@ public final class ForwardBenchmark {
         }
     }
 
-    private static void pass(VitModel model, NDArray x) {
+    private static void pass(InferenceForward forward, NDArray x) {
         try (NDManager step = x.getManager().newSubManager()) {
             NDArray in = x.duplicate();
             in.attach(step);
-            float[] sink = model.forward(in).get(0).toFloatArray(); // forces the computation to finish
+            float[] sink = forward.forward(in).get(0).toFloatArray(); // forces the computation to finish
             if (sink.length == 0) {
                 throw new IllegalStateException("empty output");
             }

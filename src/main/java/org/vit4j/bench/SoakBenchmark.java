@@ -1,4 +1,4 @@
-package org.vit4j.infer;
+package org.vit4j.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.vit4j.image.PreprocessedImage;
+import org.vit4j.infer.VitClassifier;
 
 /**
  * A soak benchmark: many predictions in one process, with the resident set size (RSS) sampled at

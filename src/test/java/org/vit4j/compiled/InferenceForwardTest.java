@@ -1,0 +1,103 @@
+package org.vit4j.compiled;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.vit4j.model.TestModels;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VitModel;
+
+/** The engine and precision chosen for a model, the reasons given, and what is refused. */
+class InferenceForwardTest {
+
+    private static ViTConfig config() {
+        return ViTConfig.builder().setImageSize(16, 16).setPatchSize(8).optChannels(1)
+                .setWidth(16).setDepth(1).setHeads(2).setNumClasses(3).build();
+    }
+
+    @Test
+    void whatTheProgramDoesNotKnowFallsBackToTheEagerBlocksAndSaysWhy() throws IOException {
+        String[][] cases = {
+            {"rope-axial", "0", "fallback: rotary position embedding rope-axial is not in the compiled program yet"},
+            {"rope-mixed+learned", "0", "fallback: rotary position embedding rope-mixed is not in the compiled program yet"},
+            {"learned", "0.1", "fallback: LayerScale is not in the compiled program yet"}};
+        for (String[] c : cases) {
+            ViTConfig cfg = config().toBuilder().optPosEmb(c[0]).optLayerScale(Double.parseDouble(c[1])).build();
+            try (VitModel model = TestModels.create(cfg, 2); NDManager m = model.newManager()) {
+                NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));
+                try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32)) {
+                    assertEquals(ForwardEngine.EAGER, f.engine(), c[0]);
+                    assertEquals(c[2], f.reason());
+                    assertArrayEquals(model.forward(x).get(0).toFloatArray(), f.forward(x).get(0).toFloatArray());
+                }
+                IllegalArgumentException bf16 = assertThrows(IllegalArgumentException.class,
+                        () -> InferenceForward.of(model, ForwardEngine.COMPILED, Precision.BF16));
+                assertTrue(bf16.getMessage().contains(c[2]), bf16.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void compiledByDefaultEagerOnRequest() throws IOException {
+        try (VitModel model = TestModels.create(config(), 2); NDManager m = model.newManager()) {
+            NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));
+            float[] eagerLogits = model.forward(x).get(0).toFloatArray();
+            try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32)) {
+                assertEquals(ForwardEngine.COMPILED, f.engine());
+                assertEquals("compiled (compiled requested), fp32 (fp32 requested)", f.describe());
+                assertTrue(TestModels.maxAbsDiff(eagerLogits, f.forward(x).get(0).toFloatArray()) <= 1e-5);
+            }
+            try (InferenceForward f = InferenceForward.of(model, ForwardEngine.EAGER, Precision.AUTO)) {
+                assertEquals(ForwardEngine.EAGER, f.engine());
+                assertEquals("eager (eager requested), fp32 (auto: the eager blocks are fp32)", f.describe());
+                assertArrayEquals(eagerLogits, f.forward(x).get(0).toFloatArray()); // the very same code
+            }
+        }
+    }
+
+    @Test
+    void autoFollowsThisMachinesCpu() throws IOException {
+        try (VitModel model = TestModels.create(config(), 2);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.AUTO)) {
+            boolean native16 = CpuFeatures.current().hasNativeBf16();
+            assertEquals(native16 ? Precision.BF16 : Precision.FP32, f.precision().precision());
+            assertTrue(f.precision().reason().startsWith("auto: CPU has"), f.precision().reason());
+        }
+    }
+
+    @Test
+    void bf16IsRefusedOnTheEagerBlocks() throws IOException {
+        try (VitModel model = TestModels.create(config(), 2)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> InferenceForward.of(model, ForwardEngine.EAGER, Precision.BF16));
+            assertEquals("precision bf16 needs the compiled forward, but the eager blocks run (eager requested)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void bf16ReturnsFloat32AndStaysNearFp32() throws IOException {
+        try (VitModel model = TestModels.create(config(), 2);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.BF16);
+                NDManager m = model.newManager()) {
+            NDArray x = TestModels.images(m, 1, new Shape(4, 1, 16, 16));
+            float[] fp32 = model.forward(x).get(0).toFloatArray();
+            NDArray logits = f.forward(x).get(0);
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, logits.getDataType());
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, f.pooled(x).getDataType());
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, f.embed(x).getDataType());
+            double scale = TestModels.maxAbsDiff(fp32, new float[fp32.length]);
+            double diff = TestModels.maxAbsDiff(fp32, logits.toFloatArray());
+            // bfloat16 rounds to 8 significant bits (0.4%): more than 1e-4 apart, within 2% of the scale
+            assertTrue(diff > 1e-4 && diff < 0.02 * scale, "bf16 vs fp32 " + diff + ", max |logit| " + scale);
+            assertArrayEquals(logits.toFloatArray(), f.forward(x).get(0).toFloatArray()); // repeats are bit-identical
+        }
+    }
+}
