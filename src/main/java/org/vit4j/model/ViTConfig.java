@@ -117,6 +117,36 @@ public record ViTConfig(
     /**
      * Validates the values and fills the defaults documented on the components.
      *
+     * @param imageHeight see the record component
+     * @param imageWidth see the record component
+     * @param channels see the record component
+     * @param patchSize see the record component
+     * @param width see the record component
+     * @param depth see the record component
+     * @param heads see the record component
+     * @param mlpRatio see the record component
+     * @param numClasses see the record component
+     * @param pooling see the record component
+     * @param classToken see the record component
+     * @param registerTokens see the record component
+     * @param fcNorm see the record component
+     * @param qkvBias see the record component
+     * @param keyBias see the record component
+     * @param posEmb see the record component
+     * @param posEmbLayout see the record component
+     * @param rope see the record component
+     * @param ropeLayout see the record component
+     * @param ropeIndexing see the record component
+     * @param ropeTheta see the record component
+     * @param layerScale see the record component
+     * @param layerNormEps see the record component
+     * @param dropout see the record component
+     * @param dropPath see the record component
+     * @param sizing see the record component
+     * @param interpolation see the record component
+     * @param cropPct see the record component
+     * @param mean see the record component
+     * @param std see the record component
      * @throws IllegalArgumentException naming the first invalid setting and its value
      */
     public ViTConfig {
