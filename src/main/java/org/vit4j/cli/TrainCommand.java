@@ -130,6 +130,10 @@ final class TrainCommand implements Callable<Integer> {
                     ? record.getAsJsonObject("data").get("source").getAsString() : null;
             if (dataSpec == null) {
                 dataSpec = savedData;
+                JsonObject d = record.has("data") ? record.getAsJsonObject("data") : new JsonObject();
+                if (dataDir == null && d.has("data_dir")) {
+                    dataDir = Path.of(d.get("data_dir").getAsString());
+                }
             }
             if (dataSpec == null) {
                 throw Usage.error(spec, "--resume " + dir + ": its train.json does not name the data; give --data");
@@ -218,7 +222,8 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         };
-        VitTrainer trainer = new VitTrainer(cfg, opts, device, listener).optOverwrite(force).optDataSource(dataSpec);
+        VitTrainer trainer = new VitTrainer(cfg, opts, device, listener).optOverwrite(force).optDataSource(dataSpec)
+                .optDataDir(dataDir);
         if (init != null) {
             try {
                 trainer.optInit(init);

@@ -43,6 +43,7 @@ public final class VitTrainer {
     private String initSource;
     private boolean overwrite;
     private String dataSource;
+    private Path dataDir;
 
     /**
      * Creates a trainer.
@@ -102,6 +103,18 @@ public final class VitTrainer {
      */
     public VitTrainer optDataSource(String source) {
         this.dataSource = source;
+        return this;
+    }
+
+    /**
+     * Records where the data source's files are (e.g. the Fashion-MNIST IDX folder given with
+     * {@code --data-dir}), so that a resumed run reads the same files. Default: none recorded.
+     *
+     * @param dir the folder, or null
+     * @return this trainer
+     */
+    public VitTrainer optDataDir(Path dir) {
+        this.dataDir = dir;
         return this;
     }
 
@@ -258,6 +271,9 @@ public final class VitTrainer {
         JsonObject data = new JsonObject();
         if (dataSource != null) {
             data.addProperty("source", dataSource);
+        }
+        if (dataDir != null) {
+            data.addProperty("data_dir", dataDir.toString());
         }
         data.addProperty("train", train.describe());
         data.addProperty("train_images", train.size());

@@ -114,6 +114,19 @@ class TrainCommandTest {
     }
 
     @Test
+    void resumeFindsFashionMnistInTheRecordedDataDir() throws IOException {
+        Path idx = tmp.resolve("idx");
+        org.vit4j.train.TinyFashion.write(idx, 40, 10);
+        Path out = tmp.resolve("fm");
+        CliRun first = train("--data", "fashion-mnist", "--data-dir", idx.toString(), "--epochs", "1", "--out", out.toString());
+        assertEquals(0, first.code(), first.err());
+        assertTrue(Files.readString(out.resolve("train.json")).contains("\"data_dir\": \"" + idx + "\""));
+        CliRun more = CliRun.run("train", "--quiet", "--resume", out.toString(), "--epochs", "2");
+        assertEquals(0, more.code(), more.err());
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
     void aDivergingRunExitsOneAndSavesNoModel() {
         Path out = tmp.resolve("wild");
         CliRun r = train("--data", data.toString(), "--epochs", "2", "--lr", "1e30", "--min-lr", "0", "--clip-grad", "0",
