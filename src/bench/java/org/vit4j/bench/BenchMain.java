@@ -418,7 +418,8 @@ public final class BenchMain {
         return ThreadProbe.median(xs);
     }
 
-    private static double maxDiff(float[] a, float[] b) {
+    /** @return {@code max |a - b|}, or +inf if the lengths differ (also for FastPathBench) */
+    static double maxDiff(float[] a, float[] b) {
         if (a.length != b.length) {
             return Double.POSITIVE_INFINITY;
         }
@@ -429,7 +430,8 @@ public final class BenchMain {
         return m;
     }
 
-    private static double maxAbs(float[] a) {
+    /** @return {@code max |a|} (also for FastPathBench) */
+    static double maxAbs(float[] a) {
         double m = 0;
         for (float x : a) {
             m = Math.max(m, Math.abs(x));

@@ -169,10 +169,10 @@ public final class FastPathBench {
         int b = (int) in.shape()[0];
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "#### %s: logits on `%s` (%d images) against torchvision eager in Python (max |logit| %.2f)%n%n"
-                        + "| engine | max abs difference |%n|---|---:|%n", variant, input.getFileName(), b, maxAbs(want)));
+                        + "| engine | max abs difference |%n|---|---:|%n", variant, input.getFileName(), b, BenchMain.maxAbs(want)));
         for (Engine e : engines) {
             float[] got = e.peer().forward(in.data(), b, (int) in.shape()[2], (int) in.shape()[3]);
-            double d = maxDiff(got, want);
+            double d = BenchMain.maxDiff(got, want);
             BenchMain.log("%s %s: max abs diff vs torchvision %.2e", variant, e.name(), d);
             if (!e.name().contains("bf16") && !(d < MAX_LOGIT_DIFF)) {
                 throw new IllegalStateException(e.name() + " logits differ by " + d);
@@ -218,24 +218,5 @@ public final class FastPathBench {
                     ThreadProbe.median(ratios.get(e.name()))));
         }
         return sb.append('\n').toString();
-    }
-
-    private static double maxDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
-            return Double.POSITIVE_INFINITY;
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    private static double maxAbs(float[] a) {
-        double m = 0;
-        for (float x : a) {
-            m = Math.max(m, Math.abs(x));
-        }
-        return m;
     }
 }
