@@ -13,7 +13,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * A Maven user of the library chooses their own logging binding: every SLF4J binding the project
- * declares for its CLI is optional or test-scoped, so it is not passed on (issue 14, item 12),
+ * declares for its CLI is optional or test-scoped, so it is not passed on,
  * while the CLI's own classpath ({@code target/lib}) still has it.
  */
 class LibraryDependenciesTest {
