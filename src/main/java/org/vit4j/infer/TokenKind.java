@@ -1,0 +1,58 @@
+package org.vit4j.infer;
+
+import java.util.Map;
+import org.vit4j.Names;
+
+/**
+ * The three things a Vision Transformer gives for an image, named as timm names them; the library
+ * ({@link VitEncoder}), {@code vit4j embed --tokens} and the Spark columns use these names and no
+ * others. {@code D} is the model width, {@code N = (H / P)·(W / P)} the patch tokens in row-major
+ * patch order, {@code c + R} the prefix (class token, registers).
+ *
+ * <ul>
+ *   <li>{@link #PATCH_EMBEDDINGS}: tokens before the encoder, {@code (T, D)}: the patch projection
+ *       plus the position embedding (timm's {@code patch_embed} and {@code _pos_embed}).
+ *   <li>{@link #ENCODED}: tokens after the encoder blocks and the final norm, {@code (T, D)}
+ *       (timm's {@code forward_features}; with {@code fc_norm} the norm follows pooling, so these are
+ *       un-normed, as timm's).
+ *   <li>{@link #POOLED}: the vector the head reads, {@code (D)} (timm's {@code
+ *       forward_head(pre_logits=True)}; {@link Classification#pooled()}).
+ * </ul>
+ *
+ * For the token kinds {@code T = N}, or {@code T = c + R + N} with the prefix kept (prefix first).
+ */
+public enum TokenKind {
+    /** Tokens before the encoder: patch projection plus position embedding, {@code (T, D)}. */
+    PATCH_EMBEDDINGS("patch-embeddings"),
+    /** Tokens after the encoder and its final norm, {@code (T, D)}. */
+    ENCODED("encoded"),
+    /** The pooled vector the head reads, {@code (D)}. */
+    POOLED("pooled");
+
+    private final String cliName;
+
+    TokenKind(String cliName) {
+        this.cliName = cliName;
+    }
+
+    /** @return the lower-case name used on the command line and in Spark's column names */
+    public String cliName() {
+        return cliName;
+    }
+
+    /** @return whether the result has a token axis ({@code (T, D)}) rather than one vector {@code (D)} */
+    public boolean isTokens() {
+        return this != POOLED;
+    }
+
+    /**
+     * Parses a {@link #cliName()}, ignoring case.
+     *
+     * @param s the name
+     * @return the kind
+     * @throws IllegalArgumentException naming the input and listing the valid names
+     */
+    public static TokenKind fromName(String s) {
+        return Names.parse(values(), TokenKind::cliName, "tokens", s, Map.of());
+    }
+}
