@@ -11,7 +11,8 @@ import org.vit4j.Names;
  *
  * <ul>
  *   <li>{@link #PATCH_EMBEDDINGS}: tokens before the encoder, {@code (T, D)}: the patch projection
- *       plus the position embedding (timm's {@code patch_embed} and {@code _pos_embed}).
+ *       plus the absolute position embedding, if the model has one (rotary positions act inside
+ *       attention); timm's {@code patch_embed} and {@code _pos_embed}.
  *   <li>{@link #ENCODED}: tokens after the encoder blocks and the final norm, {@code (T, D)}
  *       (timm's {@code forward_features}; with {@code fc_norm} the norm follows pooling, so these are
  *       un-normed, as timm's).
