@@ -8,7 +8,7 @@ import org.vit4j.model.VitModel;
  * The inference forward of a loaded model: the {@link CompiledVit} program where it applies, else
  * the eager blocks, with the choice and its reason recorded for {@code bench} and {@code info}.
  * Both give {@code NDList(logits (B, K), pooled (B, D))}, pooled {@code (B, D)} and tokens {@code
- * (B, c + R + N, D)} (patch embeddings before the encoder, encoded tokens after it), float32, in the images' manager.
+ * (B, c + R + N, D)}, float32, in the images' manager.
  *
  * <p>Choosing: {@link ForwardEngine#COMPILED} compiles when {@link CompiledVit#supports} the config
  * and falls back to eager otherwise; {@link ForwardEngine#EAGER} never compiles. {@link
