@@ -59,9 +59,9 @@ final class EmbedCommand implements Callable<Integer> {
     boolean prefix;
 
     @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl",
-            description = "npy: one float32 array, one row per embedded image in input order, and FILE.paths.txt"
-                    + " beside it naming each row's image, one per line; jsonl: one line per input with its path"
-                    + " and embedding, or its error (default: ${DEFAULT-VALUE}).")
+            description = "npy: one float32 array, one row per embedded image in input order, and beside it a"
+                    + " paths file (e.npy: e.paths.txt) naming each row's image, one per line; jsonl: one line per"
+                    + " input with its path and embedding, or its error (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
@@ -94,6 +94,8 @@ final class EmbedCommand implements Callable<Integer> {
         if (prefix && !kind.isTokens()) {
             throw Usage.error(spec, "--prefix needs --tokens encoded or patch-embeddings; pooled is one vector");
         }
+        // the inputs are listed before any work
+        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
         PrintWriter err = spec.commandLine().getErr();
         try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()))) {
             VitEncoder encoder = loaded.encoder(prefix);
@@ -101,7 +103,7 @@ final class EmbedCommand implements Callable<Integer> {
             if (tensor != null) {
                 embed(encoder, kind, TensorInput.read(tensor, loaded.getConfig()), results, err);
             } else {
-                List<Outcome<Path>> files = Inputs.expand(paths, System.in, nulSeparated).stream()
+                List<Outcome<Path>> files = inputs.stream()
                         .map(in -> in.error() == null ? Outcome.of(in.name(), in.path())
                                 : Outcome.<Path>failed(in.name(), in.error()))
                         .toList();

@@ -110,6 +110,8 @@ final class PredictCommand implements Callable<Integer> {
         if (outFile != null && Files.isDirectory(outFile)) {
             throw Usage.error(spec, "--out " + outFile + ": is a directory; name a file");
         }
+        // the inputs are listed before any work
+        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
         VitModel weights = common.loadModel(model, common.device());
         try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(weights.getConfig().getChannels()))) {
             VitClassifier clf = loaded.classifier();
@@ -131,7 +133,7 @@ final class PredictCommand implements Callable<Integer> {
             PrintWriter out = buffer == null ? spec.commandLine().getOut() : new PrintWriter(buffer);
             boolean failed = tensor != null
                     ? predictTensor(loaded, out, grid)
-                    : predictImages(loaded, out, grid);
+                    : predictImages(loaded, out, grid, inputs);
             out.flush();
             if (buffer != null) {
                 AtomicFiles.writeString(outFile, buffer.toString());
@@ -145,9 +147,8 @@ final class PredictCommand implements Callable<Integer> {
         return cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
     }
 
-    private boolean predictImages(InferenceModel loaded, PrintWriter out, ShuffleGrid grid) throws IOException {
+    private boolean predictImages(InferenceModel loaded, PrintWriter out, ShuffleGrid grid, List<Inputs.Input> inputs) {
         Format fmt = format;
-        List<Inputs.Input> inputs = Inputs.expand(paths, System.in, nulSeparated);
         pathWidth = Text.widest(inputs.stream().map(Inputs.Input::name).toList(), 4);
         fmt.header(out, pathWidth, labelWidth, logits);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
