@@ -1,6 +1,6 @@
 package org.vit4j.infer;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -22,24 +22,13 @@ import org.vit4j.Names;
  *
  * For the token kinds {@code T = N}, or {@code T = c + R + N} with the prefix kept (prefix first).
  */
-public enum TokenKind {
-    /** Tokens before the encoder: patch projection plus position embedding, {@code (T, D)}. */
-    PATCH_EMBEDDINGS("patch-embeddings"),
-    /** Tokens after the encoder and its final norm, {@code (T, D)}. */
-    ENCODED("encoded"),
-    /** The pooled vector the head reads, {@code (D)}. */
-    POOLED("pooled");
-
-    private final String cliName;
-
-    TokenKind(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the lower-case name used on the command line and in Spark's column names */
-    public String cliName() {
-        return cliName;
-    }
+public enum TokenKind implements Named {
+    /** Tokens before the encoder: patch projection plus position embedding, {@code (T, D)}; {@code patch-embeddings}. */
+    PATCH_EMBEDDINGS,
+    /** Tokens after the encoder and its final norm, {@code (T, D)}; {@code encoded}. */
+    ENCODED,
+    /** The pooled vector the head reads, {@code (D)}; {@code pooled}. */
+    POOLED;
 
     /** @return whether the result has a token axis ({@code (T, D)}) rather than one vector {@code (D)} */
     public boolean isTokens() {
@@ -47,13 +36,14 @@ public enum TokenKind {
     }
 
     /**
-     * Parses a {@link #cliName()}, ignoring case.
+     * Parses a {@link #cliName()} ({@code patch-embeddings}, {@code encoded}, {@code pooled}),
+     * ignoring case.
      *
      * @param s the name
      * @return the kind
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static TokenKind fromName(String s) {
-        return Names.parse(values(), TokenKind::cliName, "tokens", s, Map.of());
+        return Names.parse(TokenKind.class, "tokens", s);
     }
 }
