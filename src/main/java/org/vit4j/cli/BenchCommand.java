@@ -17,6 +17,7 @@ import org.vit4j.image.PreprocessedImage;
 import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.bench.SoakBenchmark;
 import org.vit4j.bench.TrainBenchmark;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
@@ -179,11 +180,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int soakBenchmark(Device device) throws Exception {
-        try (VitClassifier clf = forward.classifier(common.loadModel(model, device));
+        try (InferenceModel loaded = forward.load(common.loadModel(model, device));
                 Stream<Path> files = Files.list(soakImages)) {
+            VitClassifier clf = loaded.classifier();
             List<PreprocessedImage> images = new ArrayList<>();
             for (Path f : files.filter(ImageLoader::isImageFile).sorted().toList()) {
-                images.add(clf.preprocess(f));
+                images.add(loaded.preprocess(f));
             }
             if (images.isEmpty()) {
                 throw new IllegalArgumentException("--soak-images " + soakImages + ": no images");

@@ -343,6 +343,19 @@ public final class CompiledVit implements AutoCloseable {
         }
     }
 
+    /**
+     * The encoded tokens: every token after the encoder blocks and, unless it follows pooling, the
+     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardFeatures}).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)} in the images' manager
+     */
+    public NDArray features(NDArray images) {
+        try (IValue out = run("features", images)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
     private static PtNDManager owner(NDArray images) {
         if (!(images.getManager() instanceof PtNDManager m)) {
             throw new IllegalArgumentException("the compiled forward needs PyTorch-engine arrays, got "

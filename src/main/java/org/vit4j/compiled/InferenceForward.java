@@ -121,6 +121,17 @@ public final class InferenceForward implements AutoCloseable {
         return compiled != null ? compiled.embed(images) : model.embed(images);
     }
 
+    /**
+     * Encoded tokens: every token after the encoder blocks and the final norm (timm's {@code
+     * forward_features}).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)}
+     */
+    public NDArray features(NDArray images) {
+        return compiled != null ? compiled.features(images) : model.features(images);
+    }
+
     /** @return the model */
     public VitModel model() {
         return model;
