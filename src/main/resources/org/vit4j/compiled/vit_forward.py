@@ -155,10 +155,30 @@ class VitForward(Module):
       regs = torch.expand(torch.unsqueeze(reg, 0), [b, nreg, d])  # (B, R, D)
       x = torch.cat([torch.slice(x, 1, 0, k), regs, torch.slice(x, 1, k)], 1)  # (B, c + R + N, D)
     return x
+  def rotate(self: __torch__.VitForward,
+    x: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
+    # x (B, H, T, hd) queries or keys; cos, sin (Hh, N, hd), Hh = 1 or H, half layout: the last N
+    # (patch) tokens turn pair by pair, dims (p, p + hd/2) by angle p, x cos + rotate_half(x) sin
+    # (timm rope_rotate_half); the c + R class and register tokens stay. Float32 math, x's dtype out.
+    ws = self.weights
+    k = torch.size(ws[2], 0) + torch.size(ws[3], 0)
+    half = torch.floordiv(torch.size(x, 3), 2)
+    p = torch.slice(x, 2, k)  # (B, H, N, hd)
+    turned = torch.cat([torch.neg(torch.slice(p, 3, half)), torch.slice(p, 3, 0, half)], 3)  # rotate_half(p)
+    r = torch.type_as(torch.add(torch.mul(p, cos), torch.mul(turned, sin)), x)  # (B, H, N, hd)
+    if k > 0:
+      r = torch.cat([torch.slice(x, 2, 0, k), r], 2)  # (B, H, T, hd)
+    return r
   def attention(self: __torch__.VitForward,
     x: Tensor,
-    i: int) -> Tensor:
-    # x (B, T, D) normalized tokens of block i -> (B, T, D) heads' outputs (block projects them)
+    i: int,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
+    # x (B, T, D) normalized tokens of block i -> (B, T, D) heads' outputs (block projects them);
+    # cos, sin (L, Hh, N, hd) rotary tables (L = 1 shared by every block or depth, one per block),
+    # or (0, 1, 1, 1) without RoPE
     ws = self.weights
     o = 4 + 12 * i
     b = torch.size(x, 0)
@@ -170,38 +190,53 @@ class VitForward(Module):
     q = torch.select(qkv, 0, 0)  # (B, H, T, hd)
     k = torch.select(qkv, 0, 1)
     v = torch.select(qkv, 0, 2)
-    # per-block q/k rotations (RoPE) would be applied to q and k here
+    n = torch.size(cos, 0)
+    if n > 0:
+      j = i
+      if n == 1:
+        j = 0
+      c = torch.select(cos, 0, j)  # (Hh, N, hd)
+      s = torch.select(sin, 0, j)
+      q = self.rotate(q, c, s)
+      k = self.rotate(k, c, s)
     a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
     return torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D), before the projection
   def block(self: __torch__.VitForward,
     x: Tensor,
-    i: int) -> Tensor:
-    # pre-norm encoder block i: x (B, T, D) float32 -> (B, T, D) float32
+    i: int,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
+    # pre-norm encoder block i: x (B, T, D) float32 -> (B, T, D) float32. LayerScale, where the
+    # model has it, is folded into proj and fc2 at load (gamma * (W x + b) = (gamma W) x + gamma b).
     ws = self.weights
     o = 4 + 12 * i
-    a = self.attention(self.norm(x, ws[o], ws[o + 1]), i)  # LayerScale would scale the branch here
+    a = self.attention(self.norm(x, ws[o], ws[o + 1]), i, cos, sin)  # (B, T, D)
     x = self.lin_add(a, ws[o + 4], ws[o + 5], x)  # x + proj(a)
     hid = self.lin_gelu(self.norm(x, ws[o + 6], ws[o + 7]), ws[o + 8], ws[o + 9])  # (B, T, M)
     return self.lin_add(hid, ws[o + 10], ws[o + 11], x)  # x + fc2(hid)
   def features(self: __torch__.VitForward,
     images: Tensor,
-    pos: Tensor) -> Tensor:
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
     # all blocks and, unless it follows pooling, the final norm: (B, T, D) float32
     ws = self.weights
     n = len(ws)
     x = self.embed(images, pos)
     for i in range(self.depth):
-      x = self.block(x, i)
+      x = self.block(x, i, cos, sin)
     if not self.fc_norm:
       x = self.norm(x, ws[n - 4], ws[n - 3])
     return x
   def pooled(self: __torch__.VitForward,
     images: Tensor,
-    pos: Tensor) -> Tensor:
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
     # (B, D) float32: the class token, or the mean of the patch tokens
     ws = self.weights
     n = len(ws)
-    x = self.features(images, pos)
+    x = self.features(images, pos, cos, sin)
     if self.avg_pool:
       prefix = torch.size(ws[2], 0) + torch.size(ws[3], 0)
       y = torch.mean(torch.slice(x, 1, prefix), [1])
@@ -212,10 +247,12 @@ class VitForward(Module):
     return y
   def forward(self: __torch__.VitForward,
     images: Tensor,
-    pos: Tensor) -> Tuple[Tensor, Tensor]:
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tuple[Tensor, Tensor]:
     # (logits (B, K), pooled (B, D)), both float32
     ws = self.weights
     n = len(ws)
-    y = self.pooled(images, pos)
+    y = self.pooled(images, pos, cos, sin)
     logits = torch.to(self.lin(y, ws[n - 2], ws[n - 1]), 6)
     return (logits, y)
