@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.vit4j.bench.OperatorProfile;
 import org.vit4j.compiled.CpuFeatures;
+import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.compiled.LinearKernel;
 import org.vit4j.image.ImageLoader;
@@ -161,6 +162,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.addProperty("warmup_passes", r.warmUp().seconds().size());
                 o.addProperty("warmup_settled", r.warmUp().settled());
                 o.addProperty("minor_faults_per_pass", r.minorFaultsPerPass());
+                o.addProperty("allocator", HeapReuse.apply());
                 o.addProperty("cpu", cpu.model());
                 o.addProperty("cpu_family", cpu.family());
                 o.addProperty("cpu_flags", cpu.summary());
@@ -176,8 +178,8 @@ final class BenchCommand implements Callable<Integer> {
                         r.gflopsPerImage(), r.gflops(),
                         peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
                 spec.commandLine().getOut().printf(Locale.ROOT,
-                        "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f%n  CPU: %s, family %s; %s%n",
-                        f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), cpu.model(), cpu.family(), cpu.summary());
+                        "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
+                        f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
             }
             if (profile != null) {
                 List<OperatorProfile.Row> rows = ForwardBenchmark.profile(f, h, w, batchSize, profilePasses, warmupMax, profile);
