@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
@@ -125,11 +126,11 @@ public final class FastPathBench {
                         + "| ONNX Runtime intra-op threads | default (physical cores) |%n| method | %d rounds; per round every engine"
                         + " runs %.1f s (at least one pass) in rotated order after a warm-up at the shape until pass times settle;"
                         + " ratios within a round, medians over rounds |%n"
-                        + "| allocator | MALLOC_MMAP_MAX_=%s MALLOC_TRIM_THRESHOLD_=%s MALLOC_ARENA_MAX=%s |%n%n",
+                        + "| allocator | %s |%n%n",
                 cpu.model(), cpu.family(), Runtime.getRuntime().availableProcessors(), cpu.summary(), BenchMain.loadAverage(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
                 JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), rounds, seconds,
-                env("MALLOC_MMAP_MAX_"), env("MALLOC_TRIM_THRESHOLD_"), env("MALLOC_ARENA_MAX")));
+                HeapReuse.apply()));
         for (String variant : variants) {
             md.append(variant(files, variant, batches, rounds, seconds, engines, warmupMax));
         }
@@ -138,11 +139,6 @@ public final class FastPathBench {
         AtomicFiles.writeString(out, md.toString());
         System.out.print(md);
         BenchMain.log("written %s", out);
-    }
-
-    private static String env(String name) {
-        String v = System.getenv(name);
-        return v == null ? "unset" : v;
     }
 
     private static String variant(BenchFiles files, String variant, int[] batches, int rounds, double seconds,

@@ -19,11 +19,12 @@ import com.sun.jna.Platform;
  *
  * <p>{@link #apply()} does this once per process, through {@code mallopt} (JNA), when the first
  * compiled forward is built: {@code M_MMAP_MAX = 0}, {@code M_TRIM_THRESHOLD = 2 GiB - 1} (the
- * largest value {@code mallopt}'s int takes). The same settings as environment variables, set
- * before the JVM starts, are {@code MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184}; the
- * {@code vit4j} launcher exports them. It is skipped where either variable is already set (the
- * process's owner chose), where the C library is not glibc on Linux, or with the system property
- * {@code -Dvit4j.malloc=default} (an application that wants glibc's defaults).
+ * largest value {@code mallopt}'s int takes), so an application that embeds vit4j needs no
+ * launcher or environment for it. The same settings as environment variables, set before the JVM
+ * starts, are {@code MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=17179869184}. It is skipped where
+ * either variable is already set (the process's owner chose), where the C library is not glibc on
+ * Linux, or with the system property {@code -Dvit4j.malloc=default} (an application that wants
+ * glibc's defaults back, e.g. to return memory to the system between rare large batches).
  */
 public final class HeapReuse {
 
