@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,14 +88,17 @@ public final class CompiledVit implements AutoCloseable {
 
     private final VisionTransformer network;
     private final Precision.Choice precision;
+    private final LinearKernel.Choice kernel;
     private final PtNDManager manager;
     private final PtSymbolBlock module;
     private final Map<String, PtNDArray> posTables = new ConcurrentHashMap<>();
     private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
 
-    private CompiledVit(VisionTransformer network, Precision.Choice precision, NDManager parent) {
+    private CompiledVit(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
+            NDManager parent) {
         this.network = network;
         this.precision = precision;
+        this.kernel = kernel;
         this.manager = (PtNDManager) parent.newSubManager();
         try (InputStream in = new ByteArrayInputStream(archive(network.getConfig()).toBytes())) {
             this.module = JniUtils.loadModule(manager, in, true, false);
@@ -108,7 +112,8 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * Compiles an initialized network's inference forward and hands it the weights.
+     * Compiles an initialized network's inference forward and hands it the weights, with the
+     * linear kernel {@link LinearKernel#AUTO} chooses for this CPU ({@code aten} on a GPU).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
      * @param precision {@code FP32} or {@code BF16}, already resolved
@@ -118,6 +123,27 @@ public final class CompiledVit implements AutoCloseable {
      *     has parameters the program does not know, naming them
      */
     public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
+        boolean gpu = network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
+        LinearKernel.Choice kernel = gpu
+                ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                : LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
+        return compile(network, precision, kernel, manager);
+    }
+
+    /**
+     * Compiles an initialized network's inference forward with a chosen linear kernel and hands it
+     * the weights (packed for {@code onednn}).
+     *
+     * @param network the network with its weights (not owned: keep it open while this is used)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
+     * @param manager parent of the program's own manager (the model's)
+     * @return the compiled forward, for the caller to close
+     * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
+     *     has parameters the program does not know, naming them
+     */
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
+            LinearKernel.Choice kernel, NDManager manager) {
         String why = unsupported(network.getConfig());
         if (why != null) {
             throw new IllegalArgumentException("the compiled forward does not support this model: " + why);
@@ -125,7 +151,10 @@ public final class CompiledVit implements AutoCloseable {
         if (precision.precision() == Precision.AUTO) {
             throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
         }
-        CompiledVit c = new CompiledVit(network, precision, manager);
+        if (kernel.kernel() == LinearKernel.AUTO) {
+            throw new IllegalArgumentException("resolve linear kernel auto before compiling (LinearKernel.resolve)");
+        }
+        CompiledVit c = new CompiledVit(network, precision, kernel, manager);
         try {
             c.loadWeights();
             c.warmUp();
@@ -270,7 +299,8 @@ public final class CompiledVit implements AutoCloseable {
         List<PtNDArray> list = ProgramWeights.of(network, manager);
         try (IValue ws = IValue.listFrom(list.toArray(PtNDArray[]::new));
                 IValue bf16 = IValue.from(precision.precision() == Precision.BF16);
-                IValue n = IValueUtils.runMethod(module, "load_weights", ws, bf16)) {
+                IValue packed = IValue.from(kernel.kernel() == LinearKernel.ONEDNN);
+                IValue n = IValueUtils.runMethod(module, "load_weights", ws, bf16, packed)) {
             if (n.toLong() != list.size()) {
                 throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + list.size());
             }
@@ -290,6 +320,67 @@ public final class CompiledVit implements AutoCloseable {
     /** @return the precision the program runs in, with the reason */
     public Precision.Choice getPrecision() {
         return precision;
+    }
+
+    /** @return the linear kernel requested for the program, with the reason (per layer: {@link #linearKernels}) */
+    public LinearKernel.Choice getLinearKernel() {
+        return kernel;
+    }
+
+    /**
+     * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
+     * mkldnn::_linear_pointwise}) or {@code aten} ({@code aten::linear}: requested, or a packed
+     * layout that failed the program's load-time check).
+     *
+     * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
+     */
+    public Map<String, String> linearKernels() {
+        List<String> names = weightNames(network.getConfig());
+        List<String> linear = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
+                linear.add(n);
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        try (IValue v = IValueUtils.runMethod(module, "linear_kernels")) {
+            IValue[] kinds = v.toIValueArray();
+            try {
+                if (kinds.length != linear.size()) {
+                    throw new IllegalStateException("linear_kernels named " + kinds.length + " layers of " + linear.size());
+                }
+                for (int i = 0; i < kinds.length; i++) {
+                    out.put(linear.get(i), kinds[i].toStringValue());
+                }
+            } finally {
+                for (IValue k : kinds) {
+                    k.close();
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN, and
+     * which do not.
+     *
+     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}
+     */
+    public String describeLinearKernels() {
+        Map<String, String> k = linearKernels();
+        List<String> plain = new ArrayList<>();
+        k.forEach((name, kind) -> {
+            if (!kind.equals("onednn-packed")) {
+                plain.add(name);
+            }
+        });
+        String s = kernel + ": " + (k.size() - plain.size()) + " of " + k.size() + " layers packed";
+        if (kernel.kernel() == LinearKernel.ONEDNN && !plain.isEmpty()) {
+            s += "; aten::linear (packed layout failed the load-time check) for " + String.join(", ", plain);
+        }
+        return s;
     }
 
     /**

@@ -79,6 +79,23 @@ public record CpuFeatures(String model, Set<String> flags) {
         return !bf16Flags().isEmpty();
     }
 
+    /** @return whether oneDNN runs its just-in-time fp32 kernels here (AVX2 and FMA: {@code brgemm:avx2} or better) */
+    public boolean hasOneDnnFp32() {
+        return flags.contains("avx2") && flags.contains("fma");
+    }
+
+    /**
+     * Whether oneDNN (and so {@code mkldnn::_linear_pointwise}) computes in bfloat16 here: AVX512
+     * BW, VL and DQ (bf16 emulated with {@code avx512_core}), AVX512-BF16, AMX or AVX-NE-CONVERT,
+     * the CPUs that ideep's {@code has_bf16_type_support} accepts.
+     *
+     * @return true if a bf16 inner product can be created
+     */
+    public boolean hasOneDnnBf16() {
+        return flags.containsAll(List.of("avx512bw", "avx512vl", "avx512dq")) || hasNativeBf16()
+                || flags.contains("avx_ne_convert");
+    }
+
     /**
      * The flags that matter for matrix products, for benchmark tables.
      *
