@@ -58,7 +58,8 @@ import org.vit4j.position.RotaryEmbedding;
  *       head from its learned frequencies), passed as tensors and applied to the patch tokens' {@code
  *       q} and {@code k} in every block before the fused attention. Cached per grid.
  *   <li>Output: {@link #forward} {@code NDList(logits (B, K), pooled (B, D))}, {@link #pooled}
- *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32, in the images' manager.
+ *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32,
+ *       in the images' manager.
  * </ul>
  *
  * <p>A config with an option the program does not implement (one added to {@link ViTConfig} later)
@@ -76,7 +77,7 @@ public final class CompiledVit implements AutoCloseable {
             PositionEmbeddingKind.NONE, PositionEmbeddingKind.LEARNED, PositionEmbeddingKind.SINCOS1D,
             PositionEmbeddingKind.SINCOS2D_MAE, PositionEmbeddingKind.SINCOS2D_BIGVISION);
 
-    /** Rotary kinds: cos/sin tables per grid from the eager {@link RotaryEmbedding}, turning q and k in every block. */
+    /** Rotary kinds: cos/sin tables per grid from the eager {@link RotaryEmbedding}, turning q and k in each block. */
     private static final Set<PositionEmbeddingKind> ROTARY = EnumSet.of(
             PositionEmbeddingKind.ROPE_AXIAL, PositionEmbeddingKind.ROPE_MIXED, PositionEmbeddingKind.ROPE_DINOV3);
 
