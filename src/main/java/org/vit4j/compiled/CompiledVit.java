@@ -156,6 +156,7 @@ public final class CompiledVit implements AutoCloseable {
         if (kernel.kernel() == LinearKernel.AUTO) {
             throw new IllegalArgumentException("resolve linear kernel auto before compiling (LinearKernel.resolve)");
         }
+        HeapReuse.apply();
         CompiledVit c = new CompiledVit(network, precision, kernel, manager);
         try {
             c.loadWeights();
