@@ -53,12 +53,14 @@ import org.vit4j.position.RotaryEmbedding;
  *   <li>Position table: {@code (c + N, D)} computed for each grid by the eager {@link
  *       PositionEmbedding} (so every absolute kind, recomputed or resampled, is the eager one) and
  *       passed as a tensor; the program does not know the kind. Cached per grid.
- *   <li>Rotary tables: {@code cos, sin (L, Hh, N, hd)} computed for each grid by the eager {@link
+ *   <li>Rotary tables: {@code cos, sin (L, Hh, T, hd)} computed for each grid by the eager {@link
  *       RotaryEmbedding} (fixed kinds: one table, {@code L = Hh = 1}; rope-mixed: one per block and
  *       head from its learned frequencies), passed as tensors and applied to the patch tokens' {@code
- *       q} and {@code k} in every block before the fused attention. Cached per grid.
+ *       q} and {@code k} in every block before the fused attention ({@link #rotation}). Cached per
+ *       grid.
  *   <li>Output: {@link #forward} {@code NDList(logits (B, K), pooled (B, D))}, {@link #pooled}
- *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32, in the images' manager.
+ *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32,
+ *       in the images' manager.
  * </ul>
  *
  * <p>A config with an option the program does not implement (one added to {@link ViTConfig} later)
@@ -76,7 +78,7 @@ public final class CompiledVit implements AutoCloseable {
             PositionEmbeddingKind.NONE, PositionEmbeddingKind.LEARNED, PositionEmbeddingKind.SINCOS1D,
             PositionEmbeddingKind.SINCOS2D_MAE, PositionEmbeddingKind.SINCOS2D_BIGVISION);
 
-    /** Rotary kinds: cos/sin tables per grid from the eager {@link RotaryEmbedding}, turning q and k in every block. */
+    /** Rotary kinds: cos/sin tables per grid from the eager {@link RotaryEmbedding}, turning q and k in each block. */
     private static final Set<PositionEmbeddingKind> ROTARY = EnumSet.of(
             PositionEmbeddingKind.ROPE_AXIAL, PositionEmbeddingKind.ROPE_MIXED, PositionEmbeddingKind.ROPE_DINOV3);
 
@@ -500,15 +502,23 @@ public final class CompiledVit implements AutoCloseable {
         });
     }
 
-    /** The rotary tables of one grid, each {@code (L, Hh, N, hd)} in the half layout, or {@code (0, 1, 1, 1)}. */
+    /**
+     * The rotary tables of one grid as the program reads them, each {@code (L, Hh, T, hd)}, or
+     * {@code (0, 1, 1, 1)} without RoPE.
+     *
+     * @param cos the cosines, 1 in the class and register tokens' rows
+     * @param sin the sines with the first half of every row negated, 0 in the prefix tokens' rows
+     */
     record Rotation(PtNDArray cos, PtNDArray sin) {}
 
     /**
-     * The rotary cos/sin tables for a grid, from the eager {@link RotaryEmbedding#rotations}, in the
-     * half pair layout the program rotates (interleaved tables are permuted as the q/k weights are,
-     * {@link ProgramWeights}): {@code (1, 1, N, hd)} for the fixed kinds (one table for every block
-     * and head), {@code (depth, H, N, hd)} for rope-mixed (its learned frequencies), {@code (0, 1, 1,
-     * 1)} without RoPE. Cached per grid.
+     * The rotary tables for a grid, from the eager {@link RotaryEmbedding#rotations}: {@code L = Hh =
+     * 1} for the fixed kinds (one table for every block and head), {@code L = depth, Hh = H} for
+     * rope-mixed (its learned frequencies). Arranged for the program's rotation {@code x·cos + (x2 |
+     * x1)·sin}: in the half pair layout (interleaved tables are permuted as the q/k weights are,
+     * {@link ProgramWeights}), with the sign of {@code rotate_half} in the sine table, and with
+     * rows that turn nothing ({@code cos = 1, sin = 0}) for the {@code c + R} class and register
+     * tokens, so the program rotates all {@code T} tokens at once. Cached per grid.
      *
      * @param grid the input's patch grid
      * @return the tables
@@ -521,14 +531,14 @@ public final class CompiledVit implements AutoCloseable {
                         (PtNDArray) manager.zeros(new Shape(0, 1, 1, 1)));
             }
             ViTConfig c = network.getConfig();
-            long hd = c.getWidth() / c.getHeads();
+            int hd = c.getWidth() / c.getHeads();
             boolean grad = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try (NDManager tmp = manager.newSubManager()) {
                 NDArray like = tmp.zeros(new Shape(1));
                 List<NDList> perBlock = rope.rotations(new ParameterStore(tmp, false), grid, like, false);
                 PtNDArray[] tables = new PtNDArray[2];
-                for (int j = 0; j < 2; j++) {
+                for (int j = 0; j < 2; j++) { // cos, then sin
                     NDArray t;
                     if (rope.getKind() == PositionEmbeddingKind.ROPE_MIXED) {
                         NDList all = new NDList();
@@ -543,6 +553,18 @@ public final class CompiledVit implements AutoCloseable {
                     }
                     if (rope.getLayout() == RopeLayout.INTERLEAVED) {
                         t = ProgramWeights.toHalfLayout(t, hd);
+                    }
+                    Shape s = t.getShape();
+                    if (j == 1) {
+                        float[] sign = new float[hd];
+                        java.util.Arrays.fill(sign, 0, hd / 2, -1f);
+                        java.util.Arrays.fill(sign, hd / 2, hd, 1f);
+                        t = t.mul(tmp.create(sign)); // (-sin | sin): rotate_half's sign
+                    }
+                    long prefix = c.getPrefixTokens();
+                    if (prefix > 0) {
+                        Shape rows = new Shape(s.get(0), s.get(1), prefix, hd);
+                        t = (j == 0 ? tmp.ones(rows) : tmp.zeros(rows)).concat(t, 2); // (L, Hh, T, hd)
                     }
                     NDArray copy = t.duplicate();
                     copy.attach(manager);

@@ -36,7 +36,8 @@ import org.vit4j.position.RopeLayout;
  * </ul>
  *
  * Absent tensors are empty ({@code (0, D)} class or register token) or zero (a missing qkv bias:
- * adding 0 is exact). Arrays made here belong to the given manager.
+ * adding 0 is exact). Arrays made here belong to the given manager; they are copies taken at
+ * compile time, so a program compiled before the network's weights change keeps the old ones.
  */
 final class ProgramWeights {
 

@@ -159,25 +159,20 @@ class VitForward(Module):
     x: Tensor,
     cos: Tensor,
     sin: Tensor) -> Tensor:
-    # x (B, H, T, hd) queries or keys; cos, sin (Hh, N, hd), Hh = 1 or H, half layout: the last N
-    # (patch) tokens turn pair by pair, dims (p, p + hd/2) by angle p, x cos + rotate_half(x) sin
-    # (timm rope_rotate_half); the c + R class and register tokens stay. Float32 math, x's dtype out.
-    ws = self.weights
-    k = torch.size(ws[2], 0) + torch.size(ws[3], 0)
-    half = torch.floordiv(torch.size(x, 3), 2)
-    p = torch.slice(x, 2, k)  # (B, H, N, hd)
-    turned = torch.cat([torch.neg(torch.slice(p, 3, half)), torch.slice(p, 3, 0, half)], 3)  # rotate_half(p)
-    r = torch.type_as(torch.add(torch.mul(p, cos), torch.mul(turned, sin)), x)  # (B, H, N, hd)
-    if k > 0:
-      r = torch.cat([torch.slice(x, 2, 0, k), r], 2)  # (B, H, T, hd)
-    return r
+    # x (..., T, hd) queries and keys; cos (Hh, T, hd), sin the same with its first half negated
+    # (Hh = 1 or H, half layout: dims p and p + hd/2 turn together): x cos + rotate_half(x) sin
+    # (timm rope_rotate_half) = x cos + (x2 | x1) (-sin | sin). The class and register tokens' rows
+    # are cos 1, sin 0, which keeps them exactly. Float32 math, x's dtype out.
+    half = torch.floordiv(torch.size(x, -1), 2)
+    swapped = torch.cat([torch.slice(x, -1, half), torch.slice(x, -1, 0, half)], -1)  # (x2 | x1)
+    return torch.type_as(torch.add(torch.mul(x, cos), torch.mul(swapped, sin)), x)
   def attention(self: __torch__.VitForward,
     x: Tensor,
     i: int,
     cos: Tensor,
     sin: Tensor) -> Tensor:
     # x (B, T, D) normalized tokens of block i -> (B, T, D) heads' outputs (block projects them);
-    # cos, sin (L, Hh, N, hd) rotary tables (L = 1 shared by every block or depth, one per block),
+    # cos, sin (L, Hh, T, hd) rotary tables (L = 1 shared by every block, or depth: one per block),
     # or (0, 1, 1, 1) without RoPE
     ws = self.weights
     o = 4 + 12 * i
@@ -187,18 +182,16 @@ class VitForward(Module):
     h = self.heads
     qkv = self.lin(x, ws[o + 2], ws[o + 3])  # (B, T, 3D)
     qkv = torch.permute(torch.reshape(qkv, [b, t, 3, h, torch.floordiv(d, h)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
-    q = torch.select(qkv, 0, 0)  # (B, H, T, hd)
-    k = torch.select(qkv, 0, 1)
-    v = torch.select(qkv, 0, 2)
+    qk = torch.slice(qkv, 0, 0, 2)  # (2, B, H, T, hd)
     n = torch.size(cos, 0)
     if n > 0:
       j = i
       if n == 1:
         j = 0
-      c = torch.select(cos, 0, j)  # (Hh, N, hd)
-      s = torch.select(sin, 0, j)
-      q = self.rotate(q, c, s)
-      k = self.rotate(k, c, s)
+      qk = self.rotate(qk, torch.select(cos, 0, j), torch.select(sin, 0, j))  # (Hh, T, hd) tables of block i
+    q = torch.select(qk, 0, 0)  # (B, H, T, hd)
+    k = torch.select(qk, 0, 1)
+    v = torch.select(qkv, 0, 2)
     a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
     return torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D), before the projection
   def block(self: __torch__.VitForward,
