@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.TestModels;
+import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
@@ -145,6 +146,26 @@ class CompiledParityTest {
                 assertClose(model.features(x), compiled.features(x), c + " tokens after the encoder " + s);
                 assertClose(model.embed(x), f.embed(x), c + " tokens before the encoder " + s);
             }
+        }
+    }
+
+    /**
+     * DINOv2-S's shape at full size (width 384, depth 12, 6 heads of 64, patch 14 at 224: 256
+     * patches, 4 registers, LayerScale, 1000 classes) compiles without falling back and agrees with
+     * the eager blocks to 1e-5.
+     */
+    @Test
+    void aDinov2SmallShapedModelCompilesAndAgrees() throws IOException {
+        ViTConfig config = Variant.SMALL.toBuilder().setPatchSize(14).optRegisterTokens(4).optLayerScale(1e-5).build();
+        try (VitModel model = TestModels.create(config, 5);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
+                NDManager m = model.newManager()) {
+            assertEquals(ForwardEngine.COMPILED, f.engine(), f.describe());
+            NDArray x = TestModels.images(m, 3, new Shape(2, 3, 224, 224));
+            NDList eager = model.forward(x);
+            NDList fast = f.forward(x);
+            assertClose(eager.get(0), fast.get(0), "DINOv2-S-shaped logits");
+            assertClose(eager.get(1), fast.get(1), "DINOv2-S-shaped pooled");
         }
     }
 
