@@ -72,7 +72,7 @@ public enum LinearKernel {
             default:
                 return supported
                         ? new Choice(ONEDNN, "auto: " + precision.cliName() + " and CPU has " + (bf16 ? "one of " : "") + needs)
-                        : new Choice(ATEN, "auto: " + precision.cliName() + " and CPU has not " + needs);
+                        : new Choice(ATEN, "auto: " + precision.cliName() + " and CPU lacks " + needs);
         }
     }
 
