@@ -41,5 +41,5 @@ echo "[headline] running (alternating engines; do not run anything else meanwhil
 # shellcheck disable=SC2086
 "$JAVA" ${JAVA_OPTS:-} -Djava.awt.headless=true -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp target/benchmarks.jar org.vit4j.bench.FastPathBench --out target/bench-headline.md "$@"
+    -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench --out target/bench-headline.md "$@"
 echo "[headline] table written to target/bench-headline.md" >&2

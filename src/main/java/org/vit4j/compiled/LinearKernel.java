@@ -1,7 +1,6 @@
 package org.vit4j.compiled;
 
-import java.util.Locale;
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -19,18 +18,13 @@ import org.vit4j.Names;
  * (some AVX-512 CPUs give wrong products for packed weights whose out-features are not a multiple
  * of 64). {@link CompiledVit#linearKernels} says what each layer got.
  */
-public enum LinearKernel {
+public enum LinearKernel implements Named {
     /** oneDNN inner product on weights packed once, GELU and residual adds fused. */
     ONEDNN,
     /** {@code aten::linear} on the plain weights. */
     ATEN,
     /** {@code onednn} where this CPU runs oneDNN's just-in-time kernels for the precision, else {@code aten}; see {@link #resolve}. */
     AUTO;
-
-    /** @return the name used on the command line and in {@code bench} output */
-    public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /**
      * Parses {@code onednn}, {@code aten} or {@code auto}.
@@ -40,7 +34,7 @@ public enum LinearKernel {
      * @throws IllegalArgumentException naming the valid values
      */
     public static LinearKernel fromName(String name) {
-        return Names.parse(values(), LinearKernel::cliName, "linear kernel", name, Map.of());
+        return Names.parse(LinearKernel.class, "linear kernel", name);
     }
 
     /**
@@ -72,7 +66,7 @@ public enum LinearKernel {
             default:
                 return supported
                         ? new Choice(ONEDNN, "auto: " + precision.cliName() + " and CPU has " + (bf16 ? "one of " : "") + needs)
-                        : new Choice(ATEN, "auto: " + precision.cliName() + " and CPU has not " + needs);
+                        : new Choice(ATEN, "auto: " + precision.cliName() + " and CPU lacks " + needs);
         }
     }
 

@@ -15,7 +15,11 @@ import org.vit4j.model.VitModel;
 
 /**
  * Batching does not change a result: every image's logits and pooled embedding alone equal its row
- * in a batch of 7 and of 32, with either linear kernel.
+ * in a batch of 7 and of 32. With the oneDNN kernel they are bit-identical (measured on AVX2, where
+ * {@code brgemm:avx2} reduces each row in the same order whatever the row count; asserted exactly
+ * there, to 1e-6 on other CPUs, whose kernels were not measured). With {@code aten::linear} the
+ * logits may differ in the last bit (1.2e-7 measured): MKL multiplies a single row (the head at
+ * batch 1) with another kernel than several rows, which sums in another order.
  */
 class BatchInvarianceTest {
 
@@ -31,6 +35,9 @@ class BatchInvarianceTest {
                         model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
             NDArray images = TestModels.images(m, 8, new Shape(32, 3, 32, 32));
+            boolean exact = kernel == LinearKernel.ONEDNN && !CpuFeatures.current().flags().contains("avx512f")
+                    && !c.linearKernels().containsValue("aten");
+            double tolerance = exact ? 0 : 1e-6;
             for (int b : new int[] {7, 32}) {
                 NDArray batch = images.get("0:{}", b);
                 float[] logits = c.forward(batch).get(0).toFloatArray();
@@ -41,8 +48,7 @@ class BatchInvarianceTest {
                     float[] p = c.pooled(one).toFloatArray();
                     double dl = TestModels.maxAbsDiff(l, Arrays.copyOfRange(logits, i * 10, (i + 1) * 10));
                     double dp = TestModels.maxAbsDiff(p, Arrays.copyOfRange(pooled, i * 48, (i + 1) * 48));
-                    System.out.printf("%s batch %d image %d: logits %.3e pooled %.3e%n", kernel, b, i, dl, dp);
-                    assertTrue(dl == 0 && dp == 0, kernel + ": image " + i + " alone vs in a batch of " + b
+                    assertTrue(Math.max(dl, dp) <= tolerance, kernel + ": image " + i + " alone vs in a batch of " + b
                             + ": logits differ by " + dl + ", pooled by " + dp);
                 }
             }

@@ -46,7 +46,7 @@ class LinearKernelTest {
     void autoChoosesByCpuFeatures() {
         assertEquals(new LinearKernel.Choice(LinearKernel.ONEDNN, "auto: fp32 and CPU has avx2 and fma"),
                 LinearKernel.AUTO.resolve(Precision.FP32, ZEN3));
-        assertEquals(new LinearKernel.Choice(LinearKernel.ATEN, "auto: fp32 and CPU has not avx2 and fma"),
+        assertEquals(new LinearKernel.Choice(LinearKernel.ATEN, "auto: fp32 and CPU lacks avx2 and fma"),
                 LinearKernel.AUTO.resolve(Precision.FP32, OLD));
         assertEquals(LinearKernel.ATEN, LinearKernel.AUTO.resolve(Precision.BF16, ZEN3).kernel());
         assertEquals(LinearKernel.ONEDNN, LinearKernel.AUTO.resolve(Precision.BF16, ZEN4).kernel());

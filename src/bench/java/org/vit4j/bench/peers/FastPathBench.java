@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vit4j.bench.WarmUp;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.HeapReuse;
@@ -42,7 +43,7 @@ import org.vit4j.model.VitModel;
  * both variants and {@code mvn -Pbench package}:
  *
  * <pre>
- * java -cp target/benchmarks.jar org.vit4j.bench.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
+ * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
  *     [--batches 1,32] [--engines fp32,fp32-aten,bf16,ort] [--warmup-max S] [--out target/bench-fastpath.md]
  * </pre>
  *
