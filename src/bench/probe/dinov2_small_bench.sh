@@ -5,6 +5,7 @@
 #   e.g. src/bench/probe/dinov2_small_bench.sh 20 3 "1 32"       (on an idle machine)
 #        src/bench/probe/dinov2_small_bench.sh 1 1 1             (a rehearsal)
 #        src/bench/probe/dinov2_small_bench.sh 20 3 "1 32" --precision bf16
+# The model directory is written once (target/bench-models/dinov2-small-p16); delete it to rewrite it.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 SECONDS_PER_RUN="${1:-20}"
