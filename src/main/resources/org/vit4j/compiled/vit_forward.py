@@ -43,7 +43,8 @@ class VitForward(Module):
   def pack(self: __torch__.VitForward,
     w: Tensor) -> Tensor:
     # (out, in) -> the same weight as an mkldnn tensor in the blocked layout oneDNN's inner product
-    # prefers (chosen for 128 rows; a row-count hint does not change it on the CPUs checked)
+    # prefers for 128 rows (no row-count hint: the row count varies per call; on AVX2 the products
+    # were exact with no hint, a hint of 1 and the call's own rows alike; load_weights checks it)
     return ops.mkldnn._reorder_linear_weight(w, None)
   def packs_correctly(self: __torch__.VitForward,
     p: Tensor,
