@@ -3,6 +3,7 @@ package org.vit4j.cli;
 import java.io.IOException;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.infer.InferenceModel;
@@ -40,6 +41,11 @@ final class ForwardOptions {
     /** Compiles (or not) a loaded model's forward; the caller closes it before the model. */
     InferenceForward open(VitModel model) {
         return InferenceForward.of(model, engine, precision);
+    }
+
+    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear}). */
+    InferenceForward open(VitModel model, LinearKernel linear) {
+        return InferenceForward.of(model, engine, precision, linear);
     }
 
     /** Builds the inference model of a loaded model, with the default loader (the model is closed with it). */
