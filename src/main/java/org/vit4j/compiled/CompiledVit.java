@@ -419,19 +419,6 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * All tokens after the encoder and, unless the config applies it after pooling ({@code
-     * fc_norm}), the final norm ({@link VisionTransformer#forwardFeatures}).
-     *
-     * @param images {@code (B, C, H, W)}
-     * @return {@code (B, c + R + N, D)} in the images' manager
-     */
-    public NDArray features(NDArray images) {
-        try (IValue out = run("features", images)) {
-            return out.toTensor(owner(images));
-        }
-    }
-
-    /**
      * Patch tokens with the position embedding, class and register tokens, before the encoder
      * ({@link VisionTransformer#embed}).
      *
