@@ -237,8 +237,13 @@ public final class VitTrainer {
                 int batch = 0;
                 try (BatchLoader loader = new BatchLoader(train, epochOrder(n, epoch), options.batchSize(),
                         pre, augment, options.seed(), epoch + 1L, null)) {
-                    while (loader.hasNext()) {
+                    while (true) {
+                        long wait = System.nanoTime();
+                        if (!loader.hasNext()) {
+                            break;
+                        }
                         BatchLoader.Batch b = loader.next();
+                        listener.onBatchWait((System.nanoTime() - wait) / 1e9);
                         long step = (long) epoch * stepsPerEpoch + batch;
                         // dropout and stochastic depth draw from the engine: reseed per step for resumability
                         engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
