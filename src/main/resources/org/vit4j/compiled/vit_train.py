@@ -174,9 +174,12 @@ class VitTrain(Module):
       bias = torch.cat([torch.slice(bias, 0, 0, d), torch.zeros_like(torch.slice(bias, 0, d, 2 * d)), torch.slice(bias, 0, 2 * d)], 0)
     qkv = self.lin(x, ws[o + 2], bias)  # (B, T, 3D)
     qkv = torch.permute(torch.reshape(qkv, [b, t, 3, h, torch.floordiv(d, h)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
-    q = torch.select(qkv, 0, 0)  # (B, H, T, hd)
-    k = torch.select(qkv, 0, 1)
-    v = torch.select(qkv, 0, 2)
+    # unbind, not three selects: its backward stacks the three gradients once instead of
+    # zero-filling and copying the whole (3, B, H, T, hd) tensor for each
+    parts = torch.unbind(qkv, 0)
+    q = parts[0]  # (B, H, T, hd)
+    k = parts[1]
+    v = parts[2]
     if self.rope == 1:
       q = torch.to(self.rotate(q, rot_a, rot_b, prefix), ops.prim.dtype(v))
       k = torch.to(self.rotate(k, rot_a, rot_b, prefix), ops.prim.dtype(v))
