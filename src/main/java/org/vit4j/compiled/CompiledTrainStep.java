@@ -58,9 +58,10 @@ import org.vit4j.position.Rope;
  * logits and loss stay float32. The casts are part of the graph, so the weights (the AdamW master
  * copy) and their gradients stay float32.
  *
- * <p>The program runs with the TorchScript graph optimizer off for the calling thread: every call
- * executes the same operators, so the first steps (which a profiling executor would run
- * differently) equal later ones, and a resumed run repeats an uninterrupted one.
+ * <p>The program runs with the TorchScript graph optimizer off (libtorch's flag is per thread and
+ * set back after the call): every call executes the same operators with autograd's own backward,
+ * so the first steps (which the profiling executor would run differently from later ones) equal
+ * later ones, and a resumed run repeats an uninterrupted one.
  *
  * <p>Not thread-safe: one trainer thread.
  */
@@ -353,8 +354,12 @@ public final class CompiledTrainStep implements AutoCloseable {
             }
             in.add(w);
         }
-        JniUtils.setGraphExecutorOptimize(false);
-        return IValueUtils.forward(module, in, true);
+        JniUtils.setGraphExecutorOptimize(false); // a thread-local flag in libtorch
+        try {
+            return IValueUtils.forward(module, in, true);
+        } finally {
+            JniUtils.setGraphExecutorOptimize(true); // libtorch's default, for this thread's other programs
+        }
     }
 
     /** @return the parameter names in the program's order ({@code null}: absent), for tests */
