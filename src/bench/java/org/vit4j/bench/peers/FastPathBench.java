@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -27,7 +27,7 @@ import org.vit4j.io.Npy;
 import org.vit4j.model.VitModel;
 
 /**
- * Issue 15's table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j eager fp32, compiled
+ * The forward table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j eager fp32, compiled
  * fp32 and compiled bf16 against ONNX Runtime fp32 and DJL's TorchScript trace, all in one process
  * and alternating: in every round each engine runs for the same time, in a rotated order, and a
  * ratio is taken within the round; the table gives medians over rounds. Every engine first passes
@@ -35,7 +35,7 @@ import org.vit4j.model.VitModel;
  * root after {@code export_peers.py} for both variants and {@code mvn -Pbench package}:
  *
  * <pre>
- * java -cp target/benchmarks.jar org.vit4j.bench.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
+ * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
  *     [--batches 1,32] [--out target/bench-fastpath.md]
  * </pre>
  */

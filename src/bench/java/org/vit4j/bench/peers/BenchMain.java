@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -28,13 +28,14 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ModelCost;
 import org.vit4j.model.Variant;
 
 /**
- * Runs the issue-8 benchmarks in one process and writes their Markdown tables: the correctness check
+ * Runs the peer benchmarks in one process and writes their Markdown tables: the correctness check
  * of the three forward engines, the matmul peak, the forward benchmark (JMH), preprocessing (JMH,
  * against the Python peer run as a subprocess), scaling, and the thread probe. Every ratio is of two
  * numbers measured in this run. Run from the repository root:
