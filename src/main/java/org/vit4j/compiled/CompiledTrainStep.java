@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,6 +85,9 @@ public final class CompiledTrainStep implements AutoCloseable {
         "ls1.gamma", "ls2.gamma",
     };
 
+    /** The learned table's place in the parameter list. */
+    private static final int LEARNED_TABLE = 4;
+
     /** How DJL's {@code IValueUtils.forward} packs arrays: this name makes them one {@code List[Tensor]} argument. */
     private static final String LIST_ARGUMENT = "ws[]";
 
@@ -94,9 +98,7 @@ public final class CompiledTrainStep implements AutoCloseable {
     private final List<String> names;
     private final List<Parameter> params = new ArrayList<>();
     private final List<NDArray> absent = new ArrayList<>();
-    private final NDArray pos;
-    private final NDArray rotA;
-    private final NDArray rotB;
+    private final Map<String, NDArray[]> tables = new HashMap<>();
 
     private CompiledTrainStep(VisionTransformer network, Precision.Choice precision, NDManager parent) {
         this.network = network;
@@ -120,17 +122,14 @@ public final class CompiledTrainStep implements AutoCloseable {
                 Parameter p = n == null ? null : named.get(n);
                 params.add(p);
                 boolean qkvBias = i >= 6 && i < 6 + 14 * c.getDepth() && (i - 6) % 14 == 3;
-                NDArray empty = p != null ? null : manager.zeros(qkvBias
+                NDArray empty = p != null && i != LEARNED_TABLE ? null : manager.zeros(qkvBias
                         ? new Shape(3 * d) : new Shape(0, d)); // no qkv bias: adding 0 is exact
                 if (empty != null) {
                     empty.setName(LIST_ARGUMENT);
                 }
                 absent.add(empty);
             }
-            NDArray[] tables = constants(c);
-            this.pos = tables[0];
-            this.rotA = tables[1];
-            this.rotB = tables[2];
+            tables(c.getGrid()); // the configured grid's, at load time
         } catch (IOException e) {
             manager.close();
             throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
@@ -258,13 +257,25 @@ public final class CompiledTrainStep implements AutoCloseable {
         return out;
     }
 
+    /** Whether a grid is the configured one, where a learned table is the parameter itself. */
+    private boolean trainedGrid(PatchGrid grid) {
+        PatchGrid g = network.getConfig().getGrid();
+        return grid.rows() == g.rows() && grid.cols() == g.cols();
+    }
+
     /**
-     * The tables that do not depend on a parameter, from the eager position code at the
-     * configured grid: the fixed absolute table (or {@code (0, D)}), and the rotary cos and sin
-     * {@code (N, hd)} of a fixed rotary kind or RoPE-Mixed's coordinates {@code t_x, t_y (N)}.
+     * The tables of a grid that do not depend on a parameter, from the eager position code,
+     * cached per grid: the absolute table (or {@code (0, D)}), and the rotary cos and sin {@code
+     * (N, hd)} of a fixed rotary kind or RoPE-Mixed's coordinates {@code t_x, t_y (N)}. At the
+     * configured grid a learned table is a parameter (in the list, not here); at another grid
+     * {@link #loss} resamples it at every call.
      */
-    private NDArray[] constants(ViTConfig c) {
-        PatchGrid grid = c.getGrid();
+    private NDArray[] tables(PatchGrid grid) {
+        NDArray[] cached = tables.get(grid.shape());
+        if (cached != null) {
+            return cached;
+        }
+        ViTConfig c = network.getConfig();
         NDArray[] out = new NDArray[3];
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
@@ -272,11 +283,9 @@ public final class CompiledTrainStep implements AutoCloseable {
             ParameterStore ps = new ParameterStore(tmp, false);
             PositionEmbeddingKind kind = c.getPosEmb();
             if (kind == PositionEmbeddingKind.NONE || kind == PositionEmbeddingKind.LEARNED) {
-                out[0] = manager.zeros(new Shape(0, c.getWidth()));
+                out[0] = manager.zeros(new Shape(0, c.getWidth())); // a learned one: see loss()
             } else {
-                long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
-                NDArray zeros = tmp.zeros(new Shape(1, rows, c.getWidth())); // 0 + t = t exactly
-                out[0] = keep(network.getPositionEmbedding().add(ps, zeros, grid, false).reshape(rows, c.getWidth()));
+                out[0] = keep(table(tmp, grid));
             }
             if (c.getRope() == PositionEmbeddingKind.ROPE_MIXED) {
                 float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), c.getRopeIndexing());
@@ -297,7 +306,17 @@ public final class CompiledTrainStep implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             out[i].setName(argNames[i]);
         }
+        tables.put(grid.shape(), out);
         return out;
+    }
+
+    /** The eager block's absolute table for a grid: its embedding added to zero tokens ({@code 0 + t = t}). */
+    private NDArray table(NDManager m, PatchGrid grid) {
+        ViTConfig c = network.getConfig();
+        long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
+        NDArray zeros = m.zeros(new Shape(1, rows, c.getWidth())); // (1, c + N, D)
+        return network.getPositionEmbedding().add(new ParameterStore(m, false), zeros, grid, false)
+                .reshape(rows, c.getWidth()); // (c + N, D)
     }
 
     private static NDArray zeros(NDManager m) {
@@ -319,19 +338,24 @@ public final class CompiledTrainStep implements AutoCloseable {
      * The loss and logits of a batch, recorded for autograd: call inside a {@code
      * GradientCollector} and {@code backward} the loss to fill the parameters' gradients.
      *
-     * @param images {@code (B, C, H, W)} float32, at the configured size
+     * @param images {@code (B, C, H, W)} float32, H and W multiples of the patch size (another size
+     *     than the configured one as in the eager blocks: a learned table resampled, without gradient)
      * @param target {@code (B, K)} float32, rows of label-smoothed one-hot targets
      * @return {@code NDList(loss (), logits (B, K))} in the images' manager
-     * @throws IllegalArgumentException if the images are not at the configured size
+     * @throws IllegalArgumentException if the images or targets have another shape
      */
     public NDList loss(NDArray images, NDArray target) {
         ViTConfig c = network.getConfig();
         Shape s = images.getShape();
-        Shape want = new Shape(s.get(0), c.getChannels(), c.getImageHeight(), c.getImageWidth());
-        if (!s.equals(want) || images.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("the compiled training step expects float32 images " + want
-                    + ", got " + images.getDataType() + " " + s);
+        int p = c.getPatchSize();
+        if (s.dimension() != 4 || s.get(1) != c.getChannels() || s.get(2) % p != 0 || s.get(3) % p != 0
+                || images.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("the compiled training step expects float32 images (B, "
+                    + c.getChannels() + ", H, W) with H and W multiples of " + p + ", got " + images.getDataType()
+                    + " " + s);
         }
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), p);
+        NDArray[] t = tables(grid);
         if (!target.getShape().equals(new Shape(s.get(0), c.getNumClasses()))) {
             throw new IllegalArgumentException("targets must be (" + s.get(0) + ", " + c.getNumClasses()
                     + "), got " + target.getShape());
@@ -341,15 +365,29 @@ public final class CompiledTrainStep implements AutoCloseable {
         method.setName("module_method:step");
         images.setName("images");
         target.setName("target");
-        NDList in = new NDList(method, images, target, pos, rotA, rotB);
+        boolean resampled = !trainedGrid(grid);
+        NDArray pos = t[0];
+        if (resampled && c.getPosEmb() == PositionEmbeddingKind.LEARNED) {
+            // the current table resampled by the eager block, without gradient (as the eager blocks do)
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                pos = table(m, grid);
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            pos.setName("pos");
+        }
+        NDList in = new NDList(method, images, target, pos, t[1], t[2]);
         for (int i = 0; i < names.size(); i++) {
-            Parameter p = params.get(i);
+            Parameter param = params.get(i);
             NDArray w;
-            if (p == null) {
+            if (param == null || resampled && i == LEARNED_TABLE) {
                 w = absent.get(i);
             } else {
-                NDArray a = p.getArray();
+                NDArray a = param.getArray();
                 w = a.reshape(a.getShape()); // a view: its gradient flows to the parameter
+                w.attach(m); // freed with the batch, not kept by the model's manager
                 w.setName(LIST_ARGUMENT);
             }
             in.add(w);

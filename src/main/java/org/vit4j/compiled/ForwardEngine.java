@@ -5,9 +5,9 @@ import org.vit4j.Names;
 
 /** Which code runs the inference forward. */
 public enum ForwardEngine implements Named {
-    /** The TorchScript program of {@link CompiledVit} (the default), or the eager blocks where it does not apply. */
+    /** The TorchScript program (the default): {@link CompiledVit} for inference, or the eager blocks where it does not apply; {@link CompiledTrainStep} for training. */
     COMPILED,
-    /** The eager DJL blocks of {@code org.vit4j.model} (the reference; training always uses them). */
+    /** The eager DJL blocks of {@code org.vit4j.model} (the reference). */
     EAGER;
 
     /**
