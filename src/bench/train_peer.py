@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch-eager peer of `vit4j bench --train fashion-mnist --variant fashion`.
+"""PyTorch-eager peer of `vit4j bench --train fashion-mnist --variant fashion|fashion-small`.
 
 The same architecture as vit4j's `fashion` variant (128x128 grey input, 16x16 patches -> 8x8 grid,
 width 96, depth 6, 4 heads, MLP ratio 2, learned position embedding, average pooling, pre-norm
-blocks, LayerNorm eps 1e-6), the same training step (label-smoothed cross-entropy 0.1, global-norm
+blocks, LayerNorm eps 1e-6) or `fashion-small` (width 64, depth 4), the same training step (label-smoothed cross-entropy 0.1, global-norm
 clipping at 1.0, AdamW lr 1e-3 with weight decay 0.05 on weight matrices only) and the same input
 work per batch of 128: real Fashion-MNIST images, RandomResizedCrop(scale 0.8-1) + horizontal flip
 per image, bilinear resize of 28x28 to 128x128, normalization (x - 0.5) / 0.5.
@@ -12,8 +12,11 @@ Prints one JSON object: images_per_s (median of --rounds timed rounds of --secon
 --warmup steps), threads, torch version. The batches are built in the training loop's thread, as in
 a plain PyTorch loop without DataLoader workers; --model-only builds one batch and reuses it, which
 times the model step alone (forward, backward, clipping, AdamW): the peer's upper bound.
+--precision bf16 runs the forward under torch.autocast("cpu", dtype=torch.bfloat16) (bf16 matrix
+products, fp32 weights and AdamW state), as vit4j's `--precision bf16`.
 
-    /usr/bin/python3 src/bench/train_peer.py [--data-dir DIR] [--seconds 20] [--rounds 3] [--threads 2] [--model-only]
+    /usr/bin/python3 src/bench/train_peer.py [--variant fashion|fashion-small] [--precision fp32|bf16]
+        [--data-dir DIR] [--seconds 20] [--rounds 3] [--threads 2] [--model-only]
 """
 import argparse
 import gzip
@@ -95,6 +98,10 @@ class FashionViT(nn.Module):
         return self.head(self.norm(self.blocks(x)).mean(1))  # (B, classes)
 
 
+# vit4j's Variant FASHION and FASHION_SMALL (width, depth; both 4 heads, MLP ratio 2, 16 px patches)
+VARIANTS = {"fashion": dict(dim=96, depth=6), "fashion-small": dict(dim=64, depth=4)}
+
+
 def batch(images, labels, idx, rng, size=128):
     out = torch.empty(len(idx), 1, size, size)
     for i, j in enumerate(idx):
@@ -114,6 +121,8 @@ def batch(images, labels, idx, rng, size=128):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir")
+    ap.add_argument("--variant", choices=sorted(VARIANTS), default="fashion")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32")
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=5)
@@ -126,7 +135,7 @@ def main():
     rng = random.Random(42)
     img_path, lab_path = find_images(a.data_dir)
     images, labels = read_idx(img_path), read_idx(lab_path)
-    model = FashionViT()
+    model = FashionViT(**VARIANTS[a.variant])
     decay = [p for p in model.parameters() if p.ndim >= 2 and p is not model.pos_embed]
     rest = [p for p in model.parameters() if not (p.ndim >= 2 and p is not model.pos_embed)]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": rest, "weight_decay": 0.0}], lr=1e-3)
@@ -140,7 +149,9 @@ def main():
         idx = order[pos[0]:pos[0] + a.batch_size]
         pos[0] += a.batch_size
         x, y = fixed if fixed is not None else batch(images, labels, idx, rng)
-        loss = F.cross_entropy(model(x), y, label_smoothing=0.1)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.precision == "bf16"):
+            logits = model(x)
+        loss = F.cross_entropy(logits.float(), y, label_smoothing=0.1)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -157,6 +168,7 @@ def main():
         rates.append(n / (time.perf_counter() - t0))
     print(json.dumps({"images_per_s": round(statistics.median(rates), 1), "rounds": [round(r, 1) for r in rates],
                       "threads": a.threads, "batch_size": a.batch_size, "model_only": a.model_only,
+                      "variant": a.variant, "precision": a.precision,
                       "torch": torch.__version__}))
 
 

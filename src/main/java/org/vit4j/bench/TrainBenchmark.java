@@ -3,6 +3,8 @@ package org.vit4j.bench;
 import ai.djl.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -17,11 +19,27 @@ import org.vit4j.train.VitTrainer;
 /**
  * Training throughput, measured on {@link VitTrainer#train} itself: the same loader, augmentation,
  * forward, backward, clipping and AdamW step as a real run, into a temporary directory, stopped
- * after the timed span (before the first checkpoint).
+ * after the timed span (before the first checkpoint). Also measured over the same span: how much of
+ * the time the steps waited for the loader thread, and the loader thread's share of the process's
+ * CPU time (decoding, augmenting and resizing, which on a machine with few cores competes with the
+ * model's threads even when no step waits).
  */
 public final class TrainBenchmark {
 
     private TrainBenchmark() {}
+
+    /** The loader thread's name ({@code BatchLoader}). */
+    private static final String LOADER_THREAD = "vit4j-batch-loader";
+
+    /**
+     * What one measurement found.
+     *
+     * @param imagesPerSecond training throughput
+     * @param dataWaitShare fraction of the timed span the steps spent waiting for their batch
+     * @param loaderCpuShare the loader thread's CPU time over the process's, in the timed span
+     *     (NaN where the JVM does not report thread or process CPU time)
+     */
+    public record Result(double imagesPerSecond, double dataWaitShare, double loaderCpuShare) {}
 
     /** Ends the run from the listener once enough has been timed. */
     private static final class Enough extends RuntimeException {
@@ -41,17 +59,25 @@ public final class TrainBenchmark {
      * @param data training images
      * @param warmupSteps untimed steps first
      * @param seconds how long to time
-     * @return images per second
+     * @return throughput and the data loading's shares
      * @throws IOException if the temporary run directory cannot be written
      * @throws IllegalArgumentException if the data set has no step left to time after the warm-up
      */
-    public static double measure(ViTConfig config, TrainOptions options, Device device, ImageDataset data,
+    public static Result measure(ViTConfig config, TrainOptions options, Device device, ImageDataset data,
             int warmupSteps, double seconds) throws IOException {
         long[] start = {0};
         long[] images = {0};
         long[] end = {0};
+        double[] waited = {0};
+        long[] cpu = new long[4]; // loader and process CPU nanoseconds at the start and the end
         TrainingListener timer = new TrainingListener() {
             private int steps;
+            private double lastWait;
+
+            @Override
+            public void onBatchWait(double secs) {
+                lastWait = secs; // the wait before step steps + 1: counted once that step is timed
+            }
 
             @Override
             public void onStep(int epoch, int batch, int batches, double loss, double imagesPerSecond) {
@@ -59,10 +85,15 @@ public final class TrainBenchmark {
                 long now = System.nanoTime();
                 if (steps == warmupSteps) {
                     start[0] = now;
+                    cpu[0] = loaderCpu();
+                    cpu[1] = processCpu();
                 } else if (steps > warmupSteps) {
                     images[0] += Math.min(options.batchSize(), data.size() - (long) (batch - 1) * options.batchSize());
+                    waited[0] += lastWait;
                     end[0] = now;
                     if (now - start[0] > seconds * 1e9) {
+                        cpu[2] = loaderCpu();
+                        cpu[3] = processCpu();
                         throw new Enough();
                     }
                 }
@@ -80,7 +111,33 @@ public final class TrainBenchmark {
             throw new IllegalArgumentException("data set too small: " + data.size() + " images for "
                     + warmupSteps + " warm-up steps of " + options.batchSize());
         }
-        return images[0] / ((end[0] - start[0]) / 1e9);
+        double span = (end[0] - start[0]) / 1e9;
+        double cpuShare = cpu[0] < 0 || cpu[1] < 0 || cpu[2] <= 0 || cpu[3] <= cpu[1] ? Double.NaN
+                : (double) (cpu[2] - cpu[0]) / (cpu[3] - cpu[1]);
+        return new Result(images[0] / span, waited[0] / span, cpuShare);
+    }
+
+    /** CPU nanoseconds of the loader thread so far, or -1 if the JVM does not report them. */
+    private static long loaderCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (!threads.isThreadCpuTimeSupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (LOADER_THREAD.equals(t.getName())) {
+                sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
+    }
+
+    /** CPU nanoseconds of the whole process so far (JVM and libtorch threads), or -1. */
+    private static long processCpu() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static void deleteTree(Path dir) throws IOException {

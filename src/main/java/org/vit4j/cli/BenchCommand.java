@@ -21,6 +21,7 @@ import org.vit4j.image.PreprocessedImage;
 import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.bench.SoakBenchmark;
 import org.vit4j.bench.TrainBenchmark;
+import org.vit4j.compiled.Precision;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
@@ -86,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean matmul;
 
     @Option(names = "--train", paramLabel = "fashion-mnist|DIR",
-            description = "Measure training throughput (forward, backward, AdamW) on this data instead, with train's default options.")
+            description = "Measure training throughput (forward, backward, AdamW) on this data instead, with train's default options and --engine/--precision.")
     String train;
 
     @Option(names = "--soak", paramLabel = "N", converter = Converters.PositiveLong.class,
@@ -207,9 +208,12 @@ final class BenchCommand implements Callable<Integer> {
         ImageDataset data = DataSets.open(train, null, cfg.getChannels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
-        TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0).build();
-        double ips = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(), opts,
-                device, data, 5, seconds);
+        Precision.Choice precision = forward.precision.resolve(device, CpuFeatures.current());
+        TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0)
+                .optEngine(forward.engine).optPrecision(precision.precision()).build();
+        TrainBenchmark.Result r = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(),
+                opts, device, data, 5, seconds);
+        double ips = r.imagesPerSecond();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
@@ -218,12 +222,20 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("images_per_s", ips);
             o.addProperty("batch_size", b);
             o.addProperty("device", device.toString());
-            o.addProperty("precision", "fp32");
+            o.addProperty("engine", forward.engine.cliName());
+            o.addProperty("precision", precision.precision().cliName());
             o.addProperty("threads", threads);
+            o.addProperty("data_wait_share", r.dataWaitShare());
+            if (!Double.isNaN(r.loaderCpuShare())) {
+                o.addProperty("loader_cpu_share", r.loaderCpuShare());
+            }
             spec.commandLine().getOut().println(o);
         } else {
-            spec.commandLine().getOut().printf(Locale.ROOT, "train %s batch %d on %s (fp32, threads %s): %.1f images/s%n",
-                    model == null ? variant : model, b, device, threads, ips);
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "train %s batch %d on %s (%s, %s, threads %s): %.1f images/s; waiting for data %.1f%%,"
+                            + " loader thread %.1f%% of the CPU time%n",
+                    model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, ips,
+                    100 * r.dataWaitShare(), 100 * r.loaderCpuShare());
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;

@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.compiled.CpuFeatures;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
@@ -86,6 +90,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--drop-path", paramLabel = "RATE",
             description = "Stochastic depth rate, rising linearly to RATE in the last block (default: the config's, 0).")
     Double dropPath;
+    @Option(names = "--engine", paramLabel = "compiled|eager", converter = ForwardOptions.EngineName.class,
+            description = "Forward and backward: the compiled TorchScript step or the eager DJL blocks"
+                    + " (default: compiled; resuming: the run's).")
+    ForwardEngine engine;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", converter = ForwardOptions.PrecisionName.class,
+            description = "Matrix products of the compiled step: bf16 with fp32 weights and AdamW state, or auto:"
+                    + " bf16 where the CPU has amx_bf16 or avx512_bf16 or on a GPU, else fp32"
+                    + " (default: fp32; resuming: the run's).")
+    Precision precision;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must be empty or new unless --force.")
     Path out;
 
@@ -168,12 +183,16 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        Device device = common.device();
+        if (engine == ForwardEngine.COMPILED && !CompiledTrainStep.supports(cfg)) {
+            throw Usage.error(spec, "--engine compiled: " + CompiledTrainStep.unsupported(cfg));
+        }
+        Precision.Choice chosen = precision == null ? null : precision.resolve(device, CpuFeatures.current());
         try {
-            options(saved, cfg, Integer.MAX_VALUE); // validates every number before any data is read
+            options(saved, cfg, Integer.MAX_VALUE, chosen); // validates every number before any data is read
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, e.getMessage());
         }
-        Device device = common.device();
         ImageDataset all;
         try {
             all = DataSets.open(dataSpec, dataDir, cfg.getChannels(), true);
@@ -183,7 +202,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
-        TrainOptions opts = options(saved, cfg, all.size());
+        TrainOptions opts = options(saved, cfg, all.size(), chosen);
         if (opts.valSize() >= all.size()) {
             throw Usage.error(spec, "--val-size " + opts.valSize() + " must be below the data's "
                     + all.size() + " images");
@@ -193,6 +212,8 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         if (!common.quiet) {
             err.printf(Locale.ROOT, "train: %s, %s%n", split[0].describe(), cfg);
+            err.printf(Locale.ROOT, "train: engine %s, precision %s%n", opts.engine().cliName(),
+                    chosen != null ? chosen : opts.precision().cliName());
         }
         final int totalEpochs = opts.epochs();
         final Progress[] bar = {null};
@@ -246,8 +267,16 @@ final class TrainCommand implements Callable<Integer> {
      * The run's options: the defaults (or, resuming, the run's own) with every option given on
      * the command line applied; validated here, before any data is read.
      */
-    private TrainOptions options(TrainOptions saved, ViTConfig cfg, int dataSize) {
+    private TrainOptions options(TrainOptions saved, ViTConfig cfg, int dataSize, Precision.Choice chosen) {
         TrainOptions.Builder b = saved != null ? saved.toBuilder() : TrainOptions.builder();
+        if (engine != null) {
+            b.optEngine(engine);
+        } else if (saved == null) {
+            b.optEngine(CompiledTrainStep.supports(cfg) ? ForwardEngine.COMPILED : ForwardEngine.EAGER);
+        }
+        if (chosen != null) {
+            b.optPrecision(chosen.precision());
+        }
         if (epochs != null) {
             b.optEpochs(epochs);
         }

@@ -3,11 +3,11 @@ package org.vit4j.compiled;
 import org.vit4j.Named;
 import org.vit4j.Names;
 
-/** Which code runs the inference forward. */
+/** Which code runs the inference forward and the training step. */
 public enum ForwardEngine implements Named {
-    /** The TorchScript program of {@link CompiledVit} (the default), or the eager blocks where it does not apply. */
+    /** The TorchScript program (the default): {@link CompiledVit} for inference, or the eager blocks where it does not apply; {@link CompiledTrainStep} for training. */
     COMPILED,
-    /** The eager DJL blocks of {@code org.vit4j.model} (the reference; training always uses them). */
+    /** The eager DJL blocks of {@code org.vit4j.model} (the reference). */
     EAGER;
 
     /**

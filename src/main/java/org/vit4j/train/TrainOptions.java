@@ -2,6 +2,8 @@ package org.vit4j.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.patch.ShuffleGrid;
 
 /**
@@ -23,6 +25,11 @@ import org.vit4j.patch.ShuffleGrid;
  * @param scrambleProb probability of scrambling a training image
  * @param scrambleGrid shuffle grid of that scrambling, e.g. {@code 8x8}, or null
  * @param randomErase probability of random erasing a training image (see {@link Augment})
+ * @param engine what computes the forward and backward: {@link ForwardEngine#COMPILED} ({@link
+ *     org.vit4j.compiled.CompiledTrainStep}) or {@link ForwardEngine#EAGER} (the DJL blocks); absent
+ *     in files written before the compiled step, which means eager
+ * @param precision {@link Precision#FP32} or {@link Precision#BF16} (compiled only: bfloat16 matrix
+ *     products, float32 weights and AdamW state); absent in older files, which means fp32
  */
 public record TrainOptions(
         int epochs,
@@ -39,7 +46,9 @@ public record TrainOptions(
         boolean hflip,
         double scrambleProb,
         String scrambleGrid,
-        double randomErase) {
+        double randomErase,
+        ForwardEngine engine,
+        Precision precision) {
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -61,8 +70,12 @@ public record TrainOptions(
      * @param scrambleProb see the record
      * @param scrambleGrid see the record
      * @param randomErase see the record
+     * @param engine see the record
+     * @param precision see the record
      */
     public TrainOptions {
+        engine = engine == null ? ForwardEngine.EAGER : engine;
+        precision = precision == null ? Precision.FP32 : precision;
         check(epochs > 0, "epochs must be positive, got " + epochs);
         check(batchSize > 0, "batch size must be positive, got " + batchSize);
         check(lr > 0, "learning rate must be positive, got " + lr);
@@ -75,6 +88,9 @@ public record TrainOptions(
         check(clipGrad >= 0, "gradient clip must be >= 0, got " + clipGrad);
         check(valSize >= 0, "validation size must be >= 0, got " + valSize);
         augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase); // validates
+        check(precision != Precision.AUTO, "precision auto must be resolved to fp32 or bf16 first");
+        check(precision == Precision.FP32 || engine == ForwardEngine.COMPILED,
+                "precision " + precision.cliName() + " needs engine compiled, got " + engine.cliName());
     }
 
     private static void check(boolean ok, String msg) {
@@ -146,6 +162,8 @@ public record TrainOptions(
         b.scrambleProb = scrambleProb;
         b.scrambleGrid = scrambleGrid;
         b.randomErase = randomErase;
+        b.engine = engine;
+        b.precision = precision;
         return b;
     }
 
@@ -206,6 +224,8 @@ public record TrainOptions(
         private double scrambleProb;
         private String scrambleGrid;
         private double randomErase;
+        private ForwardEngine engine = ForwardEngine.COMPILED;
+        private Precision precision = Precision.FP32;
 
         private Builder() {}
 
@@ -369,6 +389,28 @@ public record TrainOptions(
         }
 
         /**
+         * Sets what computes the forward and backward.
+         *
+         * @param engine {@code COMPILED} (default) or {@code EAGER}
+         * @return this builder
+         */
+        public Builder optEngine(ForwardEngine engine) {
+            this.engine = engine;
+            return this;
+        }
+
+        /**
+         * Sets the number format of the compiled step's matrix products.
+         *
+         * @param precision {@code FP32} (default) or {@code BF16} (with the compiled engine)
+         * @return this builder
+         */
+        public Builder optPrecision(Precision precision) {
+            this.precision = precision;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @return the options
@@ -377,7 +419,8 @@ public record TrainOptions(
         public TrainOptions build() {
             double warmup = warmupEpochs != null ? warmupEpochs : defaultWarmup(Math.max(epochs, 0));
             return new TrainOptions(epochs, batchSize, lr, minLr, weightDecay, warmup, labelSmoothing,
-                    clipGrad, seed, valSize, cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase);
+                    clipGrad, seed, valSize, cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase, engine,
+                    precision);
         }
     }
 

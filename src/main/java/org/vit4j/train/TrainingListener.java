@@ -15,6 +15,14 @@ public interface TrainingListener {
     default void onStep(int epoch, int batch, int batches, double loss, double imagesPerSecond) {}
 
     /**
+     * Before each step: how long the step waited for its batch, i.e. how far the loader thread
+     * (decoding, augmenting, resizing) was behind the model; 0 when the batch was ready.
+     *
+     * @param seconds the wait
+     */
+    default void onBatchWait(double seconds) {}
+
+    /**
      * After each epoch's evaluation and checkpoint.
      *
      * @param metricsJson the line appended to {@code metrics.jsonl}

@@ -3,6 +3,7 @@ package org.vit4j.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
@@ -23,7 +27,8 @@ import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 
 /**
- * Trains a {@link VitModel}: AdamW, linear warm-up then cosine decay, global-norm gradient
+ * Trains a {@link VitModel}: the forward and backward by the compiled program ({@link
+ * CompiledTrainStep}, the default) or the eager blocks ({@link TrainOptions#engine()}), AdamW, linear warm-up then cosine decay, global-norm gradient
  * clipping, label-smoothed cross-entropy, seeded data order and augmentation. The files it writes
  * are described by {@link RunDirectory}.
  *
@@ -141,7 +146,12 @@ public final class VitTrainer {
         Files.createDirectories(out);
         int startEpoch = 0;
         double bestAcc = -1;
-        try (VitModel model = VitModel.create(config, labels, device, options.seed())) {
+        try (VitModel model = VitModel.create(config, labels, device, options.seed());
+                CompiledTrainStep compiled = options.engine() == ForwardEngine.COMPILED
+                        ? CompiledTrainStep.compile(model.getBlock(),
+                                new Precision.Choice(options.precision(), "the run's options"),
+                                model.getModel().getNDManager())
+                        : null) {
             AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(),
                     options.weightDecay());
             if (resume) {
@@ -227,12 +237,17 @@ public final class VitTrainer {
                 int batch = 0;
                 try (BatchLoader loader = new BatchLoader(train, epochOrder(n, epoch), options.batchSize(),
                         pre, augment, options.seed(), epoch + 1L, null)) {
-                    while (loader.hasNext()) {
+                    while (true) {
+                        long wait = System.nanoTime();
+                        if (!loader.hasNext()) {
+                            break;
+                        }
                         BatchLoader.Batch b = loader.next();
+                        listener.onBatchWait((System.nanoTime() - wait) / 1e9);
                         long step = (long) epoch * stepsPerEpoch + batch;
                         // dropout and stochastic depth draw from the engine: reseed per step for resumability
                         engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
-                        double[] lc = step(model, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
+                        double[] lc = step(model, compiled, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
                         lossSum += lc[0] * b.size();
                         correct += (long) lc[1];
                         seen += b.size();
@@ -285,11 +300,12 @@ public final class VitTrainer {
     }
 
     /**
-     * One optimizer step; returns {mean loss, correct count}.
+     * One optimizer step, the forward and backward by the compiled program or, when it is null,
+     * the eager blocks; returns {mean loss, correct count}.
      *
      * @throws TrainingDivergedException if the loss or the gradient norm is not finite
      */
-    private double[] step(VitModel model, AdamW opt, Engine engine, BatchLoader.Batch b, double lr,
+    private double[] step(VitModel model, CompiledTrainStep compiled, AdamW opt, Engine engine, BatchLoader.Batch b, double lr,
             int epoch, long stepNumber) {
         int k = config.getNumClasses();
         try (NDScope scope = new NDScope(); NDManager m = model.newManager()) {
@@ -307,9 +323,16 @@ public final class VitTrainer {
             double loss;
             long[] pred;
             try (GradientCollector gc = engine.newGradientCollector()) {
-                NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new ai.djl.ndarray.NDList(x), true)
-                        .get(0); // (B, K)
-                NDArray l = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean(); // label-smoothed CE
+                NDArray logits; // (B, K)
+                NDArray l; // label-smoothed cross-entropy
+                if (compiled != null) {
+                    NDList out = compiled.loss(x, y);
+                    l = out.get(0);
+                    logits = out.get(1);
+                } else {
+                    logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+                    l = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean();
+                }
                 gc.backward(l);
                 loss = l.getFloat();
                 pred = logits.argMax(1).toLongArray();

@@ -127,6 +127,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void engineAndPrecisionAreRecordedResolvedAndKeptOnResume() throws IOException {
+        Path out = tmp.resolve("auto");
+        CliRun r = CliRun.run("train", "--config", "micro", "--batch-size", "8", "--data", data.toString(),
+                "--epochs", "1", "--precision", "auto", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        org.vit4j.compiled.Precision.Choice auto = org.vit4j.compiled.Precision.AUTO.resolve(
+                ai.djl.Device.cpu(), org.vit4j.compiled.CpuFeatures.current());
+        assertTrue(r.err().contains("train: engine compiled, precision " + auto + "\n"), r.err());
+        String record = Files.readString(out.resolve("train.json"));
+        assertTrue(record.contains("\"engine\": \"COMPILED\""), record);
+        assertTrue(record.contains("\"precision\": \"" + auto.precision().name() + "\""), record);
+        CliRun eager = CliRun.run("train", "--resume", out.toString(), "--epochs", "2", "--engine", "eager");
+        assertEquals(ExitCodes.USAGE, eager.code());
+        assertTrue(eager.err().contains("engine: \"COMPILED\" vs \"EAGER\""), eager.err());
+        CliRun bf16Eager = train("--data", data.toString(), "--engine", "eager", "--precision", "bf16",
+                "--out", tmp.resolve("x").toString());
+        assertEquals(ExitCodes.USAGE, bf16Eager.code());
+        assertTrue(bf16Eager.err().startsWith("vit4j train: precision bf16 needs engine compiled, got eager"),
+                bf16Eager.err());
+        CliRun bad = train("--data", data.toString(), "--engine", "jit", "--out", tmp.resolve("y").toString());
+        assertEquals(ExitCodes.USAGE, bad.code());
+        assertTrue(bad.err().contains("compiled") && bad.err().contains("eager"), bad.err());
+    }
+
+    @Test
     void aDivergingRunExitsOneAndSavesNoModel() {
         Path out = tmp.resolve("wild");
         CliRun r = train("--data", data.toString(), "--epochs", "2", "--lr", "1e30", "--min-lr", "0", "--clip-grad", "0",

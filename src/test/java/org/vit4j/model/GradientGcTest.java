@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.compiled.Precision;
 import org.vit4j.position.PositionEmbeddingKind;
 
 /**
@@ -60,16 +62,48 @@ class GradientGcTest {
         }
     }
 
-    /** One forward/backward in training mode (dropout, drop path) with a fixed engine seed. */
+    @ParameterizedTest
+    @EnumSource(PositionEmbeddingKind.class)
+    void theCompiledStepsGradientsToo(PositionEmbeddingKind kind) throws Exception {
+        ViTConfig.Builder b = ViTConfig.builder().setImageSize(16, 12).setPatchSize(4).setWidth(16).setDepth(2)
+                .setHeads(2).setNumClasses(3).optDropPath(0.2).optDropout(0.1).optLayerScale(0.1).optRegisterTokens(1);
+        ViTConfig config = (kind.isRope() ? b.optPosEmb(kind.cliName() + "+learned") : b.optPosEmb(kind)).build();
+        try (VitModel model = TestModels.create(config, 7);
+                CompiledTrainStep step = CompiledTrainStep.compile(model.getBlock(),
+                        new Precision.Choice(Precision.FP32, "test"), model.getModel().getNDManager())) {
+            Map<String, float[]> quiet = gradients(model, false, step);
+            Map<String, float[]> collected = gradients(model, true, step);
+            for (Map.Entry<String, float[]> e : quiet.entrySet()) {
+                assertTrue(TestModels.allFinite(e.getValue()), e.getKey());
+                assertArrayEquals(e.getValue(), collected.get(e.getKey()), 0f, e.getKey());
+            }
+        }
+    }
+
     private static Map<String, float[]> gradients(VitModel model, boolean collectInBetween) {
+        return gradients(model, collectInBetween, null);
+    }
+
+    /**
+     * One forward/backward in training mode (dropout, drop path) with a fixed engine seed, by the
+     * eager blocks or a compiled step; the loss is the mean of -log p(class 0).
+     */
+    private static Map<String, float[]> gradients(VitModel model, boolean collectInBetween, CompiledTrainStep step) {
         Engine engine = Engine.getEngine("PyTorch");
         Map<String, float[]> out = new LinkedHashMap<>();
         try (NDManager m = model.newManager()) {
             engine.setRandomSeed(11);
             NDArray x = TestModels.images(m, 3, VitModel.inputShape(model.getConfig(), 4));
             try (GradientCollector gc = engine.newGradientCollector()) {
-                NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
-                NDArray loss = logits.logSoftmax(1).get(":, 0").neg().mean();
+                NDArray loss;
+                if (step == null) {
+                    NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+                    loss = logits.logSoftmax(1).get(":, 0").neg().mean();
+                } else {
+                    NDArray classZero = m.zeros(new Shape(4, model.getConfig().getNumClasses()));
+                    classZero.set(new ai.djl.ndarray.index.NDIndex(":, 0"), 1f);
+                    loss = step.loss(x, classZero).get(0);
+                }
                 if (collectInBetween) {
                     collectAndPoison();
                 }

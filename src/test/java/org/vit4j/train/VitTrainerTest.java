@@ -26,6 +26,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
@@ -359,6 +363,44 @@ class VitTrainerTest {
         assertEquals(runs.get(0), runs.get(1));
         assertEquals(runs.get(0), runs.get(2));
         assertEquals(List.of(weights.get(0), weights.get(0), weights.get(0)), weights);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"EAGER, FP32", "COMPILED, BF16"})
+    void theEagerEngineAndBf16RerunBitIdenticallyToo(ForwardEngine engine, Precision precision) throws IOException {
+        TrainOptions opts = OPTIONS.toBuilder().optEpochs(1).optEngine(engine).optPrecision(precision).build();
+        List<List<JsonObject>> runs = new ArrayList<>();
+        List<String> weights = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path out = tmp.resolve("repeat" + i);
+            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out, false);
+            runs.add(untimed(out));
+            assertTrue(Double.isFinite(runs.get(i).get(0).get("train_loss").getAsDouble()), runs.get(i).toString());
+            weights.add(ModelDirectory.sha256(Files.readAllBytes(out.resolve("checkpoints/epoch-0001/" + ModelDirectory.WEIGHTS))));
+        }
+        assertEquals(runs.get(0), runs.get(1));
+        assertEquals(weights.get(0), weights.get(1));
+        assertEquals(opts, TrainOptions.fromJson(Files.readString(tmp.resolve("repeat0/train.json"))));
+    }
+
+    @Test
+    void aDivergingEagerRunStopsBeforeTheWeightsToo() {
+        Path out = tmp.resolve("diverged-eager");
+        TrainOptions wild = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e30).optMinLr(0)
+                .optWarmupEpochs(0).optClipGrad(0).optSeed(1).optValSize(0).optEngine(ForwardEngine.EAGER).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> run(out, wild, false, null));
+        assertTrue(e.getMessage().contains("nothing of this epoch was saved"), e.getMessage());
+        assertFalse(Files.exists(out.resolve(ModelDirectory.WEIGHTS)), "no model saved");
+    }
+
+    @Test
+    void optionsFromBeforeTheCompiledStepMeanEagerFp32() {
+        String older = OPTIONS.toJson().replaceAll(",\\s*\"engine\": \"COMPILED\"", "")
+                .replaceAll(",\\s*\"precision\": \"FP32\"", "");
+        assertFalse(older.contains("engine"), older);
+        assertEquals(OPTIONS.toBuilder().optEngine(ForwardEngine.EAGER).build(), TrainOptions.fromJson(older));
+        assertEquals("precision auto must be resolved to fp32 or bf16 first", assertThrows(IllegalArgumentException.class,
+                () -> OPTIONS.toBuilder().optPrecision(Precision.AUTO).build()).getMessage());
     }
 
     @Test

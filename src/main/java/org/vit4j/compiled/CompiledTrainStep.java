@@ -1,0 +1,413 @@
+package org.vit4j.compiled;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VisionTransformer;
+import org.vit4j.patch.PatchGrid;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeLayout;
+import org.vit4j.position.Rope;
+
+/**
+ * A {@link VisionTransformer}'s training forward and loss as one TorchScript program ({@code
+ * vit_train.py}, a resource): the parameters go in as a {@code List[Tensor]}, libtorch's autograd
+ * records the program's operations, and {@code GradientCollector.backward} on the returned loss
+ * fills the DJL parameters' gradients, exactly where the eager blocks' backward puts them.
+ *
+ * <ul>
+ *   <li>Input of {@link #loss}: images {@code (B, C, H, W)} float32 at the configured size,
+ *       targets {@code (B, K)} (label-smoothed one-hot rows), both PyTorch-engine arrays.
+ *   <li>Parameters: every array of {@link VisionTransformer#namedParameters()}, passed as views
+ *       (so the gradient reaches the parameter itself); the fixed absolute table and the fixed
+ *       rotary cos/sin tables come from the eager position code, computed once, as constants.
+ *       The learned table ({@code pos_embed.table}) and RoPE-Mixed's frequencies ({@code
+ *       rope.freqs}) are parameters and get their gradients; the rotation of RoPE-Mixed is
+ *       computed inside the program from them.
+ *   <li>Output: {@code NDList(loss (), logits (B, K))}, float32, in the images' manager.
+ * </ul>
+ *
+ * <p>Only differentiable operators: {@code aten::linear}, {@code scaled_dot_product_attention}
+ * (its own backward), {@code layer_norm}, exact GELU. Dropout and stochastic depth draw from
+ * libtorch's default generator, which the caller seeds before every step (as for the eager
+ * blocks), so a run is repeatable; their masks are not the eager blocks' masks.
+ *
+ * <p>{@link Precision#BF16}: as under {@code torch.autocast}, every linear layer casts its input,
+ * weight and bias to bfloat16 and attention runs in bfloat16; LayerNorm, the residual stream,
+ * logits and loss stay float32. The casts are part of the graph, so the weights (the AdamW master
+ * copy) and their gradients stay float32.
+ *
+ * <p>The program runs with the TorchScript graph optimizer off (libtorch's flag is per thread and
+ * set back after the call): every call executes the same operators with autograd's own backward,
+ * so the first steps (which the profiling executor would run differently from later ones) equal
+ * later ones, and a resumed run repeats an uninterrupted one.
+ *
+ * <p>Not thread-safe: one trainer thread.
+ */
+public final class CompiledTrainStep implements AutoCloseable {
+
+    /** The module's class in {@code vit_train.py}. */
+    public static final String CLASS_NAME = "VitTrain";
+
+    /** The record components of {@link ViTConfig} the program implements (or that do not touch the forward). */
+    private static final Set<String> KNOWN = Set.of(
+            "imageHeight", "imageWidth", "channels", "patchSize", "width", "depth", "heads", "mlpRatio",
+            "numClasses", "pooling", "classToken", "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb",
+            "posEmbLayout", "rope", "ropeLayout", "ropeIndexing", "ropeTheta", "layerScale", "layerNormEps",
+            "dropout", "dropPath", "sizing", "interpolation", "cropPct", "mean", "std");
+
+    /** The tensors of one encoder block in the parameter list, in {@code vit_train.py}'s order (stride 14). */
+    private static final String[] BLOCK_TENSORS = {
+        "norm1.gamma", "norm1.beta", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
+        "norm2.gamma", "norm2.beta", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
+        "ls1.gamma", "ls2.gamma",
+    };
+
+    /** The learned table's place in the parameter list. */
+    private static final int LEARNED_TABLE = 4;
+
+    /** How DJL's {@code IValueUtils.forward} packs arrays: this name makes them one {@code List[Tensor]} argument. */
+    private static final String LIST_ARGUMENT = "ws[]";
+
+    private final VisionTransformer network;
+    private final Precision.Choice precision;
+    private final PtNDManager manager;
+    private final PtSymbolBlock module;
+    private final List<String> names;
+    private final List<Parameter> params = new ArrayList<>();
+    private final List<NDArray> absent = new ArrayList<>();
+    private final Map<String, NDArray[]> tables = new HashMap<>();
+
+    private CompiledTrainStep(VisionTransformer network, Precision.Choice precision, NDManager parent) {
+        this.network = network;
+        this.precision = precision;
+        this.manager = (PtNDManager) parent.newSubManager();
+        try {
+            try (InputStream in = new ByteArrayInputStream(archive(network.getConfig(), precision).toBytes())) {
+                this.module = JniUtils.loadModule(manager, in, true, false);
+            }
+            ViTConfig c = network.getConfig();
+            this.names = parameterNames(c);
+            Map<String, Parameter> named = network.namedParameters();
+            Set<String> unknown = new TreeSet<>(named.keySet());
+            unknown.removeAll(names);
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("the compiled training step does not know the parameters " + unknown);
+            }
+            long d = c.getWidth();
+            for (int i = 0; i < names.size(); i++) {
+                String n = names.get(i);
+                Parameter p = n == null ? null : named.get(n);
+                params.add(p);
+                boolean qkvBias = i >= 6 && i < 6 + 14 * c.getDepth() && (i - 6) % 14 == 3;
+                NDArray empty = p != null && i != LEARNED_TABLE ? null : manager.zeros(qkvBias
+                        ? new Shape(3 * d) : new Shape(0, d)); // no qkv bias: adding 0 is exact
+                if (empty != null) {
+                    empty.setName(LIST_ARGUMENT);
+                }
+                absent.add(empty);
+            }
+            tables(c.getGrid()); // the configured grid's, at load time
+        } catch (IOException e) {
+            manager.close();
+            throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Compiles the training step of an initialized network.
+     *
+     * @param network the network whose parameters are trained (not owned: keep it open)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param manager parent of the program's own manager (the model's)
+     * @return the step, for the caller to close
+     * @throws IllegalArgumentException if {@link #unsupported} refuses the config or the precision
+     *     is {@code auto}
+     */
+    public static CompiledTrainStep compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
+        String why = unsupported(network.getConfig());
+        if (why != null) {
+            throw new IllegalArgumentException("the compiled training step does not support this model: " + why);
+        }
+        if (precision.precision() == Precision.AUTO) {
+            throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
+        }
+        return new CompiledTrainStep(network, precision, manager);
+    }
+
+    /**
+     * Whether the program trains this config: every position embedding (absolute, rotary, both),
+     * class and register tokens, LayerScale, qkv bias with or without its key part, both
+     * poolings, fc-norm, dropout and stochastic depth. A config option added later is refused
+     * until the program learns it.
+     *
+     * @param config the config
+     * @return true if {@link #compile} accepts it
+     */
+    public static boolean supports(ViTConfig config) {
+        return unsupported(config) == null;
+    }
+
+    /**
+     * Why a config does not compile for training.
+     *
+     * @param config the config
+     * @return the reason, or null if it is supported
+     */
+    public static String unsupported(ViTConfig config) {
+        Set<String> options = new TreeSet<>();
+        for (RecordComponent rc : ViTConfig.class.getRecordComponents()) {
+            options.add(rc.getName());
+        }
+        options.removeAll(KNOWN);
+        return options.isEmpty() ? null : "the config has options the compiled training step does not know: " + options;
+    }
+
+    /**
+     * The TorchScript archive of a config: {@code vit_train.py} and the config's numbers as module
+     * attributes.
+     *
+     * @param config the config
+     * @param precision {@code FP32} or {@code BF16}
+     * @return the archive
+     */
+    public static TorchScriptArchive archive(ViTConfig config, Precision.Choice precision) {
+        int rope = !config.getRope().isRope() ? 0 : config.getRope() == PositionEmbeddingKind.ROPE_MIXED ? 2 : 1;
+        return TorchScriptArchive.builder()
+                .setClassName(CLASS_NAME)
+                .setSource(source())
+                .addAttribute("training", true)
+                .addAttribute("patch", config.getPatchSize())
+                .addAttribute("heads", config.getHeads())
+                .addAttribute("depth", config.getDepth())
+                .addAttribute("avg_pool", config.getPooling() == Pooling.AVG)
+                .addAttribute("fc_norm", config.isFcNorm())
+                .addAttribute("key_bias", config.hasKeyBias() || !config.hasQkvBias())
+                .addAttribute("rope", rope)
+                .addAttribute("rope_half", config.getRopeLayout() == RopeLayout.HALF)
+                .addAttribute("eps", config.getLayerNormEps())
+                .addAttribute("dropout", config.getDropout())
+                .addAttribute("drop_path", config.getDropPath())
+                .addAttribute("bf16", precision.precision() == Precision.BF16)
+                .build();
+    }
+
+    /** @return the TorchScript source, {@code vit_train.py} */
+    public static String source() {
+        try (InputStream in = CompiledTrainStep.class.getResourceAsStream("vit_train.py")) {
+            if (in == null) {
+                throw new IllegalStateException("vit_train.py is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The parameter list in the program's order, named as {@link VisionTransformer#namedParameters()};
+     * {@code null} entries are parameters this config does not have.
+     *
+     * @param config the config
+     * @return the names
+     */
+    static List<String> parameterNames(ViTConfig config) {
+        List<String> out = new ArrayList<>(List.of("patch_embed.proj.weight", "patch_embed.proj.bias"));
+        out.add(config.hasClassToken() ? "cls_token" : null);
+        out.add(config.getRegisterTokens() > 0 ? "reg_token" : null);
+        out.add(config.getPosEmb() == PositionEmbeddingKind.LEARNED ? "pos_embed.table" : null);
+        out.add(config.getRope() == PositionEmbeddingKind.ROPE_MIXED ? "rope.freqs" : null);
+        for (int i = 0; i < config.getDepth(); i++) {
+            for (String t : BLOCK_TENSORS) {
+                boolean has = switch (t) {
+                    case "attn.qkv.bias" -> config.hasQkvBias();
+                    case "ls1.gamma", "ls2.gamma" -> config.getLayerScale() > 0;
+                    default -> true;
+                };
+                out.add(has ? "blocks." + i + "." + t : null);
+            }
+        }
+        String norm = config.isFcNorm() ? "fc_norm" : "norm";
+        out.addAll(List.of(norm + ".gamma", norm + ".beta", "head.weight", "head.bias"));
+        return out;
+    }
+
+    /** Whether a grid is the configured one, where a learned table is the parameter itself. */
+    private boolean trainedGrid(PatchGrid grid) {
+        PatchGrid g = network.getConfig().getGrid();
+        return grid.rows() == g.rows() && grid.cols() == g.cols();
+    }
+
+    /**
+     * The tables of a grid that do not depend on a parameter, from the eager position code,
+     * cached per grid: the absolute table (or {@code (0, D)}), and the rotary cos and sin {@code
+     * (N, hd)} of a fixed rotary kind or RoPE-Mixed's coordinates {@code t_x, t_y (N)}. At the
+     * configured grid a learned table is a parameter (in the list, not here); at another grid
+     * {@link #loss} resamples it at every call.
+     */
+    private NDArray[] tables(PatchGrid grid) {
+        NDArray[] cached = tables.get(grid.shape());
+        if (cached != null) {
+            return cached;
+        }
+        ViTConfig c = network.getConfig();
+        NDArray[] out = new NDArray[3];
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager tmp = manager.newSubManager()) {
+            ParameterStore ps = new ParameterStore(tmp, false);
+            PositionEmbeddingKind kind = c.getPosEmb();
+            if (kind == PositionEmbeddingKind.NONE || kind == PositionEmbeddingKind.LEARNED) {
+                out[0] = manager.zeros(new Shape(0, c.getWidth())); // a learned one: see loss()
+            } else {
+                out[0] = keep(table(tmp, grid));
+            }
+            if (c.getRope() == PositionEmbeddingKind.ROPE_MIXED) {
+                float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), c.getRopeIndexing());
+                out[1] = manager.create(t[0]);
+                out[2] = manager.create(t[1]);
+            } else if (c.getRope().isRope()) {
+                NDList cs = network.getRotaryEmbedding().rotations(ps, grid, zeros(tmp), false).get(0);
+                out[1] = keep(cs.get(0));
+                out[2] = keep(cs.get(1));
+            } else {
+                out[1] = manager.zeros(new Shape(0));
+                out[2] = manager.zeros(new Shape(0));
+            }
+        } finally {
+            JniUtils.setGradMode(grad);
+        }
+        String[] argNames = {"pos", "rot_a", "rot_b"};
+        for (int i = 0; i < 3; i++) {
+            out[i].setName(argNames[i]);
+        }
+        tables.put(grid.shape(), out);
+        return out;
+    }
+
+    /** The eager block's absolute table for a grid: its embedding added to zero tokens ({@code 0 + t = t}). */
+    private NDArray table(NDManager m, PatchGrid grid) {
+        ViTConfig c = network.getConfig();
+        long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
+        NDArray zeros = m.zeros(new Shape(1, rows, c.getWidth())); // (1, c + N, D)
+        return network.getPositionEmbedding().add(new ParameterStore(m, false), zeros, grid, false)
+                .reshape(rows, c.getWidth()); // (c + N, D)
+    }
+
+    private static NDArray zeros(NDManager m) {
+        return m.zeros(new Shape(1));
+    }
+
+    private NDArray keep(NDArray a) {
+        NDArray copy = a.duplicate(); // detached from the eager blocks' caches
+        copy.attach(manager);
+        return copy;
+    }
+
+    /** @return the precision the step runs in, with the reason */
+    public Precision.Choice getPrecision() {
+        return precision;
+    }
+
+    /**
+     * The loss and logits of a batch, recorded for autograd: call inside a {@code
+     * GradientCollector} and {@code backward} the loss to fill the parameters' gradients.
+     *
+     * @param images {@code (B, C, H, W)} float32, H and W multiples of the patch size (another size
+     *     than the configured one as in the eager blocks: a learned table resampled, without gradient)
+     * @param target {@code (B, K)} float32, rows of label-smoothed one-hot targets
+     * @return {@code NDList(loss (), logits (B, K))} in the images' manager
+     * @throws IllegalArgumentException if the images or targets have another shape
+     */
+    public NDList loss(NDArray images, NDArray target) {
+        ViTConfig c = network.getConfig();
+        Shape s = images.getShape();
+        int p = c.getPatchSize();
+        if (s.dimension() != 4 || s.get(1) != c.getChannels() || s.get(2) % p != 0 || s.get(3) % p != 0
+                || images.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("the compiled training step expects float32 images (B, "
+                    + c.getChannels() + ", H, W) with H and W multiples of " + p + ", got " + images.getDataType()
+                    + " " + s);
+        }
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), p);
+        NDArray[] t = tables(grid);
+        if (!target.getShape().equals(new Shape(s.get(0), c.getNumClasses()))) {
+            throw new IllegalArgumentException("targets must be (" + s.get(0) + ", " + c.getNumClasses()
+                    + "), got " + target.getShape());
+        }
+        NDManager m = images.getManager();
+        NDArray method = m.zeros(new Shape(1));
+        method.setName("module_method:step");
+        images.setName("images");
+        target.setName("target");
+        boolean resampled = !trainedGrid(grid);
+        NDArray pos = t[0];
+        if (resampled && c.getPosEmb() == PositionEmbeddingKind.LEARNED) {
+            // the current table resampled by the eager block, without gradient (as the eager blocks do)
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try {
+                pos = table(m, grid);
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+            pos.setName("pos");
+        }
+        NDList in = new NDList(method, images, target, pos, t[1], t[2]);
+        for (int i = 0; i < names.size(); i++) {
+            Parameter param = params.get(i);
+            NDArray w;
+            if (param == null || resampled && i == LEARNED_TABLE) {
+                w = absent.get(i);
+            } else {
+                NDArray a = param.getArray();
+                w = a.reshape(a.getShape()); // a view: its gradient flows to the parameter
+                w.attach(m); // freed with the batch, not kept by the model's manager
+                w.setName(LIST_ARGUMENT);
+            }
+            in.add(w);
+        }
+        JniUtils.setGraphExecutorOptimize(false); // a thread-local flag in libtorch
+        try {
+            return IValueUtils.forward(module, in, true);
+        } finally {
+            JniUtils.setGraphExecutorOptimize(true); // libtorch's default, for this thread's other programs
+        }
+    }
+
+    /** @return the parameter names in the program's order ({@code null}: absent), for tests */
+    List<String> names() {
+        return names;
+    }
+
+    @Override
+    public void close() {
+        module.close();
+        manager.close();
+    }
+}

@@ -1,0 +1,214 @@
+class VitTrain(Module):
+  __parameters__ = []
+  __buffers__ = []
+  training : bool
+  patch : int
+  heads : int
+  depth : int
+  avg_pool : bool
+  fc_norm : bool
+  key_bias : bool
+  rope : int
+  rope_half : bool
+  eps : float
+  dropout : float
+  drop_path : float
+  bf16 : bool
+  def step(self: __torch__.VitTrain,
+    images: Tensor,
+    target: Tensor,
+    pos: Tensor,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor]) -> Tuple[Tensor, Tensor]:
+    # One training forward: (label-smoothed cross-entropy (), logits (B, K) float32).
+    # images (B, C, H, W); target (B, K) smoothed one-hot rows; pos (c + N, D) fixed absolute table
+    # or (0, D) (a learned table is ws[4]); rot_a, rot_b: rope 1: cos, sin (N, hd); rope 2: the
+    # patches' coordinates t_x, t_y (N); else empty.
+    # ws: the parameters, in this order (absent ones are empty tensors):
+    #   0 patch w (D, C*P*P), 1 patch b (D), 2 cls (c, D), 3 reg (R, D), 4 learned table (c + N, D),
+    #   5 rope freqs (2, depth, H, hd/2), then depth x 14 block tensors (norm1 g/b, qkv w/b, proj w/b,
+    #   norm2 g/b, fc1 w/b, fc2 w/b, ls1 (D), ls2 (D)), then norm g/b, head w/b.
+    # Autograd records every op when the caller runs it in training mode; only differentiable ops.
+    n = len(ws)
+    x = self.embed(images, pos, ws)
+    x = self.drop(x, self.dropout)
+    prefix = torch.size(ws[2], 0) + torch.size(ws[3], 0)
+    for i in range(self.depth):
+      x = self.block(x, i, prefix, rot_a, rot_b, ws)
+    if not self.fc_norm:
+      x = self.norm(x, ws[n - 4], ws[n - 3])
+    if self.avg_pool:
+      y = torch.mean(torch.slice(x, 1, prefix), [1])  # (B, D)
+    else:
+      y = torch.select(x, 1, 0)  # (B, D)
+    if self.fc_norm:
+      y = self.norm(y, ws[n - 4], ws[n - 3])
+    logits = torch.to(self.lin(y, ws[n - 2], ws[n - 1]), 6)  # (B, K) float32
+    loss = torch.neg(torch.mean(torch.sum(torch.mul(torch.log_softmax(logits, 1), target), [1])))
+    return (loss, logits)
+  def lin(self: __torch__.VitTrain,
+    x: Tensor,
+    w: Tensor,
+    b: Tensor) -> Tensor:
+    # (..., in) -> (..., out); bf16: inputs, weight and bias cast to bfloat16 as under
+    # torch.autocast (the casts are differentiable: gradients reach the float32 weights as float32)
+    if self.bf16:
+      return torch.linear(torch.to(x, 15), torch.to(w, 15), torch.to(b, 15))
+    return torch.linear(x, w, b)
+  def norm(self: __torch__.VitTrain,
+    x: Tensor,
+    g: Tensor,
+    b: Tensor) -> Tensor:
+    # LayerNorm over the last axis, always in float32
+    return torch.layer_norm(torch.to(x, 6), [torch.size(x, -1)], g, b, self.eps)
+  def drop(self: __torch__.VitTrain,
+    x: Tensor,
+    p: float) -> Tensor:
+    # dropout from libtorch's default generator (the caller seeds it before every step)
+    if p > 0.:
+      return torch.dropout(x, p, True)
+    return x
+  def drop_branch(self: __torch__.VitTrain,
+    x: Tensor,
+    i: int) -> Tensor:
+    # stochastic depth of block i: rate drop_path * i / (depth - 1); whole branches per sample,
+    # kept ones scaled by 1 / keep
+    if self.drop_path <= 0. or self.depth == 1:
+      return x
+    keep = 1. - self.drop_path * i / (self.depth - 1)
+    if keep >= 1.:
+      return x
+    b = torch.size(x, 0)
+    u = torch.rand([b, 1, 1], dtype=6, layout=None, device=ops.prim.device(x), pin_memory=None)  # (B, 1, 1)
+    mask = torch.div(torch.to(torch.lt(u, keep), 6), keep)
+    return torch.mul(x, mask)
+  def embed(self: __torch__.VitTrain,
+    images: Tensor,
+    pos: Tensor,
+    ws: List[Tensor]) -> Tensor:
+    # images (B, C, H, W) -> tokens (B, c + R + N, D) float32: patches, class token, position
+    # table, then registers (which get no position)
+    p = self.patch
+    b = torch.size(images, 0)
+    c = torch.size(images, 1)
+    r = torch.floordiv(torch.size(images, 2), p)
+    q = torch.floordiv(torch.size(images, 3), p)
+    x = torch.reshape(images, [b, c, r, p, q, p])  # (B, C, R, P, Q, P)
+    x = torch.permute(x, [0, 2, 4, 1, 3, 5])  # (B, R, Q, C, P, P)
+    x = torch.reshape(x, [b, r * q, c * p * p])  # (B, N, C*P*P)
+    x = torch.to(self.lin(x, ws[0], ws[1]), 6)  # (B, N, D)
+    d = torch.size(x, 2)
+    cls = ws[2]
+    reg = ws[3]
+    if torch.size(cls, 0) > 0:
+      x = torch.cat([torch.expand(torch.unsqueeze(cls, 0), [b, 1, d]), x], 1)  # (B, 1 + N, D)
+    table = pos
+    if torch.size(ws[4], 0) > 0:
+      table = ws[4]
+    if torch.size(table, 0) > 0:
+      x = torch.add(x, table)  # (B, c + N, D)
+    nreg = torch.size(reg, 0)
+    if nreg > 0:
+      k = torch.size(cls, 0)
+      regs = torch.expand(torch.unsqueeze(reg, 0), [b, nreg, d])  # (B, R, D)
+      x = torch.cat([torch.slice(x, 1, 0, k), regs, torch.slice(x, 1, k)], 1)  # (B, c + R + N, D)
+    return x
+  def rotate(self: __torch__.VitTrain,
+    x: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    prefix: int) -> Tensor:
+    # x (B, H, T, hd): the patch tokens' x cos + rot(x) sin, prefix tokens unrotated
+    # (timm apply_rot_embed_cat); cos, sin (N, hd) or (H, N, hd)
+    patches = torch.slice(x, 2, prefix)  # (B, H, N, hd)
+    hd = torch.size(x, 3)
+    if self.rope_half:
+      a = torch.slice(patches, 3, 0, torch.floordiv(hd, 2))
+      b2 = torch.slice(patches, 3, torch.floordiv(hd, 2))
+      turned = torch.cat([torch.neg(b2), a], 3)  # [-x_{hd/2..} | x_{..hd/2}]
+    else:
+      s = torch.size(patches)
+      pairs = torch.reshape(patches, [s[0], s[1], s[2], torch.floordiv(hd, 2), 2])  # (B, H, N, hd/2, 2)
+      even = torch.slice(pairs, 4, 0, 1)
+      odd = torch.slice(pairs, 4, 1, 2)
+      turned = torch.reshape(torch.cat([torch.neg(odd), even], 4), s)  # [-x1, x0, -x3, x2, ..]
+    rotated = torch.add(torch.mul(patches, cos), torch.mul(turned, sin))
+    if prefix == 0:
+      return rotated
+    return torch.cat([torch.slice(x, 2, 0, prefix), rotated], 2)  # (B, H, T, hd)
+  def mixed(self: __torch__.VitTrain,
+    i: int,
+    tx: Tensor,
+    ty: Tensor,
+    ws: List[Tensor]) -> Tuple[Tensor, Tensor]:
+    # RoPE-Mixed rotation of block i from the learned frequencies (timm get_mixed_freqs):
+    # angles t_x f_x + t_y f_y (H, N, hd/2), expanded to cos, sin (H, N, hd) in the pair layout
+    f = ws[5]  # (2, depth, H, hd/2)
+    fx = torch.unsqueeze(torch.select(torch.select(f, 0, 0), 0, i), 1)  # (H, 1, hd/2)
+    fy = torch.unsqueeze(torch.select(torch.select(f, 0, 1), 0, i), 1)
+    n = torch.size(tx, 0)
+    angles = torch.add(torch.mul(torch.reshape(tx, [1, n, 1]), fx), torch.mul(torch.reshape(ty, [1, n, 1]), fy))
+    if self.rope_half:
+      full = torch.cat([angles, angles], 2)  # (H, N, hd): tile(2)
+    else:
+      s = torch.size(angles)
+      full = torch.reshape(torch.stack([angles, angles], 3), [s[0], s[1], 2 * s[2]])  # repeat_interleave(2)
+    return (torch.cos(full), torch.sin(full))
+  def attention(self: __torch__.VitTrain,
+    x: Tensor,
+    i: int,
+    prefix: int,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor]) -> Tensor:
+    # x (B, T, D) normalized tokens of block i -> (B, T, D)
+    o = 6 + 14 * i
+    b = torch.size(x, 0)
+    t = torch.size(x, 1)
+    d = torch.size(x, 2)
+    h = self.heads
+    bias = ws[o + 3]
+    if not self.key_bias:
+      # timm Eva: the key third of the qkv bias is not used (and gets a zero gradient)
+      bias = torch.cat([torch.slice(bias, 0, 0, d), torch.zeros_like(torch.slice(bias, 0, d, 2 * d)), torch.slice(bias, 0, 2 * d)], 0)
+    qkv = self.lin(x, ws[o + 2], bias)  # (B, T, 3D)
+    qkv = torch.permute(torch.reshape(qkv, [b, t, 3, h, torch.floordiv(d, h)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
+    # unbind, not three selects: its backward stacks the three gradients once instead of
+    # zero-filling and copying the whole (3, B, H, T, hd) tensor for each
+    parts = torch.unbind(qkv, 0)
+    q = parts[0]  # (B, H, T, hd)
+    k = parts[1]
+    v = parts[2]
+    if self.rope == 1:
+      q = torch.to(self.rotate(q, rot_a, rot_b, prefix), ops.prim.dtype(v))
+      k = torch.to(self.rotate(k, rot_a, rot_b, prefix), ops.prim.dtype(v))
+    elif self.rope == 2:
+      cos, sin = self.mixed(i, rot_a, rot_b, ws)
+      q = torch.to(self.rotate(q, cos, sin, prefix), ops.prim.dtype(v))
+      k = torch.to(self.rotate(k, cos, sin, prefix), ops.prim.dtype(v))
+    a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
+    a = torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D)
+    return self.drop(self.lin(a, ws[o + 4], ws[o + 5]), self.dropout)
+  def scale(self: __torch__.VitTrain,
+    x: Tensor,
+    gamma: Tensor) -> Tensor:
+    # LayerScale: a per-channel factor (D), or nothing when gamma is empty
+    if torch.numel(gamma) > 0:
+      return torch.mul(x, gamma)
+    return x
+  def block(self: __torch__.VitTrain,
+    x: Tensor,
+    i: int,
+    prefix: int,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor]) -> Tensor:
+    # pre-norm encoder block i: x (B, T, D) float32 -> (B, T, D) float32
+    o = 6 + 14 * i
+    h = self.attention(self.norm(x, ws[o], ws[o + 1]), i, prefix, rot_a, rot_b, ws)
+    x = torch.add(x, self.drop_branch(self.scale(h, ws[o + 12]), i))
+    hid = torch.gelu(self.lin(self.norm(x, ws[o + 6], ws[o + 7]), ws[o + 8], ws[o + 9]))  # (B, T, M)
+    hid = self.drop(hid, self.dropout)
+    h = self.drop(self.lin(hid, ws[o + 10], ws[o + 11]), self.dropout)
+    return torch.add(x, self.drop_branch(self.scale(h, ws[o + 13]), i))
