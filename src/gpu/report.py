@@ -35,7 +35,9 @@ def main(out):
         for r in m["runs"]:
             passed = r.get("passed", r.get("skipped", r.get("error", "")))
             lines.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-                m["model"], "x".join(map(str, m["input_shape"])), r["engine"], r["precision"],
+                m["model"], "x".join(map(str, m["input_shape"])),
+                r["engine"] + (" (eager ran: %s)" % r["compiled_unsupported"] if "compiled_unsupported" in r else ""),
+                r["precision"],
                 "%.3g" % r["max_abs_diff"] if "max_abs_diff" in r else "", r.get("top1_agree", ""), passed))
     t = check.get("train")
     if t:

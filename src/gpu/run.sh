@@ -64,13 +64,15 @@ print(json.dumps(info, indent=2))
 EOF
 TORCH_LIB="$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["torch_lib"])' "$OUT/environment.json" 2>/dev/null)"
 TORCH_VERSION="$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])' 2>/dev/null)"
+# torch's headers need C++17 up to 2.11 and C++20 from 2.12/2.13 on ("C++20 or later ... required to use ATen")
+CXX_STD="$("$PY" -c 'import torch; v = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); print(20 if v >= (2, 12) else 17)' 2>/dev/null || echo 17)"
 CUDA_FLAVOR="cu$("$PY" -c 'import torch; print((torch.version.cuda or "").replace(".", ""))' 2>/dev/null)"
 
 # 2 jni: DJL's sources from the carry, compiled against this torch (CUDA on)
 step jni-configure 120 cmake -G Ninja -S src/gpu/jni -B "$WORK/jni" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')" \
   -DDJL_NATIVE="$CARRY/djl/native" -DDJL_API_NATIVE="$CARRY/djl/api-native" \
-  -DJNI_INCLUDE="$CARRY/jni/include" -DUSE_CUDA=ON \
+  -DJNI_INCLUDE="$CARRY/jni/include" -DUSE_CUDA=ON -DDJL_CXX_STANDARD="$CXX_STD" \
   && step jni-build 420 cmake --build "$WORK/jni" -- -j "$JOBS" -k 0
 
 # 3 place: DJL (LibUtils.findJniLibrary) takes libdjl_torch.so from the PYTORCH_LIBRARY_PATH folder first;

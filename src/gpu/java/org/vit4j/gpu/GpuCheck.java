@@ -52,7 +52,7 @@ import org.vit4j.model.VitModel;
  *
  * <p>Usage: {@code GpuCheck --fixtures DIR --out FILE.json [--target gpu|cpu] [--seconds S]
  * [--only forward,train,time]
- * [--models bundled,timm_cls,dinov3,vit_b16_224]}. With {@code --target cpu} it compares the CPU with itself: the
+ * [--models bundled,timm_cls,dinov3,vit_b16_224] [--batches 1,128]}. With {@code --target cpu} it compares the CPU with itself: the
  * rehearsal on a machine without a GPU. Each part that fails is recorded with its error and the
  * others still run; the exit code is 0 only when every check passed.
  */
@@ -68,6 +68,7 @@ public final class GpuCheck {
     private final Map<String, Object> report = new LinkedHashMap<>();
     private boolean allPassed = true;
     private List<String> models;
+    private String[] batches;
 
     private GpuCheck(Path fixtures, Device target) {
         this.fixtures = fixtures;
@@ -88,6 +89,7 @@ public final class GpuCheck {
         double seconds = Double.parseDouble(a.getOrDefault("seconds", "0"));
         String only = a.getOrDefault("only", "forward,train,time");
         GpuCheck check = new GpuCheck(fixtures, "cpu".equals(targetName) ? Device.cpu() : Device.gpu());
+        check.batches = a.getOrDefault("batches", "1,128").split(",");
         check.models = List.of(a.getOrDefault("models", "bundled,timm_cls,dinov3,vit_b16_224").split(","));
         int code = check.run(only, seconds, out);
         System.exit(code);
@@ -400,7 +402,8 @@ public final class GpuCheck {
         List<Object> rows = new ArrayList<>();
         try (VitModel cpu = vitB16(); VitModel dev = onTarget(cpu)) {
             for (Precision p : new Precision[] {Precision.FP32, Precision.BF16}) {
-                for (int batch : new int[] {1, 128}) {
+                for (String b : batches) {
+                    int batch = Integer.parseInt(b);
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("model", "vit_b16_224");
                     row.put("engine", "compiled");
