@@ -28,12 +28,17 @@ mkdir -p "$OUT/logs"
 : > "$OUT/steps.tsv"
 cd "$ROOT"
 
-# step NAME TIMEOUT_S COMMAND...: runs it with its log in $OUT/logs/NAME.log, records status and seconds
+# step NAME TIMEOUT_S COMMAND...: runs it with its log in $OUT/logs/NAME.log, records status and seconds.
+# A shell function runs as it is (it puts `timeout` on its own commands); a program runs under `timeout`.
 step() {
   local name=$1 limit=$2; shift 2
   local t0=$SECONDS rc
   echo "run: $name (limit ${limit}s)" >&2
-  timeout "$limit" "$@" > "$OUT/logs/$name.log" 2>&1
+  if declare -F "$1" > /dev/null; then
+    "$@" > "$OUT/logs/$name.log" 2>&1
+  else
+    timeout "$limit" "$@" > "$OUT/logs/$name.log" 2>&1
+  fi
   rc=$?
   printf '%s\t%s\t%s\n' "$name" "$rc" "$((SECONDS - t0))" >> "$OUT/steps.tsv"
   tail -3 "$OUT/logs/$name.log" >&2
@@ -68,16 +73,20 @@ TORCH_VERSION="$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])'
 CXX_STD="$("$PY" -c 'import torch; v = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2]); print(20 if v >= (2, 12) else 17)' 2>/dev/null || echo 17)"
 CUDA_FLAVOR="cu$("$PY" -c 'import torch; print((torch.version.cuda or "").replace(".", ""))' 2>/dev/null)"
 
-# 2 jni: DJL's sources from the carry, compiled against this torch (CUDA on)
-step jni-configure 120 cmake -G Ninja -S src/gpu/jni -B "$WORK/jni" -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_PREFIX_PATH="$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)')" \
+# 2 jni: DJL's sources from the carry, compiled against this torch (CUDA on); never against another torch
+# CMake might find on the system, hence the explicit Torch_DIR
+TORCH_PREFIX="$("$PY" -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)"
+[ -n "$TORCH_PREFIX" ] && [ -n "$TORCH_LIB" ] && step jni-configure 120 cmake -G Ninja -S src/gpu/jni -B "$WORK/jni" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" -DTorch_DIR="$TORCH_PREFIX/Torch" \
   -DDJL_NATIVE="$CARRY/djl/native" -DDJL_API_NATIVE="$CARRY/djl/api-native" \
   -DJNI_INCLUDE="$CARRY/jni/include" -DUSE_CUDA=ON -DDJL_CXX_STANDARD="$CXX_STD" \
   && step jni-build 420 cmake --build "$WORK/jni" -- -j "$JOBS" -k 0
+[ -n "$TORCH_PREFIX" ] || printf 'jni-configure\tskipped: python has no torch\t0\n' >> "$OUT/steps.tsv"
 
 # 3 place: DJL (LibUtils.findJniLibrary) takes libdjl_torch.so from the PYTORCH_LIBRARY_PATH folder first;
 # that folder is torch's own lib/, so libtorch's dependencies (nvidia/*/lib via its RUNPATH) resolve as in Python.
 place() {
+  [ -n "$TORCH_LIB" ] && [ -d "$TORCH_LIB" ] || { echo "place: no torch lib folder"; return 1; }
   cp "$WORK/jni/libdjl_torch.so" "$TORCH_LIB/libdjl_torch.so" || return 1
   # DJL counts GPUs through JNA's libcudart.so (CudaUtils); pip's CUDA runtime has only libcudart.so.NN
   mkdir -p "$WORK/cudart"
@@ -101,8 +110,8 @@ step check 300 "${JAVA[@]}" org.vit4j.gpu.GpuCheck --fixtures src/test/resources
 
 # 5 predict: the CLI's output on the GPU equals the CPU's
 predict() {
-  "${JAVA[@]}" org.vit4j.cli.Vit4j predict --device cpu sample-images/ > "$OUT/predict-cpu.txt" || return 1
-  "${JAVA[@]}" org.vit4j.cli.Vit4j predict --device gpu sample-images/ > "$OUT/predict-gpu.txt" || return 1
+  timeout 90 "${JAVA[@]}" org.vit4j.cli.Vit4j predict --device cpu sample-images/ > "$OUT/predict-cpu.txt" || return 1
+  timeout 90 "${JAVA[@]}" org.vit4j.cli.Vit4j predict --device gpu sample-images/ > "$OUT/predict-gpu.txt" || return 1
   diff "$OUT/predict-cpu.txt" "$OUT/predict-gpu.txt" && echo "predict: identical"
 }
 step predict 180 predict

@@ -107,7 +107,15 @@ public final class GpuCheck {
     }
 
     private int run(String only, double seconds, Path out) throws IOException {
-        Engine engine = Engine.getEngine("PyTorch");
+        Engine engine;
+        try {
+            engine = Engine.getEngine("PyTorch");
+        } catch (RuntimeException | LinkageError e) {
+            e.printStackTrace();
+            fail("environment", "DJL's PyTorch engine did not load: " + e);
+            write(out);
+            return 1;
+        }
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("target", target.toString());
         env.put("engine_version", engine.getVersion());
@@ -178,7 +186,7 @@ public final class GpuCheck {
     }
 
     private void write(Path out) throws IOException {
-        Files.writeString(out, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+        Files.writeString(out, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues()
                 .create().toJson(report) + "\n", StandardCharsets.UTF_8);
     }
 
