@@ -15,7 +15,8 @@
 #   7 time-timm     timm eager, the same four settings                            ~1 min
 #   8 report        report.md from the JSON files                                  ~1 s
 # A step that fails is logged in $OUT/steps.tsv and the next steps still run where they can; the
-# report is written in any case. Environment knobs: CARRY, OUT, JOBS (ninja -j), SECONDS_PER_TIMING.
+# report is written in any case. Environment knobs: CARRY, OUT, JOBS (ninja -j), SECONDS_PER_TIMING,
+# DEADLINE (seconds for the whole run, default 570), PYTHON, WORK (build folder).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CARRY="${CARRY:-$ROOT/target/gpu-carry}"
@@ -24,6 +25,9 @@ JOBS="${JOBS:-16}"
 SECS="${SECONDS_PER_TIMING:-5}"
 PY="${PYTHON:-python3}"
 WORK="${WORK:-$(mktemp -d)}"
+# the whole run ends by DEADLINE seconds (the device tool allows 600 per command); each step's limit
+# shrinks to what is left, keeping 15 s for the report
+DEADLINE="${DEADLINE:-570}"
 mkdir -p "$OUT/logs"
 : > "$OUT/steps.tsv"
 cd "$ROOT"
@@ -32,7 +36,13 @@ cd "$ROOT"
 # A shell function runs as it is (it puts `timeout` on its own commands); a program runs under `timeout`.
 step() {
   local name=$1 limit=$2; shift 2
-  local t0=$SECONDS rc
+  local t0=$SECONDS rc left=$((DEADLINE - SECONDS - 15))
+  [ "$name" = report ] && left=$((limit))
+  if [ "$left" -le 5 ]; then
+    printf '%s\tskipped: past the %ss deadline\t0\n' "$name" "$DEADLINE" >> "$OUT/steps.tsv"
+    return 1
+  fi
+  [ "$left" -lt "$limit" ] && limit=$left
   echo "run: $name (limit ${limit}s)" >&2
   if declare -F "$1" > /dev/null; then
     "$@" > "$OUT/logs/$name.log" 2>&1
