@@ -10,7 +10,7 @@ import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
-import org.vit4j.infer.Embeddings;
+import org.vit4j.infer.TokenKind;
 import org.vit4j.interop.Source;
 import org.vit4j.model.DeviceSetting;
 import org.vit4j.model.Pooling;
@@ -62,7 +62,7 @@ class NamesTest {
         assertEquals("xy", RopeIndexing.XY.cliName());
         assertEquals("bf16", Precision.BF16.cliName());
         assertEquals("compiled", ForwardEngine.COMPILED.cliName());
-        assertEquals("patch", Embeddings.Tokens.PATCH.cliName());
+        assertEquals("patch-embeddings", TokenKind.PATCH_EMBEDDINGS.cliName());
         assertEquals("sincos2d-mae", PositionEmbeddingKind.SINCOS2D_MAE.toString());
     }
 
@@ -81,7 +81,7 @@ class NamesTest {
         roundTrip(ForwardEngine.values(), ForwardEngine::fromName);
         roundTrip(Precision.values(), Precision::fromName);
         roundTrip(DeviceSetting.values(), DeviceSetting::fromName);
-        roundTrip(Embeddings.Tokens.values(), Embeddings.Tokens::fromName);
+        roundTrip(TokenKind.values(), TokenKind::fromName);
     }
 
     private static <E extends Enum<E> & Named> void roundTrip(E[] values, Function<String, E> fromName) {

@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,10 +16,11 @@ import org.vit4j.model.ModelCost;
 import org.vit4j.model.VitModel;
 
 /**
- * Measures model forward throughput: repeated inference-mode forward passes on random input,
- * timed per pass, reported as the median rate (machines here are noisy; a median of many passes
- * is steadier than a mean). Also measures the engine's fp32 matrix-multiply rate, so a model's
- * achieved GFLOP/s can be put against what the machine can do.
+ * Measures model forward throughput: repeated inference-mode forward passes on random input at the
+ * measured shape, first until their times have settled ({@link WarmUp}), then timed per pass and
+ * reported as the median rate (machines here are noisy; a median of many passes is steadier than a
+ * mean). Also measures the engine's fp32 matrix-multiply rate, so a model's achieved GFLOP/s can be
+ * put against what the machine can do, and profiles passes operator by operator ({@link #profile}).
  */
 public final class ForwardBenchmark {
 
@@ -27,8 +32,12 @@ public final class ForwardBenchmark {
      * @param passes timed passes
      * @param gflopsPerImage model cost per image (2 FLOPs per multiply-add)
      * @param device device name
+     * @param warmUp the warm-up's passes at the measured shape
+     * @param minorFaultsPerPass minor page faults of the process per timed pass ({@link PageFaults}),
+     *     or -1 where unknown
      */
-    public record Result(double imagesPerSecond, int batchSize, int passes, double gflopsPerImage, String device) {
+    public record Result(double imagesPerSecond, int batchSize, int passes, double gflopsPerImage, String device,
+            WarmUp.Outcome warmUp, double minorFaultsPerPass) {
         /** @return achieved GFLOP/s */
         public double gflops() {
             return imagesPerSecond * gflopsPerImage;
@@ -44,12 +53,15 @@ public final class ForwardBenchmark {
      * @param height input height
      * @param width input width
      * @param batchSize B
-     * @param seconds how long to measure (after a warm-up of about a third of that, at least 3 passes)
+     * @param seconds how long to measure (after the warm-up: {@link #DEFAULT_WARMUP_LIMIT} at most)
      * @return the result
      */
     public static Result forward(VitModel model, int height, int width, int batchSize, double seconds) {
-        return forward(InferenceForward.eager(model), height, width, batchSize, seconds);
+        return forward(InferenceForward.eager(model), height, width, batchSize, seconds, DEFAULT_WARMUP_LIMIT);
     }
+
+    /** The longest warm-up, in seconds, before timing starts anyway (the result says so). */
+    public static final double DEFAULT_WARMUP_LIMIT = 60;
 
     /**
      * Benchmarks an inference forward (compiled or eager).
@@ -58,29 +70,66 @@ public final class ForwardBenchmark {
      * @param height input height
      * @param width input width
      * @param batchSize B
-     * @param seconds how long to measure (after a warm-up of about a third of that, at least 3 passes)
+     * @param seconds how long to measure, after the warm-up
+     * @param warmUpLimit the longest warm-up in seconds ({@link WarmUp#run})
      * @return the result
      */
-    public static Result forward(InferenceForward forward, int height, int width, int batchSize, double seconds) {
+    public static Result forward(InferenceForward forward, int height, int width, int batchSize, double seconds,
+            double warmUpLimit) {
         VitModel model = forward.model();
         int c = model.getConfig().getChannels();
         try (NDManager m = model.newManager()) {
             NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
-            long warmEnd = System.nanoTime() + (long) (seconds / 3 * 1e9);
-            int warm = 0;
-            while (warm < 3 || System.nanoTime() < warmEnd) {
-                pass(forward, x);
-                warm++;
-            }
+            WarmUp.Outcome warm = WarmUp.run(() -> pass(forward, x), warmUpLimit);
             List<Double> rates = new ArrayList<>();
+            long faults = PageFaults.minor();
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (rates.size() < 3 || System.nanoTime() < end) {
                 long t0 = System.nanoTime();
                 pass(forward, x);
                 rates.add(batchSize / ((System.nanoTime() - t0) / 1e9));
             }
+            double faultsPerPass = faults < 0 ? -1 : (double) (PageFaults.minor() - faults) / rates.size();
             double gflop = ModelCost.flopsPerImage(model.getConfig().toBuilder().setImageSize(height, width).build()) / 1e9;
-            return new Result(median(rates), batchSize, rates.size(), gflop, model.getDevice().toString());
+            return new Result(median(rates), batchSize, rates.size(), gflop, model.getDevice().toString(), warm,
+                    faultsPerPass);
+        }
+    }
+
+    /**
+     * Profiles passes with libtorch's profiler after a warm-up at the shape: writes the Chrome
+     * trace ({@code JniUtils.startProfile(false, true, false)} ... {@code stopProfile(file)}) and
+     * reads its operator table.
+     *
+     * @param forward the forward
+     * @param height input height
+     * @param width input width
+     * @param batchSize B
+     * @param passes profiled passes
+     * @param warmUpLimit the longest warm-up in seconds
+     * @param trace where the trace goes (a JSON file, viewable in chrome://tracing or Perfetto)
+     * @return operators by self time over all profiled passes
+     * @throws IOException if the trace cannot be read back
+     */
+    public static List<OperatorProfile.Row> profile(InferenceForward forward, int height, int width, int batchSize,
+            int passes, double warmUpLimit, Path trace) throws IOException {
+        int c = forward.model().getConfig().getChannels();
+        try (NDManager m = forward.model().newManager()) {
+            NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
+            WarmUp.run(() -> pass(forward, x), warmUpLimit);
+            Path parent = trace.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            JniUtils.startProfile(false, true, false);
+            try {
+                for (int i = 0; i < passes; i++) {
+                    pass(forward, x);
+                }
+            } finally {
+                JniUtils.stopProfile(trace.toString());
+            }
+            return OperatorProfile.read(trace);
         }
     }
 

@@ -11,12 +11,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.vit4j.bench.OperatorProfile;
+import org.vit4j.compiled.CpuFeatures;
+import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.LinearKernel;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.bench.SoakBenchmark;
 import org.vit4j.bench.TrainBenchmark;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
@@ -56,6 +61,26 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", converter = Converters.PositiveDouble.class, description = "Measuring time (default: ${DEFAULT-VALUE}).")
     double seconds;
+
+    @Option(names = "--linear", defaultValue = "auto", paramLabel = "onednn|aten|auto", converter = LinearKernelName.class,
+            description = "Linear kernel of the compiled forward: oneDNN on weights packed at load (GELU and residual adds"
+                    + " fused), aten::linear, or auto: onednn where this CPU runs oneDNN's kernels for the precision"
+                    + " (default: ${DEFAULT-VALUE}).")
+    LinearKernel linear;
+
+    @Option(names = "--warmup-max", defaultValue = "60", paramLabel = "T", converter = Converters.PositiveDouble.class,
+            description = "Longest warm-up in seconds: passes at the measured shape run until their times settle"
+                    + " (median of the last 3 within 5 % of the 3 before), at most this long (default: ${DEFAULT-VALUE}).")
+    double warmupMax;
+
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "Also profile passes with libtorch's profiler after the measurement: write the Chrome trace to"
+                    + " FILE and print the top operators by self time (stderr).")
+    Path profile;
+
+    @Option(names = "--profile-passes", defaultValue = "5", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "Passes profiled by --profile (default: ${DEFAULT-VALUE}).")
+    int profilePasses;
 
     @Option(names = "--matmul", description = "Also measure the engine's fp32 2048^3 matrix-multiply GFLOP/s.")
     boolean matmul;
@@ -108,16 +133,17 @@ final class BenchCommand implements Callable<Integer> {
             List<String> labels = Labels.defaults(cfg.getNumClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
-        try (m; InferenceForward f = forward.open(m)) {
+        try (m; InferenceForward f = forward.open(m, linear)) {
             int h = m.getConfig().getImageHeight();
             int w = m.getConfig().getImageWidth();
             if (imageSize != null) {
                 h = imageSize.height();
                 w = imageSize.width();
             }
-            ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds);
+            ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds, warmupMax);
             Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
             String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+            CpuFeatures cpu = CpuFeatures.current();
             if (format == EvalCommand.Format.JSON) {
                 JsonObject o = new JsonObject();
                 o.addProperty("model", model == null ? variant : model.toString());
@@ -133,6 +159,14 @@ final class BenchCommand implements Callable<Integer> {
                 o.addProperty("gflops_per_image", r.gflopsPerImage());
                 o.addProperty("achieved_gflops", r.gflops());
                 o.addProperty("threads", threads);
+                o.addProperty("linear_kernels", f.describeLinearKernels());
+                o.addProperty("warmup_passes", r.warmUp().seconds().size());
+                o.addProperty("warmup_settled", r.warmUp().settled());
+                o.addProperty("minor_faults_per_pass", r.minorFaultsPerPass());
+                o.addProperty("allocator", HeapReuse.apply());
+                o.addProperty("cpu", cpu.model());
+                o.addProperty("cpu_family", cpu.family());
+                o.addProperty("cpu_flags", cpu.summary());
                 if (peak != null) {
                     o.addProperty("matmul_gflops", peak);
                     o.addProperty("share_of_matmul_peak", r.gflops() / peak);
@@ -144,9 +178,26 @@ final class BenchCommand implements Callable<Integer> {
                         model == null ? variant : model, h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
                         r.gflopsPerImage(), r.gflops(),
                         peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
+                spec.commandLine().getOut().printf(Locale.ROOT,
+                        "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
+                        f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
+            }
+            if (profile != null) {
+                List<OperatorProfile.Row> rows = ForwardBenchmark.profile(f, h, w, batchSize, profilePasses, warmupMax, profile);
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf(Locale.ROOT, "libtorch trace of %d passes written to %s; operators by self time per pass:%n%s",
+                        profilePasses, profile, OperatorProfile.table(rows, 15, profilePasses));
+                err.flush();
             }
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
+        }
+    }
+
+    /** {@code onednn}, {@code aten} or {@code auto}. */
+    static final class LinearKernelName extends Converters.Names<LinearKernel> {
+        LinearKernelName() {
+            super(LinearKernel.class);
         }
     }
 
@@ -179,11 +230,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int soakBenchmark(Device device) throws Exception {
-        try (VitClassifier clf = forward.classifier(common.loadModel(model, device));
+        try (InferenceModel loaded = forward.load(common.loadModel(model, device));
                 Stream<Path> files = Files.list(soakImages)) {
+            VitClassifier clf = loaded.classifier();
             List<PreprocessedImage> images = new ArrayList<>();
             for (Path f : files.filter(ImageLoader::isImageFile).sorted().toList()) {
-                images.add(clf.preprocess(f));
+                images.add(loaded.preprocess(f));
             }
             if (images.isEmpty()) {
                 throw new IllegalArgumentException("--soak-images " + soakImages + ": no images");

@@ -1,9 +1,7 @@
 package org.vit4j.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,11 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import org.vit4j.image.PreprocessedImage;
-import org.vit4j.infer.Embeddings;
+import org.vit4j.infer.Embedding;
+import org.vit4j.infer.InferenceModel;
+import org.vit4j.infer.Outcome;
 import org.vit4j.infer.TensorInput;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.TokenKind;
+import org.vit4j.infer.VitEncoder;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import picocli.CommandLine.Command;
@@ -27,12 +27,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code vit4j embed}: image embeddings (pooled, patch tokens or all tokens) as .npy or JSON lines. */
+/**
+ * {@code vit4j embed}: one of the three {@link TokenKind}s per image, as .npy (rows in input order,
+ * their paths in a file beside it) or JSON lines.
+ */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = "Embed images (files, directories searched recursively, or - for paths on stdin) with the encoder.")
+        description = "Embed images (files, directories searched recursively, or - for paths on stdin):"
+                + " patch embeddings, encoded tokens or the pooled vector.")
 final class EmbedCommand implements Callable<Integer> {
 
-    private static final Gson GSON = new Gson();
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -43,12 +47,21 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
-    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|patch|all",
-            description = "pooled (B, D): the head's input; patch (B, N, D): patch tokens after the final norm;"
-                    + " all (B, T, D): timm's forward_features, prefix tokens first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|encoded|patch-embeddings",
+            description = "pooled (B, D): the vector the head reads (timm's forward_head(pre_logits=True));"
+                    + " encoded (B, T, D): tokens after the encoder and its final norm (timm's forward_features);"
+                    + " patch-embeddings (B, T, D): tokens before the encoder, patch projection plus position"
+                    + " embedding (default: ${DEFAULT-VALUE}).")
     String tokens;
 
-    @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--prefix", description = "With encoded or patch-embeddings: keep the class and register tokens,"
+            + " first (T = prefix + N); without it T = N, the patch tokens in row-major order.")
+    boolean prefix;
+
+    @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl",
+            description = "npy: one float32 array, one row per embedded image in input order, and beside it a"
+                    + " paths file (e.npy: e.paths.txt) naming each row's image, one per line; jsonl: one line per"
+                    + " input with its path and embedding, or its error (default: ${DEFAULT-VALUE}).")
     String format;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
@@ -68,7 +81,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Embeddings.Tokens which = Embeddings.Tokens.fromName(tokens);
+        TokenKind kind = TokenKind.fromName(tokens);
         if (!format.equals("npy") && !format.equals("jsonl")) {
             throw new IllegalArgumentException("--format '" + format + "' is not one of npy, jsonl");
         }
@@ -78,177 +91,117 @@ final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
+        if (prefix && !kind.isTokens()) {
+            throw Usage.error(spec, "--prefix needs --tokens encoded or patch-embeddings; pooled is one vector");
+        }
+        // the inputs are listed before any work
+        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
         PrintWriter err = spec.commandLine().getErr();
-        try (VitClassifier clf = forward.classifier(common.loadModel(model, common.device()))) {
-            List<String> names = new ArrayList<>();
-            List<PreprocessedImage> images = new ArrayList<>();
-            boolean failed = tensor != null ? readTensor(clf, names, images, err) : readImages(clf, names, images, err);
-            List<float[]> rows = new ArrayList<>();
-            long[] rowShape = null;
-            for (int start = 0; start < images.size(); start += batchSize) {
-                List<PreprocessedImage> batch = images.subList(start, Math.min(images.size(), start + batchSize));
-                for (List<PreprocessedImage> same : bySize(batch)) {
-                    rowShape = embed(clf, same, which, rows, rowShape);
+        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()))) {
+            VitEncoder encoder = loaded.encoder(prefix);
+            List<Outcome<Embedding>> results = new ArrayList<>();
+            if (tensor != null) {
+                embed(encoder, kind, TensorInput.read(tensor, loaded.getConfig()), results, err);
+            } else {
+                List<Outcome<Path>> files = inputs.stream()
+                        .map(in -> in.error() == null ? Outcome.of(in.name(), in.path())
+                                : Outcome.<Path>failed(in.name(), in.error()))
+                        .toList();
+                for (int start = 0; start < files.size(); start += batchSize) {
+                    List<Outcome<Path>> batch = files.subList(start, Math.min(files.size(), start + batchSize));
+                    embed(encoder, kind, loaded.readAll(batch), results, err);
                 }
             }
-            write(names, rows, rowShape, which);
+            List<Outcome<Embedding>> rows = results.stream().filter(Outcome::ok).toList();
+            long[] shape = shape(kind, rows);
+            String written = format.equals("npy") ? writeNpy(rows, shape) : writeJsonLines(results, kind);
             PrintWriter stdout = spec.commandLine().getOut();
-            stdout.printf(Locale.ROOT, "embedded %d image(s): %s %s -> %s%n", rows.size(), which.cliName(),
-                    shape(rows.size(), rowShape), out);
+            stdout.printf(Locale.ROOT, "embedded %d image(s): %s %s -> %s%n", rows.size(), kind.cliName(),
+                    Arrays.toString(shape).replace('[', '(').replace(']', ')'), written);
             stdout.flush();
-            return failed ? ExitCodes.SOME_FAILED : ExitCodes.OK;
+            return rows.size() < results.size() ? ExitCodes.SOME_FAILED : ExitCodes.OK;
         }
     }
 
-    private static String shape(int n, long[] row) {
-        long[] s = new long[(row == null ? 1 : row.length) + 1];
-        s[0] = n;
-        if (row != null) {
-            System.arraycopy(row, 0, s, 1, row.length);
+    /** Embeds one batch of inputs (mixed sizes are grouped by the library), naming each failure on stderr. */
+    private static void embed(VitEncoder encoder, TokenKind kind, List<Outcome<PreprocessedImage>> batch,
+            List<Outcome<Embedding>> results, PrintWriter err) {
+        for (Outcome<Embedding> r : Outcome.mapAll(batch, images -> encoder.embed(images, kind))) {
+            if (!r.ok()) {
+                err.println(r.name() + ": " + r.error());
+            }
+            results.add(r);
         }
-        return Arrays.toString(s).replace('[', '(').replace(']', ')');
+        err.flush();
     }
 
-    /** Runs one forward pass over images of one size; checks that every row has one shape (npy). */
-    private long[] embed(VitClassifier clf, List<PreprocessedImage> same, Embeddings.Tokens which,
-            List<float[]> rows, long[] rowShape) {
-        PreprocessedImage first = same.get(0);
-        float[] data = new float[same.size() * first.data().length];
-        for (int i = 0; i < same.size(); i++) {
-            System.arraycopy(same.get(i).data(), 0, data, i * first.data().length, first.data().length);
+    /**
+     * The shape of the output array.
+     *
+     * @return {@code (rows, D)} or {@code (rows, T, D)}; {@code (0)} without rows
+     * @throws IllegalArgumentException for the npy format if images of different sizes give different T
+     */
+    private long[] shape(TokenKind kind, List<Outcome<Embedding>> rows) {
+        if (rows.isEmpty()) {
+            return new long[] {0};
         }
-        try (NDManager m = clf.getModel().newManager()) {
-            NDArray x = m.create(data, new Shape(same.size(), first.channels(), first.height(), first.width()));
-            NDArray e = Embeddings.compute(clf.getModel(), x, which); // (B, D) or (B, T, D)
-            long[] s = e.getShape().getShape();
-            long[] row = Arrays.copyOfRange(s, 1, s.length);
-            if (rowShape != null && !Arrays.equals(row, rowShape) && format.equals("npy")) {
-                throw new IllegalArgumentException("images of different sizes give " + which.cliName() + " tokens "
-                        + Arrays.toString(rowShape) + " and " + Arrays.toString(row)
-                        + ", which do not stack into one .npy; use --format jsonl or --tokens pooled");
+        long[] row = rows.get(0).value().shape();
+        for (Outcome<Embedding> r : rows) {
+            long[] s = r.value().shape();
+            if (!Arrays.equals(s, row) && format.equals("npy")) {
+                throw new IllegalArgumentException("images of different sizes give " + kind.cliName() + " tokens "
+                        + Arrays.toString(row) + " (" + rows.get(0).name() + ") and " + Arrays.toString(s) + " ("
+                        + r.name() + "), which do not stack into one .npy; use --format jsonl or --tokens pooled");
             }
-            float[] flat = e.toFloatArray();
-            int per = flat.length / same.size();
-            for (int i = 0; i < same.size(); i++) {
-                rows.add(Arrays.copyOfRange(flat, i * per, (i + 1) * per));
-            }
-            return rowShape != null ? rowShape : row;
         }
+        long[] s = new long[row.length + 1];
+        s[0] = rows.size();
+        System.arraycopy(row, 0, s, 1, row.length);
+        return s;
     }
 
-    private void write(List<String> names, List<float[]> rows, long[] rowShape, Embeddings.Tokens which)
-            throws IOException {
-        if (format.equals("npy")) {
-            long[] s = new long[(rowShape == null ? 1 : rowShape.length) + 1];
-            s[0] = rows.size();
-            if (rowShape != null) {
-                System.arraycopy(rowShape, 0, s, 1, rowShape.length);
-            }
-            int per = rows.isEmpty() ? 0 : rows.get(0).length;
-            float[] flat = new float[rows.size() * per];
-            for (int i = 0; i < rows.size(); i++) {
-                System.arraycopy(rows.get(i), 0, flat, i * per, per);
-            }
-            AtomicFiles.writeBytes(out, Npy.toBytes(s, flat));
-            return;
-        }
-        StringBuilder sb = new StringBuilder();
+    /**
+     * The file beside an .npy output that names its rows: {@code X.npy} → {@code X.paths.txt}.
+     *
+     * @param npy the array's path
+     * @return the paths file's path
+     */
+    static Path pathsFile(Path npy) {
+        String name = npy.getFileName().toString();
+        String stem = name.endsWith(".npy") ? name.substring(0, name.length() - 4) : name;
+        return npy.resolveSibling(stem + ".paths.txt");
+    }
+
+    /** Writes the rows in input order and, beside them, their inputs' names; returns what was written. */
+    private String writeNpy(List<Outcome<Embedding>> rows, long[] shape) throws IOException {
+        int per = rows.isEmpty() ? 0 : rows.get(0).value().values().length;
+        float[] flat = new float[rows.size() * per];
+        StringBuilder names = new StringBuilder();
         for (int i = 0; i < rows.size(); i++) {
+            System.arraycopy(rows.get(i).value().values(), 0, flat, i * per, per);
+            names.append(rows.get(i).name()).append('\n');
+        }
+        Path paths = pathsFile(out);
+        AtomicFiles.writeBytes(out, Npy.toBytes(shape, flat));
+        AtomicFiles.writeBytes(paths, names.toString().getBytes(StandardCharsets.UTF_8));
+        return out + " (row order: " + paths + ")";
+    }
+
+    /** Writes one line per input, in input order: its embedding or its error. */
+    private String writeJsonLines(List<Outcome<Embedding>> results, TokenKind kind) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Outcome<Embedding> r : results) {
             JsonObject o = new JsonObject();
-            o.addProperty("path", names.get(i));
-            o.addProperty("tokens", which.cliName());
-            o.add("embedding", GSON.toJsonTree(rows.get(i)));
+            o.addProperty("path", r.name());
+            if (r.ok()) {
+                o.addProperty("tokens", kind.cliName());
+                o.add("embedding", GSON.toJsonTree(kind.isTokens() ? r.value().rows() : r.value().values()));
+            } else {
+                o.addProperty("error", r.error());
+            }
             sb.append(GSON.toJson(o)).append('\n');
         }
         AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Groups images of one size, keeping order within each group. */
-    private static List<List<PreprocessedImage>> bySize(List<PreprocessedImage> batch) {
-        List<List<PreprocessedImage>> groups = new ArrayList<>();
-        for (PreprocessedImage p : batch) {
-            List<PreprocessedImage> g = groups.stream()
-                    .filter(l -> l.get(0).height() == p.height() && l.get(0).width() == p.width())
-                    .findFirst().orElse(null);
-            if (g == null) {
-                g = new ArrayList<>();
-                groups.add(g);
-            }
-            g.add(p);
-        }
-        return groups;
-    }
-
-    private boolean readImages(VitClassifier clf, List<String> names, List<PreprocessedImage> images, PrintWriter err)
-            throws IOException {
-        List<Inputs.Input> inputs = Inputs.expand(paths, System.in, nulSeparated);
-        Object[] pre = new Object[inputs.size()];
-        // decode and preprocess in parallel; each result is an image or an error message
-        IntStream.range(0, inputs.size()).parallel().forEach(i -> pre[i] = preprocess(clf, inputs.get(i)));
-        boolean failed = false;
-        List<PreprocessedImage> ok = new ArrayList<>();
-        List<String> okNames = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            if (pre[i] instanceof PreprocessedImage p) {
-                ok.add(p);
-                okNames.add(inputs.get(i).name());
-            } else {
-                failed = true;
-                err.println(inputs.get(i).name() + ": " + pre[i]);
-            }
-        }
-        err.flush();
-        // rows are written grouped by size within each batch: keep names in that order
-        for (int start = 0; start < ok.size(); start += batchSize) {
-            int end = Math.min(ok.size(), start + batchSize);
-            for (List<PreprocessedImage> g : bySize(ok.subList(start, end))) {
-                for (PreprocessedImage p : g) {
-                    int j = indexOf(ok, p, start, end);
-                    names.add(okNames.get(j));
-                }
-            }
-        }
-        images.addAll(ok);
-        return failed;
-    }
-
-    private static int indexOf(List<PreprocessedImage> list, PreprocessedImage p, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (list.get(i) == p) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("image not in its batch");
-    }
-
-    private static Object preprocess(VitClassifier clf, Inputs.Input in) {
-        if (in.error() != null) {
-            return in.error();
-        }
-        try {
-            return clf.preprocess(in.path());
-        } catch (IOException | RuntimeException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            String prefix = in.path().toString() + ": ";
-            return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
-        } catch (OutOfMemoryError e) {
-            return "not enough memory to decode this image";
-        }
-    }
-
-    private boolean readTensor(VitClassifier clf, List<String> names, List<PreprocessedImage> images, PrintWriter err)
-            throws IOException {
-        boolean failed = false;
-        for (TensorInput.Row r : TensorInput.read(tensor, clf.getModel().getConfig())) {
-            if (r.error() != null) {
-                failed = true;
-                err.println(r.name() + ": " + r.error());
-                continue;
-            }
-            names.add(r.name());
-            images.add(r.image());
-        }
-        err.flush();
-        return failed;
+        return out.toString();
     }
 }

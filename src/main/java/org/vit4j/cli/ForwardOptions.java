@@ -3,9 +3,10 @@ package org.vit4j.cli;
 import java.io.IOException;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.image.ImageLoader;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.model.VitModel;
 import picocli.CommandLine.Option;
 
@@ -42,14 +43,19 @@ final class ForwardOptions {
         return InferenceForward.of(model, engine, precision);
     }
 
-    /** Wraps a loaded model (closed with the classifier). */
-    VitClassifier classifier(VitModel model) throws IOException {
-        return classifier(model, null);
+    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear}). */
+    InferenceForward open(VitModel model, LinearKernel linear) {
+        return InferenceForward.of(model, engine, precision, linear);
     }
 
-    /** Wraps a loaded model with a loader of its own, or the default one for null (closed with the classifier). */
-    VitClassifier classifier(VitModel model, ImageLoader loader) throws IOException {
-        return VitClassifier.builder().setModel(model).optEngine(engine).optPrecision(precision)
+    /** Builds the inference model of a loaded model, with the default loader (the model is closed with it). */
+    InferenceModel load(VitModel model) throws IOException {
+        return load(model, null);
+    }
+
+    /** Builds the inference model of a loaded model, with a loader of its own or the default for null. */
+    InferenceModel load(VitModel model, ImageLoader loader) throws IOException {
+        return InferenceModel.builder().setModel(model).optEngine(engine).optPrecision(precision)
                 .optLoader(loader).build();
     }
 }

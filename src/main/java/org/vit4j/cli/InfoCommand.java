@@ -51,6 +51,7 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
             out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
+            out.printf(Locale.ROOT, "linear:       %s%n", f.describeLinearKernels());
             out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;

@@ -1,6 +1,5 @@
 package org.vit4j.cli;
 
-import ai.djl.Device;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -14,9 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Classification;
+import org.vit4j.infer.InferenceModel;
+import org.vit4j.infer.Outcome;
 import org.vit4j.infer.Prediction;
 import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
@@ -89,11 +89,6 @@ final class PredictCommand implements Callable<Integer> {
     /** Top-k after clamping to the model's classes. */
     private int k;
 
-    /** Wall-clock milestones for the --verbose cold-start breakdown. */
-    private long tEngine;
-    private long tModel;
-    private long tFirstBatch;
-
     @Option(names = "--tensor", paramLabel = "FILE.npy", converter = Converters.ExistingFile.class,
             description = "A preprocessed float32 (B, C, H, W) array instead of images.")
     Path tensor;
@@ -103,7 +98,6 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long tCommand = System.currentTimeMillis();
         if ((tensor == null) == paths.isEmpty()) {
             throw Usage.error(spec, "give image PATHs or --tensor FILE.npy (one of the two)");
         }
@@ -116,17 +110,17 @@ final class PredictCommand implements Callable<Integer> {
         if (outFile != null && Files.isDirectory(outFile)) {
             throw Usage.error(spec, "--out " + outFile + ": is a directory; name a file");
         }
-        Device device = common.device();
-        tEngine = System.currentTimeMillis();
-        VitModel loaded = common.loadModel(model, device);
-        try (VitClassifier clf = forward.classifier(loaded, pixelLimit.loader(loaded.getConfig().getChannels()))) {
-            tModel = System.currentTimeMillis();
-            ViTConfig cfg = clf.getModel().getConfig();
+        // the inputs are listed before any work
+        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
+        VitModel weights = common.loadModel(model, common.device());
+        try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(weights.getConfig().getChannels()))) {
+            VitClassifier clf = loaded.classifier();
+            ViTConfig cfg = loaded.getConfig();
             k = Math.min(topK, cfg.getNumClasses());
             if (topK > k) {
                 common.note("--top-k " + topK + " is more than the model's " + k + " classes: listing all " + k);
             }
-            labelWidth = Text.widest(clf.getModel().getLabels(), "PREDICTION".length());
+            labelWidth = Text.widest(clf.getLabels(), "PREDICTION".length());
             ShuffleGrid grid = scramble
                     ? (scrambleGrid == null ? new ShuffleGrid(cfg.getGrid().rows(), cfg.getGrid().cols()) : scrambleGrid)
                     : null;
@@ -138,24 +132,11 @@ final class PredictCommand implements Callable<Integer> {
             StringWriter buffer = outFile == null ? null : new StringWriter();
             PrintWriter out = buffer == null ? spec.commandLine().getOut() : new PrintWriter(buffer);
             boolean failed = tensor != null
-                    ? predictTensor(clf, out, grid)
-                    : predictImages(clf, out, grid);
+                    ? predictTensor(loaded, out, grid)
+                    : predictImages(loaded, out, grid, inputs);
             out.flush();
             if (buffer != null) {
                 AtomicFiles.writeString(outFile, buffer.toString());
-            }
-            if (common.verbose) {
-                // cold-start breakdown: JVM start to command, engine load, model load, first batch, rest
-                long jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
-                long end = System.currentTimeMillis();
-                if (tFirstBatch == 0) {
-                    tFirstBatch = end; // nothing was classified
-                }
-                spec.commandLine().getErr().printf(Locale.ROOT,
-                        "timing: JVM start to command %.2f s, engine %.2f s, model %.2f s, first batch %.2f s,"
-                                + " rest %.2f s, total %.2f s%n",
-                        (tCommand - jvm) / 1e3, (tEngine - tCommand) / 1e3, (tModel - tEngine) / 1e3,
-                        (tFirstBatch - tModel) / 1e3, (end - tFirstBatch) / 1e3, (end - jvm) / 1e3);
             }
             return failed ? ExitCodes.SOME_FAILED : ExitCodes.OK;
         }
@@ -166,95 +147,64 @@ final class PredictCommand implements Callable<Integer> {
         return cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
     }
 
-    private boolean predictImages(VitClassifier clf, PrintWriter out, ShuffleGrid grid) throws IOException {
+    private boolean predictImages(InferenceModel loaded, PrintWriter out, ShuffleGrid grid, List<Inputs.Input> inputs) {
         Format fmt = format;
-        List<Inputs.Input> inputs = Inputs.expand(paths, System.in, nulSeparated);
         pathWidth = Text.widest(inputs.stream().map(Inputs.Input::name).toList(), 4);
         fmt.header(out, pathWidth, labelWidth, logits);
         Progress progress = new Progress(spec.commandLine().getErr(), common.quiet, "predict", inputs.size());
         boolean failed = false;
         for (int start = 0; start < inputs.size(); start += batchSize) {
-            List<Inputs.Input> batch = inputs.subList(start, Math.min(inputs.size(), start + batchSize));
-            Object[] pre = new Object[batch.size()];
-            // decode and preprocess in parallel; each result is an image or an error message
-            IntStream.range(0, batch.size()).parallel().forEach(i -> pre[i] = preprocess(clf, batch.get(i), grid, i));
-            List<PreprocessedImage> good = new ArrayList<>();
-            for (Object o : pre) {
-                if (o instanceof PreprocessedImage) {
-                    good.add((PreprocessedImage) o);
-                }
-            }
-            List<Classification> results = clf.classify(good, k);
-            int r = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                if (pre[i] instanceof PreprocessedImage) {
-                    fmt.result(out, pathWidth, labelWidth, batch.get(i).name(), results.get(r++), logits);
-                } else {
-                    failed = true;
-                    fmt.error(out, pathWidth, batch.get(i).name(), (String) pre[i]);
-                }
-            }
+            List<Outcome<Path>> files = inputs.subList(start, Math.min(inputs.size(), start + batchSize)).stream()
+                    .map(in -> in.error() == null ? Outcome.of(in.name(), in.path())
+                            : Outcome.<Path>failed(in.name(), in.error()))
+                    .toList();
+            failed |= print(loaded.classifier(), out, scrambled(loaded.readAll(files), grid));
             out.flush();
-            if (start == 0) {
-                tFirstBatch = System.currentTimeMillis();
-            }
-            progress.update(start + batch.size(), null);
+            progress.update(start + files.size(), null);
         }
         progress.finish();
         return failed;
     }
 
-    private Object preprocess(VitClassifier clf, Inputs.Input in, ShuffleGrid grid, int index) {
-        if (in.error() != null) {
-            return in.error();
+    /** Scrambles each image with a seed from its name, not its position, so batching changes nothing. */
+    private List<Outcome<PreprocessedImage>> scrambled(List<Outcome<PreprocessedImage>> images, ShuffleGrid grid) {
+        if (grid == null) {
+            return images;
         }
-        try {
-            PreprocessedImage p = clf.preprocess(in.path());
-            if (grid != null) {
-                // the seed of an image depends on its name, not its position, so batching changes nothing
-                p = VitClassifier.scramble(p, grid, Scrambler.imageSeed(seed, in.name().hashCode()));
-            }
-            return p;
-        } catch (IOException | RuntimeException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            String prefix = in.path().toString() + ": ";
-            return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
-        } catch (OutOfMemoryError e) {
-            return "not enough memory to decode this image";
-        }
+        return images.stream()
+                .map(in -> in.map(p -> VitClassifier.scramble(p, grid, Scrambler.imageSeed(seed, in.name().hashCode()))))
+                .toList();
     }
 
-    private boolean predictTensor(VitClassifier clf, PrintWriter out, ShuffleGrid grid) throws IOException {
-        Format fmt = format;
-        ViTConfig cfg = clf.getModel().getConfig();
-        List<TensorInput.Row> rows = TensorInput.read(tensor, cfg);
-        if (!rows.isEmpty() && grid != null) {
-            PreprocessedImage first = rows.stream().filter(r -> r.image() != null).map(TensorInput.Row::image)
-                    .findFirst().orElse(null);
+    /** Classifies a batch (mixed sizes are grouped by the library) and prints one result or error per input. */
+    private boolean print(VitClassifier clf, PrintWriter out, List<Outcome<PreprocessedImage>> batch) {
+        boolean failed = false;
+        for (Outcome<Classification> r : Outcome.mapAll(batch, images -> clf.classify(images, k))) {
+            if (r.ok()) {
+                format.result(out, pathWidth, labelWidth, r.name(), r.value(), logits);
+            } else {
+                failed = true;
+                format.error(out, pathWidth, r.name(), r.error());
+            }
+        }
+        return failed;
+    }
+
+    private boolean predictTensor(InferenceModel loaded, PrintWriter out, ShuffleGrid grid) throws IOException {
+        List<Outcome<PreprocessedImage>> rows = TensorInput.read(tensor, loaded.getConfig());
+        if (grid != null) {
+            PreprocessedImage first = rows.stream().filter(Outcome::ok).map(Outcome::value).findFirst().orElse(null);
             if (first != null && (first.height() % grid.rows() != 0 || first.width() % grid.cols() != 0)) {
                 throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the tensor's "
                         + first.height() + "x" + first.width() + " images");
             }
         }
         pathWidth = Text.width(tensor.toString()) + 2 + Integer.toString(Math.max(rows.size() - 1, 0)).length();
-        fmt.header(out, pathWidth, labelWidth, logits);
+        format.header(out, pathWidth, labelWidth, logits);
         boolean failed = false;
-        for (TensorInput.Row r : rows) {
-            if (r.error() != null) {
-                failed = true;
-                fmt.error(out, pathWidth, r.name(), r.error());
-                continue;
-            }
-            PreprocessedImage p = r.image();
-            if (grid != null) {
-                // seeded by the row's name, as images are by their path
-                p = VitClassifier.scramble(p, grid, Scrambler.imageSeed(seed, r.name().hashCode()));
-            }
-            Classification c = clf.classify(List.of(p), k).get(0);
-            if (tFirstBatch == 0) {
-                tFirstBatch = System.currentTimeMillis();
-            }
-            fmt.result(out, pathWidth, labelWidth, r.name(), c, logits);
+        // one row per forward pass, as before: a row's result never depends on the rows beside it
+        for (Outcome<PreprocessedImage> r : scrambled(rows, grid)) {
+            failed |= print(loaded.classifier(), out, List.of(r));
         }
         return failed;
     }

@@ -1,11 +1,11 @@
 package org.vit4j.compiled;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
@@ -20,10 +20,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
@@ -31,36 +31,42 @@ import org.vit4j.model.VisionTransformer;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbedding;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeLayout;
+import org.vit4j.position.RotaryEmbedding;
 
 /**
  * A {@link VisionTransformer}'s inference forward as one TorchScript program ({@code
  * vit_forward.py}, a resource), run by DJL's PyTorch engine: the same arithmetic as the eager
  * blocks, with fused attention ({@code torch.scaled_dot_product_attention}) and optionally
- * bfloat16 matrix products ({@link Precision}).
+ * bfloat16 matrix products ({@link Precision}). Every config vit4j builds or imports compiles
+ * ({@link #supports}): every pooling, class and register tokens, fc-norm, qkv bias with or without
+ * its key part, every absolute position embedding, every rotary kind with or without an absolute
+ * table, LayerScale.
  *
  * <ul>
  *   <li>Input: images {@code (B, C, H, W)}, float32, normalized, H and W multiples of P, on the
  *       model's device (a PyTorch-engine array).
- *   <li>Weights: the network's own arrays, handed to the program once ({@code load_weights}); in
- *       bf16 the program keeps bfloat16 copies of the linear weights, converted inside TorchScript.
+ *   <li>Weights: the network's own arrays, handed to the program once ({@code load_weights}); a
+ *       qkv bias without key part, LayerScale and interleaved rotary pairs are carried into the
+ *       weights at load ({@link ProgramWeights}); in bf16 the program keeps bfloat16 copies of the
+ *       linear weights, converted inside TorchScript.
  *   <li>Position table: {@code (c + N, D)} computed for each grid by the eager {@link
  *       PositionEmbedding} (so every absolute kind, recomputed or resampled, is the eager one) and
  *       passed as a tensor; the program does not know the kind. Cached per grid.
+ *   <li>Rotary tables: {@code cos, sin (L, Hh, T, hd)} computed for each grid by the eager {@link
+ *       RotaryEmbedding} (fixed kinds: one table, {@code L = Hh = 1}; rope-mixed: one per block and
+ *       head from its learned frequencies), passed as tensors and applied to the patch tokens' {@code
+ *       q} and {@code k} in every block before the fused attention ({@link #rotation}). Cached per
+ *       grid.
  *   <li>Output: {@link #forward} {@code NDList(logits (B, K), pooled (B, D))}, {@link #pooled}
- *       {@code (B, D)}, {@link #embed} {@code (B, c + R + N, D)}, all float32, in the images' manager.
+ *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32,
+ *       in the images' manager.
  * </ul>
  *
- * <p>Not every network compiles ({@link #supports}): callers fall back to the eager blocks for the
- * rest. Safe for concurrent calls once built (the program is not changed after loading). The JIT
+ * <p>A config with an option the program does not implement (one added to {@link ViTConfig} later)
+ * is refused by {@link #unsupported}, and callers ({@link InferenceForward}) fall back to the eager
+ * blocks. Safe for concurrent calls once built (the program is not changed after loading). The JIT
  * profiles the first calls at a shape: two warm-up passes at the configured size run at load time.
- *
- * <p>Extending it: a per-block q/k rotation (RoPE) needs its cos/sin tables {@code (T, hd)} computed
- * by the eager position code, passed as further tensor arguments of the program's methods (beside
- * {@code pos}) and applied to {@code q} and {@code k} in {@code attention} before the fused call;
- * LayerScale needs two gamma vectors more per block in the weight list ({@code BLOCK_TENSORS},
- * and the stride 12 in the source) multiplied onto the two residual branches in {@code block}. Both
- * places are marked in {@code vit_forward.py}; until then {@link #unsupported} refuses such configs
- * and callers use the eager blocks.
  */
 public final class CompiledVit implements AutoCloseable {
 
@@ -72,6 +78,10 @@ public final class CompiledVit implements AutoCloseable {
             PositionEmbeddingKind.NONE, PositionEmbeddingKind.LEARNED, PositionEmbeddingKind.SINCOS1D,
             PositionEmbeddingKind.SINCOS2D_MAE, PositionEmbeddingKind.SINCOS2D_BIGVISION);
 
+    /** Rotary kinds: cos/sin tables per grid from the eager {@link RotaryEmbedding}, turning q and k in each block. */
+    private static final Set<PositionEmbeddingKind> ROTARY = EnumSet.of(
+            PositionEmbeddingKind.ROPE_AXIAL, PositionEmbeddingKind.ROPE_MIXED, PositionEmbeddingKind.ROPE_DINOV3);
+
     /** The tensors of one encoder block in the weight list, in the order {@code vit_forward.py} reads them (stride 12). */
     private static final String[] BLOCK_TENSORS = {
         "norm1.gamma", "norm1.beta", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
@@ -80,13 +90,17 @@ public final class CompiledVit implements AutoCloseable {
 
     private final VisionTransformer network;
     private final Precision.Choice precision;
+    private final LinearKernel.Choice kernel;
     private final PtNDManager manager;
     private final PtSymbolBlock module;
     private final Map<String, PtNDArray> posTables = new ConcurrentHashMap<>();
+    private final Map<String, Rotation> rotations = new ConcurrentHashMap<>();
 
-    private CompiledVit(VisionTransformer network, Precision.Choice precision, NDManager parent) {
+    private CompiledVit(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
+            NDManager parent) {
         this.network = network;
         this.precision = precision;
+        this.kernel = kernel;
         this.manager = (PtNDManager) parent.newSubManager();
         try (InputStream in = new ByteArrayInputStream(archive(network.getConfig()).toBytes())) {
             this.module = JniUtils.loadModule(manager, in, true, false);
@@ -100,7 +114,8 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * Compiles an initialized network's inference forward and hands it the weights.
+     * Compiles an initialized network's inference forward and hands it the weights, with the
+     * linear kernel {@link LinearKernel#AUTO} chooses for this CPU ({@code aten} on a GPU).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
      * @param precision {@code FP32} or {@code BF16}, already resolved
@@ -110,6 +125,27 @@ public final class CompiledVit implements AutoCloseable {
      *     has parameters the program does not know, naming them
      */
     public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
+        boolean gpu = network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
+        LinearKernel.Choice kernel = gpu
+                ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                : LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
+        return compile(network, precision, kernel, manager);
+    }
+
+    /**
+     * Compiles an initialized network's inference forward with a chosen linear kernel and hands it
+     * the weights (packed for {@code onednn}).
+     *
+     * @param network the network with its weights (not owned: keep it open while this is used)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
+     * @param manager parent of the program's own manager (the model's)
+     * @return the compiled forward, for the caller to close
+     * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
+     *     has parameters the program does not know, naming them
+     */
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
+            LinearKernel.Choice kernel, NDManager manager) {
         String why = unsupported(network.getConfig());
         if (why != null) {
             throw new IllegalArgumentException("the compiled forward does not support this model: " + why);
@@ -117,7 +153,11 @@ public final class CompiledVit implements AutoCloseable {
         if (precision.precision() == Precision.AUTO) {
             throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
         }
-        CompiledVit c = new CompiledVit(network, precision, manager);
+        if (kernel.kernel() == LinearKernel.AUTO) {
+            throw new IllegalArgumentException("resolve linear kernel auto before compiling (LinearKernel.resolve)");
+        }
+        HeapReuse.apply();
+        CompiledVit c = new CompiledVit(network, precision, kernel, manager);
         try {
             c.loadWeights();
             c.warmUp();
@@ -129,10 +169,10 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * Whether the compiled program computes this config's forward: every pooling, class and
-     * register tokens, fc-norm, with or without qkv bias, and the absolute position embeddings
-     * ({@code none, learned, sincos1d, sincos2d-*}). Anything else a config can say (a
-     * position-embedding kind or block option added later) is refused until the program learns it.
+     * Whether the compiled program computes this config's forward: every option {@link ViTConfig}
+     * has today (pooling, class and register tokens, fc-norm, qkv and key bias, absolute and rotary
+     * position embeddings, LayerScale, any size and epsilon). An option added to the config later is
+     * refused until the program learns it.
      *
      * @param config the config
      * @return true if {@link #compile} accepts it
@@ -151,14 +191,8 @@ public final class CompiledVit implements AutoCloseable {
         if (!ABSOLUTE.contains(config.getPosEmb())) {
             return "position embedding " + config.getPosEmb().cliName() + " is not an absolute table";
         }
-        if (config.getRope().isRope()) {
-            return "rotary position embedding " + config.getRope().cliName() + " is not in the compiled program yet";
-        }
-        if (config.getLayerScale() > 0) {
-            return "LayerScale is not in the compiled program yet";
-        }
-        if (config.hasQkvBias() && !config.hasKeyBias()) {
-            return "a qkv bias without its key part (Eva) is not in the compiled program yet";
+        if (config.getRope() != PositionEmbeddingKind.NONE && !ROTARY.contains(config.getRope())) {
+            return "rotary position embedding " + config.getRope().cliName() + " is not in the compiled program";
         }
         // A config equal to one rebuilt from the options the program knows has no others set.
         if (!known(config).equals(config)) {
@@ -167,8 +201,12 @@ public final class CompiledVit implements AutoCloseable {
         return null;
     }
 
+    /**
+     * The config rebuilt from the options the program implements, each read from {@code c}: equal to
+     * {@code c} unless {@code c} sets an option added to {@link ViTConfig} after these lines.
+     */
     private static ViTConfig known(ViTConfig c) {
-        return ViTConfig.builder()
+        ViTConfig.Builder b = ViTConfig.builder()
                 .setImageSize(c.getImageHeight(), c.getImageWidth())
                 .setPatchSize(c.getPatchSize())
                 .optChannels(c.getChannels())
@@ -182,16 +220,22 @@ public final class CompiledVit implements AutoCloseable {
                 .optRegisterTokens(c.getRegisterTokens())
                 .optFcNorm(c.isFcNorm())
                 .optQkvBias(c.hasQkvBias())
+                .optKeyBias(c.hasKeyBias())
                 .optPosEmb(c.getPosEmb())
                 .optPosEmbLayout(c.getPosEmbLayout())
+                .optRope(c.getRope())
+                .optLayerScale(c.getLayerScale())
                 .optLayerNormEps(c.getLayerNormEps())
                 .optDropout(c.getDropout())
                 .optDropPath(c.getDropPath())
                 .optSizing(c.getSizing())
                 .optInterpolation(c.getInterpolation().cliName())
                 .optCropPct(c.getCropPct())
-                .optNormalization(c.getMean(), c.getStd())
-                .build();
+                .optNormalization(c.getMean(), c.getStd());
+        if (c.getRope().isRope()) {
+            b.optRopeLayout(c.getRopeLayout()).optRopeIndexing(c.getRopeIndexing()).optRopeTheta(c.getRopeTheta());
+        }
+        return b.build();
     }
 
     /**
@@ -232,8 +276,10 @@ public final class CompiledVit implements AutoCloseable {
     /**
      * The weight list in the program's order, named as {@link VisionTransformer#namedParameters()};
      * {@code null} entries are absent tensors (class or register token, qkv bias), passed as
-     * {@code (0, D)} or zeros. The learned position table is not in it: it reaches the program
-     * through {@link #posTable}.
+     * {@code (0, D)} or zeros ({@link ProgramWeights} makes the tensors). Not in it: the learned
+     * position table and rope-mixed's frequencies, which reach the program as the per-grid tables of
+     * {@link #posTable} and {@link #rotation}, and the LayerScale gammas, folded into {@code
+     * attn.proj} and {@code mlp.fc2}.
      *
      * @param config the config
      * @return the names
@@ -253,32 +299,13 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     private void loadWeights() {
-        ViTConfig config = network.getConfig();
-        Map<String, Parameter> params = network.namedParameters();
-        List<String> names = weightNames(config);
-        Set<String> unknown = new TreeSet<>(params.keySet());
-        unknown.removeAll(names.stream().filter(java.util.Objects::nonNull).toList());
-        unknown.remove("pos_embed.table");
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("the compiled forward does not know the parameters " + unknown);
-        }
-        long d = config.getWidth();
-        List<PtNDArray> list = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            String n = names.get(i);
-            if (n != null) {
-                list.add((PtNDArray) params.get(n).getArray());
-            } else if (i == 2 || i == 3) {
-                list.add((PtNDArray) manager.zeros(new Shape(0, d))); // no class / register token
-            } else {
-                list.add((PtNDArray) manager.zeros(new Shape(3 * d))); // no qkv bias: adding 0 is exact
-            }
-        }
+        List<PtNDArray> list = ProgramWeights.of(network, manager);
         try (IValue ws = IValue.listFrom(list.toArray(PtNDArray[]::new));
                 IValue bf16 = IValue.from(precision.precision() == Precision.BF16);
-                IValue n = IValueUtils.runMethod(module, "load_weights", ws, bf16)) {
-            if (n.toLong() != names.size()) {
-                throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + names.size());
+                IValue packed = IValue.from(kernel.kernel() == LinearKernel.ONEDNN);
+                IValue n = IValueUtils.runMethod(module, "load_weights", ws, bf16, packed)) {
+            if (n.toLong() != list.size()) {
+                throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + list.size());
             }
         }
     }
@@ -296,6 +323,67 @@ public final class CompiledVit implements AutoCloseable {
     /** @return the precision the program runs in, with the reason */
     public Precision.Choice getPrecision() {
         return precision;
+    }
+
+    /** @return the linear kernel requested for the program, with the reason (per layer: {@link #linearKernels}) */
+    public LinearKernel.Choice getLinearKernel() {
+        return kernel;
+    }
+
+    /**
+     * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
+     * mkldnn::_linear_pointwise}) or {@code aten} ({@code aten::linear}: requested, or a packed
+     * layout that failed the program's load-time check).
+     *
+     * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
+     */
+    public Map<String, String> linearKernels() {
+        List<String> names = weightNames(network.getConfig());
+        List<String> linear = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
+                linear.add(n);
+            }
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        try (IValue v = IValueUtils.runMethod(module, "linear_kernels")) {
+            IValue[] kinds = v.toIValueArray();
+            try {
+                if (kinds.length != linear.size()) {
+                    throw new IllegalStateException("linear_kernels named " + kinds.length + " layers of " + linear.size());
+                }
+                for (int i = 0; i < kinds.length; i++) {
+                    out.put(linear.get(i), kinds[i].toStringValue());
+                }
+            } finally {
+                for (IValue k : kinds) {
+                    k.close();
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN, and
+     * which do not.
+     *
+     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}
+     */
+    public String describeLinearKernels() {
+        Map<String, String> k = linearKernels();
+        List<String> plain = new ArrayList<>();
+        k.forEach((name, kind) -> {
+            if (!kind.equals("onednn-packed")) {
+                plain.add(name);
+            }
+        });
+        String s = kernel + ": " + (k.size() - plain.size()) + " of " + k.size() + " layers packed";
+        if (kernel.kernel() == LinearKernel.ONEDNN && !plain.isEmpty()) {
+            s += "; aten::linear (packed layout failed the load-time check) for " + String.join(", ", plain);
+        }
+        return s;
     }
 
     /**
@@ -343,6 +431,19 @@ public final class CompiledVit implements AutoCloseable {
         }
     }
 
+    /**
+     * The encoded tokens: every token after the encoder blocks and, unless it follows pooling, the
+     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardFeatures}).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)} in the images' manager
+     */
+    public NDArray features(NDArray images) {
+        try (IValue out = run("features", images)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
     private static PtNDManager owner(NDArray images) {
         if (!(images.getManager() instanceof PtNDManager m)) {
             throw new IllegalArgumentException("the compiled forward needs PyTorch-engine arrays, got "
@@ -360,9 +461,14 @@ public final class CompiledVit implements AutoCloseable {
         }
         owner(images);
         PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), c.getPatchSize());
-        PtNDArray pos = posTable(grid);
-        try (IValue x = IValue.from((PtNDArray) images); IValue p = IValue.from(pos)) {
-            return IValueUtils.runMethod(module, method, x, p);
+        try (IValue x = IValue.from((PtNDArray) images); IValue p = IValue.from(posTable(grid))) {
+            if (method.equals("embed")) {
+                return IValueUtils.runMethod(module, method, x, p);
+            }
+            Rotation r = rotation(grid);
+            try (IValue cos = IValue.from(r.cos()); IValue sin = IValue.from(r.sin())) {
+                return IValueUtils.runMethod(module, method, x, p, cos, sin);
+            }
         }
     }
 
@@ -390,6 +496,81 @@ public final class CompiledVit implements AutoCloseable {
                 NDArray copy = t.duplicate(); // (c + N, D), detached from the eager block's caches
                 copy.attach(manager);
                 return (PtNDArray) copy;
+            } finally {
+                JniUtils.setGradMode(grad);
+            }
+        });
+    }
+
+    /**
+     * The rotary tables of one grid as the program reads them, each {@code (L, Hh, T, hd)}, or
+     * {@code (0, 1, 1, 1)} without RoPE.
+     *
+     * @param cos the cosines, 1 in the class and register tokens' rows
+     * @param sin the sines with the first half of every row negated, 0 in the prefix tokens' rows
+     */
+    record Rotation(PtNDArray cos, PtNDArray sin) {}
+
+    /**
+     * The rotary tables for a grid, from the eager {@link RotaryEmbedding#rotations}: {@code L = Hh =
+     * 1} for the fixed kinds (one table for every block and head), {@code L = depth, Hh = H} for
+     * rope-mixed (its learned frequencies). Arranged for the program's rotation {@code x·cos + (x2 |
+     * x1)·sin}: in the half pair layout (interleaved tables are permuted as the q/k weights are,
+     * {@link ProgramWeights}), with the sign of {@code rotate_half} in the sine table, and with
+     * rows that turn nothing ({@code cos = 1, sin = 0}) for the {@code c + R} class and register
+     * tokens, so the program rotates all {@code T} tokens at once. Cached per grid.
+     *
+     * @param grid the input's patch grid
+     * @return the tables
+     */
+    Rotation rotation(PatchGrid grid) {
+        return rotations.computeIfAbsent(grid.rows() + "x" + grid.cols(), key -> {
+            RotaryEmbedding rope = network.getRotaryEmbedding();
+            if (rope == null) {
+                return new Rotation((PtNDArray) manager.zeros(new Shape(0, 1, 1, 1)),
+                        (PtNDArray) manager.zeros(new Shape(0, 1, 1, 1)));
+            }
+            ViTConfig c = network.getConfig();
+            int hd = c.getWidth() / c.getHeads();
+            boolean grad = JniUtils.isGradMode();
+            JniUtils.setGradMode(false);
+            try (NDManager tmp = manager.newSubManager()) {
+                NDArray like = tmp.zeros(new Shape(1));
+                List<NDList> perBlock = rope.rotations(new ParameterStore(tmp, false), grid, like, false);
+                PtNDArray[] tables = new PtNDArray[2];
+                for (int j = 0; j < 2; j++) { // cos, then sin
+                    NDArray t;
+                    if (rope.getKind() == PositionEmbeddingKind.ROPE_MIXED) {
+                        NDList all = new NDList();
+                        for (NDList b : perBlock) {
+                            all.add(b.get(j)); // (H, N, hd)
+                        }
+                        t = NDArrays.stack(all, 0); // (depth, H, N, hd)
+                    } else {
+                        t = perBlock.get(0).get(j).duplicate(); // (N, hd), the block's cached table
+                        t.attach(tmp);
+                        t = t.reshape(1, 1, grid.size(), hd); // (1, 1, N, hd)
+                    }
+                    if (rope.getLayout() == RopeLayout.INTERLEAVED) {
+                        t = ProgramWeights.toHalfLayout(t, hd);
+                    }
+                    Shape s = t.getShape();
+                    if (j == 1) {
+                        float[] sign = new float[hd];
+                        java.util.Arrays.fill(sign, 0, hd / 2, -1f);
+                        java.util.Arrays.fill(sign, hd / 2, hd, 1f);
+                        t = t.mul(tmp.create(sign)); // (-sin | sin): rotate_half's sign
+                    }
+                    long prefix = c.getPrefixTokens();
+                    if (prefix > 0) {
+                        Shape rows = new Shape(s.get(0), s.get(1), prefix, hd);
+                        t = (j == 0 ? tmp.ones(rows) : tmp.zeros(rows)).concat(t, 2); // (L, Hh, T, hd)
+                    }
+                    NDArray copy = t.duplicate();
+                    copy.attach(manager);
+                    tables[j] = (PtNDArray) copy;
+                }
+                return new Rotation(tables[0], tables[1]);
             } finally {
                 JniUtils.setGradMode(grad);
             }

@@ -50,6 +50,22 @@ public final class InferenceForward implements AutoCloseable {
      * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision) {
+        return of(model, engine, precision, LinearKernel.AUTO);
+    }
+
+    /**
+     * Chooses and, if compiled, builds the forward of a model with a requested linear kernel
+     * (benchmarks compare them; {@code auto} is what {@link #of(VitModel, ForwardEngine, Precision)} uses).
+     *
+     * @param model the model (not owned: close the forward before the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @param kernel the requested linear kernel (ignored by the eager blocks)
+     * @return the forward, for the caller to close
+     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run,
+     *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
+     */
+    public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel) {
         String unsupported = CompiledVit.unsupported(model.getConfig());
         String reason;
         if (engine == ForwardEngine.EAGER) {
@@ -57,8 +73,12 @@ public final class InferenceForward implements AutoCloseable {
         } else if (unsupported != null) {
             reason = "fallback: " + unsupported;
         } else {
-            Precision.Choice p = precision.resolve(model.getDevice(), CpuFeatures.current());
-            CompiledVit c = CompiledVit.compile(model.getBlock(), p, model.getModel().getNDManager());
+            CpuFeatures cpu = CpuFeatures.current();
+            Precision.Choice p = precision.resolve(model.getDevice(), cpu);
+            LinearKernel.Choice k = model.getDevice().isGpu()
+                    ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                    : kernel.resolve(p.precision(), cpu);
+            CompiledVit c = CompiledVit.compile(model.getBlock(), p, k, model.getModel().getNDManager());
             return new InferenceForward(model, c, p, "compiled requested");
         }
         if (precision == Precision.BF16) {
@@ -92,6 +112,21 @@ public final class InferenceForward implements AutoCloseable {
     }
 
     /**
+     * The linear kernels of the compiled program ({@link CompiledVit#describeLinearKernels}).
+     *
+     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}, or
+     *     {@code eager blocks (aten::linear)}
+     */
+    public String describeLinearKernels() {
+        return compiled != null ? compiled.describeLinearKernels() : "eager blocks (aten::linear)";
+    }
+
+    /** @return the compiled program, or null where the eager blocks run */
+    public CompiledVit compiled() {
+        return compiled;
+    }
+
+    /**
      * Logits and pooled embedding.
      *
      * @param images {@code (B, C, H, W)}, normalized
@@ -119,6 +154,17 @@ public final class InferenceForward implements AutoCloseable {
      */
     public NDArray embed(NDArray images) {
         return compiled != null ? compiled.embed(images) : model.embed(images);
+    }
+
+    /**
+     * Encoded tokens: every token after the encoder blocks and the final norm (timm's {@code
+     * forward_features}).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (B, c + R + N, D)}
+     */
+    public NDArray features(NDArray images) {
+        return compiled != null ? compiled.features(images) : model.features(images);
     }
 
     /** @return the model */

@@ -46,7 +46,8 @@ record Batch(float[] data, Shape shape) {
 
     /**
      * Runs {@code run} once per group of images of one size (in order of first appearance) and
-     * puts the results back in the images' order: for policies that keep the image's own size.
+     * puts the results back in the images' order: for policies that keep the image's own size. The
+     * one place where images are grouped by size; every list method of the views goes through it.
      *
      * @param images model inputs, of any sizes
      * @param run one forward pass over images of one size, one result per image
@@ -54,6 +55,9 @@ record Batch(float[] data, Shape shape) {
      * @return one result per image, in order
      */
     static <R> List<R> bySize(List<PreprocessedImage> images, Function<List<PreprocessedImage>, List<R>> run) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
         Map<List<Integer>, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < images.size(); i++) {
             PreprocessedImage p = images.get(i);

@@ -7,9 +7,9 @@ import java.util.List;
  *
  * @param top the top-k classes, most probable first
  * @param logits all {@code K} logits
- * @param embedding the pooled feature vector {@code (D)} the head reads
+ * @param pooled the pooled vector {@code (D)} the head reads ({@link TokenKind#POOLED})
  */
-public record Classification(List<Prediction> top, float[] logits, float[] embedding) {
+public record Classification(List<Prediction> top, float[] logits, float[] pooled) {
 
     /** @return the most probable class */
     public Prediction best() {

@@ -13,18 +13,10 @@ import org.vit4j.model.ViTConfig;
 
 /**
  * An already preprocessed batch from a {@code .npy} file ({@code predict --tensor},
- * {@code embed --tensor}): float32 {@code (B, C, H, W)}, checked against a model, one input per row.
+ * {@code embed --tensor}): float32 {@code (B, C, H, W)}, checked against a model, one input per row,
+ * named {@code FILE[b]}; a row with NaN or infinite values is refused with that reason.
  */
 public final class TensorInput {
-
-    /**
-     * One row of the batch.
-     *
-     * @param name {@code FILE[b]}
-     * @param image the row as a model input, or null if it is refused
-     * @param error why the row is refused ({@code contains NaN or infinite values}), or null
-     */
-    public record Row(String name, PreprocessedImage image, String error) {}
 
     private TensorInput() {}
 
@@ -33,11 +25,11 @@ public final class TensorInput {
      *
      * @param file the {@code .npy} file
      * @param config the model the rows are for
-     * @return one row per image, in order
+     * @return one model input {@code (C, H, W)} or reason per row, in order
      * @throws IllegalArgumentException naming the file and what does not fit: dtype, rank, channels,
      *     or a size that is not a positive multiple of the patch size; or why it cannot be read
      */
-    public static List<Row> read(Path file, ViTConfig config) {
+    public static List<Outcome<PreprocessedImage>> read(Path file, ViTConfig config) {
         String name = file.toString();
         Npy.Array a;
         try {
@@ -60,7 +52,7 @@ public final class TensorInput {
                     name, Arrays.toString(s), config.getChannels(), p));
         }
         int per = (int) (s[1] * s[2] * s[3]);
-        List<Row> rows = new ArrayList<>();
+        List<Outcome<PreprocessedImage>> rows = new ArrayList<>();
         for (int b = 0; b < s[0]; b++) {
             float[] row = Arrays.copyOfRange(a.data(), b * per, (b + 1) * per);
             String rowName = name + "[" + b + "]";
@@ -69,8 +61,8 @@ public final class TensorInput {
                 finite &= Float.isFinite(v);
             }
             rows.add(finite
-                    ? new Row(rowName, new PreprocessedImage(row, (int) s[1], (int) s[2], (int) s[3]), null)
-                    : new Row(rowName, null, "contains NaN or infinite values"));
+                    ? Outcome.of(rowName, new PreprocessedImage(row, (int) s[1], (int) s[2], (int) s[3]))
+                    : Outcome.failed(rowName, "contains NaN or infinite values"));
         }
         return rows;
     }

@@ -3,15 +3,19 @@
  * {@code (B, C, H, W)}, tokens {@code (B, T, D)}.
  *
  * <ul>
- *   <li>{@link org.vit4j.infer.VitClassifier}: files, pictures or DJL images → top-k labels,
- *       logits {@code (K)} and the pooled embedding {@code (D)}; thread-safe, {@code
- *       AutoCloseable}.
- *   <li>{@link org.vit4j.infer.PatchEncoder}: the same inputs → patch tokens with position
- *       embeddings {@code (T, D)} (before the encoder), with or without the class/register
- *       prefix, as {@code float[][]} or as an NDArray in the caller's manager; thread-safe.
- *   <li>{@link org.vit4j.infer.Embeddings}: a batch → the pooled embedding {@code (B, D)}, the
- *       patch tokens after the encoder {@code (B, N, D)} or all tokens (timm's {@code
- *       forward_features}) {@code (B, T, D)}; what {@code vit4j embed} writes.
+ *   <li>{@link org.vit4j.infer.InferenceModel}: one loaded model — weights, its inference forward
+ *       (compiled or eager, fp32 or bf16), loader and preprocessing — loaded, compiled and closed
+ *       once; {@code AutoCloseable}, thread-safe. Its two views own nothing:
+ *   <li>{@link org.vit4j.infer.VitClassifier} ({@link org.vit4j.infer.InferenceModel#classifier()}):
+ *       files, pictures or DJL images → top-k labels, logits {@code (K)} and the pooled vector
+ *       {@code (D)};
+ *   <li>{@link org.vit4j.infer.VitEncoder} ({@link org.vit4j.infer.InferenceModel#encoder()}): the
+ *       same inputs → one of the three {@link org.vit4j.infer.TokenKind}s: patch embeddings (tokens
+ *       before the encoder), encoded tokens (after the encoder and its final norm, timm's {@code
+ *       forward_features}) or the pooled vector (timm's {@code forward_head(pre_logits=True)}).
+ *   <li>{@link org.vit4j.infer.Outcome}: an input's result or the reason it has none, so that a run
+ *       goes on past a bad input and keeps input order; list methods of the views accept images of
+ *       mixed sizes and group them by size in one place.
  *   <li>{@link org.vit4j.infer.BundledModel}: the Fashion-MNIST model inside the jar.
  *   <li>{@link org.vit4j.infer.VitBlockFactory}, {@link org.vit4j.infer.VitTranslator}, {@link
  *       org.vit4j.infer.VitTranslatorFactory}: load a vit4j model directory with DJL's {@code

@@ -28,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.cli.CliRun;
 import org.vit4j.cli.ExitCodes;
 import org.vit4j.infer.BundledModel;
-import org.vit4j.infer.PatchEncoder;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.reliability.SparkCorpus;
 import scala.jdk.javaapi.CollectionConverters;
@@ -163,31 +162,34 @@ class SparkPredictionTest {
     }
 
     @Test
-    void embeddingsAndTokensEqualTheLibrary() throws Exception {
+    void pooledVectorsAndTokensEqualTheLibrary() throws Exception {
         Path samples = input.resolve("samples");
         Path out = tmp.resolve("out-emb");
         LocalSpark.JobRun run = LocalSpark.job("predict", "--input", samples.toString(), "--output", out.toString(),
-                "--embeddings");
+                "--pooled");
         assertEquals(ExitCodes.OK, run.code(), run.err());
         Map<String, Row> job = LocalSpark.byPath(spark.read().parquet(out.toString()).collectAsList());
         Dataset<Row> paths = spark.read().format("binaryFile").load(samples.toString()).select("path");
-        Map<String, Row> tokens = LocalSpark.byPath(new VitEmbedderTransformer().setTokensCol("tokens")
-                .setInputCol("path").transform(paths).collectAsList());
-        try (VitClassifier clf = VitClassifier.bundled(Device.cpu());
-                PatchEncoder enc = PatchEncoder.bundled(Device.cpu(), false)) {
+        Map<String, Row> tokens = LocalSpark.byPath(new VitEmbedderTransformer().setEncodedCol("encoded")
+                .setPatchEmbeddingsCol("patch_embeddings").setInputCol("path").transform(paths).collectAsList());
+        try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
             assertEquals(13, job.size());
             for (Map.Entry<String, Row> e : job.entrySet()) {
-                float[] want = clf.embed(Path.of(e.getKey()));
-                assertArrayEquals(want, floats(e.getValue().getList(e.getValue().fieldIndex("embedding"))), 1e-5f);
+                Path file = Path.of(e.getKey());
+                float[] want = model.encoder().pooled(file);
+                assertArrayEquals(want, floats(e.getValue().getList(e.getValue().fieldIndex("pooled"))), 1e-5f);
                 Row t = tokens.get(e.getKey());
-                assertArrayEquals(want, floats(t.getList(t.fieldIndex("embedding"))), 1e-5f);
-                float[][] wantTokens = enc.encode(Path.of(e.getKey())); // (N, D)
-                List<scala.collection.Seq<Float>> got = t.getList(t.fieldIndex("tokens"));
-                assertEquals(wantTokens.length, got.size());
-                for (int i = 0; i < wantTokens.length; i++) {
-                    assertArrayEquals(wantTokens[i], floats(CollectionConverters.asJava(got.get(i))), 1e-5f);
-                }
+                assertArrayEquals(want, floats(t.getList(t.fieldIndex("pooled"))), 1e-5f);
+                assertTokens(model.encoder().encoded(file), t.getList(t.fieldIndex("encoded")));
+                assertTokens(model.encoder().patchEmbeddings(file), t.getList(t.fieldIndex("patch_embeddings")));
             }
+        }
+    }
+
+    private static void assertTokens(float[][] want, List<scala.collection.Seq<Float>> got) {
+        assertEquals(want.length, got.size());
+        for (int i = 0; i < want.length; i++) {
+            assertArrayEquals(want[i], floats(CollectionConverters.asJava(got.get(i))), 1e-5f);
         }
     }
 

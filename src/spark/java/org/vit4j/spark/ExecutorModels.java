@@ -4,15 +4,15 @@ import ai.djl.Device;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.vit4j.Offline;
-import org.vit4j.infer.PatchEncoder;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.model.DeviceSetting;
 
 /**
- * The models of one executor JVM: each {@link ModelSource} is loaded once, by the first task that
- * needs it, and then shared by every task thread of the executor ({@link VitClassifier} is
- * thread-safe: read-only weights, one {@code NDManager} per call). A shutdown hook closes them
- * when the executor stops.
+ * The models of one executor JVM: each {@link ModelSource} is loaded and its forward built once,
+ * by the first task that needs it, as one {@link InferenceModel}, and then shared by every task
+ * thread of the executor and by both of its views, classifier and encoder ({@link InferenceModel}
+ * is thread-safe: read-only weights, one {@code NDManager} per call). A shutdown hook closes each
+ * model once when the executor stops.
  *
  * <p>A failed load is remembered too: a retried task on the same executor fails at once with the
  * same {@link ModelUnavailableException} instead of reading the model again.
@@ -20,7 +20,7 @@ import org.vit4j.model.DeviceSetting;
 public final class ExecutorModels {
 
     /** A loaded model, or why it could not be loaded. */
-    private record Entry(Loaded loaded, ModelUnavailableException failure) {}
+    private record Entry(InferenceModel loaded, ModelUnavailableException failure) {}
 
     private static final Map<ModelSource, Entry> CACHE = new ConcurrentHashMap<>();
 
@@ -31,21 +31,13 @@ public final class ExecutorModels {
     private ExecutorModels() {}
 
     /**
-     * One executor's model: the classifier, and a patch encoder over the same weights.
-     *
-     * @param classifier the classifier (owns the model)
-     * @param encoder a patch encoder over the classifier's model (closed with it)
-     */
-    public record Loaded(VitClassifier classifier, PatchEncoder encoder) {}
-
-    /**
      * The model of {@code source}, loaded on first use in this JVM.
      *
      * @param source the model
-     * @return the shared model; callers must not close it
+     * @return the shared model; callers must not close it (this cache does)
      * @throws ModelUnavailableException if it cannot be loaded (now or on an earlier attempt)
      */
-    public static Loaded get(ModelSource source) {
+    public static InferenceModel get(ModelSource source) {
         // computeIfAbsent: concurrent first tasks wait for one load instead of loading twice
         Entry e = CACHE.computeIfAbsent(source, ExecutorModels::load);
         if (e.failure() != null) {
@@ -62,8 +54,9 @@ public final class ExecutorModels {
                 System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
             }
             Device device = DeviceSetting.fromName(source.device()).toDevice();
-            VitClassifier clf = VitClassifier.load(source.files(), device);
-            return new Entry(new Loaded(clf, new PatchEncoder(clf.getModel(), false)), null);
+            InferenceModel model = InferenceModel.builder().setModelFiles(source.files()).optDevice(device)
+                    .optEngine(source.engine()).optPrecision(source.precision()).build();
+            return new Entry(model, null);
         } catch (Exception | UnsatisfiedLinkError e) {
             return new Entry(null, ModelUnavailableException.of(e));
         }
@@ -78,7 +71,7 @@ public final class ExecutorModels {
     static void forget(ModelSource source) {
         Entry e = CACHE.remove(source);
         if (e != null && e.loaded() != null) {
-            e.loaded().classifier().close();
+            e.loaded().close();
         }
     }
 

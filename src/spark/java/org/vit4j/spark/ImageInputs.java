@@ -9,7 +9,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.vit4j.image.PreprocessedImage;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
+import org.vit4j.infer.Outcome;
 
 /**
  * Turns the value of an input column into model input {@code (C, H, W)}, or into the reason it
@@ -32,37 +33,27 @@ final class ImageInputs {
     /**
      * Decodes and preprocesses one input.
      *
-     * @param clf the executor's classifier (its loader and preprocessor)
+     * @param model the executor's model (its loader and preprocessor)
      * @param value {@code byte[]} content, or a path or URI as a {@code String}; may be null
      * @param name the name of the input in messages (its path)
-     * @return a {@link PreprocessedImage}, or a {@code String} reason
+     * @return model input {@code (C, H, W)}, or the reason there is none
      */
-    static Object decode(VitClassifier clf, Object value, String name) {
-        String source = name;
+    static Outcome<PreprocessedImage> decode(InferenceModel model, Object value, String name) {
+        if (value == null) {
+            return Outcome.failed(name, "no image data (null)");
+        }
+        if (value instanceof byte[] bytes) {
+            return model.read(bytes, name);
+        }
+        String s = value.toString();
+        Path local = localPath(s);
+        if (local != null) {
+            return model.read(local, name);
+        }
         try {
-            if (value == null) {
-                return "no image data (null)";
-            }
-            if (value instanceof byte[] bytes) {
-                return clf.getPreprocessor().apply(clf.getLoader().load(bytes, name), name);
-            }
-            String s = value.toString();
-            Path local = localPath(s);
-            if (local != null) {
-                source = local.toString();
-                return clf.preprocess(local);
-            }
-            byte[] bytes = readHadoop(s);
-            return clf.getPreprocessor().apply(clf.getLoader().load(bytes, s), s);
-        } catch (NotAnImage e) {
-            return e.getMessage();
+            return model.read(readHadoop(s), name);
         } catch (IOException | RuntimeException e) {
-            // the CLI's wording: the message without the "<source>: " prefix
-            String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            String prefix = source + ": ";
-            return m.startsWith(prefix) ? m.substring(prefix.length()) : m;
-        } catch (OutOfMemoryError e) {
-            return "not enough memory to decode this image";
+            return Outcome.failed(name, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 

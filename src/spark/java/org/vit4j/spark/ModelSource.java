@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
 
 /**
- * Where an executor finds the model, and where it runs it: a value object, shipped to executors
- * with each task and used as the key of {@link ExecutorModels}.
+ * Where an executor finds the model, and where and how it runs it (device, threads, forward engine
+ * and precision): a value object, shipped to executors with each task and used as the key of
+ * {@link ExecutorModels}.
  *
  * <ul>
  *   <li>{@code null} or empty location: the model bundled in the vit4j jar;
@@ -32,6 +35,10 @@ public final class ModelSource implements Serializable {
     private final String device;
     /** Operator threads per executor JVM; 0 for the engine's default. */
     private final int threads;
+    /** Which code runs the forward. */
+    private final ForwardEngine engine;
+    /** Number format of the compiled forward. */
+    private final Precision precision;
 
     /**
      * Creates a model source.
@@ -42,6 +49,21 @@ public final class ModelSource implements Serializable {
      *     (all cores); takes effect only if the engine has not started yet in that JVM
      */
     public ModelSource(String location, String device, int threads) {
+        this(location, device, threads, ForwardEngine.COMPILED, Precision.FP32);
+    }
+
+    /**
+     * Creates a model source with its forward.
+     *
+     * @param location model directory, Hadoop URI, or {@code null} for the bundled model
+     * @param device {@code cpu}, {@code gpu} or {@code auto}
+     * @param threads the engine's operator threads per executor JVM, or 0 for the engine's default
+     * @param engine which code runs the forward (compiled falls back to eager where the model does not compile)
+     * @param precision number format of the compiled forward ({@code bf16} needs the compiled one)
+     */
+    public ModelSource(String location, String device, int threads, ForwardEngine engine, Precision precision) {
+        this.engine = Objects.requireNonNull(engine, "engine");
+        this.precision = Objects.requireNonNull(precision, "precision");
         this.location = location == null || location.isBlank() ? null : location;
         this.device = Objects.requireNonNull(device, "device").toLowerCase(Locale.ROOT);
         if (threads < 0) {
@@ -63,6 +85,16 @@ public final class ModelSource implements Serializable {
     /** @return the operator threads per executor JVM, 0 for the engine's default */
     public int threads() {
         return threads;
+    }
+
+    /** @return which code runs the forward */
+    public ForwardEngine engine() {
+        return engine;
+    }
+
+    /** @return the number format of the compiled forward */
+    public Precision precision() {
+        return precision;
     }
 
     /**
@@ -114,17 +146,18 @@ public final class ModelSource implements Serializable {
     @Override
     public String toString() {
         return (location == null ? "bundled model" : location) + " (" + device
-                + (threads > 0 ? ", " + threads + " threads" : "") + ")";
+                + (threads > 0 ? ", " + threads + " threads" : "") + ", " + engine.cliName() + ", "
+                + precision.cliName() + ")";
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ModelSource m && Objects.equals(location, m.location) && device.equals(m.device)
-                && threads == m.threads;
+                && threads == m.threads && engine == m.engine && precision == m.precision;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(location, device, threads);
+        return Objects.hash(location, device, threads, engine, precision);
     }
 }

@@ -16,21 +16,26 @@ import org.apache.spark.sql.types.StructType;
  *   index        int                    its class index
  *   probability  double                 its softmax probability
  *   top_k        array&lt;struct&lt;label: string, index: int, probability: double&gt;&gt;, most probable first
- *   embedding    array&lt;float&gt;           the pooled feature vector (D) the head reads
- *   tokens       array&lt;array&lt;float&gt;&gt;    the encoder's input tokens (T, D), from PatchEncoder
- *   error        string                 null, or why the input could not be read (as vit4j predict says it)
+ *   pooled            array&lt;float&gt;          the pooled vector (D) the head reads
+ *   encoded           array&lt;array&lt;float&gt;&gt;   tokens after the encoder and its final norm (T, D)
+ *   patch_embeddings  array&lt;array&lt;float&gt;&gt;   tokens before the encoder: projection + position (T, D)
+ *   error             string                null, or why the input could not be read (as vit4j predict says it)
  * </pre>
+ *
+ * The three embedding columns are the three {@link org.vit4j.infer.TokenKind}s; {@code T = N}, or
+ * {@code c + R + N} with the class and register tokens first if the stage keeps the prefix.
  *
  * @param label name of the label column
  * @param index name of the class-index column
  * @param probability name of the probability column
  * @param topK name of the top-k column
- * @param embedding name of the embedding column
- * @param tokens name of the patch-token column
+ * @param pooled name of the pooled-vector column
+ * @param encoded name of the encoded-tokens column
+ * @param patchEmbeddings name of the patch-embeddings column
  * @param error name of the error column (always present)
  */
-record OutputColumns(String label, String index, String probability, String topK, String embedding,
-        String tokens, String error) implements Serializable {
+record OutputColumns(String label, String index, String probability, String topK, String pooled,
+        String encoded, String patchEmbeddings, String error) implements Serializable {
 
     /** The struct of one {@code top_k} entry. */
     static final StructType PREDICTION = new StructType()
@@ -60,8 +65,9 @@ record OutputColumns(String label, String index, String probability, String topK
         add(f, index, DataTypes.IntegerType);
         add(f, probability, DataTypes.DoubleType);
         add(f, topK, new ArrayType(PREDICTION, false));
-        add(f, embedding, new ArrayType(DataTypes.FloatType, false));
-        add(f, tokens, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
+        add(f, pooled, new ArrayType(DataTypes.FloatType, false));
+        add(f, encoded, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
+        add(f, patchEmbeddings, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
         add(f, error, DataTypes.StringType);
         return f;
     }

@@ -12,14 +12,19 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Classification;
+import org.vit4j.infer.Embedding;
+import org.vit4j.infer.InferenceModel;
+import org.vit4j.infer.Outcome;
 import org.vit4j.infer.Prediction;
+import org.vit4j.infer.TokenKind;
+import org.vit4j.infer.VitEncoder;
 
 /**
  * The work of one partition: rows in, the same rows with the output columns appended out, in
  * order. Rows are read {@code batchSize} at a time, decoded one by one ({@link ImageInputs}), and
- * the images of each size classified in one forward pass {@code (B, C, H, W)}; an input that cannot
- * be decoded gets its error column set and nulls elsewhere. The executor's model comes from
- * {@link ExecutorModels}; nothing but this function's parameters is shipped with the task.
+ * handed to the model's views, which run one forward pass {@code (B, C, H, W)} per image size; an
+ * input that cannot be decoded gets its error column set and nulls elsewhere. The executor's model
+ * comes from {@link ExecutorModels}; nothing but this function's parameters is shipped with the task.
  */
 final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
 
@@ -30,6 +35,7 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
     private final int nameIndex;
     private final int batchSize;
     private final int topK;
+    private final boolean includePrefix;
     private final OutputColumns out;
 
     /**
@@ -41,20 +47,23 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
      *     itself (a path) or {@code "row"}
      * @param batchSize images per forward pass
      * @param topK classes in the top-k column, or 0 to compute embeddings only
+     * @param includePrefix whether token columns start with the class and register tokens
      * @param out the columns to append
      */
-    PartitionFunction(ModelSource model, int inputIndex, int nameIndex, int batchSize, int topK, OutputColumns out) {
+    PartitionFunction(ModelSource model, int inputIndex, int nameIndex, int batchSize, int topK,
+            boolean includePrefix, OutputColumns out) {
         this.model = model;
         this.inputIndex = inputIndex;
         this.nameIndex = nameIndex;
         this.batchSize = batchSize;
         this.topK = topK;
+        this.includePrefix = includePrefix;
         this.out = out;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        ExecutorModels.Loaded m = ExecutorModels.get(model);
+        InferenceModel m = ExecutorModels.get(model);
         LongConsumer hook = TestHooks.afterRow;
         return new Iterator<>() {
             private final ArrayDeque<Row> ready = new ArrayDeque<>();
@@ -87,50 +96,22 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         };
     }
 
-    private List<Row> process(ExecutorModels.Loaded m, List<Row> batch) {
-        Object[] pre = new Object[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            Row r = batch.get(i);
+    private List<Row> process(InferenceModel m, List<Row> batch) {
+        List<Outcome<PreprocessedImage>> decoded = new ArrayList<>(batch.size());
+        for (Row r : batch) {
             Object value = r.isNullAt(inputIndex) ? null : r.get(inputIndex);
-            pre[i] = ImageInputs.decode(m.classifier(), value, name(r, value));
+            decoded.add(ImageInputs.decode(m, value, name(r, value)));
         }
-        Object[][] results = new Object[batch.size()][];
-        boolean[] done = new boolean[batch.size()];
-        for (int i = 0; i < pre.length; i++) {
-            if (!(pre[i] instanceof PreprocessedImage)) {
-                results[i] = error((String) pre[i]);
-                done[i] = true;
-            }
-        }
-        // one forward pass per image size (pad and strict policies keep sizes apart)
-        for (int i = 0; i < pre.length; i++) {
-            if (done[i]) {
-                continue;
-            }
-            PreprocessedImage first = (PreprocessedImage) pre[i];
-            List<Integer> same = new ArrayList<>();
-            List<PreprocessedImage> group = new ArrayList<>();
-            for (int j = i; j < pre.length; j++) {
-                if (!done[j] && pre[j] instanceof PreprocessedImage p
-                        && p.height() == first.height() && p.width() == first.width()) {
-                    same.add(j);
-                    group.add(p);
-                    done[j] = true;
-                }
-            }
-            Object[][] values = compute(m, group);
-            for (int s = 0; s < same.size(); s++) {
-                results[same.get(s)] = values[s];
-            }
-        }
+        List<Outcome<Object[]>> results = Outcome.mapAll(decoded, images -> compute(m, images));
         List<Row> rows = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Row r = batch.get(i);
-            Object[] v = new Object[r.length() + results[i].length];
+            Object[] appended = results.get(i).ok() ? results.get(i).value() : error(results.get(i).error());
+            Object[] v = new Object[r.length() + appended.length];
             for (int c = 0; c < r.length(); c++) {
                 v[c] = r.get(c);
             }
-            System.arraycopy(results[i], 0, v, r.length(), results[i].length);
+            System.arraycopy(appended, 0, v, r.length(), appended.length);
             rows.add(RowFactory.create(v));
         }
         return rows;
@@ -143,14 +124,17 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         return value instanceof String s ? s : "row";
     }
 
-    /** The output values of images of one size, in {@link OutputColumns#fields()} order. */
-    private Object[][] compute(ExecutorModels.Loaded m, List<PreprocessedImage> group) {
-        int n = group.size();
+    /** The output values of images of any sizes, in {@link OutputColumns#fields()} order. */
+    private List<Object[]> compute(InferenceModel m, List<PreprocessedImage> images) {
+        int n = images.size();
         // topK 0: an embedder, the head is not run
-        List<Classification> cls = topK > 0 ? m.classifier().classify(group, topK) : null;
-        List<float[]> emb = out.embedding() != null && cls == null ? m.classifier().embed(group) : null;
-        float[][][] tokens = out.tokens() != null ? m.encoder().encode(group) : null;
-        Object[][] values = new Object[n][];
+        List<Classification> cls = topK > 0 ? m.classifier().classify(images, topK) : null;
+        VitEncoder encoder = m.encoder(includePrefix);
+        List<Embedding> pooled = out.pooled() != null && cls == null ? encoder.embed(images, TokenKind.POOLED) : null;
+        List<Embedding> encoded = out.encoded() != null ? encoder.embed(images, TokenKind.ENCODED) : null;
+        List<Embedding> patches = out.patchEmbeddings() != null
+                ? encoder.embed(images, TokenKind.PATCH_EMBEDDINGS) : null;
+        List<Object[]> values = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
             List<Object> v = new ArrayList<>();
             if (cls != null) {
@@ -172,18 +156,17 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
                 addIf(v, out.probability(), null);
                 addIf(v, out.topK(), null);
             }
-            if (out.embedding() != null) {
-                v.add(boxed(cls != null ? cls.get(b).embedding() : emb.get(b)));
+            if (out.pooled() != null) {
+                v.add(boxed(cls != null ? cls.get(b).pooled() : pooled.get(b).values()));
             }
-            if (out.tokens() != null) {
-                Float[][] t = new Float[tokens[b].length][];
-                for (int i = 0; i < t.length; i++) {
-                    t[i] = boxed(tokens[b][i]);
-                }
-                v.add(t);
+            if (encoded != null) {
+                v.add(boxed(encoded.get(b).rows()));
+            }
+            if (patches != null) {
+                v.add(boxed(patches.get(b).rows()));
             }
             v.add(null); // error
-            values[b] = v.toArray();
+            values.add(v.toArray());
         }
         return values;
     }
@@ -204,6 +187,14 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         Float[] b = new Float[x.length];
         for (int i = 0; i < x.length; i++) {
             b[i] = x[i];
+        }
+        return b;
+    }
+
+    private static Float[][] boxed(float[][] x) {
+        Float[][] b = new Float[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            b[i] = boxed(x[i]);
         }
         return b;
     }

@@ -9,8 +9,8 @@ import org.vit4j.model.ModelDirectory;
 /**
  * Spark ML stage: classifies each row's image with {@link org.vit4j.infer.VitClassifier}.
  * Appends {@code label}, {@code index}, {@code probability}, {@code top_k} (array of
- * {@code {label, index, probability}}, most probable first), optionally {@code embedding} (the
- * pooled vector {@code (D)}), and {@code error} (null, or the reason {@code vit4j predict} gives).
+ * {@code {label, index, probability}}, most probable first), optionally {@code pooled} (the
+ * pooled vector {@code (D)} the head reads), and {@code error} (null, or the reason {@code vit4j predict} gives).
  *
  * <pre>{@code
  * Dataset<Row> files = spark.read().format("binaryFile").load("hdfs://nn/images/*.png");
@@ -34,8 +34,8 @@ public final class VitClassifierTransformer extends VitTransformer {
     private final Param<String> probabilityCol;
     /** Output column: the top-k classes. Default {@code top_k}. */
     private final Param<String> topKCol;
-    /** Output column: the pooled embedding; empty (the default) for none. */
-    private final Param<String> embeddingCol;
+    /** Output column: the pooled vector; empty (the default) for none. */
+    private final Param<String> pooledCol;
 
     /** Creates the stage with a random uid. */
     public VitClassifierTransformer() {
@@ -54,13 +54,13 @@ public final class VitClassifierTransformer extends VitTransformer {
         indexCol = new Param<>(this, "indexCol", "output column: its class index");
         probabilityCol = new Param<>(this, "probabilityCol", "output column: its probability");
         topKCol = new Param<>(this, "topKCol", "output column: the top-k classes");
-        embeddingCol = new Param<>(this, "embeddingCol", "output column: pooled embedding (D), empty for none");
+        pooledCol = new Param<>(this, "pooledCol", "output column: the pooled vector (D) the head reads, empty for none");
         setDefault(topK, 3);
         setDefault(labelCol, "label");
         setDefault(indexCol, "index");
         setDefault(probabilityCol, "probability");
         setDefault(topKCol, "top_k");
-        setDefault(embeddingCol, "");
+        setDefault(pooledCol, "");
     }
 
     /** @return the top-k param */
@@ -88,9 +88,9 @@ public final class VitClassifierTransformer extends VitTransformer {
         return topKCol;
     }
 
-    /** @return the embedding-column param */
-    public Param<String> embeddingCol() {
-        return embeddingCol;
+    /** @return the pooled-column param */
+    public Param<String> pooledCol() {
+        return pooledCol;
     }
 
     /**
@@ -105,13 +105,13 @@ public final class VitClassifierTransformer extends VitTransformer {
     }
 
     /**
-     * Sets the embedding column; empty leaves it out (the default).
+     * Sets the pooled-vector column; empty leaves it out (the default).
      *
-     * @param value the column name
+     * @param value the column name, e.g. {@code pooled}
      * @return this stage
      */
-    public VitClassifierTransformer setEmbeddingCol(String value) {
-        set(embeddingCol, value == null ? "" : value);
+    public VitClassifierTransformer setPooledCol(String value) {
+        set(pooledCol, value == null ? "" : value);
         return this;
     }
 
@@ -130,7 +130,7 @@ public final class VitClassifierTransformer extends VitTransformer {
     OutputColumns outputColumns() {
         return new OutputColumns(column(getOrDefault(labelCol)), column(getOrDefault(indexCol)),
                 column(getOrDefault(probabilityCol)), column(getOrDefault(topKCol)),
-                column(getOrDefault(embeddingCol)), null, getOrDefault(errorCol()));
+                column(getOrDefault(pooledCol)), null, null, getOrDefault(errorCol()));
     }
 
     @Override

@@ -1,16 +1,21 @@
 package org.vit4j.spark;
 
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.util.Identifiable;
 
 /**
- * Spark ML stage: embeds each row's image. Appends {@code embedding} (the pooled feature vector
- * {@code (D)} the head reads, from {@link org.vit4j.infer.VitClassifier#embed}; the head is not
- * run), optionally {@code tokens} (the encoder's input tokens {@code (N, D)} in row-major patch
- * order, from {@link org.vit4j.infer.PatchEncoder}), and {@code error}.
+ * Spark ML stage: embeds each row's image with {@link org.vit4j.infer.VitEncoder}; the head is not
+ * run. Appends any of the three {@link org.vit4j.infer.TokenKind}s, each in its own column —
+ * {@code pooled} (the vector {@code (D)} the head reads; on by default), {@code encoded} (tokens
+ * after the encoder and its final norm, {@code (T, D)}), {@code patch_embeddings} (tokens before the
+ * encoder: projection plus position, {@code (T, D)}) — and {@code error}. Tokens are in row-major
+ * patch order, {@code T = N}, or {@code c + R + N} with the class and register tokens first under
+ * {@link #setIncludePrefix}.
  *
  * <pre>{@code
  * Dataset<Row> out = new VitEmbedderTransformer()
+ *         .setEncodedCol("encoded")
  *         .setModelDir("s3a://bucket/models/vit")
  *         .transform(spark.read().format("binaryFile").load("s3a://bucket/images/"));
  * }</pre>
@@ -19,10 +24,14 @@ public final class VitEmbedderTransformer extends VitTransformer {
 
     private static final long serialVersionUID = 1L;
 
-    /** Output column: the pooled embedding (D). Default {@code embedding}. */
-    private final Param<String> embeddingCol;
-    /** Output column: the patch tokens (N, D); empty (the default) for none. */
-    private final Param<String> tokensCol;
+    /** Output column: the pooled vector (D). Default {@code pooled}. */
+    private final Param<String> pooledCol;
+    /** Output column: the encoded tokens (T, D); empty (the default) for none. */
+    private final Param<String> encodedCol;
+    /** Output column: the patch embeddings (T, D); empty (the default) for none. */
+    private final Param<String> patchEmbeddingsCol;
+    /** Whether token columns start with the class and register tokens. Default false. */
+    private final BooleanParam includePrefix;
 
     /** Creates the stage with a random uid. */
     public VitEmbedderTransformer() {
@@ -36,52 +45,97 @@ public final class VitEmbedderTransformer extends VitTransformer {
      */
     public VitEmbedderTransformer(String uid) {
         super(uid);
-        embeddingCol = new Param<>(this, "embeddingCol", "output column: pooled embedding (D), empty for none");
-        tokensCol = new Param<>(this, "tokensCol", "output column: patch tokens (N, D), empty for none");
-        setDefault(embeddingCol, "embedding");
-        setDefault(tokensCol, "");
+        pooledCol = new Param<>(this, "pooledCol", "output column: the pooled vector (D), empty for none");
+        encodedCol = new Param<>(this, "encodedCol",
+                "output column: tokens after the encoder and its final norm (T, D), empty for none");
+        patchEmbeddingsCol = new Param<>(this, "patchEmbeddingsCol",
+                "output column: tokens before the encoder, projection plus position (T, D), empty for none");
+        includePrefix = new BooleanParam(this, "includePrefix",
+                "whether token columns start with the class and register tokens");
+        setDefault(pooledCol, "pooled");
+        setDefault(encodedCol, "");
+        setDefault(patchEmbeddingsCol, "");
+        setDefault(includePrefix, false);
     }
 
-    /** @return the embedding-column param */
-    public Param<String> embeddingCol() {
-        return embeddingCol;
+    /** @return the pooled-column param */
+    public Param<String> pooledCol() {
+        return pooledCol;
     }
 
-    /** @return the tokens-column param */
-    public Param<String> tokensCol() {
-        return tokensCol;
+    /** @return the encoded-column param */
+    public Param<String> encodedCol() {
+        return encodedCol;
+    }
+
+    /** @return the patch-embeddings-column param */
+    public Param<String> patchEmbeddingsCol() {
+        return patchEmbeddingsCol;
+    }
+
+    /** @return the include-prefix param */
+    public BooleanParam includePrefix() {
+        return includePrefix;
     }
 
     /**
-     * Sets the embedding column; empty leaves it out.
+     * Sets the pooled-vector column; empty leaves it out.
      *
-     * @param value the column name
+     * @param value the column name (default {@code pooled})
      * @return this stage
      */
-    public VitEmbedderTransformer setEmbeddingCol(String value) {
-        set(embeddingCol, value == null ? "" : value);
+    public VitEmbedderTransformer setPooledCol(String value) {
+        set(pooledCol, value == null ? "" : value);
         return this;
     }
 
     /**
-     * Sets the patch-token column; empty leaves it out (the default).
+     * Sets the encoded-tokens column; empty leaves it out (the default).
      *
-     * @param value the column name
+     * @param value the column name, e.g. {@code encoded}
      * @return this stage
      */
-    public VitEmbedderTransformer setTokensCol(String value) {
-        set(tokensCol, value == null ? "" : value);
+    public VitEmbedderTransformer setEncodedCol(String value) {
+        set(encodedCol, value == null ? "" : value);
+        return this;
+    }
+
+    /**
+     * Sets the patch-embeddings column; empty leaves it out (the default).
+     *
+     * @param value the column name, e.g. {@code patch_embeddings}
+     * @return this stage
+     */
+    public VitEmbedderTransformer setPatchEmbeddingsCol(String value) {
+        set(patchEmbeddingsCol, value == null ? "" : value);
+        return this;
+    }
+
+    /**
+     * Sets whether token columns start with the class and register tokens ({@code T = c + R + N})
+     * or hold the patch tokens only ({@code T = N}, the default).
+     *
+     * @param value whether to keep the prefix
+     * @return this stage
+     */
+    public VitEmbedderTransformer setIncludePrefix(boolean value) {
+        set(includePrefix, value);
         return this;
     }
 
     @Override
     OutputColumns outputColumns() {
-        return new OutputColumns(null, null, null, null, column(getOrDefault(embeddingCol)),
-                column(getOrDefault(tokensCol)), getOrDefault(errorCol()));
+        return new OutputColumns(null, null, null, null, column(getOrDefault(pooledCol)),
+                column(getOrDefault(encodedCol)), column(getOrDefault(patchEmbeddingsCol)), getOrDefault(errorCol()));
     }
 
     @Override
     int topKValue() {
         return 0;
+    }
+
+    @Override
+    boolean includePrefixValue() {
+        return (Boolean) getOrDefault(includePrefix);
     }
 }

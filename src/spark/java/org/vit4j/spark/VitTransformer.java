@@ -13,6 +13,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelDirectory;
 
 /**
@@ -43,7 +45,9 @@ public abstract class VitTransformer extends Transformer {
     private final IntParam batchSize;
     /** {@code cpu}, {@code gpu} or {@code auto}. Default {@code cpu}. */
     private final Param<String> device;
-    /** Numeric precision; only {@code fp32} in this build. Default {@code fp32}. */
+    /** Forward engine: {@code compiled} or {@code eager}. Default {@code compiled}. */
+    private final Param<String> engine;
+    /** Number format of the compiled forward: {@code fp32}, {@code bf16} or {@code auto}. Default {@code fp32}. */
     private final Param<String> precision;
     /** Engine operator threads per executor JVM, 0 for the engine's default. Default 0. */
     private final IntParam threads;
@@ -63,8 +67,10 @@ public abstract class VitTransformer extends Transformer {
         batchSize = new IntParam(this, "batchSize", "images per forward pass (>= 1)", ParamValidators.gtEq(1));
         device = new Param<>(this, "device", "cpu, gpu or auto",
                 ParamValidators.inArray(new String[] {"cpu", "gpu", "auto"}));
-        precision = new Param<>(this, "precision", "numeric precision (this build: fp32)",
-                ParamValidators.inArray(new String[] {"fp32"}));
+        engine = new Param<>(this, "engine", "forward engine: compiled (eager where the model does not compile) or eager",
+                ParamValidators.inArray(names(ForwardEngine.values(), ForwardEngine::cliName)));
+        precision = new Param<>(this, "precision", "number format of the compiled forward: fp32, bf16 or auto",
+                ParamValidators.inArray(names(Precision.values(), Precision::cliName)));
         threads = new IntParam(this, "threads", "engine operator threads per executor JVM, 0 for all cores",
                 ParamValidators.gtEq(0));
         errorCol = new Param<>(this, "errorCol", "output column: null, or why the input could not be read");
@@ -73,7 +79,8 @@ public abstract class VitTransformer extends Transformer {
         setDefault(pathCol, "path");
         setDefault(batchSize, 32);
         setDefault(device, "cpu");
-        setDefault(precision, "fp32");
+        setDefault(engine, ForwardEngine.COMPILED.cliName());
+        setDefault(precision, Precision.FP32.cliName());
         setDefault(threads, 0);
         setDefault(errorCol, "error");
     }
@@ -106,6 +113,11 @@ public abstract class VitTransformer extends Transformer {
     /** @return the device param */
     public Param<String> device() {
         return device;
+    }
+
+    /** @return the engine param */
+    public Param<String> engine() {
+        return engine;
     }
 
     /** @return the precision param */
@@ -179,9 +191,20 @@ public abstract class VitTransformer extends Transformer {
     }
 
     /**
-     * Sets the numeric precision.
+     * Sets the forward engine (as {@code vit4j predict --engine}).
      *
-     * @param value {@code fp32}
+     * @param value {@code compiled} or {@code eager}
+     * @return this stage
+     */
+    public VitTransformer setEngine(String value) {
+        set(engine, value);
+        return this;
+    }
+
+    /**
+     * Sets the number format of the compiled forward (as {@code vit4j predict --precision}).
+     *
+     * @param value {@code fp32}, {@code bf16} or {@code auto}
      * @return this stage
      */
     public VitTransformer setPrecision(String value) {
@@ -213,7 +236,8 @@ public abstract class VitTransformer extends Transformer {
 
     /** @return the model this stage runs, as shipped to executors */
     public ModelSource modelSource() {
-        return new ModelSource(getOrDefault(modelDir), getOrDefault(device), (Integer) getOrDefault(threads));
+        return new ModelSource(getOrDefault(modelDir), getOrDefault(device), (Integer) getOrDefault(threads),
+                ForwardEngine.fromName(getOrDefault(engine)), Precision.fromName(getOrDefault(precision)));
     }
 
     /** @return the columns this stage appends */
@@ -221,6 +245,11 @@ public abstract class VitTransformer extends Transformer {
 
     /** @return the classes listed per image, or 0 for an embedder */
     abstract int topKValue();
+
+    /** @return whether token columns start with the class and register tokens; false unless a stage says so */
+    boolean includePrefixValue() {
+        return false;
+    }
 
     /**
      * Checks the stage against the model's contents on the driver.
@@ -248,7 +277,7 @@ public abstract class VitTransformer extends Transformer {
         String path = getOrDefault(pathCol);
         int nameIndex = List.of(in.fieldNames()).contains(path) ? in.fieldIndex(path) : -1;
         PartitionFunction f = new PartitionFunction(source, in.fieldIndex(getOrDefault(inputCol)), nameIndex,
-                (Integer) getOrDefault(batchSize), topKValue(), outputColumns());
+                (Integer) getOrDefault(batchSize), topKValue(), includePrefixValue(), outputColumns());
         return dataset.toDF().mapPartitions(f, Encoders.row(schema));
     }
 
@@ -288,5 +317,9 @@ public abstract class VitTransformer extends Transformer {
      */
     static String column(String name) {
         return name == null || name.isEmpty() ? null : name;
+    }
+
+    private static <E> String[] names(E[] values, java.util.function.Function<E, String> name) {
+        return java.util.Arrays.stream(values).map(name).toArray(String[]::new);
     }
 }

@@ -6,8 +6,9 @@
  * source, or a column of file paths or URIs) is decoded by vit4j's own
  * {@link org.vit4j.image.ImageLoader} (same formats, pixel limit and error texts as
  * {@code vit4j predict}), preprocessed by the model's {@link org.vit4j.image.ImagePreprocessor},
- * batched {@code (B, C, H, W)} and run through {@link org.vit4j.infer.VitClassifier} (or
- * {@link org.vit4j.infer.PatchEncoder} for patch tokens). A file that cannot be read becomes a row
+ * batched {@code (B, C, H, W)} and run through the executor's one {@link org.vit4j.infer.InferenceModel}:
+ * its {@link org.vit4j.infer.VitClassifier} view, or its {@link org.vit4j.infer.VitEncoder} view for
+ * the pooled vector, encoded tokens and patch embeddings. A file that cannot be read becomes a row
  * with a non-null error column; the rest of its partition goes on.
  *
  * <ul>

@@ -91,7 +91,8 @@ class CompiledVitTest {
 
     @Test
     void aBatchGivesEveryImageItsOwnResultAndRepeatsAreBitIdentical() throws IOException {
-        ViTConfig config = base().optRegisterTokens(1).build();
+        // registers, a learned table, rope-mixed's per-block tables and LayerScale folded into the weights
+        ViTConfig config = base().optRegisterTokens(1).optPosEmb("rope-mixed+learned").optLayerScale(0.1).build();
         try (VitModel model = TestModels.create(config, 3);
                 CompiledVit compiled = CompiledVit.compile(model.getBlock(), FP32, model.getModel().getNDManager());
                 NDManager m = model.newManager()) {

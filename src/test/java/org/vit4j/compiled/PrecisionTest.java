@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class PrecisionTest {
 
     private static final String EPYC = "processor\t: 0\nvendor_id\t: AuthenticAMD\n"
-            + "model name\t: AMD EPYC 9B14\nflags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni avx512_bf16\n\n"
+            + "cpu family\t: 25\nmodel\t\t: 17\nmodel name\t: AMD EPYC 9B14\nflags\t\t: fpu sse2 avx2 fma avx512f avx512_vnni avx512_bf16\n\n"
             + "processor\t: 1\nmodel name\t: other\nflags\t\t: fpu\n";
 
     @Test
@@ -20,7 +20,8 @@ class PrecisionTest {
         CpuFeatures f = CpuFeatures.parse(EPYC);
         assertEquals("AMD EPYC 9B14", f.model());
         assertEquals(List.of("avx512_bf16"), f.bf16Flags());
-        assertEquals("avx2 fma avx512f avx512_vnni avx512_bf16 (no amx_tile, amx_bf16)", f.summary());
+        assertEquals("avx2 fma avx512f avx512_vnni avx512_bf16 (no avx512bw, amx_tile, amx_bf16)", f.summary());
+        assertEquals("AuthenticAMD family 25 model 17", f.family());
     }
 
     @Test

@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.infer.Classification;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
 
 /**
- * Classifies every image of a folder and prints the best label, its probability and the size of
- * the pooled embedding. Usage: {@code ClassifyExample [model-dir [image-dir]]}; without arguments
+ * Classifies every image of a folder and computes its patch embeddings with one loaded model and
+ * its two views; prints the best label, its probability, the size of the pooled vector and the
+ * shape of the patch embeddings. Usage: {@code ClassifyExample [model-dir [image-dir]]}; without arguments
  * it uses the model bundled in the jar and {@code sample-images/}.
  */
 public final class ClassifyExample {
@@ -26,15 +27,16 @@ public final class ClassifyExample {
      */
     public static void main(String[] args) throws Exception {
         Path images = Path.of(args.length > 1 ? args[1] : "sample-images");
-        try (VitClassifier clf = args.length > 0
-                        ? VitClassifier.load(Path.of(args[0]), Device.cpu())
-                        : VitClassifier.bundled(Device.cpu());
+        try (InferenceModel model = args.length > 0
+                        ? InferenceModel.load(Path.of(args[0]), Device.cpu())
+                        : InferenceModel.bundled(Device.cpu());
                 Stream<Path> files = Files.list(images)) {
             List<Path> sorted = files.filter(ImageLoader::isImageFile).sorted().toList();
             for (Path file : sorted) {
-                Classification c = clf.classify(file, 1);
-                System.out.printf("%s\t%s\t%.4f\tembedding %d%n",
-                        file.getFileName(), c.best().label(), c.best().probability(), c.embedding().length);
+                Classification c = model.classifier().classify(file, 1);
+                float[][] patches = model.encoder().patchEmbeddings(file); // (N, D)
+                System.out.printf("%s\t%s\t%.4f\tpooled %d\tpatch embeddings %dx%d%n", file.getFileName(),
+                        c.best().label(), c.best().probability(), c.pooled().length, patches.length, patches[0].length);
             }
         }
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.infer.Classification;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
@@ -49,11 +50,13 @@ class ClassifyExampleTest {
         }
         List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(files.size(), lines.size(), String.join("\n", lines));
-        try (VitClassifier clf = VitClassifier.load(model, Device.cpu())) {
+        try (InferenceModel loaded = InferenceModel.load(model, Device.cpu())) {
+            VitClassifier clf = loaded.classifier();
             for (int i = 0; i < files.size(); i++) {
                 Classification c = clf.classify(files.get(i), 1);
-                String want = String.format("%s\t%s\t%.4f\tembedding 32",
-                        files.get(i).getFileName(), c.best().label(), c.best().probability());
+                int n = loaded.encoder().patchEmbeddings(files.get(i)).length;
+                String want = String.format("%s\t%s\t%.4f\tpooled 32\tpatch embeddings %dx32",
+                        files.get(i).getFileName(), c.best().label(), c.best().probability(), n);
                 assertEquals(want, lines.get(i));
             }
         }

@@ -56,7 +56,8 @@ class BundledModelTest {
         }
         assertEquals(10, samples.size());
         int correct = 0;
-        try (VitClassifier clf = VitClassifier.bundled(Device.cpu())) {
+        try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
+            VitClassifier clf = model.classifier();
             for (Path p : samples) {
                 // file names: fashion-<class index>-<name>-test<i>.png
                 int want = Integer.parseInt(p.getFileName().toString().split("-")[1]);

@@ -44,7 +44,8 @@ class DjlLoadingTest {
         dir = Fixtures.savedModel(tmp.resolve("vit"), 21);
         pictures = Fixtures.pictures(4, 2);
         expected = new ArrayList<>();
-        try (VitClassifier clf = VitClassifier.load(dir, Device.cpu())) {
+        try (InferenceModel model = InferenceModel.load(dir, Device.cpu())) {
+            VitClassifier clf = model.classifier();
             for (BufferedImage p : pictures) {
                 double[] probs = new double[10];
                 clf.classify(p, 10).top().forEach(pr -> probs[pr.index()] = pr.probability());

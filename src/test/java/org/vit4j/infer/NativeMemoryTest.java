@@ -35,55 +35,53 @@ class NativeMemoryTest {
     void liveArraysStayFlatOverManyPredictions() throws Exception {
         Path dir = Fixtures.savedModel(tmp.resolve("m"), 3);
         List<BufferedImage> pictures = Fixtures.pictures(6, 9);
-        try (VitClassifier clf = VitClassifier.load(dir, Device.cpu());
-                PatchEncoder enc = PatchEncoder.load(dir, Device.cpu(), true)) {
-            NDManager clfModel = clf.getModel().getModel().getNDManager();
-            NDManager encModel = enc.getModel().getModel().getNDManager();
-            PreprocessedImage px = clf.getPreprocessor().apply(pictures.get(0));
+        try (InferenceModel model = InferenceModel.load(dir, Device.cpu())) {
+            VitClassifier clf = model.classifier();
+            VitEncoder enc = model.encoder(true);
+            NDManager root = model.getModel().getModel().getNDManager();
+            PreprocessedImage px = model.preprocess(pictures.get(0));
             // The calls run on a worker thread, as in a service. (On a CPU shared with other
             // processes, PyTorch calls from the JVM's main thread were measured 50x slower.)
             ExecutorService worker = Executors.newSingleThreadExecutor();
             try {
-                worker.submit(() -> calls(clf, enc, pictures, 0, 20)).get(); // warm-up: caches fill here
-                long[] clfBefore = Fixtures.census(clfModel);
-                long[] encBefore = Fixtures.census(encModel);
-                worker.submit(() -> calls(clf, enc, pictures, 20, CALLS)).get();
-                assertArrayEquals(clfBefore, Fixtures.census(clfModel), "classifier model: [arrays, resources]");
-                assertArrayEquals(encBefore, Fixtures.census(encModel), "encoder model: [arrays, resources]");
+                worker.submit(() -> calls(model, pictures, 0, 20)).get(); // warm-up: caches fill here
+                long[] before = Fixtures.census(root);
+                worker.submit(() -> calls(model, pictures, 20, CALLS)).get();
+                assertArrayEquals(before, Fixtures.census(root), "model: [arrays, resources]");
             } finally {
                 worker.shutdownNow();
             }
-            long[] clfBefore = Fixtures.census(clfModel);
-            long[] encBefore = Fixtures.census(encModel);
+            long[] before = Fixtures.census(root);
 
             // the NDArray API puts its result, and nothing else, into the caller's manager
             try (NDManager mine = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-                NDArray tokens = enc.encode(mine, List.of(px, px));
+                NDArray tokens = enc.compute(mine, List.of(px, px), TokenKind.PATCH_EMBEDDINGS);
                 assertEquals(new Shape(2, 18, 32), tokens.getShape());
                 assertSame(mine, tokens.getManager());
                 assertEquals(List.of(tokens), mine.getManagedArrays());
 
                 NDArray images = mine.create(px.data(), new Shape(1, 1, 64, 64));
-                NDArray again = enc.encode(images);
+                NDArray again = enc.compute(images, TokenKind.ENCODED);
                 assertSame(mine, again.getManager());
                 assertSame(mine, images.getManager());
                 assertEquals(3, mine.getManagedArrays().size()); // tokens, images, again
-                assertArrayEquals(encBefore, Fixtures.census(encModel));
+                assertArrayEquals(before, Fixtures.census(root));
             }
-            assertArrayEquals(clfBefore, Fixtures.census(clfModel));
+            assertArrayEquals(before, Fixtures.census(root));
         }
     }
 
-    /** Mixed calls: classify, embed, encode, classify a DJL image. */
-    private static Void calls(VitClassifier clf, PatchEncoder enc, List<BufferedImage> pictures, int from, int count)
+    /** Mixed calls of both views: classify, pooled, patch embeddings, encoded tokens, classify a DJL image. */
+    private static Void calls(InferenceModel model, List<BufferedImage> pictures, int from, int count)
             throws Exception {
         for (int i = from; i < from + count; i++) {
             BufferedImage p = pictures.get(i % pictures.size());
-            switch (i % 4) {
-                case 0 -> clf.classify(p, 3);
-                case 1 -> clf.embed(p);
-                case 2 -> enc.encode(p);
-                default -> clf.classify(ImageFactory.getInstance().fromImage(p), 1);
+            switch (i % 5) {
+                case 0 -> model.classifier().classify(p, 3);
+                case 1 -> model.encoder().pooled(List.of(model.preprocess(p)));
+                case 2 -> model.encoder(true).patchEmbeddings(List.of(model.preprocess(p)));
+                case 3 -> model.encoder().encoded(List.of(model.preprocess(p)));
+                default -> model.classifier().classify(ImageFactory.getInstance().fromImage(p), 1);
             }
         }
         return null;

@@ -32,7 +32,8 @@ class VitClassifierConcurrencyTest {
     void eightThreadsGiveTheSingleThreadedLogitsExactly() throws Exception {
         Path dir = Fixtures.savedModel(tmp.resolve("m"), 11);
         List<BufferedImage> pictures = Fixtures.pictures(12, 5);
-        try (VitClassifier clf = VitClassifier.load(dir, Device.cpu())) {
+        try (InferenceModel model = InferenceModel.load(dir, Device.cpu())) {
+            VitClassifier clf = model.classifier();
             List<Classification> expected = new ArrayList<>();
             for (BufferedImage p : pictures) {
                 expected.add(clf.classify(p, 3));
@@ -57,7 +58,7 @@ class VitClassifierConcurrencyTest {
                                 Classification want = expected.get(k);
                                 String where = "thread " + thread + " call " + i + " picture " + k;
                                 assertArrayEquals(want.logits(), c.logits(), where);
-                                assertArrayEquals(want.embedding(), c.embedding(), where);
+                                assertArrayEquals(want.pooled(), c.pooled(), where);
                                 assertEquals(want.top(), c.top(), where);
                             }
                             return PER_THREAD;

@@ -20,13 +20,15 @@ class VitClassifierTest {
     Path tmp;
 
     @Test
-    void djlImagesAndEmbeddingsMatchClassify() throws Exception {
+    void djlImagesAndPooledVectorsMatchClassify() throws Exception {
         Path dir = Fixtures.savedModel(tmp.resolve("m"), 4);
         List<BufferedImage> pictures = Fixtures.pictures(3, 7);
-        try (VitClassifier clf = VitClassifier.load(dir, Device.cpu())) {
+        try (InferenceModel model = InferenceModel.load(dir, Device.cpu())) {
+            VitClassifier clf = model.classifier();
+            VitEncoder enc = model.encoder();
             for (BufferedImage p : pictures) {
                 Classification want = clf.classify(p, 10);
-                assertEquals(32, want.embedding().length);
+                assertEquals(32, want.pooled().length);
                 Classification djl = clf.classify(ImageFactory.getInstance().fromImage(p), 10);
                 assertArrayEquals(want.logits(), djl.logits());
                 assertEquals(want.top(), djl.top());
@@ -35,15 +37,16 @@ class VitClassifierTest {
                     assertArrayEquals(want.logits(), clf.classify(Fixtures.foreignImage(p), 10).logits());
                 }
 
-                assertArrayEquals(want.embedding(), clf.embed(p));
-                assertArrayEquals(want.embedding(), clf.embed(ImageFactory.getInstance().fromImage(p)));
+                assertArrayEquals(want.pooled(), enc.pooled(List.of(model.preprocess(p))).get(0));
+                assertArrayEquals(want.pooled(),
+                        enc.pooled(List.of(model.preprocess(ImageFactory.getInstance().fromImage(p)))).get(0));
             }
-            PreprocessedImage a = clf.getPreprocessor().apply(pictures.get(0));
-            PreprocessedImage b = clf.getPreprocessor().apply(pictures.get(1));
-            List<float[]> both = clf.embed(List.of(a, b));
+            PreprocessedImage a = model.preprocess(pictures.get(0));
+            PreprocessedImage b = model.preprocess(pictures.get(1));
+            List<float[]> both = enc.pooled(List.of(a, b));
             // a batch of two may round differently from a batch of one
-            assertEquals(0, TestModels.maxAbsDiff(clf.embed(pictures.get(1)), both.get(1)), 1e-5);
-            assertEquals(0, clf.embed(List.<PreprocessedImage>of()).size());
+            assertEquals(0, TestModels.maxAbsDiff(enc.pooled(List.of(b)).get(0), both.get(1)), 1e-5);
+            assertEquals(0, enc.pooled(List.<PreprocessedImage>of()).size());
         }
     }
 }

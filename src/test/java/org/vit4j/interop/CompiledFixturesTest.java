@@ -1,6 +1,7 @@
 package org.vit4j.interop;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -16,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.compiled.CompiledVit;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.compiled.Precision;
 import org.vit4j.io.Npy;
 import org.vit4j.model.TestModels;
@@ -29,7 +32,8 @@ import org.vit4j.position.PosEmbedResampler;
  * |logit| (bfloat16 keeps 8 significant bits: 2^-8 = 0.4% per rounding) and so can change a top-1
  * class only where fp32's margin between the two best classes is below twice that difference (these
  * fixtures have random weights, hence small margins). Prints one line per fixture with the
- * measured differences.
+ * measured differences. The timm architectures with registers, LayerScale, a q/v-only bias and
+ * rotary embeddings run compiled too, against timm's logits and {@code forward_features}.
  */
 class CompiledFixturesTest {
 
@@ -102,6 +106,61 @@ class CompiledFixturesTest {
             assertTrue(vsTorch <= 1e-4, logits + ": max |compiled - torch| = " + vsTorch);
             assertTrue(vsEager <= 1e-5, logits + ": max |compiled - eager| = " + vsEager);
             assertTrue(bfDiff <= 0.02 * scale, logits + ": bf16 max |dlogit| " + bfDiff + " of max |logit| " + scale);
+        }
+    }
+
+    static Stream<Arguments> timmFixtures() {
+        return Stream.of(
+                Arguments.of("dinov2", "42x42"), Arguments.of("dinov2", "28x56"),
+                Arguments.of("dinov3", "32x32"), Arguments.of("dinov3", "24x40"),
+                Arguments.of("rope_axial", "32x32"), Arguments.of("rope_axial", "24x40"),
+                Arguments.of("rope_mixed", "32x32"), Arguments.of("rope_mixed", "24x40"),
+                Arguments.of("rope_mixed_ape", "32x32"), Arguments.of("rope_mixed_ape", "24x40"));
+    }
+
+    /**
+     * The timm architectures with registers, LayerScale, q/v-only bias and every rotary kind (the
+     * fixtures of {@link TimmGoldenTest}) run compiled, without falling back to the eager blocks:
+     * fp32 logits within 1e-4 of timm's and 1e-5 of the eager blocks', {@code forward_features}
+     * within 1e-3 of timm's (its tolerance there) and 1e-5 of the eager blocks'; bf16 logits within
+     * 3% of the largest |logit| (bf16's error follows the activations, and the logits of these
+     * random-weight models are small beside them: rope_mixed_ape's largest is 0.66, its bf16 error 1.4e-2).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("timmFixtures")
+    void timmArchitecturesRunCompiledWithTimmsLogits(String name, String size) throws IOException {
+        Npy.Array x = Npy.read(TimmGoldenTest.fixture("input_" + size + ".npy"));
+        float[] want = Npy.read(TimmGoldenTest.fixture(name + "_logits_" + size + ".npy")).data();
+        float[] wantFeatures = Npy.read(TimmGoldenTest.fixture(name + "_features_" + size + ".npy")).data();
+        try (VitModel model = TimmGoldenTest.imported(name);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
+                CompiledVit fp32 = CompiledVit.compile(model.getBlock(), new Precision.Choice(Precision.FP32, "test"),
+                        model.getModel().getNDManager());
+                CompiledVit bf16 = CompiledVit.compile(model.getBlock(), new Precision.Choice(Precision.BF16, "test"),
+                        model.getModel().getNDManager());
+                NDManager m = model.newManager()) {
+            assertEquals(ForwardEngine.COMPILED, f.engine(), f.describe());
+            NDArray images = m.create(x.data(), new Shape(x.shape())); // (B, C, H, W)
+            float[] compiled = f.forward(images).get(0).toFloatArray();
+            float[] eager = model.forward(images).get(0).toFloatArray();
+            float[] features = fp32.features(images).toFloatArray();
+            float[] eagerFeatures = model.features(images).toFloatArray();
+            float[] half = bf16.forward(images).get(0).toFloatArray();
+            double scale = TestModels.maxAbsDiff(want, new float[want.length]);
+            double vsTimm = TestModels.maxAbsDiff(compiled, want);
+            double vsEager = TestModels.maxAbsDiff(compiled, eager);
+            double featuresVsTimm = TestModels.maxAbsDiff(features, wantFeatures);
+            double featuresVsEager = TestModels.maxAbsDiff(features, eagerFeatures);
+            double bfDiff = TestModels.maxAbsDiff(half, compiled);
+            System.out.printf(Locale.ROOT, "[compiled] %-15s %-6s max|logit| %.3f  fp32 vs timm %.1e  vs eager %.1e"
+                    + "  features vs timm %.1e  vs eager %.1e  bf16 max|dlogit| %.2e%n",
+                    name, size, scale, vsTimm, vsEager, featuresVsTimm, featuresVsEager, bfDiff);
+            assertTrue(scale > 0.1, name + ": the reference logits are trivial");
+            assertTrue(vsTimm <= 1e-4, name + " " + size + ": max |compiled - timm| = " + vsTimm);
+            assertTrue(vsEager <= 1e-5, name + " " + size + ": max |compiled - eager| = " + vsEager);
+            assertTrue(featuresVsTimm <= 1e-3, name + " " + size + ": features max |compiled - timm| = " + featuresVsTimm);
+            assertTrue(featuresVsEager <= 1e-5, name + " " + size + ": features max |compiled - eager| = " + featuresVsEager);
+            assertTrue(bfDiff <= 0.03 * scale, name + " " + size + ": bf16 max |dlogit| " + bfDiff + " of max |logit| " + scale);
         }
     }
 

@@ -38,6 +38,7 @@ import org.vit4j.image.ImageLoader;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.infer.Classification;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.io.Npy;
 import org.vit4j.model.TestModels;
@@ -60,6 +61,7 @@ class HostileInputsTest {
     @TempDir static Path tmp;
     static Path corpus;
     static Path modelDir;
+    static InferenceModel model;
     static VitClassifier clf;
 
     /**
@@ -84,7 +86,8 @@ class HostileInputsTest {
         try (VitModel m = TestModels.create(cfg, 11)) {
             m.save(modelDir);
         }
-        clf = VitClassifier.load(modelDir, Device.cpu());
+        model = InferenceModel.load(modelDir, Device.cpu());
+        clf = model.classifier();
         corpus = tmp.resolve("corpus");
         Files.createDirectories(corpus);
         buildCorpus();
@@ -92,8 +95,8 @@ class HostileInputsTest {
 
     @AfterAll
     static void tearDown() {
-        if (clf != null) {
-            clf.close();
+        if (model != null) {
+            model.close();
         }
     }
 

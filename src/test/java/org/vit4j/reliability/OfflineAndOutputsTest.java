@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vit4j.Offline;
 import org.vit4j.cli.ExitCodes;
-import org.vit4j.infer.VitClassifier;
+import org.vit4j.infer.InferenceModel;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
@@ -108,8 +108,8 @@ class OfflineAndOutputsTest {
             }
             Path img = tmp.resolve("x.png");
             ImageIO.write(HostileFiles.noise(30, 20, 1), "png", img.toFile());
-            try (VitClassifier clf = VitClassifier.load(model, Device.cpu())) {
-                clf.classify(img, 2);
+            try (InferenceModel loaded = InferenceModel.load(model, Device.cpu())) {
+                loaded.classifier().classify(img, 2);
             }
             CliRun r = CliRun.run("predict", "--model", model.toString(), "--format", "json", img.toString());
             assertEquals(ExitCodes.OK, r.code(), r.err());

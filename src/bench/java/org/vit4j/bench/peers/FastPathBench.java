@@ -16,9 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.vit4j.bench.WarmUp;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.interop.CheckpointImporter;
 import org.vit4j.interop.Source;
@@ -27,17 +30,25 @@ import org.vit4j.io.Npy;
 import org.vit4j.model.VitModel;
 
 /**
- * The forward table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j eager fp32, compiled
- * fp32 and compiled bf16 against ONNX Runtime fp32 and DJL's TorchScript trace, all in one process
- * and alternating: in every round each engine runs for the same time, in a rotated order, and a
- * ratio is taken within the round; the table gives medians over rounds. Every engine first passes
- * a logits check against torchvision eager (bf16: reported, not limited). Run from the repository
- * root after {@code export_peers.py} for both variants and {@code mvn -Pbench package}:
+ * The headline table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j compiled fp32 (the
+ * linear kernel {@code auto} picks, and {@code aten::linear} for comparison) and compiled bf16
+ * against ONNX Runtime fp32 (optionally vit4j eager fp32 and DJL's TorchScript trace), all in one
+ * process and alternating: in every round each engine runs for the same time, in a rotated order,
+ * and a ratio to ONNX Runtime is taken within the round; the table gives medians over rounds.
+ * Before the rounds of a cell every engine warms up at the cell's shape until its pass times
+ * settle ({@link org.vit4j.bench.WarmUp}). Every engine first passes a logits check against
+ * torchvision eager (bf16: reported, not limited). The header names the CPU (model, family,
+ * flags), the linear kernels and the load average. {@code src/bench/headline.sh} exports the
+ * peers, builds and runs it; by hand, from the repository root after {@code export_peers.py} for
+ * both variants and {@code mvn -Pbench package}:
  *
  * <pre>
  * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
- *     [--batches 1,32] [--out target/bench-fastpath.md]
+ *     [--batches 1,32] [--engines fp32,fp32-aten,bf16,ort] [--warmup-max S] [--out target/bench-fastpath.md]
  * </pre>
+ *
+ * <p>Engines: {@code fp32}, {@code fp32-aten}, {@code bf16}, {@code ort} (always included: the
+ * reference of the ratios), {@code eager}, {@code trace}.
  */
 public final class FastPathBench {
 
@@ -86,6 +97,8 @@ public final class FastPathBench {
     public static void main(String[] args) throws Exception {
         int rounds = 5;
         double seconds = 3;
+        double warmupMax = 60;
+        List<String> engines = List.of("fp32", "fp32-aten", "bf16", "ort");
         List<String> variants = List.of("ti16", "b16");
         int[] batches = {1, 32};
         Path out = Path.of("target/bench-fastpath.md");
@@ -97,6 +110,8 @@ public final class FastPathBench {
                 case "--variants" -> variants = List.of(v.split(","));
                 case "--batches" -> batches = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--out" -> out = Path.of(v);
+                case "--engines" -> engines = List.of(v.split(","));
+                case "--warmup-max" -> warmupMax = Double.parseDouble(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -107,15 +122,18 @@ public final class FastPathBench {
         StringBuilder md = new StringBuilder();
         md.append("## Fast-path run of ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append("\n\n");
-        md.append(String.format(Locale.ROOT, "| | |%n|---|---|%n| CPU | %s, %d logical cores |%n| flags | %s |%n"
+        md.append(String.format(Locale.ROOT, "| | |%n|---|---|%n| CPU | %s (%s), %d logical cores |%n| flags | %s |%n"
                         + "| load average at the start | %s |%n| JVM | %s %s |%n| libtorch intra-op / inter-op threads | %d / %d |%n"
                         + "| ONNX Runtime intra-op threads | default (physical cores) |%n| method | %d rounds; per round every engine"
-                        + " runs %.1f s (at least one pass) in rotated order; ratios within a round, medians over rounds |%n%n",
-                cpu.model(), Runtime.getRuntime().availableProcessors(), cpu.summary(), BenchMain.loadAverage(),
+                        + " runs %.1f s (at least one pass) in rotated order after a warm-up at the shape until pass times settle;"
+                        + " ratios within a round, medians over rounds |%n"
+                        + "| allocator | %s |%n%n",
+                cpu.model(), cpu.family(), Runtime.getRuntime().availableProcessors(), cpu.summary(), BenchMain.loadAverage(),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"),
-                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), rounds, seconds));
+                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), rounds, seconds,
+                HeapReuse.apply()));
         for (String variant : variants) {
-            md.append(variant(files, variant, batches, rounds, seconds));
+            md.append(variant(files, variant, batches, rounds, seconds, engines, warmupMax));
         }
         md.append("Load average at the end: ").append(BenchMain.loadAverage()).append("\n");
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -124,8 +142,8 @@ public final class FastPathBench {
         BenchMain.log("written %s", out);
     }
 
-    private static String variant(BenchFiles files, String variant, int[] batches, int rounds, double seconds)
-            throws IOException {
+    private static String variant(BenchFiles files, String variant, int[] batches, int rounds, double seconds,
+            List<String> names, double warmupMax) throws IOException {
         String suffix = variant.equals("ti16") ? "" : "_" + variant;
         Path peers = files.peers();
         int heads = variant.equals("ti16") ? 3 : 12;
@@ -133,14 +151,21 @@ public final class FastPathBench {
         VitModel model = CheckpointImporter.builder().setSource(Source.TORCHVISION)
                 .setWeights(peers.resolve("vit_" + variant + ".safetensors")).optHeads(heads).build().toModel(Device.cpu());
         List<Engine> engines = new ArrayList<>();
-        engines.add(new Engine("vit4j eager fp32", new Vit4jPeer("eager", InferenceForward.eager(model))));
-        engines.add(new Engine("vit4j compiled fp32",
-                new Vit4jPeer("compiled", InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32))));
-        engines.add(new Engine("vit4j compiled bf16",
-                new Vit4jPeer("bf16", InferenceForward.of(model, ForwardEngine.COMPILED, Precision.BF16))));
-        engines.add(new Engine("ONNX Runtime fp32", new OrtForward(peers.resolve("vit_" + variant + ".onnx"), 0)));
-        engines.add(new Engine("DJL TorchScript trace fp32", new TorchScriptForward(peers.resolve("vit_" + variant + ".pt"))));
-        StringBuilder sb = new StringBuilder();
+        StringBuilder sb = new StringBuilder("#### " + variant + ": what runs\n\n");
+        for (String n : names.contains("ort") ? names : concat(names, "ort")) {
+            switch (n) {
+                case "fp32" -> engines.add(compiled(model, "vit4j compiled fp32", Precision.FP32, LinearKernel.AUTO, sb));
+                case "fp32-aten" -> engines.add(compiled(model, "vit4j compiled fp32, aten::linear", Precision.FP32,
+                        LinearKernel.ATEN, sb));
+                case "bf16" -> engines.add(compiled(model, "vit4j compiled bf16", Precision.BF16, LinearKernel.AUTO, sb));
+                case "ort" -> engines.add(new Engine(ORT, new OrtForward(peers.resolve("vit_" + variant + ".onnx"), 0)));
+                case "eager" -> engines.add(new Engine("vit4j eager fp32", new Vit4jPeer("eager", InferenceForward.eager(model))));
+                case "trace" -> engines.add(new Engine("DJL TorchScript trace fp32",
+                        new TorchScriptForward(peers.resolve("vit_" + variant + ".pt"))));
+                default -> throw new IllegalArgumentException("unknown engine " + n + "; valid: fp32, fp32-aten, bf16, ort, eager, trace");
+            }
+        }
+        sb.append('\n');
         try {
             sb.append(check(engines, peers.resolve("check_input" + suffix + ".npy"),
                     peers.resolve("check_logits" + suffix + ".npy"), variant));
@@ -151,7 +176,7 @@ public final class FastPathBench {
             }
             sb.append("\n|---:|").append("---:|".repeat(engines.size())).append('\n');
             for (int batch : batches) {
-                sb.append(cell(engines, batch, rounds, seconds, variant));
+                sb.append(cell(engines, batch, rounds, seconds, variant, warmupMax));
             }
             sb.append('\n');
         } finally {
@@ -182,16 +207,30 @@ public final class FastPathBench {
         return sb.append('\n').toString();
     }
 
-    private static String cell(List<Engine> engines, int batch, int rounds, double seconds, String variant) {
+    private static final String ORT = "ONNX Runtime fp32";
+
+    private static List<String> concat(List<String> a, String b) {
+        List<String> out = new ArrayList<>(a);
+        out.add(b);
+        return out;
+    }
+
+    private static Engine compiled(VitModel model, String name, Precision p, LinearKernel k, StringBuilder notes) {
+        InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, p, k);
+        notes.append(String.format(Locale.ROOT, "- %s: %s; linear kernels %s%n", name, f.precision(), f.describeLinearKernels()));
+        return new Engine(name, new Vit4jPeer(name, f));
+    }
+
+    private static String cell(List<Engine> engines, int batch, int rounds, double seconds, String variant,
+            double warmupMax) {
         float[] images = BenchFiles.randomImages(batch, 224, 224, 42);
-        for (Engine e : engines) { // JIT and allocator warm-up at this shape
-            for (int i = 0; i < 2; i++) {
-                e.peer().forward(images, batch, 224, 224);
-            }
+        for (Engine e : engines) { // JIT, oneDNN primitives and allocator warm-up at this shape
+            WarmUp.Outcome w = WarmUp.run(() -> e.peer().forward(images, batch, 224, 224), warmupMax);
+            BenchMain.log("%s batch %d %s warm-up: %s", variant, batch, e.name(), w);
         }
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        int ort = 3; // index of ONNX Runtime in the list
+        int ort = engines.stream().map(Engine::name).toList().indexOf(ORT);
         for (int r = 0; r < rounds; r++) {
             double[] round = new double[engines.size()];
             for (int j = 0; j < engines.size(); j++) {

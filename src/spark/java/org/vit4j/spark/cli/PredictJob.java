@@ -25,6 +25,8 @@ import org.apache.spark.sql.types.StructType;
 import org.vit4j.cli.ExitCodes;
 import org.vit4j.spark.ModelFailureListener;
 import org.vit4j.spark.ModelUnavailableException;
+import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.Precision;
 import org.vit4j.spark.VitClassifierTransformer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code vit4j spark predict}: lists the input files with Spark's {@code binaryFile} source (paths
  * only; each task reads its own files, so a task's retry reads them again), classifies them with {@link VitClassifierTransformer},
- * writes {@code path, label, index, probability, top_k, [embedding,] error} as Parquet or JSON, and
+ * writes {@code path, label, index, probability, top_k, [pooled,] error} as Parquet or JSON, and
  * prints {@code N rows, E errors, X images/s}.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
@@ -67,8 +69,17 @@ final class PredictJob implements Callable<Integer> {
             description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--embeddings", description = "Also write the pooled embedding (D) of each image.")
-    boolean embeddings;
+    @Option(names = "--pooled", description = "Also write each image's pooled vector (D), the head's input, as column pooled.")
+    boolean pooled;
+
+    @Option(names = "--engine", defaultValue = "compiled", paramLabel = "compiled|eager",
+            description = "Forward: the compiled TorchScript program (eager where the model does not compile)"
+                    + " or the eager DJL blocks (default: ${DEFAULT-VALUE}).")
+    String engine;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16|auto",
+            description = "Number format of the compiled forward (default: ${DEFAULT-VALUE}).")
+    String precision;
 
     @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -141,12 +152,14 @@ final class PredictJob implements Callable<Integer> {
         Dataset<Row> files = listFiles(spark);
         VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
         clf.setModelDir(model).setInputCol("path").setPathCol("path").setBatchSize(batchSize)
-                .setDevice(device).setThreads(threads);
-        if (embeddings) {
-            clf.setEmbeddingCol("embedding");
+                .setDevice(device).setThreads(threads)
+                .setEngine(ForwardEngine.fromName(engine).cliName())
+                .setPrecision(Precision.fromName(precision).cliName());
+        if (pooled) {
+            clf.setPooledCol("pooled");
         }
         List<Column> cols = new ArrayList<>();
-        for (String c : embeddings ? List.of("path", "label", "index", "probability", "top_k", "embedding", "error")
+        for (String c : pooled ? List.of("path", "label", "index", "probability", "top_k", "pooled", "error")
                 : List.of("path", "label", "index", "probability", "top_k", "error")) {
             cols.add(functions.col(c));
         }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The headline table of BENCHMARKS.md in one command: ViT-Ti/16 and ViT-B/16 at 224x224, batch 1 and
+# 32, vit4j compiled fp32 (linear kernel auto, and aten::linear beside it) and compiled bf16 against
+# ONNX Runtime fp32, alternating in one JVM (FastPathBench), with the CPU's model, family and flags.
+#
+#   src/bench/headline.sh [FastPathBench options...]
+#
+# e.g. src/bench/headline.sh                                   full run (idle machine: nothing else running)
+#      src/bench/headline.sh --variants ti16 --batches 1 --rounds 1 --seconds 0.2 --warmup-max 2
+#                                                             rehearsal: numbers meaningless
+#
+# Steps: export the torchvision peers with Debian's python3 (python3-torch, python3-torchvision) into
+# target/bench-peers unless they are there, build the bench profile (target/benchmarks.jar), run it.
+# Writes target/bench-headline.md (the tables) and prints it. Allocator: what the library sets
+# itself (org.vit4j.compiled.HeapReuse: mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB), printed in the
+# table's header; exported MALLOC_MMAP_MAX_ / MALLOC_TRIM_THRESHOLD_ take precedence.
+# Environment: PYTHON (default /usr/bin/python3), MVN (default mvn), JAVA (default java), JAVA_OPTS.
+set -euo pipefail
+
+cd "$(dirname "$0")/../.."
+PYTHON="${PYTHON:-/usr/bin/python3}"
+MVN="${MVN:-mvn}"
+JAVA="${JAVA:-java}"
+PEERS=target/bench-peers
+
+export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+
+echo "[headline] load average: $(cat /proc/loadavg 2>/dev/null || echo n/a)" >&2
+for v in ti16 b16; do
+  s=""; [ "$v" = ti16 ] || s="_$v"
+  if [ ! -f "$PEERS/vit_$v.onnx" ] || [ ! -f "$PEERS/check_logits$s.npy" ]; then
+    echo "[headline] exporting the $v peers into $PEERS" >&2
+    "$PYTHON" src/bench/export_peers.py "$PEERS" "$v" >&2
+  fi
+done
+
+echo "[headline] building the bench profile" >&2
+"$MVN" -q -B -Pbench -DskipTests package >&2
+
+echo "[headline] running (alternating engines; do not run anything else meanwhile)" >&2
+# shellcheck disable=SC2086
+"$JAVA" ${JAVA_OPTS:-} -Djava.awt.headless=true -Dai.djl.offline=true \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench --out target/bench-headline.md "$@"
+echo "[headline] table written to target/bench-headline.md" >&2

@@ -1,0 +1,249 @@
+package org.vit4j.compiled;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vit4j.image.SizingPolicy;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.TestModels;
+import org.vit4j.model.Variant;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VitModel;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeIndexing;
+import org.vit4j.position.RopeLayout;
+import org.vit4j.position.SinCosLayout;
+
+/**
+ * The compiled forward runs every model the eager blocks run, with their numbers: for each case of
+ * {@link #cases()}, the engine chosen for {@code --engine compiled} is the compiled one (no
+ * fallback), and logits, pooled embedding, tokens after the encoder and tokens before it agree with
+ * the eager blocks to 1e-5 in fp32, at the configured input size and at another, non-square grid.
+ *
+ * <p>The cases cover every option of {@link ViTConfig}, checked by reflection over the record's
+ * components ({@link #everyConfigOptionIsCovered}): each boolean both ways, each enum value (or
+ * the value is one no config can hold), each number and list at a value other than the base's. A
+ * component added to the config fails that test until a case here sets it.
+ */
+class CompiledParityTest {
+
+    private static final double TOLERANCE = 1e-5;
+
+    /** One configuration to compare, named for what it sets. */
+    record Case(String name, ViTConfig config) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** 32x32 RGB, 8 px patches (a 4x4 grid), width 32, 4 heads of 8, two blocks. */
+    private static ViTConfig.Builder base() {
+        return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
+                .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
+    }
+
+    private static Case of(String name, ViTConfig.Builder b) {
+        return new Case(name, b.build());
+    }
+
+    static List<Case> cases() {
+        return List.of(
+                of("base: cls, learned", base()),
+                // sizes
+                of("non-square 24x40", base().setImageSize(24, 40)),
+                of("grey", base().optChannels(1)),
+                of("patch 4", base().setPatchSize(4)),
+                of("width 48 (head width 12)", base().setWidth(48)),
+                of("depth 3", base().setDepth(3)),
+                of("2 heads", base().setHeads(2)),
+                of("mlp ratio 2.5", base().optMlpRatio(2.5)),
+                of("1000 classes", base().setNumClasses(1000)),
+                // tokens, pooling, norms, biases
+                of("avg pooling", base().optPooling(Pooling.AVG)),
+                of("avg, no class token", base().optPooling(Pooling.AVG).optClassToken(false)),
+                of("4 registers", base().optRegisterTokens(4)),
+                of("fc-norm", base().optPooling(Pooling.AVG).optFcNorm(true)),
+                of("no qkv bias", base().optQkvBias(false)),
+                // a key bias shifts every logit of a query alike (softmax ignores it) unless RoPE turns it
+                of("q/v bias without key bias (Eva), rope-axial", base().optKeyBias(false).optPosEmb("rope-axial")),
+                of("layer-norm eps 1e-12", base().optLayerNormEps(1e-12)),
+                of("LayerScale", base().optLayerScale(1e-5)),
+                // absolute position embeddings
+                of("no position embedding", base().optPosEmb(PositionEmbeddingKind.NONE)),
+                of("sincos1d", base().optPosEmb(PositionEmbeddingKind.SINCOS1D)),
+                of("sincos2d-mae", base().optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE)),
+                of("sincos2d-bigvision interleaved", base().optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION)
+                        .optPosEmbLayout(SinCosLayout.INTERLEAVED)),
+                // rotary position embeddings
+                of("rope-axial", base().optPosEmb("rope-axial")),
+                of("rope-axial+learned, ij, half, theta 10000", base().optPosEmb("rope-axial+learned")
+                        .optRopeIndexing(RopeIndexing.IJ).optRopeLayout(RopeLayout.HALF).optRopeTheta(10000)),
+                of("rope-mixed", base().optPosEmb("rope-mixed")),
+                of("rope-mixed+learned, ij, half", base().optPosEmb("rope-mixed+learned")
+                        .optRopeIndexing(RopeIndexing.IJ).optRopeLayout(RopeLayout.HALF)),
+                of("rope-dinov3", base().optPosEmb("rope-dinov3")),
+                of("rope-dinov3+sincos2d-mae, interleaved", base().optPosEmb("rope-dinov3+sincos2d-mae")
+                        .optRopeLayout(RopeLayout.INTERLEAVED)),
+                of("rope-axial, 2 registers, no class token, avg", base().optPosEmb("rope-axial")
+                        .optRegisterTokens(2).optClassToken(false).optPooling(Pooling.AVG)),
+                // inference ignores these; the program must still accept them
+                of("dropout, drop path", base().optDropout(0.1).optDropPath(0.2)),
+                of("input: pad, bilinear, crop 1, mean/std", base().optSizing(SizingPolicy.PAD)
+                        .optInterpolation("bilinear").optCropPct(1.0)
+                        .optNormalization(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.3f, 0.4f})),
+                of("input: resize", base().optSizing(SizingPolicy.RESIZE)),
+                of("input: strict", base().optSizing(SizingPolicy.STRICT)),
+                // the published architectures' combinations
+                of("DINOv2-like: 4 registers, LayerScale, learned, patch 14", base().setImageSize(42, 42)
+                        .setPatchSize(14).optRegisterTokens(4).optLayerScale(1e-5)),
+                of("DINOv3-like: rope-dinov3, 4 registers, q/v bias, LayerScale, avg, eps 1e-5", base()
+                        .optPosEmb("rope-dinov3").optRegisterTokens(4).optKeyBias(false).optLayerScale(1e-5)
+                        .optPooling(Pooling.AVG).optLayerNormEps(1e-5)),
+                of("RoPE-ViT-like: rope-mixed+learned, LayerScale", base().optPosEmb("rope-mixed+learned")
+                        .optLayerScale(1e-5)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compilesAndAgreesWithTheEagerBlocks(Case c) throws IOException {
+        ViTConfig config = c.config();
+        int h = config.getImageHeight();
+        int w = config.getImageWidth();
+        int p = config.getPatchSize();
+        try (VitModel model = TestModels.create(config, 7);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
+                CompiledVit compiled = CompiledVit.compile(model.getBlock(),
+                        new Precision.Choice(Precision.FP32, "test"), model.getModel().getNDManager());
+                NDManager m = model.newManager()) {
+            assertEquals(ForwardEngine.COMPILED, f.engine(), c + ": " + f.describe());
+            for (Shape s : List.of(new Shape(2, config.getChannels(), h, w),
+                    new Shape(3, config.getChannels(), h + 2 * p, w + p))) { // another grid, not square
+                NDArray x = TestModels.images(m, 11, s);
+                NDList eager = model.forward(x);
+                NDList fast = f.forward(x);
+                assertClose(eager.get(0), fast.get(0), c + " logits " + s);
+                assertClose(eager.get(1), fast.get(1), c + " pooled " + s);
+                assertClose(model.pooled(x), f.pooled(x), c + " pooled() " + s);
+                assertClose(model.features(x), compiled.features(x), c + " tokens after the encoder " + s);
+                assertClose(model.embed(x), f.embed(x), c + " tokens before the encoder " + s);
+            }
+        }
+    }
+
+    /**
+     * DINOv2-S's shape at full size (width 384, depth 12, 6 heads of 64, patch 14 at 224: 256
+     * patches, 4 registers, LayerScale, 1000 classes) compiles without falling back and agrees with
+     * the eager blocks to 1e-5.
+     */
+    @Test
+    void aDinov2SmallShapedModelCompilesAndAgrees() throws IOException {
+        ViTConfig config = Variant.SMALL.toBuilder().setPatchSize(14).optRegisterTokens(4).optLayerScale(1e-5).build();
+        try (VitModel model = TestModels.create(config, 5);
+                InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
+                NDManager m = model.newManager()) {
+            assertEquals(ForwardEngine.COMPILED, f.engine(), f.describe());
+            NDArray x = TestModels.images(m, 3, new Shape(2, 3, 224, 224));
+            NDList eager = model.forward(x);
+            NDList fast = f.forward(x);
+            assertClose(eager.get(0), fast.get(0), "DINOv2-S-shaped logits");
+            assertClose(eager.get(1), fast.get(1), "DINOv2-S-shaped pooled");
+        }
+    }
+
+    private static void assertClose(NDArray want, NDArray got, String what) {
+        assertEquals(want.getShape(), got.getShape(), what);
+        float[] a = want.toFloatArray();
+        double scale = TestModels.maxAbsDiff(a, new float[a.length]);
+        assertTrue(scale > 0.1, what + ": the reference is trivial, max |x| = " + scale);
+        double diff = TestModels.maxAbsDiff(a, got.toFloatArray());
+        assertTrue(diff <= TOLERANCE, what + ": max |eager - compiled| = " + diff);
+    }
+
+    /**
+     * Every component of {@link ViTConfig} is set by some case to a value other than the base's:
+     * booleans both ways, enums to every constant a config can hold (a constant that the canonical
+     * constructor refuses beside the base's other values, such as a rotary kind as {@code posEmb},
+     * needs no case), numbers and lists to at least one other value. Each case changes the base.
+     */
+    @Test
+    void everyConfigOptionIsCovered() throws ReflectiveOperationException {
+        ViTConfig b = base().build();
+        List<Case> cases = cases();
+        for (Case c : cases.subList(1, cases.size())) {
+            assertNotEquals(b, c.config(), c + " sets nothing the base does not");
+        }
+        List<String> missing = new ArrayList<>();
+        for (RecordComponent rc : ViTConfig.class.getRecordComponents()) {
+            Set<Object> values = new LinkedHashSet<>();
+            for (Case c : cases) {
+                values.add(rc.getAccessor().invoke(c.config()));
+            }
+            Class<?> type = rc.getType();
+            if (type == boolean.class) {
+                for (boolean v : new boolean[] {false, true}) {
+                    if (!values.contains(v)) {
+                        missing.add(rc.getName() + "=" + v);
+                    }
+                }
+            } else if (type.isEnum()) {
+                for (Object v : type.getEnumConstants()) {
+                    if (!values.contains(v) && holdable(b, rc, v)) {
+                        missing.add(rc.getName() + "=" + v);
+                    }
+                }
+            } else if (values.size() < 2) {
+                missing.add(rc.getName() + " (only " + values + ")");
+            }
+        }
+        assertEquals(new TreeSet<>(), new TreeSet<>(missing),
+                "config options no parity case sets; add a case to CompiledParityTest.cases()");
+    }
+
+    /** Whether the base config with one component changed to {@code value} is a valid config. */
+    private static boolean holdable(ViTConfig base, RecordComponent changed, Object value)
+            throws ReflectiveOperationException {
+        RecordComponent[] rcs = ViTConfig.class.getRecordComponents();
+        Class<?>[] types = Stream.of(rcs).map(RecordComponent::getType).toArray(Class<?>[]::new);
+        Object[] args = new Object[rcs.length];
+        for (int i = 0; i < rcs.length; i++) {
+            args[i] = rcs[i].getName().equals(changed.getName()) ? value : rcs[i].getAccessor().invoke(base);
+        }
+        Constructor<ViTConfig> ctor = ViTConfig.class.getDeclaredConstructor(types);
+        try {
+            ctor.newInstance(args);
+            return true;
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The program accepts what it implements and names what it does not: its refusal is not silent. */
+    @Test
+    void everyCaseIsSupportedWithoutAReason() {
+        for (Case c : cases()) {
+            assertEquals(null, CompiledVit.unsupported(c.config()), c.name());
+        }
+    }
+}

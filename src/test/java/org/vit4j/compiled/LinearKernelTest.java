@@ -1,0 +1,112 @@
+package org.vit4j.compiled;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vit4j.model.TestModels;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VitModel;
+
+/**
+ * The linear kernels: {@code auto} follows CPU features; both kernels give the eager blocks'
+ * logits to 1e-5 in fp32 for widths, MLP sizes and class counts that are and are not multiples of
+ * 16 and 64 (packed oneDNN layouts are blocked by 8, 16, 24, 48 or 64 out-features, and some
+ * AVX-512 CPUs multiply wrongly with a packed weight whose out-features are 48, 96, 100, 1000 or
+ * 1008); the load-time check of a packed weight can fail; each layer's kernel is reported.
+ */
+class LinearKernelTest {
+
+    private static final double TOLERANCE = 1e-5;
+    private static final Precision.Choice FP32 = new Precision.Choice(Precision.FP32, "test");
+    private static final CpuFeatures ZEN3 = new CpuFeatures("AMD EPYC 7B13", Set.of("avx2", "fma"));
+    private static final CpuFeatures ZEN4 = new CpuFeatures("AMD EPYC 9B14",
+            Set.of("avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512_bf16"));
+    private static final CpuFeatures OLD = new CpuFeatures("x", Set.of("sse4_2"));
+
+    @Test
+    void autoChoosesByCpuFeatures() {
+        assertEquals(new LinearKernel.Choice(LinearKernel.ONEDNN, "auto: fp32 and CPU has avx2 and fma"),
+                LinearKernel.AUTO.resolve(Precision.FP32, ZEN3));
+        assertEquals(new LinearKernel.Choice(LinearKernel.ATEN, "auto: fp32 and CPU lacks avx2 and fma"),
+                LinearKernel.AUTO.resolve(Precision.FP32, OLD));
+        assertEquals(LinearKernel.ATEN, LinearKernel.AUTO.resolve(Precision.BF16, ZEN3).kernel());
+        assertEquals(LinearKernel.ONEDNN, LinearKernel.AUTO.resolve(Precision.BF16, ZEN4).kernel());
+        assertEquals(LinearKernel.ATEN, LinearKernel.ATEN.resolve(Precision.FP32, ZEN4).kernel());
+        assertEquals(LinearKernel.ONEDNN, LinearKernel.ONEDNN.resolve(Precision.FP32, OLD).kernel());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LinearKernel.ONEDNN.resolve(Precision.BF16, ZEN3));
+        assertTrue(e.getMessage().startsWith("linear kernel onednn in bf16 needs a CPU with avx512bw"), e.getMessage());
+        assertEquals(LinearKernel.ONEDNN, LinearKernel.fromName("oneDNN"));
+        assertEquals("unknown linear kernel 'mkl'; valid: onednn, aten, auto",
+                assertThrows(IllegalArgumentException.class, () -> LinearKernel.fromName("mkl")).getMessage());
+    }
+
+    @ParameterizedTest(name = "width {0}, MLP ratio {1}, {2} classes")
+    @CsvSource({"16, 3, 10", "24, 2, 1000", "48, 2, 100", "64, 1.5, 1008", "96, 1, 48", "100, 1, 16", "32, 4, 1024"})
+    void bothKernelsAgreeWithTheEagerBlocks(int width, double mlpRatio, int classes) throws IOException {
+        ViTConfig config = ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
+                .setWidth(width).setDepth(2).setHeads(width % 3 == 0 ? 3 : 4).optMlpRatio(mlpRatio)
+                .setNumClasses(classes).optRegisterTokens(1).build();
+        try (VitModel model = TestModels.create(config, 5); NDManager m = model.newManager()) {
+            NDArray x = TestModels.images(m, 9, new Shape(3, 3, 32, 32));
+            NDList eager = model.forward(x);
+            for (LinearKernel k : new LinearKernel[] {LinearKernel.ONEDNN, LinearKernel.ATEN}) {
+                try (CompiledVit c = CompiledVit.compile(model.getBlock(), FP32, new LinearKernel.Choice(k, "test"),
+                        model.getModel().getNDManager())) {
+                    NDList fast = c.forward(x);
+                    double d = TestModels.maxAbsDiff(eager.get(0).toFloatArray(), fast.get(0).toFloatArray());
+                    assertTrue(d <= TOLERANCE, k + ": max |eager - compiled| logits = " + d);
+                    d = TestModels.maxAbsDiff(eager.get(1).toFloatArray(), fast.get(1).toFloatArray());
+                    assertTrue(d <= TOLERANCE, k + ": max |eager - compiled| pooled = " + d);
+                    Map<String, String> kernels = c.linearKernels();
+                    assertEquals(1 + 2 * 4 + 1, kernels.size(), kernels.toString()); // patch, 4 per block, head
+                    if (k == LinearKernel.ATEN) {
+                        assertEquals(Set.of("aten"), Set.copyOf(kernels.values()), kernels.toString());
+                    } else if (!CpuFeatures.current().flags().contains("avx512f")) {
+                        // AVX2 (brgemm:avx2, layout AB8b24a): every out-feature count packs correctly
+                        assertEquals(Set.of("onednn-packed"), Set.copyOf(kernels.values()), kernels.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theLoadTimeCheckRejectsAPackedWeightThatIsNotTheWeight() throws IOException {
+        ViTConfig config = ViTConfig.builder().setImageSize(16, 16).setPatchSize(8).setWidth(16).setDepth(1)
+                .setHeads(2).setNumClasses(3).build();
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            PtSymbolBlock program = JniUtils.loadModule((PtNDManager) m,
+                    new ByteArrayInputStream(CompiledVit.archive(config).toBytes()), true, false);
+            PtNDArray w = (PtNDArray) m.randomNormal(new Shape(48, 40));
+            PtNDArray other = (PtNDArray) w.mul(1.001f);
+            try (IValue wv = IValue.from(w); IValue ov = IValue.from(other);
+                    IValue packed = IValueUtils.runMethod(program, "pack", wv);
+                    IValue same = IValueUtils.runMethod(program, "packs_correctly", packed, wv);
+                    IValue differs = IValueUtils.runMethod(program, "packs_correctly", packed, ov)) {
+                assertTrue(same.toBoolean(), "a packed weight against itself");
+                assertFalse(differs.toBoolean(), "a packed weight against a weight 0.1 % larger");
+            }
+            program.close();
+        }
+    }
+}
