@@ -8,7 +8,7 @@ import javax.imageio.ImageIO;
 import org.vit4j.Offline;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.VitClassifier;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.io.IoErrors;
 import org.vit4j.model.DeviceSetting;
 import org.vit4j.model.ModelDirectory;
@@ -103,12 +103,12 @@ final class Common {
         }
     }
 
-    /** Writes a PNG atomically (temporary file, then rename). */
-    static void writePng(Path out, BufferedImage image) throws IOException {
-        AtomicFiles.write(out, os -> {
+    /** Writes a PNG (a regular file atomically: temporary file, then rename). */
+    static void writePng(OutputFile out, BufferedImage image) throws IOException {
+        out.write(os -> {
             if (!ImageIO.write(image, "png", os)) {
                 throw new IOException("no PNG writer available");
             }
-        });
+        }, System.out);
     }
 }

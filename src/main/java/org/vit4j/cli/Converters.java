@@ -132,11 +132,16 @@ final class Converters {
         }
     }
 
-    /** An output picture: only PNG is written, so the name must say so. */
+    /**
+     * An output picture: only PNG is written, so a file's name must say so; a stream ({@code -},
+     * a FIFO, a device such as {@code /dev/stdout}) has no name to choose.
+     */
     static final class PngFile implements ITypeConverter<Path> {
         @Override
         public Path convert(String s) {
-            if (!s.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            Path p = Path.of(s);
+            boolean stream = s.equals("-") || Files.exists(p) && !Files.isRegularFile(p) && !Files.isDirectory(p);
+            if (!stream && !s.toLowerCase(Locale.ROOT).endsWith(".png")) {
                 throw new TypeConversionException("pictures are written as PNG; name the file *.png");
             }
             return Path.of(s);

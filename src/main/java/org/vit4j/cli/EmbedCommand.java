@@ -19,7 +19,7 @@ import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.Embeddings;
 import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,8 +51,12 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl", description = "Output format (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output file; - for stdout, a FIFO or device is written as a stream, a link through to its target.")
     Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -78,11 +82,22 @@ final class EmbedCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
+        // the inputs are listed before any work, so that an output among them is refused
+        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
+        if (tensor == null && inputs.isEmpty()) {
+            throw Usage.error(spec, "PATH -: no paths on standard input");
+        }
+        List<Path> read = new ArrayList<>();
+        inputs.forEach(i -> read.add(i.path()));
+        if (tensor != null) {
+            read.add(tensor);
+        }
+        OutputFile target = Usage.outputFile(spec, "--out", out, force, read);
         PrintWriter err = spec.commandLine().getErr();
         try (VitClassifier clf = forward.classifier(common.loadModel(model, common.device()))) {
             List<String> names = new ArrayList<>();
             List<PreprocessedImage> images = new ArrayList<>();
-            boolean failed = tensor != null ? readTensor(clf, names, images, err) : readImages(clf, names, images, err);
+            boolean failed = tensor != null ? readTensor(clf, names, images, err) : readImages(clf, inputs, names, images, err);
             List<float[]> rows = new ArrayList<>();
             long[] rowShape = null;
             for (int start = 0; start < images.size(); start += batchSize) {
@@ -91,7 +106,7 @@ final class EmbedCommand implements Callable<Integer> {
                     rowShape = embed(clf, same, which, rows, rowShape);
                 }
             }
-            write(names, rows, rowShape, which);
+            write(target, names, rows, rowShape, which);
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.printf(Locale.ROOT, "embedded %d image(s): %s %s -> %s%n", rows.size(), which.cliName(),
                     shape(rows.size(), rowShape), out);
@@ -136,7 +151,7 @@ final class EmbedCommand implements Callable<Integer> {
         }
     }
 
-    private void write(List<String> names, List<float[]> rows, long[] rowShape, Embeddings.Tokens which)
+    private void write(OutputFile target, List<String> names, List<float[]> rows, long[] rowShape, Embeddings.Tokens which)
             throws IOException {
         if (format.equals("npy")) {
             long[] s = new long[(rowShape == null ? 1 : rowShape.length) + 1];
@@ -149,7 +164,7 @@ final class EmbedCommand implements Callable<Integer> {
             for (int i = 0; i < rows.size(); i++) {
                 System.arraycopy(rows.get(i), 0, flat, i * per, per);
             }
-            AtomicFiles.writeBytes(out, Npy.toBytes(s, flat));
+            target.writeBytes(Npy.toBytes(s, flat), System.out);
             return;
         }
         StringBuilder sb = new StringBuilder();
@@ -160,7 +175,7 @@ final class EmbedCommand implements Callable<Integer> {
             o.add("embedding", GSON.toJsonTree(rows.get(i)));
             sb.append(GSON.toJson(o)).append('\n');
         }
-        AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+        target.writeBytes(sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
     }
 
     /** Groups images of one size, keeping order within each group. */
@@ -179,9 +194,8 @@ final class EmbedCommand implements Callable<Integer> {
         return groups;
     }
 
-    private boolean readImages(VitClassifier clf, List<String> names, List<PreprocessedImage> images, PrintWriter err)
-            throws IOException {
-        List<Inputs.Input> inputs = Inputs.expand(paths, System.in, nulSeparated);
+    private boolean readImages(VitClassifier clf, List<Inputs.Input> inputs, List<String> names,
+            List<PreprocessedImage> images, PrintWriter err) {
         Object[] pre = new Object[inputs.size()];
         // decode and preprocess in parallel; each result is an image or an error message
         IntStream.range(0, inputs.size()).parallel().forEach(i -> pre[i] = preprocess(clf, inputs.get(i)));

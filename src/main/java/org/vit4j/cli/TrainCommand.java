@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.model.ModelDirectory;
@@ -159,12 +161,25 @@ final class TrainCommand implements Callable<Integer> {
                 throw Usage.error(spec, "missing --data fashion-mnist|DIR");
             }
             cfg = buildConfig();
+            List<Path> inputs = new ArrayList<>();
+            if (!dataSpec.startsWith("fashion-mnist")) {
+                inputs.add(Path.of(dataSpec));
+            }
+            if (init != null) {
+                inputs.add(init);
+            }
+            // emptiness is checked below, with the run's own advice
+            Usage.outputDirectory(spec, "--out", dir, true, inputs);
             if (!force) {
                 try {
                     run.requireEmpty();
                 } catch (IllegalArgumentException e) {
-                    throw Usage.error(spec, "--out " + e.getMessage()
-                            + ": continue it with --resume, or overwrite it with --force");
+                    // --resume is offered only where it can work: a run with a checkpoint
+                    throw Usage.error(spec, "--out " + e.getMessage() + (run.lastCheckpoint() != null
+                            ? ": continue it with --resume, or overwrite it with --force"
+                            : Files.exists(dir.resolve(RunDirectory.TRAIN_JSON))
+                                    ? ": its run saved no checkpoint, so it cannot be resumed; overwrite it with --force"
+                                    : ": choose a new directory, or overwrite it with --force"));
                 }
             }
         }
@@ -326,7 +341,12 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ModelLoadFailure("--config " + config + ": " + e.getMessage(), e);
             }
         } else {
-            b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
+            try {
+                b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--config " + config + ": not a file, and not a variant; "
+                        + Converters.validOnly(e));
+            }
         }
         if (posEmb != null) {
             b.optPosEmb(posEmb);

@@ -52,7 +52,11 @@ public final class ModelDirectory {
      * @throws IOException if writing fails
      */
     static void write(Path dir, ViTConfig config, List<String> labels, byte[] weights) throws IOException {
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new org.vit4j.io.WriteFailedException(dir, org.vit4j.io.IoErrors.reason(e), e);
+        }
         byte[] cfg = (config.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] lab = (String.join("\n", labels) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeBytes(dir.resolve(CONFIG), cfg);
