@@ -2,6 +2,7 @@ package org.vit4j.cli;
 
 import ai.djl.Device;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
@@ -103,12 +104,15 @@ final class Common {
         }
     }
 
-    /** Writes a PNG (a regular file atomically: temporary file, then rename). */
+    /**
+     * Writes a PNG (a regular file atomically: temporary file, then rename), encoded first, so
+     * that a failed write reports the file's error rather than the encoder's.
+     */
     static void writePng(OutputFile out, BufferedImage image) throws IOException {
-        out.write(os -> {
-            if (!ImageIO.write(image, "png", os)) {
-                throw new IOException("no PNG writer available");
-            }
-        }, System.out);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", png)) {
+            throw new IOException("no PNG writer available");
+        }
+        out.writeBytes(png.toByteArray(), System.out);
     }
 }

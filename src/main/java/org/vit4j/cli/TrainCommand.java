@@ -231,6 +231,12 @@ final class TrainCommand implements Callable<Integer> {
             }
 
             @Override
+            public void onSkipped(String problem) {
+                err.println(problem); // named even with --quiet, as predict names its failed inputs
+                err.flush();
+            }
+
+            @Override
             public void log(String message) {
                 if (!common.quiet || message.contains("nothing to do")) {
                     err.println(message);
@@ -249,6 +255,11 @@ final class TrainCommand implements Callable<Integer> {
         EvalResult r = trainer.train(split[0], split[1], dir, resuming);
         if (r != null && !common.quiet) {
             err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), dir);
+        }
+        if (!trainer.skipped().isEmpty()) {
+            err.printf(Locale.ROOT, "vit4j train: %d image(s) could not be read and were left out%n", trainer.skipped().size());
+            err.flush();
+            return ExitCodes.SOME_FAILED;
         }
         return ExitCodes.OK;
     }

@@ -103,6 +103,11 @@ public final class ImageFolder implements ImageDataset {
     }
 
     @Override
+    public String name(int index) {
+        return files.get(index).toString();
+    }
+
+    @Override
     public Pixels pixels(int index) throws IOException {
         BufferedImage img = loader.load(files.get(index));
         return new Pixels(ImageLoader.toPlanar(img, loader.getChannels()), loader.getChannels(),

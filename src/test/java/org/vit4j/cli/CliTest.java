@@ -207,7 +207,7 @@ class CliTest {
         // 64x64 input magnified 4x, two pictures and an 8 px gap
         assertEquals(256, img.getHeight());
         assertEquals(256 * 2 + 8, img.getWidth());
-        CliRun sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString());
+        CliRun sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString(), "--force");
         assertEquals(0, sized.code(), sized.err());
         assertTrue(sized.out().contains("2x3 patches of 16 px"), sized.out());
     }
