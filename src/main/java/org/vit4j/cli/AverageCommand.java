@@ -42,7 +42,12 @@ final class AverageCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new ModelLoadFailure(IoErrors.describe(e), e);
         }
-        spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
+        if (models.size() == 1) {
+            common.note("one model given: " + out + " is a copy of " + models.get(0));
+            spec.commandLine().getOut().printf("copied 1 model -> %s%n", out);
+        } else {
+            spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
+        }
         return ExitCodes.OK;
     }
 }

@@ -15,17 +15,23 @@ import picocli.CommandLine.TypeConversionException;
  * parsed, before a command runs, and refuses it with a reason that does not repeat the value
  * ({@link Usage} prints {@code vit4j CMD: OPTION VALUE: REASON} and exits 2).
  */
-final class Converters {
+public final class Converters {
 
     private Converters() {}
 
     /** An integer of at least 1 (batch size, top-k, threads, heads, classes). */
-    static final class PositiveInt implements ITypeConverter<Integer> {
+    public static final class PositiveInt implements ITypeConverter<Integer> {
+        /** The converter picocli instantiates. */
+        public PositiveInt() {}
+
         @Override
         public Integer convert(String s) {
-            long v = integer(s);
-            if (v < 1 || v > Integer.MAX_VALUE) {
+            long v = s.trim().matches("\\+?\\d{20,}") ? Long.MAX_VALUE : integer(s); // past a long: too large all the same
+            if (v < 1) {
                 throw new TypeConversionException("must be at least 1");
+            }
+            if (v > Integer.MAX_VALUE) {
+                throw new TypeConversionException("must be at most " + Integer.MAX_VALUE);
             }
             return (int) v;
         }
@@ -187,6 +193,11 @@ final class Converters {
         try {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
+            // beyond a long: still a number, out of range for any count
+            if (s.trim().matches("[+-]?\\d+")) {
+                throw new TypeConversionException(s.trim().startsWith("-") ? "must be at least 1"
+                        : "must be at most " + Long.MAX_VALUE);
+            }
             throw new TypeConversionException("not an integer");
         }
     }

@@ -134,11 +134,13 @@ final class ImportCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static List<String> readLabels(Path file) {
+    private List<String> readLabels(Path file) {
         try {
             return ModelDirectory.parseLabels(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--labels " + IoErrors.describe(e), e);
+            throw Usage.error(spec, "--labels " + IoErrors.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--labels " + file + ": " + e.getMessage());
         }
     }
 }

@@ -195,6 +195,10 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw Usage.error(spec, "--data " + dataSpec + ": " + e.getMessage());
         }
+        if (all.labels().size() < 2) {
+            throw Usage.error(spec, "--data " + dataSpec + ": one class (" + String.join(", ", all.labels())
+                    + "); a classifier learns to tell at least two apart: add a folder per class");
+        }
         if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }

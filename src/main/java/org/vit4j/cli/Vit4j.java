@@ -50,7 +50,19 @@ public final class Vit4j implements Runnable {
      */
     public static CommandLine commandLine() {
         Offline.ensure();
-        CommandLine cl = new CommandLine(new Vit4j());
+        return configure(new CommandLine(new Vit4j()));
+    }
+
+    /**
+     * Sets up a command line as {@code vit4j}'s: its converters, usage errors in one form with the
+     * hint to {@code --help} (exit 2), failures as one line with an exit code from {@link
+     * ExitCodes#of} (stack traces only with {@code --verbose}), and the version on every
+     * subcommand. {@code vit4j spark} uses it too, so both fail alike.
+     *
+     * @param cl a command line
+     * @return {@code cl}
+     */
+    public static CommandLine configure(CommandLine cl) {
         cl.registerConverter(ShuffleGrid.class, new Converters.Grid());
         cl.registerConverter(Converters.ImageSize.class, new Converters.Size());
         cl.registerConverter(DeviceSetting.class, new Converters.Device());
