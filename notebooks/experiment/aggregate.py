@@ -8,11 +8,11 @@ writes (RESULTS_DIR/runs/NAME-seedS.json) and writes into RESULTS_DIR
   scrambling.png  accuracy against shuffle grid, error bars = standard deviation over seeds
   resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds
 
-With README.md as a second argument, also replaces the part of it between the lines
-<!-- experiment-tables:begin --> and <!-- experiment-tables:end --> with tables.md, so the README's
-numbers are the ones computed here.
+With a Markdown page as a second argument (docs/experiment.md), also replaces the part of it
+between the lines <!-- experiment-tables:begin --> and <!-- experiment-tables:end --> with
+tables.md, so the page's numbers are the ones computed here.
 
-usage: aggregate.py RESULTS_DIR [README.md]        (numpy, Debian's python3-matplotlib)
+usage: aggregate.py RESULTS_DIR [PAGE.md]        (numpy, Debian's python3-matplotlib)
 """
 import glob
 import json
@@ -108,12 +108,12 @@ def main():
              f"Budget: {budget}.",
              f"Time per run on this machine: training {np.mean(train_s):.0f} s "
              f"(min {min(train_s):.0f}, max {max(train_s):.0f}) at {np.mean(ips):.0f} images/s, "
-             f"evaluation {np.mean(eval_s):.0f} s (wall, both with the other runs and agents beside it).",
+             f"evaluation {np.mean(eval_s):.0f} s (wall, both with the other runs and other jobs beside it).",
              f"At these speeds the full recipe (4 epochs of 55 000 images, all 10 000 test images) would take about "
              f"{(full_train + full_eval) / 3600:.1f} h per run: {len(KINDS) * 3 * (full_train + full_eval) / 3600 / 2:.1f} h "
              f"for {len(KINDS)} kinds × 3 seeds, two runs at a time as here.", ""]
 
-    lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
+    lines += ["## Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
               "| position embedding | seeds | " + " | ".join(c if c == "unscrambled" else "shuffle " + c for c in grids) + " |",
               "|---|---:|" + "---:|" * len(grids)]
     for e in summary["kinds"]:
@@ -123,7 +123,7 @@ def main():
     def grid_of(z):
         return f"{z} px ({z // patch}×{z // patch})" + (" trained" if z == train_side else "")
 
-    lines += ["", "### Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
+    lines += ["", "## Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
               "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
               "|---|" + "---:|" * len(sizes)]
     for e in summary["kinds"]:
@@ -134,7 +134,7 @@ def main():
         ref = next(e for e in summary["kinds"] if e["name"] == "learned")
         cols = [(c if c == "unscrambled" else "shuffle " + c, c, (lambda c: lambda e: e["scrambling"][c])(c)) for c in grids]
         cols += [(f"{z} px", str(z), (lambda z: lambda e: e["resolution"][str(z)])(z)) for z in sizes if z != train_side]
-        lines += ["", "### Difference from `learned` (points): Δ mean ± its standard error "
+        lines += ["", "## Difference from `learned` (points): Δ mean ± its standard error "
                   "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors (a rough guide with this few seeds, "
                   "not a significance test)", "",
                   "| position embedding | " + " | ".join(c[0] for c in cols) + " |",
@@ -154,7 +154,7 @@ def main():
                 cells.append(f"{d:+.2f} ± {se:.2f}" + (" **" if sig else ""))
             lines.append(f"| {e['label']} | " + " | ".join(cells) + " |")
 
-    lines += ["", "### Individual runs: test accuracy (%)", "",
+    lines += ["", "## Individual runs: test accuracy (%)", "",
               "| position embedding | seed | " + " | ".join(grids) + " | " + " | ".join(f"{z} px" for z in sizes) + " |",
               "|---|---:|" + "---:|" * (len(grids) + len(sizes))]
     for k in kinds:
@@ -171,11 +171,11 @@ def main():
         json.dump(summary, f, indent=1)
     plot(summary, grids, sizes, train_side, patch, out_dir)
     if len(sys.argv) > 2:
-        update_readme(sys.argv[2], lines)
+        update_page(sys.argv[2], lines)
     print("\n".join(lines))
 
 
-def update_readme(path, lines):
+def update_page(path, lines):
     begin, end = "<!-- experiment-tables:begin -->", "<!-- experiment-tables:end -->"
     with open(path) as f:
         text = f.read()

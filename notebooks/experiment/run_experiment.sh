@@ -113,7 +113,7 @@ if [ -f "$RUNS/none-seed1/model.safetensors" ] && [ "$RESULTS" = "$HERE/results"
   cp "$RUNS/none-seed1/"{config.json,labels.txt,model.safetensors,checksums.sha256,serving.properties} "$HERE/models/none/"
 fi
 if [ "$RESULTS" = "$HERE/results" ]; then
-  /usr/bin/python3 "$HERE/aggregate.py" "$RESULTS" "$ROOT/README.md"   # README's tables too
+  /usr/bin/python3 "$HERE/aggregate.py" "$RESULTS" "$ROOT/docs/experiment.md"   # the page's tables too
 else
   /usr/bin/python3 "$HERE/aggregate.py" "$RESULTS"
 fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peers for the issue-8 forward benchmark: one torchvision ViT-Ti/16 with seeded random weights,
+"""Peers for the forward benchmarks: one torchvision ViT-Ti/16 with seeded random weights,
 exported three ways, plus a check input and its logits.
 
     /usr/bin/python3 src/bench/export_peers.py [OUT_DIR] [ti16|b16]     (defaults: target/bench-peers, ti16)
@@ -87,7 +87,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join("target", "bench-peers")
     variant = sys.argv[2] if len(sys.argv) > 2 else "ti16"
     LAYERS, HEADS, WIDTH, MLP = VARIANTS[variant]
-    suffix = "" if variant == "ti16" else "_" + variant  # ti16 keeps the file names of issue 8
+    suffix = "" if variant == "ti16" else "_" + variant  # ti16 keeps the original, unsuffixed file names
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(SEED)
     model = torchvision.models.VisionTransformer(

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plots the scaling table of the benchmarks (issue 8): milliseconds per image against tokens per
+"""Plots the scaling table of the benchmarks: milliseconds per image against tokens per
 image, one line per batch size, log-log, with the slopes of linear (matmul) and quadratic
 (attention) growth for reference.
 

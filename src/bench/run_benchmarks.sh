@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the issue-8 benchmarks end to end and writes target/bench-results.md (see BENCHMARKS.md).
+# Runs the peer benchmarks end to end and writes target/bench-results.md (see BENCHMARKS.md).
 #
 #   src/bench/run_benchmarks.sh [BenchMain options...]
 #

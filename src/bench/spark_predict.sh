@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Spark benchmark (issue 18): images/s of `./vit4j spark predict` in local[1] and local[2] against
+# Spark benchmark: images/s of `./vit4j spark predict` in local[1] and local[2] against
 # `./vit4j predict` on the same PNG files in the same run, Spark's start-up, and its per-task cost.
 #
 #   src/bench/spark_predict.sh [N] [ROUNDS] [threads1]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch-eager peer of `vit4j bench --train fashion-mnist --variant fashion` (issue 8, item 4).
+"""PyTorch-eager peer of `vit4j bench --train fashion-mnist --variant fashion`.
 
 The same architecture as vit4j's `fashion` variant (128x128 grey input, 16x16 patches -> 8x8 grid,
 width 96, depth 6, 4 heads, MLP ratio 2, learned position embedding, average pooling, pre-norm

@@ -34,7 +34,7 @@ import org.vit4j.model.ModelCost;
 import org.vit4j.model.Variant;
 
 /**
- * Runs the issue-8 benchmarks in one process and writes their Markdown tables: the correctness check
+ * Runs the peer benchmarks in one process and writes their Markdown tables: the correctness check
  * of the three forward engines, the matmul peak, the forward benchmark (JMH), preprocessing (JMH,
  * against the Python peer run as a subprocess), scaling, and the thread probe. Every ratio is of two
  * numbers measured in this run. Run from the repository root:

@@ -27,7 +27,7 @@ import org.vit4j.io.Npy;
 import org.vit4j.model.VitModel;
 
 /**
- * Issue 15's table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j eager fp32, compiled
+ * The forward table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j eager fp32, compiled
  * fp32 and compiled bf16 against ONNX Runtime fp32 and DJL's TorchScript trace, all in one process
  * and alternating: in every round each engine runs for the same time, in a rotated order, and a
  * ratio is taken within the round; the table gives medians over rounds. Every engine first passes

@@ -3,8 +3,8 @@ package org.vit4j.infer;
 import org.vit4j.model.ModelFiles;
 
 /**
- * The Fashion-MNIST classifier that ships inside the vit4j jar (trained with the command in the
- * README; its {@code metrics.jsonl} and {@code train.json} sit beside the weights in the
+ * The Fashion-MNIST classifier that ships inside the vit4j jar (trained with the commands in
+ * docs/bundled-model.md; its {@code metrics.jsonl} and {@code train.json} sit beside the weights in the
  * repository, and so does {@code test-metrics.json}, the output of
  * {@code vit4j eval --data fashion-mnist --format json}). It loads from the classpath: nothing is
  * extracted or written.

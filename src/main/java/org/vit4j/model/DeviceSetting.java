@@ -50,7 +50,7 @@ public enum DeviceSetting {
                 if (gpus == 0) {
                     throw new IllegalStateException(
                             "--device gpu: the PyTorch engine sees no GPU (this build bundles the CPU"
-                                    + " libtorch; see the README's GPU section)");
+                                    + " libtorch; see docs/compiled-forward.md, GPU)");
                 }
                 return Device.gpu();
             default:

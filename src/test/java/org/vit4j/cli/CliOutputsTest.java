@@ -33,7 +33,7 @@ import org.vit4j.model.VitModel;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
 
-/** What the commands print and write, and the exit codes of the README's table (issue 14, items 2, 7-9, 11, 13). */
+/** What the commands print and write, and the exit codes of the table in docs/limits.md. */
 class CliOutputsTest {
 
     @TempDir static Path tmp;

@@ -20,7 +20,7 @@ import org.vit4j.model.ViTConfig;
 
 /**
  * The facades take batches of files and pictures (one result per input, in order, whatever the
- * sizes), and say so when used after {@code close()} (issue 14, item 12).
+ * sizes), and say so when used after {@code close()}.
  */
 class FacadeBatchesAndClosingTest {
 

@@ -14,7 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** File errors name the file the user gave and the reason (issue 14, item 7). */
+/** File errors name the file the user gave and the reason. */
 class IoErrorsTest {
 
     @TempDir Path tmp;

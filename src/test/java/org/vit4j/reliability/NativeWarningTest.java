@@ -20,8 +20,8 @@ import org.vit4j.model.VitModel;
 /**
  * libtorch writes its warnings to file descriptor 2, past {@code System.err}, so only a separate
  * process shows them: loading a model and classifying with it must not print the
- * {@code LegacyTypeDispatch.h:74 AutoNonVariableTypeMode is deprecated} line (issue 14, item 10;
- * it came from DJL's {@code torchSet}, which {@code NDArray.set} calls).
+ * {@code LegacyTypeDispatch.h:74 AutoNonVariableTypeMode is deprecated} line
+ * (it came from DJL's {@code torchSet}, which {@code NDArray.set} calls).
  */
 class NativeWarningTest {
 

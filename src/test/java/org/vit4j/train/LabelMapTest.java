@@ -12,7 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link LabelMap}: folder names onto a model's labels (issue 14, item 5). */
+/** {@link LabelMap}: folder names onto a model's labels. */
 class LabelMapTest {
 
     static final List<String> FASHION = FashionMnist.LABELS;
