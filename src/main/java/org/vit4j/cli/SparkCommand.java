@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Spec;
 
 /**
@@ -18,8 +18,8 @@ final class SparkCommand implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(arity = "0..*", paramLabel = "ARGS", description = "The Spark job's command line, e.g. predict --input DIR --output DIR.")
-    List<String> args = new ArrayList<>();
+    /** The Spark job's command line, e.g. {@code predict --input DIR --output DIR}. */
+    @Unmatched List<String> args = new ArrayList<>();
 
     @Override
     public Integer call() {
