@@ -246,7 +246,7 @@ final class PredictJob implements Callable<Integer> {
         ShutdownHookManager.get().addShutdownHook(cleanup, SHUTDOWN_PRIORITY);
         try {
             result.write().format(format).save(output);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's own SparkException is checked in Java's terms, thrown all the same
             boolean removed = removeUnfinished(outFs, outPath);
             if (listener.firstError() != null) {
                 throw new ModelUnavailableException(listener.firstError(), e);
@@ -255,7 +255,7 @@ final class PredictJob implements Callable<Integer> {
             if (interrupted.get() || ShutdownHookManager.get().isShutdownInProgress()) {
                 throw new IOException("interrupted" + left, e);
             }
-            throw new IOException("the Spark job failed: " + firstLine(e) + left, e);
+            throw new IOException("the Spark job failed: " + reason(e) + left, e);
         } finally {
             if (!ShutdownHookManager.get().isShutdownInProgress()) {
                 ShutdownHookManager.get().removeShutdownHook(cleanup);
@@ -288,9 +288,16 @@ final class PredictJob implements Callable<Integer> {
     /** Spark stops its context at priority 50, Hadoop closes file systems at 10: between the two. */
     static final int SHUTDOWN_PRIORITY = 30;
 
-    /** The first line of a failure's message (Spark's carry the whole remote stack trace). */
-    static String firstLine(Throwable e) {
-        String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    /**
+     * Why a job failed, in one line: the message of the failure underneath Spark's wrapping (a
+     * task's own exception), else the first line of Spark's (which carries the remote stack trace).
+     */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() != null ? root.getMessage() : e.getMessage() != null ? e.getMessage() : e.toString();
         return m.lines().findFirst().orElse(m).strip();
     }
 

@@ -26,6 +26,12 @@ public final class SparkJob implements Callable<Integer> {
      */
     public static final String LOG_TRACE_PROPERTY = "vit4j.log.trace";
 
+    /**
+     * The system property with the pattern the log configuration cuts from each message (a
+     * stack trace Spark pasted into it); with {@code --verbose} one that never matches.
+     */
+    public static final String LOG_CUT_PROPERTY = "vit4j.log.cut";
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     /**
@@ -37,6 +43,7 @@ public final class SparkJob implements Callable<Integer> {
         // before Spark starts logging: its lines carry stack traces only with --verbose
         if (List.of(args).contains("--verbose") || List.of(args).contains("-v")) {
             System.setProperty(LOG_TRACE_PROPERTY, "%ex");
+            System.setProperty(LOG_CUT_PROPERTY, "(?!)");
         }
         System.exit(commandLine().execute(args));
     }
