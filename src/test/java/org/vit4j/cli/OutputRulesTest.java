@@ -292,6 +292,23 @@ class OutputRulesTest {
     }
 
     @Test
+    void importAndAverageThatCannotWriteTheirFilesExitOne() throws IOException {
+        // config.json taken by a non-empty directory: the rename over it fails after the work
+        for (String command : new String[] {"import", "average"}) {
+            Path out = Files.createDirectories(tmp.resolve(command + "-blocked").resolve(org.vit4j.model.ModelDirectory.CONFIG));
+            Files.writeString(out.resolve("keep.txt"), "mine");
+            String[] args = command.equals("import")
+                    ? new String[] {"import", "--quiet", "--force", "--from", "torchvision", "--heads", "2",
+                        "src/test/resources/interop/tv.safetensors", "--out", out.getParent().toString()}
+                    : new String[] {"average", "--force", modelDir.toString(), "--out", out.getParent().toString()};
+            CliRun r = run(args);
+            assertEquals(ExitCodes.SOME_FAILED, r.code(), command + ": " + r.err());
+            assertTrue(r.errorLine().startsWith("vit4j " + command + ": cannot write " + out + ": "), r.err());
+            assertEquals("mine", Files.readString(out.resolve("keep.txt")));
+        }
+    }
+
+    @Test
     void aWriteThatFailsAfterTheWorkIsExitOneNotABrokenModel() {
         assertEquals(ExitCodes.SOME_FAILED, ExitCodes.of(new WriteFailedException("m/config.json", "no space left on device", null)));
         assertEquals(ExitCodes.USAGE, ExitCodes.of(new org.vit4j.io.RefusedOutputException("x", "exists")));
