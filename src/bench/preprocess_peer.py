@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer of org.vit4j.bench.PreprocessBench: Pillow + torchvision transforms on the same JPEG files.
+"""Peer of org.vit4j.bench.peers.PreprocessBench: Pillow + torchvision transforms on the same JPEG files.
 
     /usr/bin/python3 src/bench/preprocess_peer.py [--seconds T] [--rounds R] [--processes P]
         [--dump FILE OUT.npy] NAME=FILE,FILE,... [NAME=...]

@@ -1,25 +1,14 @@
 /**
- * The benchmark harness, apart from the library: nothing in the library imports it.
+ * The benchmark harness of {@code vit4j bench}, apart from the library: nothing in the library
+ * imports it. {@link org.vit4j.bench.ForwardBenchmark} measures forward throughput over batch sizes
+ * and the matrix-product peak of the engine, {@link org.vit4j.bench.TrainBenchmark} training
+ * throughput, and {@link org.vit4j.bench.SoakBenchmark} resident memory over many predictions, read
+ * from {@code /proc}.
  *
- * <p>In the main jar, for {@code vit4j bench}: {@link org.vit4j.bench.ForwardBenchmark} (forward
- * throughput over batch sizes, and the matrix-product peak of the engine) and
- * {@link org.vit4j.bench.SoakBenchmark} (resident memory over many predictions, read from
- * {@code /proc}).
- *
- * <p>Built only in the Maven profile {@code bench} ({@code mvn -Pbench -DskipTests package}, then
- * {@code java -jar target/benchmarks.jar}), from {@code src/bench}, side by side with their peers
- * (see {@code BENCHMARKS.md} at the repository root):
- *
- * <ul>
- *   <li>{@code ForwardBench}: ViT-Ti/16 forward, vit4j against ONNX Runtime and DJL running the
- *       TorchScript trace of the same torchvision weights (JMH).
- *   <li>{@code FastPathBench}: the compiled forward in fp32 and bf16 against the eager blocks,
- *       ONNX Runtime and the TorchScript trace, in alternating rounds.
- *   <li>{@code PreprocessBench}: JPEG file to {@code (1, 196, 768)} tokens (JMH), against Pillow +
- *       torchvision transforms run as a subprocess ({@code PythonPeer}).
- *   <li>{@code Scaling}: forward time over image size and batch size (median of passes).
- *   <li>{@code ThreadProbe}: the same PyTorch work timed on the JVM main thread and on a fresh thread.
- * </ul>
- * {@code BenchMain} runs them all and writes the Markdown tables.
+ * <p>The comparisons with other engines and libraries (ONNX Runtime, TorchScript, Pillow, JMH) are
+ * in the package {@code org.vit4j.bench.peers} under {@code src/bench/java}, built only by the Maven
+ * profile {@code bench} ({@code mvn -Pbench -DskipTests package}, then
+ * {@code java -jar target/benchmarks.jar}); it uses this package and is never in the main jar. See
+ * {@code BENCHMARKS.md} at the repository root.
  */
 package org.vit4j.bench;

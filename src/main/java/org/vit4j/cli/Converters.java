@@ -155,30 +155,25 @@ public final class Converters {
     }
 
     /**
-     * The lower-case names of an enum's constants ({@code _} written {@code -}), case-insensitive.
+     * The lower-case names of an enum's constants ({@code _} written {@code -}), case-insensitive:
+     * {@link org.vit4j.Names#parse}, with only its list of valid names as the message.
      *
      * @param <E> the enum
      */
     abstract static class Names<E extends Enum<E>> implements ITypeConverter<E> {
-        private final E[] values;
+        private final Class<E> type;
 
         Names(Class<E> type) {
-            this.values = type.getEnumConstants();
-        }
-
-        static String name(Enum<?> e) {
-            return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+            this.type = type;
         }
 
         @Override
         public E convert(String s) {
-            String key = s.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-            for (E e : values) {
-                if (name(e).equals(key)) {
-                    return e;
-                }
+            try {
+                return org.vit4j.Names.parse(type, "value", s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(validOnly(e));
             }
-            throw new TypeConversionException("valid: " + Arrays.stream(values).map(Names::name).collect(Collectors.joining(", ")));
         }
     }
 

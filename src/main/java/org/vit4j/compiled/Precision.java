@@ -1,8 +1,8 @@
 package org.vit4j.compiled;
 
 import ai.djl.Device;
-import java.util.Locale;
 import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -14,18 +14,13 @@ import org.vit4j.Names;
  * forward: the conversion happens inside TorchScript, so no bfloat16 array ever reaches DJL's
  * NDArray API (which cannot hold one).
  */
-public enum Precision {
+public enum Precision implements Named {
     /** float32 throughout (the default). */
     FP32,
     /** bfloat16 matrix products and attention, float32 elsewhere. */
     BF16,
     /** {@code bf16} where the hardware multiplies bfloat16 natively, else {@code fp32}; see {@link #resolve}. */
     AUTO;
-
-    /** @return the name used on the command line */
-    public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /**
      * Parses {@code fp32}, {@code bf16} or {@code auto}.
@@ -35,7 +30,7 @@ public enum Precision {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Precision fromName(String name) {
-        return Names.parse(values(), Precision::cliName, "precision", name,
+        return Names.parse(Precision.class, "precision", name,
                 Map.of("float32", FP32, "bfloat16", BF16));
     }
 

@@ -1,6 +1,6 @@
 package org.vit4j.image;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -13,27 +13,16 @@ import org.vit4j.Names;
  * When downscaling, the support is widened by the scale factor (antialiasing), as in PIL and
  * torchvision with {@code antialias=True}.
  */
-public enum Interpolation {
+public enum Interpolation implements Named {
     /** Triangle filter, support 1 (PIL {@code Image.BILINEAR}). */
-    BILINEAR("bilinear", 1.0),
+    BILINEAR(1.0),
     /** Cubic convolution, {@code a = -0.5}, support 2 (PIL {@code Image.BICUBIC}, timm's default). */
-    BICUBIC("bicubic", 2.0);
+    BICUBIC(2.0);
 
-    private final String cliName;
     private final double support;
 
-    Interpolation(String cliName, double support) {
-        this.cliName = cliName;
+    Interpolation(double support) {
         this.support = support;
-    }
-
-    /**
-     * Returns the name used on the command line and in saved configurations.
-     *
-     * @return {@code "bilinear"} or {@code "bicubic"}
-     */
-    public String cliName() {
-        return cliName;
     }
 
     /** Half-width of the filter at scale 1, in input pixels. */
@@ -88,6 +77,6 @@ public enum Interpolation {
      * @throws IllegalArgumentException if {@code s} names none; the message lists the valid names
      */
     public static Interpolation fromName(String s) {
-        return Names.parse(values(), Interpolation::cliName, "interpolation", s, Map.of());
+        return Names.parse(Interpolation.class, "interpolation", s);
     }
 }

@@ -1,6 +1,6 @@
 package org.vit4j.image;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -17,30 +17,15 @@ import org.vit4j.Names;
  *   <li>{@link #STRICT} — no resampling: refuse images whose sides are not multiples of {@code p}.</li>
  * </ul>
  */
-public enum SizingPolicy {
+public enum SizingPolicy implements Named {
     /** Resize the shorter side to {@code floor(size / cropPct)}, then center crop (default). */
-    RESIZE_CROP("resize-crop"),
+    RESIZE_CROP,
     /** Resize to exactly the target height and width. */
-    RESIZE("resize"),
+    RESIZE,
     /** Keep the pixels; pad bottom/right to multiples of the patch size. */
-    PAD("pad"),
+    PAD,
     /** Keep the pixels; refuse sides that are not multiples of the patch size. */
-    STRICT("strict");
-
-    private final String cliName;
-
-    SizingPolicy(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /**
-     * Returns the name used on the command line and in saved configurations.
-     *
-     * @return one of {@code "resize-crop"}, {@code "resize"}, {@code "pad"}, {@code "strict"}
-     */
-    public String cliName() {
-        return cliName;
-    }
+    STRICT;
 
     /**
      * Parses a policy from its command-line name or its constant name, case-insensitively
@@ -51,6 +36,6 @@ public enum SizingPolicy {
      * @throws IllegalArgumentException if {@code s} names no policy; the message lists the valid names
      */
     public static SizingPolicy fromName(String s) {
-        return Names.parse(values(), SizingPolicy::cliName, "sizing policy", s, Map.of());
+        return Names.parse(SizingPolicy.class, "sizing policy", s);
     }
 }

@@ -2,7 +2,7 @@ package org.vit4j.infer;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 import org.vit4j.model.VitModel;
 
@@ -22,24 +22,13 @@ import org.vit4j.model.VitModel;
 public final class Embeddings {
 
     /** Which tokens to return. */
-    public enum Tokens {
+    public enum Tokens implements Named {
         /** The pooled vector the head reads. */
-        POOLED("pooled"),
+        POOLED,
         /** The patch tokens after the encoder. */
-        PATCH("patch"),
+        PATCH,
         /** Every token after the encoder, prefix first. */
-        ALL("all");
-
-        private final String cliName;
-
-        Tokens(String cliName) {
-            this.cliName = cliName;
-        }
-
-        /** @return the lower-case name used on the command line */
-        public String cliName() {
-            return cliName;
-        }
+        ALL;
 
         /**
          * Parses a {@link #cliName()}, ignoring case.
@@ -49,7 +38,7 @@ public final class Embeddings {
          * @throws IllegalArgumentException naming the input and listing the valid names
          */
         public static Tokens fromName(String s) {
-            return Names.parse(values(), Tokens::cliName, "tokens", s, Map.of());
+            return Names.parse(Tokens.class, "tokens", s);
         }
     }
 

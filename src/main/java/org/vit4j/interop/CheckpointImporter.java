@@ -415,7 +415,9 @@ public final class CheckpointImporter {
 
         /**
          * The image size the checkpoint was trained at; default: from the config, else a square
-         * grid read off {@code pos_embed}. Needed only for non-square checkpoints.
+         * grid read off {@code pos_embed}. Needed only for a non-square checkpoint that comes without
+         * a config (its patch count fits more than one grid); {@code vit4j import} has no option for
+         * it because the checkpoints it reads name their size in {@code --config}.
          *
          * @param height H
          * @param width W

@@ -1,6 +1,7 @@
 package org.vit4j.interop;
 
 import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
@@ -22,27 +23,20 @@ import org.vit4j.model.ViTConfig;
  * Weights published with other statistics (DeiT and some in1k-only timm weights use ImageNet
  * mean/std): read their {@code config.json} or override.
  */
-public enum Source {
+public enum Source implements Named {
     /** timm {@code VisionTransformer} ({@code patch_embed.proj.*}, {@code blocks.N.attn.qkv.*}, …). */
-    TIMM("timm", 1e-6, Preprocessing.TIMM),
+    TIMM(1e-6, Preprocessing.TIMM),
     /** Hugging Face {@code ViTForImageClassification} / {@code ViTModel} ({@code vit.embeddings.*}, …). */
-    HF("hf", 1e-12, Preprocessing.HUGGING_FACE),
+    HF(1e-12, Preprocessing.HUGGING_FACE),
     /** torchvision {@code VisionTransformer} ({@code conv_proj.*}, {@code encoder.layers.*}, …). */
-    TORCHVISION("torchvision", 1e-6, Preprocessing.TORCHVISION);
+    TORCHVISION(1e-6, Preprocessing.TORCHVISION);
 
-    private final String cliName;
     private final double layerNormEps;
     private final Preprocessing preprocessing;
 
-    Source(String cliName, double layerNormEps, Preprocessing preprocessing) {
-        this.cliName = cliName;
+    Source(double layerNormEps, Preprocessing preprocessing) {
         this.layerNormEps = layerNormEps;
         this.preprocessing = preprocessing;
-    }
-
-    /** @return the name used on the command line: {@code timm}, {@code hf} or {@code torchvision} */
-    public String cliName() {
-        return cliName;
     }
 
     /** @return the LayerNorm epsilon of the source's ViT (timm, torchvision 1e-6; Hugging Face 1e-12) */
@@ -68,6 +62,6 @@ public enum Source {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Source fromName(String name) {
-        return Names.parse(values(), Source::cliName, "checkpoint source", name, Map.of("huggingface", HF, "hugging-face", HF));
+        return Names.parse(Source.class, "checkpoint source", name, Map.of("huggingface", HF, "hugging-face", HF));
     }
 }

@@ -2,8 +2,7 @@ package org.vit4j.model;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
-import java.util.Locale;
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -15,7 +14,7 @@ import org.vit4j.Names;
  * installed libtorch with {@code PYTORCH_LIBRARY_PATH} and {@code PYTORCH_FLAVOR}; nothing else
  * changes.
  */
-public enum DeviceSetting {
+public enum DeviceSetting implements Named {
     /** The CPU. */
     CPU,
     /** The first GPU. */
@@ -31,7 +30,7 @@ public enum DeviceSetting {
      * @throws IllegalArgumentException naming the valid values
      */
     public static DeviceSetting fromName(String name) {
-        return Names.parse(values(), d -> d.name().toLowerCase(Locale.ROOT), "device", name, Map.of());
+        return Names.parse(DeviceSetting.class, "device", name);
     }
 
     /**

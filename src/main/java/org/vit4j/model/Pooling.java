@@ -1,25 +1,15 @@
 package org.vit4j.model;
 
 import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /** How the token sequence {@code (B, T, D)} becomes one vector {@code (B, D)} per image. */
-public enum Pooling {
+public enum Pooling implements Named {
     /** The class token's output (timm {@code global_pool='token'}); requires a class token. */
-    CLS("cls"),
+    CLS,
     /** The mean over the patch tokens, prefix tokens excluded (timm {@code global_pool='avg'}). */
-    AVG("avg");
-
-    private final String cliName;
-
-    Pooling(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the name used in configs and on the command line */
-    public String cliName() {
-        return cliName;
-    }
+    AVG;
 
     /**
      * Parses a pooling name.
@@ -29,6 +19,6 @@ public enum Pooling {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Pooling fromName(String name) {
-        return Names.parse(values(), Pooling::cliName, "pooling", name, Map.of("token", CLS));
+        return Names.parse(Pooling.class, "pooling", name, Map.of("token", CLS));
     }
 }

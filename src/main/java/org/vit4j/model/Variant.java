@@ -1,6 +1,6 @@
 package org.vit4j.model;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -11,21 +11,20 @@ import org.vit4j.Names;
  * upscaled to 128×128, so 16×16 patches make an 8×8 grid and every shuffle grid of the scrambling
  * experiment (2×2, 4×4, 8×8) cuts along patch borders. {@link #MICRO} is for tests.
  */
-public enum Variant {
+public enum Variant implements Named {
     /** ViT-Ti/16: width 192, depth 12, 3 heads, 224 px RGB, 1000 classes. */
-    TINY("tiny", 224, 3, 16, 192, 12, 3, 4.0, 1000),
+    TINY(224, 3, 16, 192, 12, 3, 4.0, 1000),
     /** ViT-S/16: width 384, depth 12, 6 heads, 224 px RGB, 1000 classes. */
-    SMALL("small", 224, 3, 16, 384, 12, 6, 4.0, 1000),
+    SMALL(224, 3, 16, 384, 12, 6, 4.0, 1000),
     /** ViT-B/16: width 768, depth 12, 12 heads, 224 px RGB, 1000 classes. */
-    BASE("base", 224, 3, 16, 768, 12, 12, 4.0, 1000),
+    BASE(224, 3, 16, 768, 12, 12, 4.0, 1000),
     /** Fashion-MNIST: width 96, depth 6, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
-    FASHION("fashion", 128, 1, 16, 96, 6, 4, 2.0, 10),
+    FASHION(128, 1, 16, 96, 6, 4, 2.0, 10),
     /** The scrambling experiment: width 64, depth 4, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
-    FASHION_SMALL("fashion-small", 128, 1, 16, 64, 4, 4, 2.0, 10),
+    FASHION_SMALL(128, 1, 16, 64, 4, 4, 2.0, 10),
     /** A tiny model for tests: width 32, depth 2, 2 heads, 64 px grey, 10 classes. */
-    MICRO("micro", 64, 1, 16, 32, 2, 2, 2.0, 10);
+    MICRO(64, 1, 16, 32, 2, 2, 2.0, 10);
 
-    private final String cliName;
     private final int imageSize;
     private final int channels;
     private final int patchSize;
@@ -36,7 +35,6 @@ public enum Variant {
     private final int numClasses;
 
     Variant(
-            String cliName,
             int imageSize,
             int channels,
             int patchSize,
@@ -45,7 +43,6 @@ public enum Variant {
             int heads,
             double mlpRatio,
             int numClasses) {
-        this.cliName = cliName;
         this.imageSize = imageSize;
         this.channels = channels;
         this.patchSize = patchSize;
@@ -54,11 +51,6 @@ public enum Variant {
         this.heads = heads;
         this.mlpRatio = mlpRatio;
         this.numClasses = numClasses;
-    }
-
-    /** @return the name used on the command line */
-    public String cliName() {
-        return cliName;
     }
 
     /**
@@ -91,6 +83,6 @@ public enum Variant {
      * @throws IllegalArgumentException naming the valid values
      */
     public static Variant fromName(String name) {
-        return Names.parse(values(), Variant::cliName, "variant", name, Map.of());
+        return Names.parse(Variant.class, "variant", name);
     }
 }

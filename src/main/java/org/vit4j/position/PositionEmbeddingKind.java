@@ -1,6 +1,6 @@
 package org.vit4j.position;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -30,34 +30,23 @@ import org.vit4j.Names;
  * register tokens pass unrotated), so a model may have one of each ({@code rope-mixed+learned}, timm's
  * {@code vit_small_patch16_rope_mixed_ape_224}); {@link #parseCombination} reads such a name.
  */
-public enum PositionEmbeddingKind {
+public enum PositionEmbeddingKind implements Named {
     /** No position embedding. */
-    NONE("none"),
+    NONE,
     /** Trainable table. */
-    LEARNED("learned"),
+    LEARNED,
     /** Fixed 1-D sin-cos over the row-major patch index. */
-    SINCOS1D("sincos1d"),
+    SINCOS1D,
     /** Fixed 2-D sin-cos, MAE frequencies {@code 1/10000^(i/(D/4))}. */
-    SINCOS2D_MAE("sincos2d-mae"),
+    SINCOS2D_MAE,
     /** Fixed 2-D sin-cos, big_vision frequencies {@code 1/10000^(i/(D/4 - 1))}. */
-    SINCOS2D_BIGVISION("sincos2d-bigvision"),
+    SINCOS2D_BIGVISION,
     /** Rotary, fixed axial frequencies (default theta 100, column axis first, interleaved pairs). */
-    ROPE_AXIAL("rope-axial"),
+    ROPE_AXIAL,
     /** Rotary, learnable mixed frequencies (default theta 10, column axis first, interleaved pairs). */
-    ROPE_MIXED("rope-mixed"),
+    ROPE_MIXED,
     /** Rotary, DINOv3 normalised coordinates (default theta 100, row axis first, half layout). */
-    ROPE_DINOV3("rope-dinov3");
-
-    private final String cliName;
-
-    PositionEmbeddingKind(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the lower-case name used on the command line and in configs, e.g. {@code "sincos2d-mae"} */
-    public String cliName() {
-        return cliName;
-    }
+    ROPE_DINOV3;
 
     /** @return true for the three fixed sin-cos kinds, which {@link SinCosTables#table} can build */
     public boolean isSinCos() {
@@ -89,7 +78,7 @@ public enum PositionEmbeddingKind {
 
     private void requireRope() {
         if (!isRope()) {
-            throw new IllegalStateException(cliName + " is not a rotary position embedding");
+            throw new IllegalStateException(cliName() + " is not a rotary position embedding");
         }
     }
 
@@ -135,12 +124,12 @@ public enum PositionEmbeddingKind {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static PositionEmbeddingKind fromName(String s) {
-        return Names.parse(values(), PositionEmbeddingKind::cliName, "position embedding", s, Map.of());
+        return Names.parse(PositionEmbeddingKind.class, "position embedding", s);
     }
 
     /** @return {@link #cliName()} */
     @Override
     public String toString() {
-        return cliName;
+        return cliName();
     }
 }

@@ -1,6 +1,6 @@
 package org.vit4j.position;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -14,22 +14,11 @@ import org.vit4j.Names;
  *       DINOv3).
  * </ul>
  */
-public enum RopeIndexing {
+public enum RopeIndexing implements Named {
     /** Column first. */
-    XY("xy"),
+    XY,
     /** Row first. */
-    IJ("ij");
-
-    private final String cliName;
-
-    RopeIndexing(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the lower-case name used in configs ({@code "xy"}, {@code "ij"}) */
-    public String cliName() {
-        return cliName;
-    }
+    IJ;
 
     /**
      * The coordinate of a patch along the first axis.
@@ -61,12 +50,12 @@ public enum RopeIndexing {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static RopeIndexing fromName(String s) {
-        return Names.parse(values(), RopeIndexing::cliName, "rope indexing", s, Map.of());
+        return Names.parse(RopeIndexing.class, "rope indexing", s);
     }
 
     /** @return {@link #cliName()} */
     @Override
     public String toString() {
-        return cliName;
+        return cliName();
     }
 }

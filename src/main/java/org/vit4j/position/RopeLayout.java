@@ -1,6 +1,6 @@
 package org.vit4j.position;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -18,22 +18,11 @@ import org.vit4j.Names;
  *
  * Both are the same rotation with the head dimensions permuted: {@link #halfToInterleaved(int)}.
  */
-public enum RopeLayout {
+public enum RopeLayout implements Named {
     /** Rotate adjacent pairs {@code (2p, 2p+1)}. */
-    INTERLEAVED("interleaved"),
+    INTERLEAVED,
     /** Rotate {@code (p, p + D/2)}. */
-    HALF("half");
-
-    private final String cliName;
-
-    RopeLayout(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the lower-case name used on the command line and in configs */
-    public String cliName() {
-        return cliName;
-    }
+    HALF;
 
     /**
      * The first dimension of rotation pair {@code p}.
@@ -96,12 +85,12 @@ public enum RopeLayout {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static RopeLayout fromName(String s) {
-        return Names.parse(values(), RopeLayout::cliName, "rope layout", s, Map.of());
+        return Names.parse(RopeLayout.class, "rope layout", s);
     }
 
     /** @return {@link #cliName()} */
     @Override
     public String toString() {
-        return cliName;
+        return cliName();
     }
 }

@@ -1,6 +1,6 @@
 package org.vit4j.position;
 
-import java.util.Map;
+import org.vit4j.Named;
 import org.vit4j.Names;
 
 /**
@@ -17,22 +17,11 @@ import org.vit4j.Names;
  * {@link SinCos2d}. Both layouts hold the same columns: {@link SinCos1d#interleavedToSplit(int)}
  * and {@link SinCos2d#interleavedToSplit(int)} give the permutation.
  */
-public enum SinCosLayout {
+public enum SinCosLayout implements Named {
     /** All sines, then all cosines (MAE, big_vision, timm). */
-    SPLIT("split"),
+    SPLIT,
     /** sin, cos pairs per frequency (Vaswani et al. 2017). */
-    INTERLEAVED("interleaved");
-
-    private final String cliName;
-
-    SinCosLayout(String cliName) {
-        this.cliName = cliName;
-    }
-
-    /** @return the lower-case name used on the command line and in configs */
-    public String cliName() {
-        return cliName;
-    }
+    INTERLEAVED;
 
     /**
      * Parses a {@link #cliName()}, ignoring case.
@@ -42,12 +31,12 @@ public enum SinCosLayout {
      * @throws IllegalArgumentException naming the input and listing the valid names
      */
     public static SinCosLayout fromName(String s) {
-        return Names.parse(values(), SinCosLayout::cliName, "sin-cos layout", s, Map.of());
+        return Names.parse(SinCosLayout.class, "sin-cos layout", s);
     }
 
     /** @return {@link #cliName()} */
     @Override
     public String toString() {
-        return cliName;
+        return cliName();
     }
 }

@@ -39,23 +39,4 @@ public record EpochMetrics(
     public String toJson() {
         return GSON.toJson(this);
     }
-
-    /**
-     * Parses a line of {@code metrics.jsonl}.
-     *
-     * @param line JSON
-     * @return the metrics
-     */
-    public static EpochMetrics fromJson(String line) {
-        return GSON.fromJson(line, EpochMetrics.class);
-    }
-
-    /**
-     * The metrics without the wall-clock fields, for comparing runs.
-     *
-     * @return a copy with {@code imagesPerS} and {@code epochSeconds} set to 0
-     */
-    public EpochMetrics withoutTiming() {
-        return new EpochMetrics(epoch, step, lr, trainLoss, trainAccuracy, valLoss, valAccuracy, best, 0, 0, skipped);
-    }
 }

@@ -170,26 +170,6 @@ public final class RunDirectory {
     }
 
     /**
-     * Reads {@code metrics.jsonl}.
-     *
-     * @return one entry per epoch, in order; empty if there is no file
-     * @throws IOException if it cannot be read
-     */
-    public List<EpochMetrics> readMetrics() throws IOException {
-        Path file = root.resolve(METRICS);
-        List<EpochMetrics> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                out.add(EpochMetrics.fromJson(line));
-            }
-        }
-        return out;
-    }
-
-    /**
      * Keeps the lines of the first epochs only (a resumed run rewrites the rest).
      *
      * @param epochs epochs to keep

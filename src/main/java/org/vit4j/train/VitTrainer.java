@@ -384,15 +384,4 @@ public final class VitTrainer {
         }
         return order;
     }
-
-    /**
-     * The last complete checkpoint of an output directory.
-     *
-     * @param out output directory
-     * @return its path, or null if there is none
-     * @throws IOException if the pointer cannot be read
-     */
-    public static Path lastCheckpoint(Path out) throws IOException {
-        return RunDirectory.of(out).lastCheckpoint();
-    }
 }

@@ -237,6 +237,34 @@ class CheckpointImporterTest {
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("freshly initialized")), r.notes().toString());
     }
 
+    /**
+     * A non-square checkpoint without a config: its grid cannot be read off {@code pos_embed}
+     * (6 patch rows are 2x3 or 3x2), so it is refused; {@code optSourceImageSize} settles it.
+     */
+    @Test
+    void nonSquareCheckpointWithoutConfigNeedsItsSourceImageSize() throws IOException {
+        Path ckpt = rewrite("timm_cls.safetensors", list -> {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i).getName().equals("pos_embed")) {
+                    NDArray table = list.get(i).get(":, 0:7, :"); // class token + a 2x3 grid of the 3x3 table's first rows
+                    table.setName("pos_embed");
+                    list.set(i, table);
+                }
+            }
+        });
+        Path out = tmp.resolve("out");
+        CheckpointException e = refused(Source.TIMM, ckpt, out);
+        assertTrue(e.getMessage().contains("pos_embed"), e.getMessage());
+        ImportResult r = CheckpointImporter.builder().setSource(Source.TIMM).setWeights(ckpt).optHeads(2)
+                .optSourceImageSize(16, 24).build().importTo(out);
+        assertEquals(16, r.config().getImageHeight());
+        assertEquals(24, r.config().getImageWidth());
+        assertEquals(6, r.config().getGrid().size());
+        try (VitModel model = VitModel.load(out, Device.cpu())) {
+            assertEquals(24, model.getConfig().getImageWidth());
+        }
+    }
+
     // ---------------------------------------------------------------- refusals
 
     private Path rewrite(String fixture, Consumer<NDList> edit) throws IOException {

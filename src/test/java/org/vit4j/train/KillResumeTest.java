@@ -86,7 +86,7 @@ class KillResumeTest {
                 kills++;
             }
             p.waitFor(30, TimeUnit.SECONDS);
-            Path last = VitTrainer.lastCheckpoint(out);
+            Path last = RunDirectory.of(out).lastCheckpoint();
             assertNotNull(last, "a checkpoint survives the kill");
             try (VitModel m = VitModel.load(last, Device.cpu())) {
                 assertEquals(2, m.getConfig().getNumClasses());

@@ -174,7 +174,7 @@ class VitTrainerTest {
 
         assertEquals(OPTIONS, TrainOptions.fromJson(Files.readString(out.resolve("train.json"))));
         assertEquals("epoch-0002", Files.readString(out.resolve("checkpoints/last")).strip());
-        Path ckpt = VitTrainer.lastCheckpoint(out);
+        Path ckpt = RunDirectory.of(out).lastCheckpoint();
         assertNotNull(ckpt);
         assertTrue(Files.isRegularFile(ckpt.resolve("optimizer.safetensors")));
         JsonObject state = JsonParser.parseString(Files.readString(ckpt.resolve("state.json"))).getAsJsonObject();
@@ -336,7 +336,7 @@ class VitTrainerTest {
         assertTrue(e.getMessage().contains("nothing of this epoch was saved"), e.getMessage());
         assertFalse(Files.exists(out.resolve(ModelDirectory.WEIGHTS)), "no model saved");
         assertFalse(Files.exists(out.resolve("metrics.jsonl")), "no metrics line");
-        assertNull(VitTrainer.lastCheckpoint(out), "no checkpoint");
+        assertNull(RunDirectory.of(out).lastCheckpoint(), "no checkpoint");
     }
 
     @Test

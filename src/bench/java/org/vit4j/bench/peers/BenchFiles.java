@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;

@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;

@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -35,7 +35,7 @@ import org.vit4j.model.VitModel;
  * root after {@code export_peers.py} for both variants and {@code mvn -Pbench package}:
  *
  * <pre>
- * java -cp target/benchmarks.jar org.vit4j.bench.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
+ * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
  *     [--batches 1,32] [--out target/bench-fastpath.md]
  * </pre>
  */

@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,9 +1,10 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.Device;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;

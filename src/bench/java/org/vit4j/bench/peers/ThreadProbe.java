@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -28,7 +28,7 @@ import org.vit4j.model.VitModel;
  * autograd mode: libtorch's grad mode is thread-local, and DJL turns it off only on the thread that
  * starts the engine.
  *
- * <pre>java -cp target/benchmarks.jar org.vit4j.bench.ThreadProbe [rounds]</pre>
+ * <pre>java -cp target/benchmarks.jar org.vit4j.bench.peers.ThreadProbe [rounds]</pre>
  */
 public final class ThreadProbe {
 

@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;

@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 /**
  * One engine running the ViT-Ti/16 forward pass: images {@code (B, 3, H, W)} in C order, on the

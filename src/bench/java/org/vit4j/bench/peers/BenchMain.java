@@ -1,4 +1,4 @@
-package org.vit4j.bench;
+package org.vit4j.bench.peers;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
@@ -28,6 +28,7 @@ import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.vit4j.bench.ForwardBenchmark;
 import org.vit4j.io.AtomicFiles;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ModelCost;
