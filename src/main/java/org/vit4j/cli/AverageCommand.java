@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.vit4j.io.IoErrors;
+import org.vit4j.io.WriteFailedException;
 import org.vit4j.train.WeightAverage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,14 +33,21 @@ final class AverageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Usage.requireFreshOutput(spec, "--out", out, force, models);
+        Usage.outputDirectory(spec, "--out", out, force, models);
         common.device(); // nothing runs on it, but a device this machine lacks is refused as everywhere
         try {
             WeightAverage.average(models, out);
+        } catch (WriteFailedException e) {
+            throw e; // the result could not be saved: exit 1, as every command's
         } catch (IOException e) {
             throw new ModelLoadFailure(IoErrors.describe(e), e);
         }
-        spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
+        if (models.size() == 1) {
+            common.note("one model given: " + out + " is a copy of " + models.get(0));
+            spec.commandLine().getOut().printf("copied 1 model -> %s%n", out);
+        } else {
+            spec.commandLine().getOut().printf("averaged %d models -> %s%n", models.size(), out);
+        }
         return ExitCodes.OK;
     }
 }

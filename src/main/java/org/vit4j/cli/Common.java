@@ -2,13 +2,14 @@ package org.vit4j.cli;
 
 import ai.djl.Device;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.vit4j.Offline;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.VitClassifier;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.io.IoErrors;
 import org.vit4j.model.DeviceSetting;
 import org.vit4j.model.ModelDirectory;
@@ -103,12 +104,15 @@ final class Common {
         }
     }
 
-    /** Writes a PNG atomically (temporary file, then rename). */
-    static void writePng(Path out, BufferedImage image) throws IOException {
-        AtomicFiles.write(out, os -> {
-            if (!ImageIO.write(image, "png", os)) {
-                throw new IOException("no PNG writer available");
-            }
-        });
+    /**
+     * Writes a PNG (a regular file atomically: temporary file, then rename), encoded first, so
+     * that a failed write reports the file's error rather than the encoder's.
+     */
+    static void writePng(OutputFile out, BufferedImage image) throws IOException {
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "png", png)) {
+            throw new IOException("no PNG writer available");
+        }
+        out.writeBytes(png.toByteArray(), System.out);
     }
 }

@@ -15,17 +15,23 @@ import picocli.CommandLine.TypeConversionException;
  * parsed, before a command runs, and refuses it with a reason that does not repeat the value
  * ({@link Usage} prints {@code vit4j CMD: OPTION VALUE: REASON} and exits 2).
  */
-final class Converters {
+public final class Converters {
 
     private Converters() {}
 
     /** An integer of at least 1 (batch size, top-k, threads, heads, classes). */
-    static final class PositiveInt implements ITypeConverter<Integer> {
+    public static final class PositiveInt implements ITypeConverter<Integer> {
+        /** The converter picocli instantiates. */
+        public PositiveInt() {}
+
         @Override
         public Integer convert(String s) {
-            long v = integer(s);
-            if (v < 1 || v > Integer.MAX_VALUE) {
+            long v = s.trim().matches("\\+?\\d{20,}") ? Long.MAX_VALUE : integer(s); // past a long: too large all the same
+            if (v < 1) {
                 throw new TypeConversionException("must be at least 1");
+            }
+            if (v > Integer.MAX_VALUE) {
+                throw new TypeConversionException("must be at most " + Integer.MAX_VALUE);
             }
             return (int) v;
         }
@@ -132,11 +138,16 @@ final class Converters {
         }
     }
 
-    /** An output picture: only PNG is written, so the name must say so. */
+    /**
+     * An output picture: only PNG is written, so a file's name must say so; a stream ({@code -},
+     * a FIFO, a device such as {@code /dev/stdout}) has no name to choose.
+     */
     static final class PngFile implements ITypeConverter<Path> {
         @Override
         public Path convert(String s) {
-            if (!s.toLowerCase(Locale.ROOT).endsWith(".png")) {
+            Path p = Path.of(s);
+            boolean stream = s.equals("-") || Files.exists(p) && !Files.isRegularFile(p) && !Files.isDirectory(p);
+            if (!stream && !s.toLowerCase(Locale.ROOT).endsWith(".png")) {
                 throw new TypeConversionException("pictures are written as PNG; name the file *.png");
             }
             return Path.of(s);
@@ -177,6 +188,11 @@ final class Converters {
         try {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
+            // beyond a long: still a number, out of range for any count
+            if (s.trim().matches("[+-]?\\d+")) {
+                throw new TypeConversionException(s.trim().startsWith("-") ? "must be at least 1"
+                        : "must be at most " + Long.MAX_VALUE);
+            }
             throw new TypeConversionException("not an integer");
         }
     }

@@ -19,7 +19,7 @@ import org.vit4j.infer.Outcome;
 import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.TokenKind;
 import org.vit4j.infer.VitEncoder;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,8 +64,12 @@ final class EmbedCommand implements Callable<Integer> {
                     + " input with its path and embedding, or its error (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Output file.")
+    @Option(names = "--out", required = true, paramLabel = "FILE",
+            description = "Output file; - for stdout, a FIFO or device is written as a stream, a link through to its target.")
     Path out;
+
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
 
     @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
@@ -94,8 +98,22 @@ final class EmbedCommand implements Callable<Integer> {
         if (prefix && !kind.isTokens()) {
             throw Usage.error(spec, "--prefix needs --tokens encoded or patch-embeddings; pooled is one vector");
         }
-        // the inputs are listed before any work
+        // the inputs are listed before any work, so that an output among them is refused
         List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
+        if (tensor == null && inputs.isEmpty()) {
+            throw Usage.error(spec, "PATH -: no paths on standard input");
+        }
+        List<Path> read = new ArrayList<>();
+        inputs.forEach(i -> read.add(i.path()));
+        if (tensor != null) {
+            read.add(tensor);
+        }
+        OutputFile target = Usage.outputFile(spec, "--out", out, force, read);
+        // the npy rows' names go to a file beside a file output; a stream has no "beside"
+        OutputFile pathsTarget = null;
+        if (format.equals("npy") && !target.isStream()) {
+            pathsTarget = Usage.outputFile(spec, "--out", pathsFile(out), force, read);
+        }
         PrintWriter err = spec.commandLine().getErr();
         try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()))) {
             VitEncoder encoder = loaded.encoder(prefix);
@@ -114,7 +132,7 @@ final class EmbedCommand implements Callable<Integer> {
             }
             List<Outcome<Embedding>> rows = results.stream().filter(Outcome::ok).toList();
             long[] shape = shape(kind, rows);
-            String written = format.equals("npy") ? writeNpy(rows, shape) : writeJsonLines(results, kind);
+            String written = format.equals("npy") ? writeNpy(target, pathsTarget, rows, shape) : writeJsonLines(target, results, kind);
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.printf(Locale.ROOT, "embedded %d image(s): %s %s -> %s%n", rows.size(), kind.cliName(),
                     Arrays.toString(shape).replace('[', '(').replace(']', ')'), written);
@@ -172,8 +190,12 @@ final class EmbedCommand implements Callable<Integer> {
         return npy.resolveSibling(stem + ".paths.txt");
     }
 
-    /** Writes the rows in input order and, beside them, their inputs' names; returns what was written. */
-    private String writeNpy(List<Outcome<Embedding>> rows, long[] shape) throws IOException {
+    /**
+     * Writes the rows in input order and, beside them (unless the output is a stream), their
+     * inputs' names; returns what was written.
+     */
+    private String writeNpy(OutputFile target, OutputFile pathsTarget, List<Outcome<Embedding>> rows, long[] shape)
+            throws IOException {
         int per = rows.isEmpty() ? 0 : rows.get(0).value().values().length;
         float[] flat = new float[rows.size() * per];
         StringBuilder names = new StringBuilder();
@@ -181,14 +203,17 @@ final class EmbedCommand implements Callable<Integer> {
             System.arraycopy(rows.get(i).value().values(), 0, flat, i * per, per);
             names.append(rows.get(i).name()).append('\n');
         }
-        Path paths = pathsFile(out);
-        AtomicFiles.writeBytes(out, Npy.toBytes(shape, flat));
-        AtomicFiles.writeBytes(paths, names.toString().getBytes(StandardCharsets.UTF_8));
-        return out + " (row order: " + paths + ")";
+        target.writeBytes(Npy.toBytes(shape, flat), System.out);
+        if (pathsTarget == null) {
+            return target.name() + " (a stream: no row-order file; --format jsonl names every row)";
+        }
+        pathsTarget.writeBytes(names.toString().getBytes(StandardCharsets.UTF_8), System.out);
+        return target.name() + " (row order: " + pathsTarget.name() + ")";
     }
 
     /** Writes one line per input, in input order: its embedding or its error. */
-    private String writeJsonLines(List<Outcome<Embedding>> results, TokenKind kind) throws IOException {
+    private String writeJsonLines(OutputFile target, List<Outcome<Embedding>> results, TokenKind kind)
+            throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Outcome<Embedding> r : results) {
             JsonObject o = new JsonObject();
@@ -201,7 +226,7 @@ final class EmbedCommand implements Callable<Integer> {
             }
             sb.append(GSON.toJson(o)).append('\n');
         }
-        AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
-        return out.toString();
+        target.writeBytes(sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
+        return target.name();
     }
 }

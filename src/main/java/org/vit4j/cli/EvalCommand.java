@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -158,14 +160,20 @@ final class EvalCommand implements Callable<Integer> {
                     p.finish();
                 }
             }
+            // an unreadable image fails in every run over the data: named once
+            Set<String> skipped = new LinkedHashSet<>();
+            results.forEach(e -> skipped.addAll(e.result().skipped()));
+            PrintWriter err = spec.commandLine().getErr();
+            skipped.forEach(err::println);
+            err.flush();
             PrintWriter out = spec.commandLine().getOut();
             if (format == Format.JSON) {
-                printJson(out, ds, size(cfg), results, f);
+                printJson(out, ds, size(cfg), results, f, skipped.size());
             } else {
-                printTable(out, ds, results, f);
+                printTable(out, ds, results, f, skipped.size());
             }
             out.flush();
-            return ExitCodes.OK;
+            return skipped.isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FAILED;
         }
     }
 
@@ -202,7 +210,7 @@ final class EvalCommand implements Callable<Integer> {
         return c;
     }
 
-    private void printTable(PrintWriter out, ImageDataset ds, List<Entry> results, InferenceForward f) {
+    private void printTable(PrintWriter out, ImageDataset ds, List<Entry> results, InferenceForward f, int skipped) {
         List<Integer> classes = present(results.get(0).result());
         List<String> names = new ArrayList<>();
         classes.forEach(c -> names.add(ds.labels().get(c)));
@@ -210,7 +218,8 @@ final class EvalCommand implements Callable<Integer> {
         List<String> columns = new ArrayList<>();
         results.forEach(e -> columns.add(e.name()));
         int cw = Text.widest(columns, 15);
-        out.printf(Locale.ROOT, "data: %s%nforward: %s%n%n", ds.describe(), f.describe());
+        out.printf(Locale.ROOT, "data: %s%s%nforward: %s%n%n", ds.describe(),
+                skipped == 0 ? "" : "; " + skipped + " skipped (unreadable, named on stderr)", f.describe());
         StringBuilder head = new StringBuilder(Text.padRight("", lw));
         StringBuilder top1 = new StringBuilder(Text.padRight("accuracy", lw));
         StringBuilder top5 = new StringBuilder(Text.padRight("top-5 accuracy", lw));
@@ -277,10 +286,12 @@ final class EvalCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
-    private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f) {
+    private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f,
+            int skipped) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
+        o.addProperty("skipped", skipped);
         o.addProperty("engine", f.engine().cliName());
         o.addProperty("precision", f.precision().precision().cliName());
         o.addProperty("precision_reason", f.precision().reason());
@@ -292,6 +303,7 @@ final class EvalCommand implements Callable<Integer> {
             e.addProperty("image_size", x.size() != null ? x.size() : modelSize);
             e.addProperty("scramble_grid", r.scrambleGrid());
             e.addProperty("images", r.total());
+            e.addProperty("skipped", r.skipped().size());
             e.addProperty("accuracy", r.accuracy());
             e.addProperty("top5_accuracy", r.top5Accuracy());
             e.add("loss", number(r.loss()));

@@ -14,6 +14,7 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.interop.Source;
 import org.vit4j.position.PosEmbedResampler;
 import org.vit4j.io.IoErrors;
+import org.vit4j.io.WriteFailedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -94,7 +95,7 @@ final class ImportCommand implements Callable<Integer> {
                 inputs.add(p);
             }
         }
-        Usage.requireFreshOutput(spec, "--out", out, force, inputs);
+        Usage.outputDirectory(spec, "--out", out, force, inputs);
         common.device(); // nothing runs on it, but a device this machine lacks is refused as everywhere
         List<String> names = labels == null ? null : readLabels(labels);
         CheckpointImporter.Builder b = CheckpointImporter.builder()
@@ -119,6 +120,8 @@ final class ImportCommand implements Callable<Integer> {
         ImportResult r;
         try {
             r = b.build().importTo(out);
+        } catch (WriteFailedException e) {
+            throw e; // the result could not be saved: exit 1, as every command's
         } catch (IOException e) {
             throw new ModelLoadFailure(IoErrors.describe(e), e);
         }
@@ -131,11 +134,13 @@ final class ImportCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static List<String> readLabels(Path file) {
+    private List<String> readLabels(Path file) {
         try {
             return ModelDirectory.parseLabels(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalArgumentException("--labels " + IoErrors.describe(e), e);
+            throw Usage.error(spec, "--labels " + IoErrors.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--labels " + file + ": " + e.getMessage());
         }
     }
 }

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystemLoopException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import org.vit4j.image.ImageLoader;
+import org.vit4j.io.IoErrors;
 
 /**
  * Expands command-line paths into inputs: files as given, directories searched recursively for
@@ -65,11 +68,31 @@ final class Inputs {
     private static void addPath(String name, List<Input> out) {
         Path p = Path.of(name);
         if (!Files.exists(p)) {
-            out.add(new Input(name, p, "no such file or directory"));
+            out.add(new Input(name, p, Files.isSymbolicLink(p) ? brokenLink(p) : "no such file or directory"));
         } else if (Files.isDirectory(p)) {
             walk(name, p, out);
         } else {
             out.add(new Input(name, p, null));
+        }
+    }
+
+    /** Why a symbolic link cannot be followed: it loops, or its target is missing. */
+    static String brokenLink(Path link) {
+        try {
+            Files.readAttributes(link, BasicFileAttributes.class);
+            return "cannot follow the symbolic link";
+        } catch (NoSuchFileException e) {
+            String to;
+            try {
+                to = " to " + Files.readSymbolicLink(link);
+            } catch (IOException ex) {
+                to = "";
+            }
+            return "dangling symbolic link" + to;
+        } catch (FileSystemException e) {
+            return e.getReason() != null && e.getReason().contains("symbolic links") ? "symbolic link loop" : IoErrors.reason(e);
+        } catch (IOException e) {
+            return "cannot follow the symbolic link: " + e.getMessage();
         }
     }
 
@@ -87,6 +110,9 @@ final class Inputs {
                         public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                             if (attrs.isRegularFile() && ImageLoader.isImageFile(f)) {
                                 found.add(new Input(f.toString(), f, null));
+                            } else if (attrs.isSymbolicLink()) {
+                                // the walk could not follow it: say so rather than leave it out unseen
+                                found.add(new Input(f.toString(), f, brokenLink(f) + ", skipped"));
                             }
                             return FileVisitResult.CONTINUE;
                         }

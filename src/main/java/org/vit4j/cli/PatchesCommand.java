@@ -2,11 +2,13 @@ package org.vit4j.cli;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Normalization;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.image.SizingPolicy;
+import org.vit4j.io.OutputFile;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.PatchPicture;
 import org.vit4j.patch.Scrambler;
@@ -53,6 +55,9 @@ final class PatchesCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.png", converter = Converters.PngFile.class, description = "Output PNG.")
     Path out;
 
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
         if ((patch != null || imageSize != null) && (patch == null || imageSize == null || model != null)) {
@@ -68,6 +73,7 @@ final class PatchesCommand implements Callable<Integer> {
         if (patch != null && (imageSize.height() % patch != 0 || imageSize.width() % patch != 0)) {
             throw Usage.error(spec, "--image-size " + imageSize + ": not a multiple of --patch " + patch);
         }
+        OutputFile target = Usage.outputFile(spec, "--out", out, force, List.of(image));
         common.device(); // nothing is computed on it, but a device this machine lacks is still refused
         ImagePreprocessor pre;
         int channels;
@@ -97,7 +103,7 @@ final class PatchesCommand implements Callable<Integer> {
             float[] s = Scrambler.apply(shown, p.channels(), p.height(), p.width(), g, Scrambler.permutation(g.size(), seed));
             pic = PatchPicture.sideBySide(pic, PatchPicture.render(s, p.channels(), p.height(), p.width(), ps, scale));
         }
-        Common.writePng(out, pic);
+        Common.writePng(target, pic);
         spec.commandLine().getOut().printf("%s: %dx%d input, %dx%d patches of %d px%s%n", out, p.height(), p.width(),
                 p.height() / ps, p.width() / ps, ps, scramble ? ", scrambled copy on the right" : "");
         spec.commandLine().getOut().flush();

@@ -1,11 +1,16 @@
 package org.vit4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -70,6 +75,9 @@ final class PosembCommand implements Callable<Integer> {
             description = "Cosine-similarity maps, as the ViT paper's figure 7.")
     Path plot;
 
+    @Option(names = "--force", description = "Replace existing --out and --plot files.")
+    boolean force;
+
     /** The largest table written: 2^28 values (1 GiB of float32). */
     static final long MAX_VALUES = 1L << 28;
 
@@ -131,6 +139,15 @@ final class PosembCommand implements Callable<Integer> {
             throw Usage.error(spec, "--grid " + grid + ": with --dim " + dim + " the table has "
                     + values + " values, more than the " + MAX_VALUES + " written at most");
         }
+        OutputFile tableOut = out == null ? null : Usage.outputFile(spec, "--out", out, force, inputs());
+        OutputFile picture = plot == null ? null : Usage.outputFile(spec, "--plot", plot, force, inputs());
+        if (tableOut != null && picture != null) {
+            try {
+                OutputFile.requireDistinct("--out", tableOut, "--plot", picture);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, e.getMessage());
+            }
+        }
         ai.djl.Device device = common.device(); // also refuses a --device this machine lacks
         float[][] table;
         int rows;
@@ -142,7 +159,7 @@ final class PosembCommand implements Callable<Integer> {
                 try (VitModel m = common.loadModel(model, device)) {
                     ViTConfig c = m.getConfig();
                     if (c.getRope() != k) {
-                        throw new ModelLoadFailure("the model uses rotary embedding '" + c.getRope().cliName()
+                        throw new ModelLoadFailure("the model's position embedding is '" + c.getPositionName()
                                 + "', not " + k.cliName(), null);
                     }
                     rows = grid == null ? c.getGrid().rows() : grid.rows();
@@ -172,8 +189,8 @@ final class PosembCommand implements Callable<Integer> {
             }
             try (VitModel m = common.loadModel(model, device)) {
                 if (m.getConfig().getPosEmb() != PositionEmbeddingKind.LEARNED) {
-                    throw new ModelLoadFailure("the model uses position embedding '"
-                            + m.getConfig().getPosEmb().cliName() + "', not a learned table", null);
+                    throw new ModelLoadFailure("the model's position embedding is '"
+                            + m.getConfig().getPositionName() + "', not a learned table", null);
                 }
                 rows = m.getConfig().getGrid().rows();
                 cols = m.getConfig().getGrid().cols();
@@ -204,7 +221,7 @@ final class PosembCommand implements Callable<Integer> {
             for (int n = 0; n < table.length; n++) {
                 System.arraycopy(table[n], 0, flat, n * d, d);
             }
-            AtomicFiles.writeBytes(out, Npy.toBytes(new long[] {table.length, d}, flat));
+            tableOut.writeBytes(Npy.toBytes(new long[] {table.length, d}, flat), System.out);
         } else {
             StringBuilder sb = new StringBuilder();
             for (float[] row : table) {
@@ -213,15 +230,16 @@ final class PosembCommand implements Callable<Integer> {
                 }
                 sb.append('\n');
             }
-            if (out == null && plot == null) {
+            if ((out == null && plot == null) || (tableOut != null && tableOut.isStdout())) {
                 stdout.print(sb);
+                stdout.flush();
             } else if (out != null) {
-                AtomicFiles.writeBytes(out, sb.toString().getBytes(StandardCharsets.UTF_8));
+                tableOut.writeBytes(sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
             }
         }
         if (plot != null) {
             int cell = Math.max(2, 96 / Math.max(rows, cols));
-            Common.writePng(plot, SimilarityMaps.render(table, rows, cols, cell));
+            Common.writePng(picture, SimilarityMaps.render(table, rows, cols, cell));
         }
         if (out != null || plot != null) {
             stdout.printf(Locale.ROOT, "%s table %dx%d grid, D=%d%s%s%s%n", k.cliName(), rows, cols, table[0].length,
@@ -229,6 +247,19 @@ final class PosembCommand implements Callable<Integer> {
         }
         stdout.flush();
         return ExitCodes.OK;
+    }
+
+    /** The files the table is read from: the model's, when one is given. */
+    private List<Path> inputs() {
+        List<Path> in = new ArrayList<>();
+        if (model != null && Files.isDirectory(model)) {
+            try (Stream<Path> s = Files.list(model)) {
+                s.forEach(in::add);
+            } catch (IOException e) {
+                // an unreadable model directory is reported when it is loaded
+            }
+        }
+        return in;
     }
 
     /** Up to 4 values with 3 significant digits, then the last: {@code [1, 0.562, 0.316, ..., 0.0133]}. */

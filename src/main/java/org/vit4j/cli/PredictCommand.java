@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.vit4j.infer.Prediction;
 import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.image.SizingPolicy;
-import org.vit4j.io.AtomicFiles;
+import org.vit4j.io.OutputFile;
 import org.vit4j.model.VitModel;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
@@ -74,8 +74,12 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--logits", description = "Also print the raw logits (a LOGITS column in table and csv, a logits array in json).")
     boolean logits;
 
-    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE (atomically, when all are done) instead of stdout.")
+    @Option(names = "--out", paramLabel = "FILE", description = "Write the results to FILE (atomically, when all are done) instead of stdout;"
+            + " a FIFO or device is written as a stream, a link through to its target.")
     Path outFile;
+
+    @Option(names = "--force", description = "Replace an existing --out file.")
+    boolean force;
 
     @Option(names = {"-0", "--null"}, description = "Paths on stdin (-) end with NUL, as find -print0 writes them.")
     boolean nulSeparated;
@@ -107,11 +111,20 @@ final class PredictCommand implements Callable<Integer> {
         if (nulSeparated && !paths.contains("-")) {
             throw Usage.error(spec, "-0 reads NUL-separated paths from stdin: give - among the PATHs");
         }
-        if (outFile != null && Files.isDirectory(outFile)) {
-            throw Usage.error(spec, "--out " + outFile + ": is a directory; name a file");
-        }
-        // the inputs are listed before any work
+        // the inputs are listed before any work, so that an output among them is refused
         List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
+        if (tensor == null && inputs.isEmpty()) {
+            throw Usage.error(spec, "PATH -: no paths on standard input");
+        }
+        List<Path> read = new ArrayList<>();
+        inputs.forEach(i -> read.add(i.path()));
+        if (tensor != null) {
+            read.add(tensor);
+        }
+        OutputFile target = outFile == null ? null : Usage.outputFile(spec, "--out", outFile, force, read);
+        if (target != null && target.isStdout()) {
+            target = null;
+        }
         VitModel weights = common.loadModel(model, common.device());
         try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(weights.getConfig().getChannels()))) {
             VitClassifier clf = loaded.classifier();
@@ -129,14 +142,14 @@ final class PredictCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the model's "
                         + cfg.getImageHeight() + "x" + cfg.getImageWidth() + " input");
             }
-            StringWriter buffer = outFile == null ? null : new StringWriter();
+            StringWriter buffer = target == null ? null : new StringWriter();
             PrintWriter out = buffer == null ? spec.commandLine().getOut() : new PrintWriter(buffer);
             boolean failed = tensor != null
                     ? predictTensor(loaded, out, grid)
                     : predictImages(loaded, out, grid, inputs);
             out.flush();
             if (buffer != null) {
-                AtomicFiles.writeString(outFile, buffer.toString());
+                target.writeBytes(buffer.toString().getBytes(StandardCharsets.UTF_8), System.out);
             }
             return failed ? ExitCodes.SOME_FAILED : ExitCodes.OK;
         }

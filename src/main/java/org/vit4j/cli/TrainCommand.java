@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.compiled.CompiledTrainStep;
@@ -174,12 +176,25 @@ final class TrainCommand implements Callable<Integer> {
                 throw Usage.error(spec, "missing --data fashion-mnist|DIR");
             }
             cfg = buildConfig();
+            List<Path> inputs = new ArrayList<>();
+            if (!dataSpec.startsWith("fashion-mnist")) {
+                inputs.add(Path.of(dataSpec));
+            }
+            if (init != null) {
+                inputs.add(init);
+            }
+            // emptiness is checked below, with the run's own advice
+            Usage.outputDirectory(spec, "--out", dir, true, inputs);
             if (!force) {
                 try {
                     run.requireEmpty();
                 } catch (IllegalArgumentException e) {
-                    throw Usage.error(spec, "--out " + e.getMessage()
-                            + ": continue it with --resume, or overwrite it with --force");
+                    // --resume is offered only where it can work: a run with a checkpoint
+                    throw Usage.error(spec, "--out " + e.getMessage() + (run.lastCheckpoint() != null
+                            ? ": continue it with --resume, or overwrite it with --force"
+                            : Files.exists(dir.resolve(RunDirectory.TRAIN_JSON))
+                                    ? ": its run saved no checkpoint, so it cannot be resumed; overwrite it with --force"
+                                    : ": choose a new directory, or overwrite it with --force"));
                 }
             }
         }
@@ -198,6 +213,10 @@ final class TrainCommand implements Callable<Integer> {
             all = DataSets.open(dataSpec, dataDir, cfg.getChannels(), true);
         } catch (IOException e) {
             throw Usage.error(spec, "--data " + dataSpec + ": " + e.getMessage());
+        }
+        if (all.labels().size() < 2) {
+            throw Usage.error(spec, "--data " + dataSpec + ": one class (" + String.join(", ", all.labels())
+                    + "); a classifier learns to tell at least two apart: add a folder per class");
         }
         if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
@@ -237,6 +256,12 @@ final class TrainCommand implements Callable<Integer> {
             }
 
             @Override
+            public void onSkipped(String problem) {
+                err.println(problem); // named even with --quiet, as predict names its failed inputs
+                err.flush();
+            }
+
+            @Override
             public void log(String message) {
                 if (!common.quiet || message.contains("nothing to do")) {
                     err.println(message);
@@ -255,6 +280,11 @@ final class TrainCommand implements Callable<Integer> {
         EvalResult r = trainer.train(split[0], split[1], dir, resuming);
         if (r != null && !common.quiet) {
             err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), dir);
+        }
+        if (!trainer.skipped().isEmpty()) {
+            err.printf(Locale.ROOT, "vit4j train: %d image(s) could not be read and were left out%n", trainer.skipped().size());
+            err.flush();
+            return ExitCodes.SOME_FAILED;
         }
         return ExitCodes.OK;
     }
@@ -355,7 +385,12 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ModelLoadFailure("--config " + config + ": " + e.getMessage(), e);
             }
         } else {
-            b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
+            try {
+                b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--config " + config + ": not a file, and not a variant; "
+                        + Converters.validOnly(e));
+            }
         }
         if (posEmb != null) {
             b.optPosEmb(posEmb);

@@ -2,10 +2,11 @@ package org.vit4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
+import java.util.Collection;
+import org.vit4j.io.OutputDirectory;
+import org.vit4j.io.OutputFile;
+import org.vit4j.io.RefusedOutputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -41,8 +42,29 @@ final class Usage implements CommandLine.IParameterExceptionHandler {
     }
 
     /**
-     * Refuses an output directory that would overwrite work: one that exists and is not empty
-     * (unless {@code force}), or one that is also an input.
+     * Checks an output file before any work ({@link OutputFile}: never an input, an existing file
+     * only with {@code --force}, links written through, FIFOs and devices as streams, the
+     * directory writable); a refusal is a usage error {@code OPTION PATH: REASON}.
+     *
+     * @param spec the command
+     * @param option the option's name, e.g. {@code --out}
+     * @param out the output path
+     * @param force whether {@code --force} was given
+     * @param inputs the command's input files
+     * @return the checked output
+     */
+    static OutputFile outputFile(CommandSpec spec, String option, Path out, boolean force, Collection<Path> inputs) {
+        try {
+            return OutputFile.of(out.toString(), force, inputs);
+        } catch (RefusedOutputException e) {
+            throw error(spec, option + " " + e.getMessage());
+        }
+    }
+
+    /**
+     * Checks an output directory before any work ({@link OutputDirectory}: never an input, a
+     * non-empty one only with {@code --force}, its parent existing and writable); a refusal is a
+     * usage error {@code OPTION DIR: REASON}.
      *
      * @param spec the command
      * @param option the option's name, e.g. {@code --out}
@@ -50,36 +72,11 @@ final class Usage implements CommandLine.IParameterExceptionHandler {
      * @param force whether {@code --force} was given
      * @param inputs the command's input paths
      */
-    static void requireFreshOutput(CommandSpec spec, String option, Path out, boolean force, List<Path> inputs) {
-        for (Path in : inputs) {
-            if (samePath(in, out)) {
-                throw error(spec, option + " " + out + ": is also an input; write to another directory");
-            }
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw error(spec, option + " " + out + ": exists and is not a directory");
-        }
-        if (!force && Files.isDirectory(out) && !isEmpty(out)) {
-            throw error(spec, option + " " + out + ": exists and is not empty; choose a new directory, or add --force to overwrite");
-        }
-    }
-
-    private static boolean samePath(Path a, Path b) {
+    static void outputDirectory(CommandSpec spec, String option, Path out, boolean force, Collection<Path> inputs) {
         try {
-            if (Files.exists(a) && Files.exists(b)) {
-                return Files.isSameFile(a, b);
-            }
-        } catch (IOException e) {
-            // fall back to comparing the names
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-    }
-
-    private static boolean isEmpty(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
+            OutputDirectory.of(out.toString(), force, inputs);
+        } catch (RefusedOutputException e) {
+            throw error(spec, option + " " + e.getMessage());
         }
     }
 

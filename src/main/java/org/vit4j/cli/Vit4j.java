@@ -27,6 +27,7 @@ import picocli.CommandLine.IVersionProvider;
             AverageCommand.class,
             ImportCommand.class,
             BenchCommand.class,
+            SparkCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Vit4j implements Runnable {
@@ -49,38 +50,74 @@ public final class Vit4j implements Runnable {
      */
     public static CommandLine commandLine() {
         Offline.ensure();
-        CommandLine cl = new CommandLine(new Vit4j());
+        return configure(new CommandLine(new Vit4j()));
+    }
+
+    /**
+     * Sets up a command line as {@code vit4j}'s: its converters, usage errors in one form with the
+     * hint to {@code --help} (exit 2), failures as one line with an exit code from {@link
+     * ExitCodes#of} (stack traces only with {@code --verbose}), and the version on every
+     * subcommand. {@code vit4j spark} uses it too, so both fail alike.
+     *
+     * @param cl a command line
+     * @return {@code cl}
+     */
+    public static CommandLine configure(CommandLine cl) {
         cl.registerConverter(ShuffleGrid.class, new Converters.Grid());
         cl.registerConverter(Converters.ImageSize.class, new Converters.Size());
         cl.registerConverter(DeviceSetting.class, new Converters.Device());
         cl.setParameterExceptionHandler(new Usage());
         cl.setExecutionExceptionHandler(Vit4j::handle);
+        versionEverywhere(cl, new Version());
         return cl;
     }
 
     /** Every failure maps to one line on stderr and an exit code; stack traces only with --verbose. */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
         boolean verbose = parsed.hasMatchedOption("--verbose") || parsed.hasMatchedOption("-v");
         for (CommandLine.ParseResult sub = parsed.subcommand(); sub != null; sub = sub.subcommand()) {
             verbose |= sub.hasMatchedOption("--verbose") || sub.hasMatchedOption("-v");
         }
-        int code;
+        return report(e, cl, verbose);
+    }
+
+    /**
+     * Prints a failure as every command does and returns its exit code ({@link ExitCodes#of}):
+     * {@code NAME: MESSAGE} on stderr, the hint to {@code --help} after a usage error, the stack
+     * trace only when {@code verbose}. Shared by {@code vit4j} and {@code vit4j spark}.
+     *
+     * @param e the failure
+     * @param cl the command that failed
+     * @param verbose whether to print the stack trace
+     * @return the exit code
+     */
+    public static int report(Throwable e, CommandLine cl, boolean verbose) {
+        PrintWriter err = cl.getErr();
         String msg = e instanceof IOException io ? IoErrors.describe(io)
                 : e.getMessage() == null ? e.toString() : e.getMessage();
-        if (e instanceof ModelLoadFailure) {
-            code = ExitCodes.MODEL;
-        } else if (e instanceof IllegalArgumentException) {
-            code = ExitCodes.USAGE;
-        } else {
-            code = ExitCodes.SOME_FAILED;
+        int code = ExitCodes.of(e);
+        String name = Usage.qualifiedName(cl);
+        err.println(name + ": " + msg);
+        if (code == ExitCodes.USAGE) {
+            err.println("Try '" + name + " --help' for the options.");
         }
-        err.println("vit4j " + cl.getCommandName() + ": " + msg);
         if (verbose) {
             e.printStackTrace(err);
         }
         err.flush();
         return code;
+    }
+
+    /**
+     * Gives every subcommand the top command's version, so that {@code vit4j predict --version}
+     * prints it (picocli's standard options print nothing without a provider).
+     *
+     * @param cl a command line
+     * @param version its version provider
+     */
+    public static void versionEverywhere(CommandLine cl, IVersionProvider version) {
+        cl.getCommandSpec().versionProvider(version);
+        cl.getSubcommands().values().forEach(sub -> versionEverywhere(sub, version));
     }
 
     /** Without a command: the usage on stderr, and a usage error (exit 2). */
@@ -91,7 +128,10 @@ public final class Vit4j implements Runnable {
     }
 
     /** Reads the version from the jar manifest. */
-    static final class Version implements IVersionProvider {
+    public static final class Version implements IVersionProvider {
+        /** The provider of {@code vit4j} and its subcommands. */
+        public Version() {}
+
         @Override
         public String[] getVersion() {
             String v = Vit4j.class.getPackage().getImplementationVersion();

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.vit4j.io.JsonErrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +73,7 @@ final class SourceConfig {
             }
             o = e.getAsJsonObject();
         } catch (RuntimeException e) {
-            throw new IOException(file + ": not valid JSON (" + e.getMessage() + ")", e);
+            throw new IOException(file + ": not valid JSON (" + JsonErrors.describe(e) + ")", e);
         }
         SourceConfig c = new SourceConfig();
         try {

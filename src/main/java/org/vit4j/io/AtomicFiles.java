@@ -17,7 +17,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Writes files so that the final name only ever holds a complete file: the bytes go to a
  * temporary file in the same directory, are forced to disk, and the temporary file is renamed
  * over the target. A crash or {@code kill -9} at any moment leaves either the old file or the new
- * one, never a partial one.
+ * one, never a partial one. A symbolic link is written through (its target replaced, the link
+ * kept); failures are {@link WriteFailedException}s naming the target.
  */
 public final class AtomicFiles {
 
@@ -59,15 +60,16 @@ public final class AtomicFiles {
      *
      * @param target the final path
      * @param writer produces the content
-     * @throws IOException if writing or renaming fails; the target is then unchanged
+     * @throws IOException if writing or renaming fails ({@link WriteFailedException}); the target is then unchanged
      */
     public static void write(Path target, Writer writer) throws IOException {
-        Path abs = target.toAbsolutePath();
+        // a symbolic link is written through: its target is replaced, the link stays
+        Path abs = OutputFile.finalTarget(target.toString(), target).toAbsolutePath();
         Path dir = abs.getParent();
         Path tmp;
         for (Path d = dir; d != null; d = d.getParent()) {
             if (Files.exists(d) && !Files.isDirectory(d)) {
-                throw new IOException("cannot write " + target + ": " + d + " is not a directory");
+                throw new WriteFailedException(target, d + " is not a directory", null);
             }
         }
         try {
@@ -75,7 +77,7 @@ public final class AtomicFiles {
             tmp = createTemp(abs, dir);
         } catch (FileSystemException e) {
             // the exception names the temporary file (or a parent), not the file the user asked for
-            throw new IOException("cannot write " + target + ": " + IoErrors.reason(e), e);
+            throw new WriteFailedException(target, IoErrors.reason(e), e);
         }
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -89,6 +91,10 @@ public final class AtomicFiles {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+        } catch (WriteFailedException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new WriteFailedException(target, IoErrors.reasonOf(e), e);
         } finally {
             Files.deleteIfExists(tmp);
         }

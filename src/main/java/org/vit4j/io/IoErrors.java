@@ -60,4 +60,20 @@ public final class IoErrors {
         }
         return e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
     }
+
+    /**
+     * The reason of any I/O error, in those words: a file-system error's {@link #reason}, else the
+     * operating system's message with a lower-case first letter ({@code no space left on device}).
+     *
+     * @param e the error
+     * @return the reason
+     */
+    public static String reasonOf(IOException e) {
+        if (e instanceof FileSystemException f) {
+            return reason(f);
+        }
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return m.length() > 1 && Character.isUpperCase(m.charAt(0)) && Character.isLowerCase(m.charAt(1))
+                ? Character.toLowerCase(m.charAt(0)) + m.substring(1) : m;
+    }
 }

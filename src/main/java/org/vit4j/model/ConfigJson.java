@@ -12,6 +12,8 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonSerializationContext;
 import com.google.gson.JsonSerializer;
 import java.lang.reflect.Type;
+import java.util.List;
+import org.vit4j.io.JsonErrors;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
@@ -99,7 +101,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             }
             return e.getAsJsonObject();
         } catch (JsonParseException e) {
-            throw new IllegalArgumentException("config is not valid JSON: " + jsonProblem(e), e);
+            throw new IllegalArgumentException("config is not valid JSON: " + JsonErrors.describe(e), e);
         }
     }
 
@@ -125,6 +127,13 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             throw new IllegalArgumentException(
                     "config formatVersion " + version + " is newer than this vit4j reads ("
                             + ViTConfig.FORMAT_VERSION + ")");
+        }
+        requireKnown(o, "", FIELDS);
+        if (o.has("rope") && o.get("rope").isJsonObject()) {
+            requireKnown(o.getAsJsonObject("rope"), "rope.", ROPE_FIELDS);
+        }
+        if (o.has("preprocess") && o.get("preprocess").isJsonObject()) {
+            requireKnown(o.getAsJsonObject("preprocess"), "preprocess.", PREPROCESS_FIELDS);
         }
         ViTConfig.Builder b = ViTConfig.builder();
         b.setImageSize(reqInt(o, "imageHeight"), reqInt(o, "imageWidth"));
@@ -180,15 +189,32 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         return b.build();
     }
 
+    /** The fields of {@code config.json}, of its {@code rope} and of its {@code preprocess} object. */
+    private static final List<String> FIELDS = List.of("format", "formatVersion", "imageHeight", "imageWidth",
+            "channels", "patchSize", "width", "depth", "heads", "mlpRatio", "numClasses", "pooling", "classToken",
+            "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb", "posEmbLayout", "rope", "layerScale",
+            "layerNormEps", "dropout", "dropPath", "preprocess");
+    private static final List<String> ROPE_FIELDS = List.of("kind", "theta", "layout", "indexing");
+    private static final List<String> PREPROCESS_FIELDS = List.of("sizing", "interpolation", "cropPct", "mean", "std");
+
     /**
-     * Gson's parse error as one line for users: its message names the exception class and adds a
-     * troubleshooting link on a second line; keep only where the syntax breaks.
+     * Refuses a field this format does not have: a misspelled one would otherwise be ignored and
+     * its default used without a word.
      */
-    private static String jsonProblem(JsonParseException e) {
-        Throwable c = e.getCause() != null ? e.getCause() : e;
-        String m = c.getMessage() == null ? "syntax error" : c.getMessage().lines().findFirst().orElse("");
-        int at = m.indexOf(" at line ");
-        return at >= 0 ? "syntax error" + m.substring(at) : m;
+    private static void requireKnown(JsonObject o, String prefix, List<String> known) {
+        for (String key : o.keySet()) {
+            if (!known.contains(key)) {
+                String near = known.stream().filter(k -> letters(k).equals(letters(key))).findFirst()
+                        .map(k -> " (did you mean '" + prefix + k + "'?)").orElse("");
+                throw new IllegalArgumentException("config field '" + prefix + key + "' is not a field of the vit4j"
+                        + " config format" + near);
+            }
+        }
+    }
+
+    /** {@code layer_norm_eps} and {@code layerNormEps} alike: lower-case letters and digits. */
+    private static String letters(String key) {
+        return key.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "");
     }
 
     private interface FieldParser<T> {

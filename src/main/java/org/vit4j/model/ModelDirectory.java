@@ -52,7 +52,11 @@ public final class ModelDirectory {
      * @throws IOException if writing fails
      */
     static void write(Path dir, ViTConfig config, List<String> labels, byte[] weights) throws IOException {
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (java.nio.file.FileSystemException e) {
+            throw new org.vit4j.io.WriteFailedException(dir, org.vit4j.io.IoErrors.reason(e), e);
+        }
         byte[] cfg = (config.toJson() + "\n").getBytes(StandardCharsets.UTF_8);
         byte[] lab = (String.join("\n", labels) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeBytes(dir.resolve(CONFIG), cfg);
@@ -110,7 +114,12 @@ public final class ModelDirectory {
      */
     public static List<String> readLabels(ModelFiles files, int numClasses) throws IOException {
         String p = files.describe(LABELS);
-        List<String> labels = parseLabels(readString(files, LABELS));
+        List<String> labels;
+        try {
+            labels = parseLabels(readString(files, LABELS));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(p + ": " + e.getMessage(), e);
+        }
         if (labels.size() != numClasses) {
             throw new IOException(
                     p + ": has " + labels.size() + " labels but the config says numClasses="
@@ -126,12 +135,20 @@ public final class ModelDirectory {
      *
      * @param text the file's text
      * @return the names, index = class
+     * @throws IllegalArgumentException if a name appears twice (two classes a prediction could not tell apart)
      */
     public static List<String> parseLabels(String text) {
         List<String> labels = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            String l = line.strip();
+        java.util.Map<String, Integer> lineOf = new java.util.HashMap<>();
+        String[] lines = text.split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String l = lines[i].strip();
             if (!l.isEmpty()) {
+                Integer first = lineOf.putIfAbsent(l, i + 1);
+                if (first != null) {
+                    throw new IllegalArgumentException("label '" + l + "' appears twice (lines " + first + " and " + (i + 1)
+                            + "); each class needs its own name");
+                }
                 labels.add(l);
             }
         }

@@ -18,6 +18,7 @@ import com.google.gson.annotations.SerializedName;
  * @param best whether this epoch's model was saved as the best one
  * @param imagesPerS training throughput of the epoch
  * @param epochSeconds wall time of the epoch's training steps
+ * @param skipped images of the epoch (training and validation) that could not be read and were left out
  */
 public record EpochMetrics(
         int epoch,
@@ -29,7 +30,8 @@ public record EpochMetrics(
         @SerializedName("val_accuracy") Double valAccuracy,
         boolean best,
         @SerializedName("images_per_s") double imagesPerS,
-        @SerializedName("epoch_seconds") double epochSeconds) {
+        @SerializedName("epoch_seconds") double epochSeconds,
+        int skipped) {
 
     private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 

@@ -11,8 +11,24 @@ import java.util.List;
  * @param scrambleGrid the shuffle grid the images were scrambled with, or null
  * @param top5Correct images whose true class is among the five highest logits (timm's top-5;
  *     all of them when the model has at most five classes)
+ * @param skipped the images that could not be read, each {@code NAME: REASON}, in data order;
+ *     they are in no count
  */
-public record EvalResult(List<String> labels, long[][] confusion, double loss, String scrambleGrid, long top5Correct) {
+public record EvalResult(List<String> labels, long[][] confusion, double loss, String scrambleGrid, long top5Correct,
+        List<String> skipped) {
+
+    /**
+     * A result with no image skipped.
+     *
+     * @param labels class names
+     * @param confusion {@code confusion[true][predicted]} counts
+     * @param loss mean cross-entropy
+     * @param scrambleGrid the shuffle grid, or null
+     * @param top5Correct images whose true class is among the five highest logits
+     */
+    public EvalResult(List<String> labels, long[][] confusion, double loss, String scrambleGrid, long top5Correct) {
+        this(labels, confusion, loss, scrambleGrid, top5Correct, List.of());
+    }
 
     /** @return images evaluated */
     public long total() {

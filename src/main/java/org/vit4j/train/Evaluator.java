@@ -3,13 +3,18 @@ package org.vit4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntConsumer;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
 
-/** Evaluates a model on a labelled data set, optionally with every image scrambled. */
+/**
+ * Evaluates a model on a labelled data set, optionally with every image scrambled. An image that
+ * cannot be read is skipped and named in {@link EvalResult#skipped()}; the rest are counted.
+ */
 public final class Evaluator {
 
     private Evaluator() {}
@@ -93,9 +98,17 @@ public final class Evaluator {
         }
         int done = 0;
         long top5 = 0;
+        List<String> skipped = new ArrayList<>();
         try (BatchLoader loader = new BatchLoader(data, order, batchSize, pre, Augment.NONE, seed, 0, scramble)) {
             while (loader.hasNext()) {
                 BatchLoader.Batch b = loader.next();
+                skipped.addAll(b.skipped());
+                if (b.size() == 0) {
+                    if (progress != null) {
+                        progress.accept(done + skipped.size());
+                    }
+                    continue;
+                }
                 try (NDManager m = model.newManager()) {
                     NDArray x = m.create(b.images(), new Shape(b.size(), b.channels(), b.height(), b.width()));
                     NDArray logits = forward.forward(x).get(0); // (B, K)
@@ -111,12 +124,12 @@ public final class Evaluator {
                 }
                 done += b.size();
                 if (progress != null) {
-                    progress.accept(done);
+                    progress.accept(done + skipped.size());
                 }
             }
         }
         return new EvalResult(data.labels(), confusion, done == 0 ? 0 : lossSum / done,
-                scramble == null ? null : scramble.toString(), top5);
+                scramble == null ? null : scramble.toString(), top5, List.copyOf(skipped));
     }
 
     /**

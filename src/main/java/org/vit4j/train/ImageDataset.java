@@ -31,6 +31,16 @@ public interface ImageDataset {
      */
     Pixels pixels(int index) throws IOException;
 
+    /**
+     * The name of one image in messages: its file where it has one.
+     *
+     * @param index image index
+     * @return e.g. {@code data/bag/zero.png}, or {@code image 12}
+     */
+    default String name(int index) {
+        return "image " + index;
+    }
+
     /** @return a short description for logs, e.g. {@code fashion-mnist:test (10000 images)} */
     String describe();
 

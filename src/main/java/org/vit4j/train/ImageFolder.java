@@ -66,7 +66,10 @@ public final class ImageFolder implements ImageDataset {
         for (int c = 0; c < classDirs.size(); c++) {
             labels.add(classDirs.get(c).getFileName().toString());
             try (Stream<Path> s = Files.walk(classDirs.get(c))) {
-                List<Path> imgs = s.filter(Files::isRegularFile).filter(ImageLoader::isImageFile).sorted().toList();
+                // a link that cannot be followed (dangling, a loop) is kept: reading it fails, and the
+                // run names it and goes on, rather than leaving it out unseen
+                List<Path> imgs = s.filter(p -> Files.isRegularFile(p) || Files.isSymbolicLink(p) && !Files.exists(p))
+                        .filter(ImageLoader::isImageFile).sorted().toList();
                 for (Path p : imgs) {
                     files.add(p);
                     classes.add(c);
@@ -103,6 +106,11 @@ public final class ImageFolder implements ImageDataset {
     }
 
     @Override
+    public String name(int index) {
+        return files.get(index).toString();
+    }
+
+    @Override
     public Pixels pixels(int index) throws IOException {
         BufferedImage img = loader.load(files.get(index));
         return new Pixels(ImageLoader.toPlanar(img, loader.getChannels()), loader.getChannels(),
@@ -114,11 +122,20 @@ public final class ImageFolder implements ImageDataset {
     public String fingerprint() throws IOException {
         java.security.MessageDigest md = Fingerprints.sha256();
         for (int i = 0; i < files.size(); i++) {
-            String entry = root.relativize(files.get(i)) + "\t" + java.nio.file.Files.size(files.get(i))
+            String entry = root.relativize(files.get(i)) + "\t" + size(files.get(i))
                     + "\t" + labels.get(classes[i]) + "\n";
             md.update(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return Fingerprints.hex(md.digest());
+    }
+
+    /** A file's size, or -1 for one that cannot be read (a dangling link, left out when it is loaded). */
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     @Override

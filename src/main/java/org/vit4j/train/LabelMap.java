@@ -126,6 +126,11 @@ public final class LabelMap {
             }
 
             @Override
+            public String name(int index) {
+                return data.name(index);
+            }
+
+            @Override
             public String describe() {
                 return data.describe() + (map.length == labels.size() ? "" : ", " + map.length + " of the model's "
                         + labels.size() + " classes");

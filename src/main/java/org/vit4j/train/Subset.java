@@ -90,6 +90,11 @@ public final class Subset implements ImageDataset {
     }
 
     @Override
+    public String name(int index) {
+        return base.name(indices[index]);
+    }
+
+    @Override
     public Pixels pixels(int index) throws IOException {
         return base.pixels(indices[index]);
     }

@@ -35,4 +35,14 @@ public interface TrainingListener {
      * @param message text
      */
     default void log(String message) {}
+
+    /**
+     * An image that could not be read and was left out, once per run for each image (it is
+     * left out of every epoch). By default logged.
+     *
+     * @param problem {@code NAME: REASON}
+     */
+    default void onSkipped(String problem) {
+        log(problem);
+    }
 }

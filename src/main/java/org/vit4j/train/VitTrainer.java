@@ -15,8 +15,10 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.vit4j.compiled.CompiledTrainStep;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
@@ -47,6 +49,7 @@ public final class VitTrainer {
     private ModelDirectory.Contents init;
     private String initSource;
     private boolean overwrite;
+    private final Set<String> skipped = new LinkedHashSet<>();
     private String dataSource;
     private Path dataDir;
 
@@ -235,6 +238,7 @@ public final class VitTrainer {
                 long correct = 0;
                 int seen = 0;
                 int batch = 0;
+                int epochSkipped = 0;
                 try (BatchLoader loader = new BatchLoader(train, epochOrder(n, epoch), options.batchSize(),
                         pre, augment, options.seed(), epoch + 1L, null)) {
                     while (true) {
@@ -244,20 +248,29 @@ public final class VitTrainer {
                         }
                         BatchLoader.Batch b = loader.next();
                         listener.onBatchWait((System.nanoTime() - wait) / 1e9);
+                        epochSkipped += skip(b.skipped());
                         long step = (long) epoch * stepsPerEpoch + batch;
-                        // dropout and stochastic depth draw from the engine: reseed per step for resumability
-                        engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
-                        double[] lc = step(model, compiled, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
-                        lossSum += lc[0] * b.size();
-                        correct += (long) lc[1];
-                        seen += b.size();
+                        if (b.size() > 0) { // a batch of only unreadable images has nothing to learn from
+                            // dropout and stochastic depth draw from the engine: reseed per step for resumability
+                            engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
+                            double[] lc = step(model, compiled, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
+                            lossSum += lc[0] * b.size();
+                            correct += (long) lc[1];
+                            seen += b.size();
+                        }
                         batch++;
                         double secs = (System.nanoTime() - t0) / 1e9;
-                        listener.onStep(epoch, batch, stepsPerEpoch, lossSum / seen, seen / secs);
+                        listener.onStep(epoch, batch, stepsPerEpoch, seen == 0 ? 0 : lossSum / seen, seen / secs);
                     }
+                }
+                if (seen == 0) {
+                    throw new IOException("no training image could be read (" + epochSkipped + " skipped)");
                 }
                 double trainSecs = (System.nanoTime() - t0) / 1e9;
                 last = val.size() > 0 ? Evaluator.evaluate(model, val, 256, null, options.seed(), null) : null;
+                if (last != null) {
+                    epochSkipped += skip(last.skipped());
+                }
                 if (last != null && !(Double.isFinite(last.loss()) && Double.isFinite(last.accuracy()))) {
                     throw new TrainingDivergedException(epoch + 1, (long) (epoch + 1) * stepsPerEpoch,
                             "validation loss " + last.loss());
@@ -271,7 +284,7 @@ public final class VitTrainer {
                 EpochMetrics metrics = new EpochMetrics(epoch + 1, steps, schedule.at(steps - 1),
                         lossSum / seen, (double) correct / seen,
                         last == null ? null : last.loss(), last == null ? null : last.accuracy(),
-                        best, seen / trainSecs, trainSecs);
+                        best, seen / trainSecs, trainSecs, epochSkipped);
                 // metrics first: a kill between the two leaves a line that resume truncates and rewrites;
                 // the other order could leave a checkpoint whose epoch has no line
                 run.appendMetrics(metrics);
@@ -280,6 +293,25 @@ public final class VitTrainer {
             }
             return last;
         }
+    }
+
+    /**
+     * The images a run left out because they could not be read, each {@code NAME: REASON} once.
+     *
+     * @return in the order they were found
+     */
+    public List<String> skipped() {
+        return List.copyOf(skipped);
+    }
+
+    /** Tells the listener of each image not reported before; returns how many were given. */
+    private int skip(List<String> problems) {
+        for (String p : problems) {
+            if (skipped.add(p)) {
+                listener.onSkipped(p);
+            }
+        }
+        return problems.size();
     }
 
     private JsonObject dataRecord(ImageDataset train, ImageDataset val) throws IOException {

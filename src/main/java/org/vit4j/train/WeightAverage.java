@@ -1,5 +1,12 @@
 package org.vit4j.train;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.vit4j.model.ViTConfig;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -24,6 +31,36 @@ public final class WeightAverage {
 
     private WeightAverage() {}
 
+    /** The config fields whose values differ: {@code depth 6 vs 4, heads 3 vs 2} (this one's first). */
+    static String difference(ViTConfig a, ViTConfig b) {
+        JsonObject x = JsonParser.parseString(a.toJson()).getAsJsonObject();
+        JsonObject y = JsonParser.parseString(b.toJson()).getAsJsonObject();
+        List<String> d = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>(x.keySet());
+        keys.addAll(y.keySet());
+        for (String k : keys) {
+            JsonElement u = x.get(k);
+            JsonElement v = y.get(k);
+            if (u == null || !u.equals(v)) {
+                d.add(k + " " + (u == null ? "absent" : u) + " vs " + (v == null ? "absent" : v));
+            }
+        }
+        return d.isEmpty() ? "the same fields, another network" : String.join(", ", d);
+    }
+
+    /** How two label lists differ: their lengths, or the first label that differs. */
+    static String difference(List<String> a, List<String> b) {
+        if (a.size() != b.size()) {
+            return a.size() + " labels vs " + b.size();
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return "label " + i + " is '" + a.get(i) + "' vs '" + b.get(i) + "'";
+            }
+        }
+        return "none";
+    }
+
     /**
      * Averages model directories (checkpoint directories are model directories too) into a new one.
      *
@@ -44,8 +81,13 @@ public final class WeightAverage {
             for (int i = 0; i < dirs.size(); i++) {
                 Path dir = dirs.get(i);
                 ModelDirectory.Contents c = i == 0 ? first : ModelDirectory.read(ModelFiles.of(dir));
-                if (!first.config().sameNetwork(c.config()) || !c.labels().equals(first.labels())) {
-                    throw new IOException(dir + ": its config or labels differ from those of " + dirs.get(0));
+                if (!first.config().sameNetwork(c.config())) {
+                    throw new IOException(dir + ": its network differs from that of " + dirs.get(0) + " ("
+                            + difference(c.config(), first.config()) + ")");
+                }
+                if (!c.labels().equals(first.labels())) {
+                    throw new IOException(dir + ": its labels differ from those of " + dirs.get(0) + " ("
+                            + difference(c.labels(), first.labels()) + ")");
                 }
                 Map<String, NDArray> w = Safetensors.read(c.weights(), dir.resolve(ModelDirectory.WEIGHTS).toString(), m);
                 if (!sum.isEmpty() && !sum.keySet().equals(w.keySet())) {

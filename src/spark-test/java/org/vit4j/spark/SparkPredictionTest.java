@@ -257,10 +257,11 @@ class SparkPredictionTest {
         assertEquals("vit4j spark predict: top-k 11 must be between 1 and the model's 10 classes", topK.errorLine());
         LocalSpark.JobRun exists = LocalSpark.job("predict", "--input", sample, "--output", tmp.toString());
         assertEquals(ExitCodes.USAGE, exists.code(), exists.err());
-        assertEquals("vit4j spark predict: --output " + tmp + " already exists", exists.errorLine());
+        assertEquals("vit4j spark predict: --output " + tmp + ": exists; choose a new directory (Spark writes a new one)",
+                exists.errorLine());
         LocalSpark.JobRun format = LocalSpark.job("predict", "--input", sample, "--output", tmp.resolve("o3").toString(),
                 "--format", "csv");
         assertEquals(ExitCodes.USAGE, format.code(), format.err());
-        assertEquals("vit4j spark predict: --format 'csv' is not one of parquet, json", format.errorLine());
+        assertEquals("vit4j spark predict: --format csv: valid: parquet, json", format.errorLine());
     }
 }

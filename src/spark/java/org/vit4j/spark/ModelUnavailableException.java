@@ -1,11 +1,13 @@
 package org.vit4j.spark;
 
+import org.vit4j.cli.ExitCodes;
+
 /**
  * The model could not be loaded (on the driver's check or on an executor). Its message is the one
  * {@code vit4j predict} prints, {@code cannot load model: <file>: <reason>}. A task that throws it
  * is not worth retrying: {@link ModelFailureListener} cancels its stage at the first one.
  */
-public final class ModelUnavailableException extends RuntimeException {
+public final class ModelUnavailableException extends RuntimeException implements ExitCodes.ModelFailure {
 
     private static final long serialVersionUID = 1L;
 

@@ -134,8 +134,8 @@ class CliOutputsTest {
         Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
         Path target = file.resolve("x.png");
         CliRun r = run("patches", img.toString(), "--patch", "16", "--image-size", "32", "--out", target.toString());
-        assertEquals(ExitCodes.SOME_FAILED, r.code());
-        assertEquals("vit4j patches: cannot write " + target + ": " + file + " is not a directory", r.errorLine());
+        assertEquals(ExitCodes.USAGE, r.code(), "found before the image is read");
+        assertEquals("vit4j patches: --out " + target + ": " + file + " is not a directory", r.errorLine());
         Path npy = Files.writeString(tmp.resolve("truncated.npy"), "\u0093NUMPY");
         CliRun t = run("predict", "--model", model(), "--tensor", npy.toString());
         assertEquals(ExitCodes.USAGE, t.code());

@@ -207,7 +207,7 @@ class CliTest {
         // 64x64 input magnified 4x, two pictures and an 8 px gap
         assertEquals(256, img.getHeight());
         assertEquals(256 * 2 + 8, img.getWidth());
-        CliRun sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString());
+        CliRun sized = run("patches", images.resolve("img1.png").toString(), "--patch", "16", "--image-size", "32x48", "--out", out.toString(), "--force");
         assertEquals(0, sized.code(), sized.err());
         assertTrue(sized.out().contains("2x3 patches of 16 px"), sized.out());
     }
@@ -279,7 +279,12 @@ class CliTest {
         assertEquals("averaged 2 models -> " + tmp.resolve("avg") + "\n", avg.out());
         CliRun mixed = run("average", out.toString(), modelDir.toString(), "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.MODEL, mixed.code());
-        assertTrue(mixed.err().contains(modelDir + ": its config or labels differ from those of " + out), mixed.err());
+        assertTrue(mixed.err().contains(modelDir + ": its network differs from that of " + out + " (")
+                || mixed.err().contains(modelDir + ": its labels differ from those of " + out + " ("), mixed.err());
+        CliRun one = run("average", out.toString(), "--out", tmp.resolve("one").toString());
+        assertEquals(0, one.code(), one.err());
+        assertEquals("copied 1 model -> " + tmp.resolve("one") + "\n", one.out());
+        assertTrue(one.err().contains("note: one model given: " + tmp.resolve("one") + " is a copy of " + out), one.err());
         CliRun both = run("train", "--quiet", "--data", data.toString(), "--init", out.toString(), "--pos-emb", "none",
                 "--out", tmp.resolve("never").toString());
         assertEquals(ExitCodes.USAGE, both.code());

@@ -73,7 +73,7 @@ class RopeCliTest {
         assertTrue(bad.err().contains("rope-mixed frequencies are learned: give --model DIR"), bad.err());
         CliRun wrong = run("posemb", "--kind", "rope-axial", "--model", out.toString());
         assertEquals(ExitCodes.MODEL, wrong.code(), wrong.err());
-        assertTrue(wrong.err().contains("the model uses rotary embedding 'rope-mixed', not rope-axial"), wrong.err());
+        assertTrue(wrong.err().contains("the model's position embedding is 'rope-mixed+learned', not rope-axial"), wrong.err());
     }
 
     @Test

@@ -161,7 +161,8 @@ class VitTrainerTest {
         for (int e = 0; e < 2; e++) {
             JsonObject o = m.get(e);
             assertEquals(Set.of("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
-                    "val_accuracy", "best", "images_per_s", "epoch_seconds"), o.keySet());
+                    "val_accuracy", "best", "images_per_s", "epoch_seconds", "skipped"), o.keySet());
+            assertEquals(0, o.get("skipped").getAsInt(), "every image read");
             assertEquals(e + 1, o.get("epoch").getAsInt());
             assertEquals(4 * (e + 1), o.get("step").getAsInt());
             assertEquals(schedule.at(4L * (e + 1) - 1), o.get("lr").getAsDouble(), 1e-9);

@@ -85,10 +85,13 @@ class WeightAverageTest {
         Path a = save("a", CONFIG, LABELS, 1);
         Path deeper = save("deeper", CONFIG.toBuilder().setDepth(2).build(), LABELS, 1);
         IOException e = assertThrows(IOException.class, () -> WeightAverage.average(List.of(a, deeper), tmp.resolve("x")));
-        assertEquals(deeper + ": its config or labels differ from those of " + a, e.getMessage());
+        assertEquals(deeper + ": its network differs from that of " + a + " (depth 2 vs 1)", e.getMessage());
         Path relabelled = save("relabelled", CONFIG, List.of("z", "b", "c", "d", "e", "f", "g", "h", "i", "j"), 1);
         e = assertThrows(IOException.class, () -> WeightAverage.average(List.of(a, relabelled), tmp.resolve("y")));
-        assertTrue(e.getMessage().startsWith(relabelled + ": its config or labels differ"), e.getMessage());
+        assertEquals(relabelled + ": its labels differ from those of " + a + " (label 0 is 'z' vs 'a')", e.getMessage());
+        Path fewer = save("fewer", CONFIG.toBuilder().setNumClasses(9).build(), LABELS.subList(0, 9), 1);
+        e = assertThrows(IOException.class, () -> WeightAverage.average(List.of(a, fewer), tmp.resolve("w")));
+        assertEquals(fewer + ": its network differs from that of " + a + " (numClasses 9 vs 10)", e.getMessage());
         assertEquals("nothing to average: give at least one model directory",
                 assertThrows(IllegalArgumentException.class, () -> WeightAverage.average(List.of(), tmp.resolve("z"))).getMessage());
     }

@@ -22,7 +22,13 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.apache.hadoop.util.ShutdownHookManager;
+import org.vit4j.cli.Converters;
 import org.vit4j.cli.ExitCodes;
+import org.vit4j.io.OutputDirectory;
+import org.vit4j.io.RefusedOutputException;
 import org.vit4j.spark.ModelFailureListener;
 import org.vit4j.spark.ModelUnavailableException;
 import org.vit4j.compiled.ForwardEngine;
@@ -81,13 +87,16 @@ final class PredictJob implements Callable<Integer> {
             description = "Number format of the compiled forward (default: ${DEFAULT-VALUE}).")
     String precision;
 
-    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", converter = Converters.PositiveInt.class,
+            description = "Classes listed per image (default: ${DEFAULT-VALUE}).")
     int topK;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", converter = Converters.PositiveInt.class,
+            description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Tasks to split the files into (default: the cores, or one per " + FILES_PER_TASK + " files if more).")
+    @Option(names = "--partitions", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "Tasks to split the files into (default: the cores, or one per " + FILES_PER_TASK + " files if more).")
     Integer partitions;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto", description = "Where to compute (default: ${DEFAULT-VALUE}).")
@@ -100,20 +109,26 @@ final class PredictJob implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Stack traces with errors.")
     boolean verbose;
 
+    /** The master URLs Spark accepts: local modes, a standalone, Mesos or Kubernetes master, YARN. */
+    static final Pattern MASTER = Pattern.compile(
+            "local(\\[(\\*|[1-9]\\d*)(,[1-9]\\d*)?])?|local-cluster\\[\\d+,\\d+,\\d+]|(spark|mesos|k8s)://.+|yarn");
+
     @Override
     public Integer call() throws Exception {
+        // every option is checked before Spark starts, in the words of vit4j's usage errors
         if (!format.equals("parquet") && !format.equals("json")) {
-            throw new IllegalArgumentException("--format '" + format + "' is not one of parquet, json");
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
-        }
-        if (partitions != null && partitions < 1) {
-            throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+            throw usage("--format " + format + ": valid: parquet, json");
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("--threads must be at least 0, got " + threads);
+            throw usage("--threads " + threads + ": must be at least 0 (0: all cores)");
         }
+        if (!List.of("cpu", "gpu", "auto").contains(device)) {
+            throw usage("--device " + device + ": valid: cpu, gpu, auto");
+        }
+        if (master != null && !MASTER.matcher(master).matches()) {
+            throw usage("--master " + master + ": not a Spark master URL (local[*], local[N], spark://HOST:PORT, yarn, k8s://URL)");
+        }
+        checkOutput();
         long t0 = System.nanoTime();
         // a session that already runs (a test, a notebook) is used and left running
         boolean ours = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
@@ -143,11 +158,77 @@ final class PredictJob implements Callable<Integer> {
         return SparkSession.builder().config(conf).getOrCreate();
     }
 
+    private picocli.CommandLine.ParameterException usage(String message) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    /**
+     * Refuses an output Spark could not or should not write, before Spark starts: one that
+     * exists (Spark writes a new directory), is the input, or, on the local file system, whose
+     * parent is missing or unwritable. What an interrupted run left (an empty directory, or one
+     * holding only Spark's {@code _temporary}) is removed, so that it never blocks the rerun.
+     */
+    private void checkOutput() throws IOException {
+        URI uri = new Path(output).toUri();
+        if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+            return; // another file system: checked by Spark, with the session's configuration
+        }
+        java.nio.file.Path local = java.nio.file.Path.of(uri.getPath());
+        if (java.nio.file.Files.isDirectory(local) && isUnfinished(local)) {
+            deleteTree(local);
+            if (!java.nio.file.Files.exists(local)) {
+                spec.commandLine().getErr().println("vit4j spark predict: note: removed " + output
+                        + ", the unfinished output of an interrupted run");
+            }
+        }
+        if (java.nio.file.Files.exists(local, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw usage("--output " + output + ": exists; choose a new directory (Spark writes a new one)");
+        }
+        List<java.nio.file.Path> inputs = new ArrayList<>();
+        URI in = new Path(input).toUri();
+        if (in.getScheme() == null || in.getScheme().equals("file")) {
+            inputs.add(java.nio.file.Path.of(in.getPath()));
+        }
+        try {
+            OutputDirectory.of(local.toString(), false, inputs);
+        } catch (RefusedOutputException e) {
+            throw usage("--output " + output + e.getMessage().substring(local.toString().length()));
+        }
+    }
+
+    /** Whether a directory holds nothing but what an interrupted Spark write leaves (no {@code _SUCCESS}). */
+    static boolean isUnfinished(java.nio.file.Path dir) throws IOException {
+        try (var s = java.nio.file.Files.list(dir)) {
+            return s.allMatch(p -> p.getFileName().toString().equals("_temporary"));
+        }
+    }
+
+    private static void deleteTree(java.nio.file.Path dir) throws IOException {
+        try (var s = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Deletes the output of a write that did not finish (no {@code _SUCCESS}); true if there was one. */
+    static boolean removeUnfinished(FileSystem fs, Path out) {
+        try {
+            if (fs.exists(out) && !fs.exists(new Path(out, "_SUCCESS"))) {
+                return fs.delete(out, true);
+            }
+        } catch (IOException | RuntimeException e) {
+            // the file system is closing (the JVM is shutting down): nothing more can be done
+        }
+        return false;
+    }
+
     private int run(SparkSession spark, double startSeconds) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Path outPath = new Path(output);
-        if (outPath.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(outPath)) {
-            throw new IllegalArgumentException("--output " + output + " already exists");
+        FileSystem outFs = outPath.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (outFs.exists(outPath)) {
+            throw usage("--output " + output + ": exists; choose a new directory (Spark writes a new one)");
         }
         Dataset<Row> files = listFiles(spark);
         VitClassifierTransformer clf = new VitClassifierTransformer().setTopK(topK);
@@ -168,13 +249,30 @@ final class PredictJob implements Callable<Integer> {
         TaskTimes tasks = new TaskTimes();
         spark.sparkContext().addSparkListener(tasks);
         long t = System.nanoTime();
+        // Ctrl-C: after Spark's own hook has stopped the tasks, and before Hadoop closes its file
+        // systems, the unfinished output is removed, so that it does not block the rerun
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Runnable cleanup = () -> {
+            interrupted.set(true);
+            removeUnfinished(outFs, outPath);
+        };
+        ShutdownHookManager.get().addShutdownHook(cleanup, SHUTDOWN_PRIORITY);
         try {
             result.write().format(format).save(output);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's own SparkException is checked in Java's terms, thrown all the same
+            boolean removed = removeUnfinished(outFs, outPath);
             if (listener.firstError() != null) {
                 throw new ModelUnavailableException(listener.firstError(), e);
             }
-            throw e;
+            String left = removed ? "; the unfinished " + output + " was removed" : "";
+            if (interrupted.get() || ShutdownHookManager.get().isShutdownInProgress()) {
+                throw new IOException("interrupted" + left, e);
+            }
+            throw new IOException("the Spark job failed: " + reason(e) + left, e);
+        } finally {
+            if (!ShutdownHookManager.get().isShutdownInProgress()) {
+                ShutdownHookManager.get().removeShutdownHook(cleanup);
+            }
         }
         double seconds = (System.nanoTime() - t) / 1e9;
         // task-end events arrive asynchronously: let the bus deliver the write's before reading them
@@ -200,6 +298,22 @@ final class PredictJob implements Callable<Integer> {
         return errors > 0 ? ExitCodes.SOME_FAILED : ExitCodes.OK;
     }
 
+    /** Spark stops its context at priority 50, Hadoop closes file systems at 10: between the two. */
+    static final int SHUTDOWN_PRIORITY = 30;
+
+    /**
+     * Why a job failed, in one line: the message of the failure underneath Spark's wrapping (a
+     * task's own exception), else the first line of Spark's (which carries the remote stack trace).
+     */
+    static String reason(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() != null ? root.getMessage() : e.getMessage() != null ? e.getMessage() : e.toString();
+        return m.lines().findFirst().orElse(m).strip();
+    }
+
     /**
      * The input's files as one {@code path} column (Hadoop path strings, as {@code binaryFile}
      * writes them), a directory searched recursively for image files. Spark lists them (in
@@ -211,7 +325,7 @@ final class PredictJob implements Callable<Integer> {
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         FileStatus[] matched = fs.globStatus(p);
         if (matched == null || matched.length == 0) {
-            throw new IllegalArgumentException("--input " + input + ": no such file or directory");
+            throw usage("--input " + input + ": no such file or directory");
         }
         var reader = spark.read().format("binaryFile");
         if (matched.length == 1 && matched[0].isDirectory()) {
