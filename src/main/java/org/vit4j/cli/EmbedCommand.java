@@ -99,15 +99,8 @@ final class EmbedCommand implements Callable<Integer> {
             throw Usage.error(spec, "--prefix needs --tokens encoded or patch-embeddings; pooled is one vector");
         }
         // the inputs are listed before any work, so that an output among them is refused
-        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
-        if (tensor == null && inputs.isEmpty()) {
-            throw Usage.error(spec, "PATH -: no paths on standard input");
-        }
-        List<Path> read = new ArrayList<>();
-        inputs.forEach(i -> read.add(i.path()));
-        if (tensor != null) {
-            read.add(tensor);
-        }
+        List<Inputs.Input> inputs = Inputs.listed(spec, paths, tensor, nulSeparated);
+        List<Path> read = Inputs.read(inputs, tensor);
         OutputFile target = Usage.outputFile(spec, "--out", out, force, read);
         // the npy rows' names go to a file beside a file output; a stream has no "beside"
         OutputFile pathsTarget = null;

@@ -19,6 +19,7 @@ import java.util.EnumSet;
 import java.util.List;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.io.IoErrors;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Expands command-line paths into inputs: files as given, directories searched recursively for
@@ -31,6 +32,42 @@ final class Inputs {
     record Input(String name, Path path, String error) {}
 
     private Inputs() {}
+
+    /**
+     * The run's inputs, listed before any work so that an output among them can be refused: the
+     * images the PATH arguments name, or none when the batch comes from a tensor file.
+     *
+     * @param spec the command, for the usage error
+     * @param paths the PATH arguments
+     * @param tensor the --tensor file, or null
+     * @param nulSeparated whether stdin's paths are NUL-separated
+     * @return the inputs in order
+     * @throws IOException if stdin cannot be read
+     */
+    static List<Input> listed(CommandSpec spec, List<String> paths, Path tensor, boolean nulSeparated)
+            throws IOException {
+        List<Input> inputs = tensor != null ? List.of() : expand(paths, System.in, nulSeparated);
+        if (tensor == null && inputs.isEmpty()) {
+            throw Usage.error(spec, "PATH -: no paths on standard input");
+        }
+        return inputs;
+    }
+
+    /**
+     * Every file a run reads, for the output rules: its listed images and its tensor file.
+     *
+     * @param inputs the listed inputs
+     * @param tensor the --tensor file, or null
+     * @return the paths
+     */
+    static List<Path> read(List<Input> inputs, Path tensor) {
+        List<Path> read = new ArrayList<>();
+        inputs.forEach(i -> read.add(i.path()));
+        if (tensor != null) {
+            read.add(tensor);
+        }
+        return read;
+    }
 
     /**
      * Expands the arguments.

@@ -112,15 +112,8 @@ final class PredictCommand implements Callable<Integer> {
             throw Usage.error(spec, "-0 reads NUL-separated paths from stdin: give - among the PATHs");
         }
         // the inputs are listed before any work, so that an output among them is refused
-        List<Inputs.Input> inputs = tensor != null ? List.of() : Inputs.expand(paths, System.in, nulSeparated);
-        if (tensor == null && inputs.isEmpty()) {
-            throw Usage.error(spec, "PATH -: no paths on standard input");
-        }
-        List<Path> read = new ArrayList<>();
-        inputs.forEach(i -> read.add(i.path()));
-        if (tensor != null) {
-            read.add(tensor);
-        }
+        List<Inputs.Input> inputs = Inputs.listed(spec, paths, tensor, nulSeparated);
+        List<Path> read = Inputs.read(inputs, tensor);
         OutputFile target = outFile == null ? null : Usage.outputFile(spec, "--out", outFile, force, read);
         if (target != null && target.isStdout()) {
             target = null;
