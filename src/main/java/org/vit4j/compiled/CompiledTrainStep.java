@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -219,14 +218,7 @@ public final class CompiledTrainStep implements AutoCloseable {
 
     /** @return the TorchScript source, {@code vit_train.py} */
     public static String source() {
-        try (InputStream in = CompiledTrainStep.class.getResourceAsStream("vit_train.py")) {
-            if (in == null) {
-                throw new IllegalStateException("vit_train.py is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TorchScriptArchive.programSource("vit_train.py");
     }
 
     /**

@@ -17,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -263,14 +262,7 @@ public final class CompiledVit implements AutoCloseable {
 
     /** @return the TorchScript source, {@code vit_forward.py} */
     public static String source() {
-        try (InputStream in = CompiledVit.class.getResourceAsStream("vit_forward.py")) {
-            if (in == null) {
-                throw new IllegalStateException("vit_forward.py is missing from the classpath");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TorchScriptArchive.programSource("vit_forward.py");
     }
 
     /**

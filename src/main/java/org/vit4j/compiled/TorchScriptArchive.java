@@ -2,6 +2,7 @@ package org.vit4j.compiled;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -85,6 +86,24 @@ public final class TorchScriptArchive {
         p.memo();
         p.op('.'); // STOP
         return p.bytes();
+    }
+
+    /**
+     * Reads a TorchScript program's source, a resource of this package.
+     *
+     * @param name the resource's file name, e.g. {@code vit_forward.py}
+     * @return its text
+     * @throws IllegalStateException if the resource is missing from the classpath
+     */
+    public static String programSource(String name) {
+        try (InputStream in = TorchScriptArchive.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** @return the bytes of {@code constants.pkl}: protocol 2, the empty tuple */
