@@ -1,6 +1,7 @@
 package org.vit4j.bench;
 
 import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -65,10 +66,34 @@ public final class TrainBenchmark {
      */
     public static Result measure(ViTConfig config, TrainOptions options, Device device, ImageDataset data,
             int warmupSteps, double seconds) throws IOException {
+        return measure(config, options, device, data, warmupSteps, seconds, null, 0);
+    }
+
+    /**
+     * {@link #measure(ViTConfig, TrainOptions, Device, ImageDataset, int, double)}, then, when
+     * {@code trace} is given, profiles the next steps with libtorch's profiler ({@code
+     * JniUtils.startProfile(false, true, false)} ... {@code stopProfile(trace)}): forward,
+     * backward and optimizer operators of whole steps, outside the timed span.
+     *
+     * @param config the model
+     * @param options how to train
+     * @param device where to train
+     * @param data training images
+     * @param warmupSteps untimed steps first
+     * @param seconds how long to time
+     * @param trace where the Chrome trace goes, or null for none
+     * @param profiledSteps steps profiled after the timed span (ignored without a trace)
+     * @return throughput and the data loading's shares
+     * @throws IOException if the temporary run directory cannot be written
+     * @throws IllegalArgumentException if the data set has no step left to time (and profile)
+     */
+    public static Result measure(ViTConfig config, TrainOptions options, Device device, ImageDataset data,
+            int warmupSteps, double seconds, Path trace, int profiledSteps) throws IOException {
         long[] start = {0};
         long[] images = {0};
         long[] end = {0};
         double[] waited = {0};
+        int[] profiled = {-1}; // steps profiled so far; -1 before the profiler starts, -2 after it stopped
         long[] cpu = new long[4]; // loader and process CPU nanoseconds at the start and the end
         TrainingListener timer = new TrainingListener() {
             private int steps;
@@ -87,6 +112,12 @@ public final class TrainBenchmark {
                     start[0] = now;
                     cpu[0] = loaderCpu();
                     cpu[1] = processCpu();
+                } else if (profiled[0] >= 0) {
+                    if (++profiled[0] == profiledSteps) {
+                        profiled[0] = -2; // done
+                        JniUtils.stopProfile(trace.toString());
+                        throw new Enough();
+                    }
                 } else if (steps > warmupSteps) {
                     images[0] += Math.min(options.batchSize(), data.size() - (long) (batch - 1) * options.batchSize());
                     waited[0] += lastWait;
@@ -94,7 +125,11 @@ public final class TrainBenchmark {
                     if (now - start[0] > seconds * 1e9) {
                         cpu[2] = loaderCpu();
                         cpu[3] = processCpu();
-                        throw new Enough();
+                        if (trace == null || profiledSteps <= 0) {
+                            throw new Enough();
+                        }
+                        profiled[0] = 0;
+                        JniUtils.startProfile(false, true, false);
                     }
                 }
             }
@@ -105,6 +140,9 @@ public final class TrainBenchmark {
         } catch (Enough e) {
             // timed long enough
         } finally {
+            if (profiled[0] >= 0) { // the data ran out before the profiled steps
+                JniUtils.stopProfile(trace.toString());
+            }
             deleteTree(dir);
         }
         if (images[0] == 0) {

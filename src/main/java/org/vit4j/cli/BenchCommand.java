@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-max", defaultValue = "60", paramLabel = "T", converter = Converters.PositiveDouble.class,
             description = "Longest warm-up in seconds: passes at the measured shape run until their times settle"
-                    + " (median of the last 3 within 5 % of the 3 before), at most this long (default: ${DEFAULT-VALUE}).")
+                    + " (median of the last 3 within 5 %% of the 3 before), at most this long (default: ${DEFAULT-VALUE}).")
     double warmupMax;
 
     @Option(names = "--profile", paramLabel = "FILE",
@@ -212,7 +212,7 @@ final class BenchCommand implements Callable<Integer> {
         TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0)
                 .optEngine(forward.engine).optPrecision(precision.precision()).build();
         TrainBenchmark.Result r = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(),
-                opts, device, data, 5, seconds);
+                opts, device, data, 5, seconds, profile, profilePasses);
         double ips = r.imagesPerSecond();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         if (format == EvalCommand.Format.JSON) {
@@ -236,6 +236,12 @@ final class BenchCommand implements Callable<Integer> {
                             + " loader thread %.1f%% of the CPU time%n",
                     model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, ips,
                     100 * r.dataWaitShare(), 100 * r.loaderCpuShare());
+        }
+        if (profile != null) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.printf(Locale.ROOT, "libtorch trace of %d training steps written to %s; operators by self time per step:%n%s",
+                    profilePasses, profile, OperatorProfile.table(OperatorProfile.read(profile), 25, profilePasses));
+            err.flush();
         }
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
