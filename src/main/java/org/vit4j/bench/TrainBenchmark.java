@@ -39,8 +39,12 @@ public final class TrainBenchmark {
      * @param dataWaitShare fraction of the timed span the steps spent waiting for their batch
      * @param loaderCpuShare the loader thread's CPU time over the process's, in the timed span
      *     (NaN where the JVM does not report thread or process CPU time)
+     * @param stepCpuMsPerImage the process's CPU time outside the loader thread per image, in
+     *     milliseconds (all compute threads together; less sensitive than wall time to other load
+     *     on the machine, so a change can be compared while the machine is shared); NaN where the
+     *     JVM does not report CPU time
      */
-    public record Result(double imagesPerSecond, double dataWaitShare, double loaderCpuShare) {}
+    public record Result(double imagesPerSecond, double dataWaitShare, double loaderCpuShare, double stepCpuMsPerImage) {}
 
     /** Ends the run from the listener once enough has been timed. */
     private static final class Enough extends RuntimeException {
@@ -152,7 +156,9 @@ public final class TrainBenchmark {
         double span = (end[0] - start[0]) / 1e9;
         double cpuShare = cpu[0] < 0 || cpu[1] < 0 || cpu[2] <= 0 || cpu[3] <= cpu[1] ? Double.NaN
                 : (double) (cpu[2] - cpu[0]) / (cpu[3] - cpu[1]);
-        return new Result(images[0] / span, waited[0] / span, cpuShare);
+        double stepCpu = Double.isNaN(cpuShare) ? Double.NaN
+                : ((cpu[3] - cpu[1]) - (cpu[2] - cpu[0])) / 1e6 / images[0];
+        return new Result(images[0] / span, waited[0] / span, cpuShare, stepCpu);
     }
 
     /** CPU nanoseconds of the loader thread so far, or -1 if the JVM does not report them. */

@@ -228,14 +228,15 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("data_wait_share", r.dataWaitShare());
             if (!Double.isNaN(r.loaderCpuShare())) {
                 o.addProperty("loader_cpu_share", r.loaderCpuShare());
+                o.addProperty("step_cpu_ms_per_image", r.stepCpuMsPerImage());
             }
             spec.commandLine().getOut().println(o);
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "train %s batch %d on %s (%s, %s, threads %s): %.1f images/s; waiting for data %.1f%%,"
-                            + " loader thread %.1f%% of the CPU time%n",
+                            + " loader thread %.1f%% of the CPU time; steps %.3f CPU ms per image%n",
                     model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, ips,
-                    100 * r.dataWaitShare(), 100 * r.loaderCpuShare());
+                    100 * r.dataWaitShare(), 100 * r.loaderCpuShare(), r.stepCpuMsPerImage());
         }
         if (profile != null) {
             PrintWriter err = spec.commandLine().getErr();

@@ -29,6 +29,7 @@ import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.Rope;
+import org.vit4j.train.AdamW;
 
 /**
  * A {@link VisionTransformer}'s training forward and loss as one TorchScript program ({@code
@@ -103,6 +104,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         this.network = network;
         this.precision = precision;
         this.manager = (PtNDManager) parent.newSubManager();
+        HeapReuse.apply(); // a step allocates its activations and gradients anew: keep them in the heap
         try {
             try (InputStream in = new ByteArrayInputStream(archive(network.getConfig(), precision).toBytes())) {
                 this.module = JniUtils.loadModule(manager, in, true, false);
@@ -337,6 +339,21 @@ public final class CompiledTrainStep implements AutoCloseable {
      * @throws IllegalArgumentException if the images or targets have another shape
      */
     public NDList loss(NDArray images, NDArray target) {
+        NDList in = inputs("step", images, target, false);
+        JniUtils.setGraphExecutorOptimize(false); // a thread-local flag in libtorch
+        try {
+            return IValueUtils.forward(module, in, true);
+        } finally {
+            JniUtils.setGraphExecutorOptimize(true); // libtorch's default, for this thread's other programs
+        }
+    }
+
+    /**
+     * The program's arguments for a batch: the method's name, images, targets, the grid's tables
+     * and the parameter list ({@code ws[]}, views of the parameters' arrays, or their detached
+     * views when the program updates them in place).
+     */
+    private NDList inputs(String methodName, NDArray images, NDArray target, boolean detached) {
         ViTConfig c = network.getConfig();
         Shape s = images.getShape();
         int p = c.getPatchSize();
@@ -354,7 +371,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         }
         NDManager m = images.getManager();
         NDArray method = m.zeros(new Shape(1));
-        method.setName("module_method:step");
+        method.setName("module_method:" + methodName);
         images.setName("images");
         target.setName("target");
         boolean resampled = !trainedGrid(grid);
@@ -378,18 +395,119 @@ public final class CompiledTrainStep implements AutoCloseable {
                 w = absent.get(i);
             } else {
                 NDArray a = param.getArray();
-                w = a.reshape(a.getShape()); // a view: its gradient flows to the parameter
+                // a view: its gradient flows to the parameter; detached, an in-place update reaches it
+                w = detached ? a.stopGradient() : a.reshape(a.getShape());
                 w.attach(m); // freed with the batch, not kept by the model's manager
                 w.setName(LIST_ARGUMENT);
             }
             in.add(w);
         }
-        JniUtils.setGraphExecutorOptimize(false); // a thread-local flag in libtorch
+        return in;
+    }
+
+    /**
+     * What one optimizer step found.
+     *
+     * @param loss the batch's mean label-smoothed cross-entropy, before the update
+     * @param predictions each image's highest-scoring class, before the update
+     * @param gradientNorm the global L2 norm of all gradients, before clipping
+     */
+    public record StepResult(double loss, long[] predictions, double gradientNorm) {
+
+        /** @return whether the loss and the gradient norm are finite (the update was made) */
+        public boolean finite() {
+            return Double.isFinite(loss) && Double.isFinite(gradientNorm);
+        }
+    }
+
+    /**
+     * One optimizer step in one call of the program: loss, gradients (libtorch's autograd inside the
+     * program, {@code torch.autograd.grad}), global-norm clipping and the AdamW update of the
+     * parameters and the optimizer's moments, in place. Nothing is changed when the loss or the
+     * gradient norm is not finite ({@link StepResult#finite()}): the caller stops the run. The
+     * same update as {@link AdamW#step}, computed by libtorch's {@code _foreach} operators instead
+     * of several eager calls per parameter.
+     *
+     * @param images {@code (B, C, H, W)} float32, as for {@link #loss}
+     * @param target {@code (B, K)} float32 label-smoothed one-hot rows
+     * @param optimizer the moments and constants; its step count advances by one
+     * @param lr this step's learning rate
+     * @param clip the largest global gradient norm (larger gradients are scaled down to it); 0 for none
+     * @return loss, predictions and gradient norm, all from before the update
+     */
+    public StepResult step(NDArray images, NDArray target, AdamW optimizer, double lr, double clip) {
+        NDList in = inputs("train_step", images, target, true);
+        NDManager m = images.getManager();
+        AdamW.Constants k = optimizer.advance();
+        List<Long> index = new ArrayList<>();
+        NDList ps = new NDList();
+        NDList ms = new NDList();
+        NDList vs = new NDList();
+        NDList dw = new NDList();
+        for (int i = 0; i < names.size(); i++) {
+            NDArray w = in.get(6 + i);
+            if (params.get(i) == null || w == absent.get(i)) { // absent, or a learned table resampled
+                continue;
+            }
+            index.add((long) i);
+            ps.add(named(w.stopGradient(), "ps[]", m)); // the same storage, a second argument list
+            NDArray[] mv = optimizer.moments(names.get(i));
+            ms.add(named(mv[0].reshape(mv[0].getShape()), "ms[]", m)); // views: the update reaches the moments
+            vs.add(named(mv[1].reshape(mv[1].getShape()), "vs[]", m));
+            if (AdamW.decays(names.get(i), w)) {
+                dw.add(named(w.stopGradient(), "dw[]", m));
+            }
+        }
+        in.addAll(ps);
+        in.addAll(ms);
+        in.addAll(vs);
+        if (dw.isEmpty()) {
+            throw new IllegalStateException("no parameter with weight decay"); // every ViT has weight matrices
+        }
+        in.addAll(dw);
+        NDArray ix = m.create(index.stream().mapToLong(Long::longValue).toArray());
+        ix.setName("index");
+        NDArray h = m.create(new double[] {lr, clip, k.beta1(), k.beta2(), k.eps(), k.biasCorrection1(),
+            k.biasCorrection2(), k.weightDecay()});
+        h.setName("hyper");
+        in.add(ix);
+        in.add(h);
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(true); // autograd.grad inside the program needs it (thread-local)
+        JniUtils.setGraphExecutorOptimize(false);
+        NDList out;
+        try {
+            out = IValueUtils.forward(module, in, true);
+        } finally {
+            JniUtils.setGraphExecutorOptimize(true);
+            JniUtils.setGradMode(grad);
+        }
+        return new StepResult(out.get(0).getFloat(), out.get(1).toLongArray(), out.get(2).getFloat());
+    }
+
+    /**
+     * The program's own gradients of a batch ({@code torch.autograd.grad} inside it, as {@link
+     * #step} computes them), without an update: for tests.
+     *
+     * @return {@code NDList(loss, logits, gradient of each parameter in {@link #names()}'s order)}
+     */
+    NDList gradients(NDArray images, NDArray target) {
+        NDList in = inputs("gradients", images, target, true);
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        JniUtils.setGraphExecutorOptimize(false);
         try {
             return IValueUtils.forward(module, in, true);
         } finally {
-            JniUtils.setGraphExecutorOptimize(true); // libtorch's default, for this thread's other programs
+            JniUtils.setGraphExecutorOptimize(true);
+            JniUtils.setGradMode(grad);
         }
+    }
+
+    private static NDArray named(NDArray a, String name, NDManager m) {
+        a.attach(m);
+        a.setName(name);
+        return a;
     }
 
     /** @return the parameter names in the program's order ({@code null}: absent), for tests */

@@ -62,7 +62,7 @@ public final class AdamW {
      * @param w its array
      * @return true for weight matrices
      */
-    static boolean decays(String name, NDArray w) {
+    public static boolean decays(String name, NDArray w) {
         return w.getShape().dimension() >= 2
                 && !name.endsWith("_token")
                 && !name.startsWith("pos_embed.")
@@ -98,6 +98,45 @@ public final class AdamW {
             // also clears an inf)
             JniUtils.zeroGrad((PtNDArray) w);
         }
+    }
+
+    /**
+     * The numbers of one update.
+     *
+     * @param beta1 β1
+     * @param beta2 β2
+     * @param eps ε
+     * @param biasCorrection1 {@code 1 - β1^t}
+     * @param biasCorrection2 {@code 1 - β2^t}
+     * @param weightDecay λ (of the parameters that {@link #decays})
+     */
+    public record Constants(double beta1, double beta2, double eps, double biasCorrection1, double biasCorrection2,
+            double weightDecay) {}
+
+    /**
+     * Counts one update made elsewhere with this optimizer's moments (the compiled training step,
+     * which computes {@link #step}'s update in its program) and returns its numbers.
+     *
+     * @return the constants of update {@code t + 1}
+     */
+    public Constants advance() {
+        t++;
+        return new Constants(beta1, beta2, eps, 1 - Math.pow(beta1, t), 1 - Math.pow(beta2, t), weightDecay);
+    }
+
+    /**
+     * A parameter's moments, for an update made elsewhere ({@link #advance}); updated in place there.
+     *
+     * @param name the parameter's name
+     * @return {@code {m, v}}, float32, the parameter's shape
+     * @throws IllegalArgumentException if the optimizer has no such parameter
+     */
+    public NDArray[] moments(String name) {
+        NDArray mi = m.get(name);
+        if (mi == null) {
+            throw new IllegalArgumentException("the optimizer has no parameter " + name);
+        }
+        return new NDArray[] {mi, v.get(name)};
     }
 
     /**

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
 import org.vit4j.image.ImagePreprocessor;
@@ -147,6 +148,7 @@ public final class VitTrainer {
             }
         }
         Files.createDirectories(out);
+        HeapReuse.apply(); // both engines: a step's activations and gradients stay in the heap between steps
         int startEpoch = 0;
         double bestAcc = -1;
         try (VitModel model = VitModel.create(config, labels, device, options.seed());
@@ -353,36 +355,34 @@ public final class VitTrainer {
             }
             NDArray y = m.create(target, new Shape(b.size(), k));
             double loss;
+            double norm;
             long[] pred;
-            try (GradientCollector gc = engine.newGradientCollector()) {
-                NDArray logits; // (B, K)
-                NDArray l; // label-smoothed cross-entropy
-                if (compiled != null) {
-                    NDList out = compiled.loss(x, y);
-                    l = out.get(0);
-                    logits = out.get(1);
-                } else {
-                    logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
-                    l = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean();
+            if (compiled != null) {
+                // forward, backward, clipping and AdamW in one call of the program
+                CompiledTrainStep.StepResult r = compiled.step(x, y, opt, lr, options.clipGrad());
+                loss = r.loss();
+                norm = r.gradientNorm();
+                pred = r.predictions();
+            } else {
+                try (GradientCollector gc = engine.newGradientCollector()) {
+                    NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
+                    NDArray l = logits.logSoftmax(1).mul(y).sum(new int[] {1}).neg().mean(); // (B, K) -> ()
+                    gc.backward(l);
+                    loss = l.getFloat();
+                    pred = logits.argMax(1).toLongArray();
                 }
-                gc.backward(l);
-                loss = l.getFloat();
-                pred = logits.argMax(1).toLongArray();
+                norm = Double.isFinite(loss) ? opt.gradNorm() : Double.NaN;
             }
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException(epoch, stepNumber, "loss " + loss);
             }
-            double norm = opt.gradNorm();
             if (!Double.isFinite(norm)) {
                 throw new TrainingDivergedException(epoch, stepNumber, "gradient norm " + norm);
             }
-            double scale = 1.0;
-            if (options.clipGrad() > 0) {
-                if (norm > options.clipGrad()) {
-                    scale = options.clipGrad() / norm;
-                }
+            if (compiled == null) {
+                double scale = options.clipGrad() > 0 && norm > options.clipGrad() ? options.clipGrad() / norm : 1.0;
+                opt.step(lr, scale);
             }
-            opt.step(lr, scale);
             int correct = 0;
             for (int i = 0; i < b.size(); i++) {
                 if (pred[i] == b.labels()[i]) {

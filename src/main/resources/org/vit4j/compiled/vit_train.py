@@ -47,6 +47,81 @@ class VitTrain(Module):
     logits = torch.to(self.lin(y, ws[n - 2], ws[n - 1]), 6)  # (B, K) float32
     loss = torch.neg(torch.mean(torch.sum(torch.mul(torch.log_softmax(logits, 1), target), [1])))
     return (loss, logits)
+  def gradients(self: __torch__.VitTrain,
+    images: Tensor,
+    target: Tensor,
+    pos: Tensor,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor]) -> Tuple[Tensor, Tensor, List[Tensor]]:
+    # step's loss and logits, and the gradient of the loss with respect to every ws, by libtorch's
+    # autograd inside the program (zeros for a ws the loss does not use). ws need not require
+    # gradients: the program differentiates with respect to detached leaves sharing their storage.
+    ps = annotate(List[Tensor], [])
+    for w in ws:
+      _0 = torch.append(ps, torch.requires_grad_(torch.detach(w)))
+    loss, logits = self.step(images, target, pos, rot_a, rot_b, ps)
+    gs = torch.autograd.grad([loss], ps, None, None, False, True)
+    out = annotate(List[Tensor], [])
+    for i in range(torch.len(gs)):
+      g = gs[i]
+      if torch.__is__(g, None):
+        _1 = torch.append(out, torch.zeros_like(ws[i]))
+      else:
+        _2 = torch.append(out, unchecked_cast(Tensor, g))
+    return (loss, logits, out)
+  def train_step(self: __torch__.VitTrain,
+    images: Tensor,
+    target: Tensor,
+    pos: Tensor,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor],
+    ps: List[Tensor],
+    ms: List[Tensor],
+    vs: List[Tensor],
+    dw: List[Tensor],
+    index: Tensor,
+    hyper: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    # One optimizer step: gradients, global-norm clipping and AdamW, the parameters and moments
+    # updated in place; returns (loss (), predicted classes (B) int64, gradient norm ()).
+    # ps: the parameters to update (the ws at the positions index (P) int64 holds), ms, vs their
+    # AdamW moments, dw those of ps with weight decay; all storage shared with the caller's arrays.
+    # hyper float64: [lr, clip (max global norm, 0: none), beta1, beta2, eps, 1 - beta1^t,
+    # 1 - beta2^t, weight decay]. A non-finite loss or gradient norm changes nothing.
+    # Only the argument lists are updated in place: TorchScript's alias analysis does not follow
+    # a mutation through a list built here, and would drop it as dead code.
+    loss, logits, gs = self.gradients(images, target, pos, rot_a, rot_b, ws)
+    pred = torch.argmax(logits, 1)
+    hs = annotate(List[float], hyper.tolist())
+    ix = annotate(List[int], index.tolist())
+    lr = hs[0]
+    clip = hs[1]
+    beta1 = hs[2]
+    beta2 = hs[3]
+    eps = hs[4]
+    bc1 = hs[5]
+    bc2 = hs[6]
+    wd = hs[7]
+    g = annotate(List[Tensor], [])
+    for i in ix:
+      _0 = torch.append(g, gs[i])
+    norm = torch.linalg_vector_norm(torch.stack(torch._foreach_norm(g)))
+    if not bool(torch.isfinite(loss)) or not bool(torch.isfinite(norm)):
+      return (loss, pred, norm)
+    if clip > 0. and float(norm) > clip:
+      g = torch._foreach_mul(g, clip / float(norm))
+    # m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2
+    torch._foreach_mul_(ms, beta1)
+    torch._foreach_add_(ms, g, alpha=1. - beta1)
+    torch._foreach_mul_(vs, beta2)
+    torch._foreach_addcmul_(vs, g, g, 1. - beta2)
+    # w = w (1 - lr decay) - lr (m / bc1) / (sqrt(v / bc2) + eps)
+    den = torch._foreach_add(torch._foreach_sqrt(torch._foreach_div(vs, bc2)), eps)
+    if wd > 0.:
+      torch._foreach_mul_(dw, 1. - lr * wd)
+    torch._foreach_addcdiv_(ps, ms, den, -lr / bc1)
+    return (loss, pred, norm)
   def lin(self: __torch__.VitTrain,
     x: Tensor,
     w: Tensor,
@@ -56,6 +131,19 @@ class VitTrain(Module):
     if self.bf16:
       return torch.linear(torch.to(x, 15), torch.to(w, 15), torch.to(b, 15))
     return torch.linear(x, w, b)
+  def lin_nobias(self: __torch__.VitTrain,
+    x: Tensor,
+    w: Tensor) -> Tensor:
+    # lin without a bias
+    if self.bf16:
+      return torch.linear(torch.to(x, 15), torch.to(w, 15))
+    return torch.linear(x, w)
+  def heads_view(self: __torch__.VitTrain,
+    x: Tensor,
+    h: int) -> Tensor:
+    # (B, T, D) -> (B, H, T, hd), a view
+    s = torch.size(x)
+    return torch.transpose(torch.reshape(x, [s[0], s[1], h, torch.floordiv(s[2], h)]), 1, 2)
   def norm(self: __torch__.VitTrain,
     x: Tensor,
     g: Tensor,
@@ -168,18 +256,22 @@ class VitTrain(Module):
     t = torch.size(x, 1)
     d = torch.size(x, 2)
     h = self.heads
-    bias = ws[o + 3]
-    if not self.key_bias:
+    w = ws[o + 2]  # (3D, D)
+    bias = ws[o + 3]  # (3D)
+    # q, k and v by three products on row blocks of the qkv weight, not one product split
+    # afterwards: each output is its own (B, T, D) tensor, so its (B, H, T, hd) view goes to the
+    # attention kernel without a copy, and the kernel's gradients come back in that same layout
+    # (a split of one (B, T, 3D) output would be copied into (3, B, H, T, hd) and its gradient
+    # stacked back: the largest copies of the step)
+    if self.bf16:
+      x = torch.to(x, 15)  # cast once for the three products (lin's casts of x are then no-ops)
+    q = self.heads_view(self.lin(x, torch.slice(w, 0, 0, d), torch.slice(bias, 0, 0, d)), h)
+    if self.key_bias:
+      k = self.heads_view(self.lin(x, torch.slice(w, 0, d, 2 * d), torch.slice(bias, 0, d, 2 * d)), h)
+    else:
       # timm Eva: the key third of the qkv bias is not used (and gets a zero gradient)
-      bias = torch.cat([torch.slice(bias, 0, 0, d), torch.zeros_like(torch.slice(bias, 0, d, 2 * d)), torch.slice(bias, 0, 2 * d)], 0)
-    qkv = self.lin(x, ws[o + 2], bias)  # (B, T, 3D)
-    qkv = torch.permute(torch.reshape(qkv, [b, t, 3, h, torch.floordiv(d, h)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
-    # unbind, not three selects: its backward stacks the three gradients once instead of
-    # zero-filling and copying the whole (3, B, H, T, hd) tensor for each
-    parts = torch.unbind(qkv, 0)
-    q = parts[0]  # (B, H, T, hd)
-    k = parts[1]
-    v = parts[2]
+      k = self.heads_view(self.lin_nobias(x, torch.slice(w, 0, d, 2 * d)), h)
+    v = self.heads_view(self.lin(x, torch.slice(w, 0, 2 * d), torch.slice(bias, 0, 2 * d)), h)  # (B, H, T, hd)
     if self.rope == 1:
       q = torch.to(self.rotate(q, rot_a, rot_b, prefix), ops.prim.dtype(v))
       k = torch.to(self.rotate(k, rot_a, rot_b, prefix), ops.prim.dtype(v))
@@ -187,9 +279,20 @@ class VitTrain(Module):
       cos, sin = self.mixed(i, rot_a, rot_b, ws)
       q = torch.to(self.rotate(q, cos, sin, prefix), ops.prim.dtype(v))
       k = torch.to(self.rotate(k, cos, sin, prefix), ops.prim.dtype(v))
-    a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
-    a = torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D)
+    a = self.attend(q, k, v)  # (B, H, T, hd)
+    a = torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D); the kernel's output is laid out (B, T, H, hd): no copy
     return self.drop(self.lin(a, ws[o + 4], ws[o + 5]), self.dropout)
+  def attend(self: __torch__.VitTrain,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor) -> Tensor:
+    # softmax(q k^T / sqrt(hd)) v: (B, H, T, hd)
+    if self.bf16:
+      hd = torch.size(q, 3)
+      s = torch.matmul(q, torch.transpose(k, 2, 3))  # (B, H, T, T) bfloat16
+      p = torch.softmax(torch.mul(torch.to(s, 6), 1. / torch.sqrt(hd)), -1)  # float32
+      return torch.matmul(torch.to(p, ops.prim.dtype(v)), v)
+    return torch.scaled_dot_product_attention(q, k, v)
   def scale(self: __torch__.VitTrain,
     x: Tensor,
     gamma: Tensor) -> Tensor:

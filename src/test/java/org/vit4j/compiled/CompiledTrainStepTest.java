@@ -34,6 +34,7 @@ import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
+import org.vit4j.train.AdamW;
 
 /**
  * The compiled training step computes the eager blocks' loss and gradients: in fp32 the first
@@ -170,6 +171,114 @@ class CompiledTrainStepTest {
             }
         }
         return m.create(t, new Shape(3, k));
+    }
+
+    /**
+     * The one-call step: its gradients (libtorch's autograd inside the program) are the eager
+     * blocks' within 1e-5, and its update (global-norm clipping, then AdamW by libtorch's {@code
+     * _foreach} operators) is AdamW's formula computed here in double from those gradients, within
+     * 1e-6: two steps, the first clipped to a small norm, the second unclipped, weight decay on.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void oneCallStepIsTheEagerGradientAndAdamWsUpdate(String name, ViTConfig config) throws IOException {
+        double beta1 = 0.9;
+        double beta2 = 0.999;
+        double eps = 1e-8;
+        double decay = 0.05;
+        try (VitModel model = TestModels.create(config, 7);
+                CompiledTrainStep step = CompiledTrainStep.compile(model.getBlock(), FP32,
+                        model.getModel().getNDManager())) {
+            Map<String, Parameter> params = model.getBlock().namedParameters();
+            AdamW opt = new AdamW(params, model.getModel().getNDManager(), decay);
+            double[] clips = {1e-3, 0};
+            for (int k = 0; k < clips.length; k++) {
+                Map<String, float[]> eager = gradients(model, m -> model.getBlock()
+                        .forward(new ParameterStore(m, false), new NDList(images(m, config)), true).get(0)
+                        .logSoftmax(1).mul(targets(m, config)).sum(new int[] {1}).neg().mean());
+                Map<String, float[]> g = new LinkedHashMap<>();
+                Map<String, float[][]> before = new LinkedHashMap<>();
+                try (NDManager m = model.newManager()) {
+                    NDList out = step.gradients(images(m, config), targets(m, config));
+                    for (int i = 0; i < step.names().size(); i++) {
+                        String p = step.names().get(i);
+                        if (p != null) {
+                            g.put(p, out.get(2 + i).toFloatArray());
+                        }
+                    }
+                }
+                double sq = 0;
+                for (String p : params.keySet()) {
+                    double diff = TestModels.maxAbsDiff(eager.get(p), g.get(p));
+                    assertTrue(diff <= TOLERANCE, name + ": program's gradient of " + p + " differs by " + diff);
+                    for (float x : g.get(p)) {
+                        sq += (double) x * x;
+                    }
+                    before.put(p, new float[][] {params.get(p).getArray().toFloatArray(),
+                        opt.moments(p)[0].toFloatArray(), opt.moments(p)[1].toFloatArray()});
+                }
+                double norm = Math.sqrt(sq);
+                double lr = 1e-2 * (k + 1);
+                CompiledTrainStep.StepResult r;
+                try (NDManager m = model.newManager()) {
+                    r = step.step(images(m, config), targets(m, config), opt, lr, clips[k]);
+                }
+                assertTrue(r.finite(), name + ": step " + k);
+                assertEquals(3, r.predictions().length);
+                assertEquals(norm, r.gradientNorm(), 1e-5 * Math.max(1, norm), name + ": gradient norm");
+                double scale = clips[k] > 0 && norm > clips[k] ? clips[k] / norm : 1;
+                long t = k + 1;
+                for (String p : params.keySet()) {
+                    float[][] b = before.get(p);
+                    float[] got = params.get(p).getArray().toFloatArray();
+                    boolean decays = AdamW.decays(p, params.get(p).getArray());
+                    double worst = 0;
+                    for (int i = 0; i < got.length; i++) {
+                        double gi = g.get(p)[i] * scale;
+                        double mi = beta1 * b[1][i] + (1 - beta1) * gi;
+                        double vi = beta2 * b[2][i] + (1 - beta2) * gi * gi;
+                        double update = mi / (1 - Math.pow(beta1, t)) / (Math.sqrt(vi / (1 - Math.pow(beta2, t))) + eps)
+                                + (decays ? decay * b[0][i] : 0);
+                        worst = Math.max(worst, Math.abs(b[0][i] - lr * update - got[i]));
+                    }
+                    assertTrue(worst <= 1e-6, name + ": " + p + " after step " + k + " differs by " + worst);
+                }
+            }
+            assertEquals(2, opt.steps());
+        }
+    }
+
+    @Test
+    void aNonFiniteLossChangesNothingAndARepeatedStepIsBitIdentical() throws IOException {
+        ViTConfig config = base().optRope(PositionEmbeddingKind.ROPE_MIXED).optLayerScale(0.1).build();
+        float[][] after = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            try (VitModel model = TestModels.create(config, 7);
+                    CompiledTrainStep step = CompiledTrainStep.compile(model.getBlock(), FP32,
+                            model.getModel().getNDManager())) {
+                AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(), 0.05);
+                Map<String, Parameter> params = model.getBlock().namedParameters();
+                Map<String, float[]> before = new LinkedHashMap<>();
+                params.forEach((k, v) -> before.put(k, v.getArray().toFloatArray()));
+                try (NDManager m = model.newManager()) {
+                    NDArray bad = images(m, config);
+                    bad.set(new ai.djl.ndarray.index.NDIndex("0, 0, 0, 0"), Float.NaN);
+                    CompiledTrainStep.StepResult r = step.step(bad, targets(m, config), opt, 1e-2, 1.0);
+                    assertTrue(!r.finite(), "a NaN pixel: loss " + r.loss() + ", norm " + r.gradientNorm());
+                }
+                params.forEach((k, v) -> assertArrayEquals(before.get(k), v.getArray().toFloatArray(),
+                        k + " changed by a non-finite step"));
+                params.forEach((k, v) -> assertEquals(0, TestModels.maxAbsDiff(opt.moments(k)[0].toFloatArray(),
+                        new float[before.get(k).length]), k + "'s moment changed by a non-finite step"));
+                try (NDManager m = model.newManager()) {
+                    for (int k = 0; k < 3; k++) {
+                        step.step(images(m, config), targets(m, config), opt, 1e-2, 1.0);
+                    }
+                }
+                after[run] = model.getBlock().namedParameters().get("blocks.1.attn.qkv.weight").getArray().toFloatArray();
+            }
+        }
+        assertArrayEquals(after[0], after[1], "three steps repeated from the same start");
     }
 
     @Test
