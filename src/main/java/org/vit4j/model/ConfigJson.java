@@ -24,8 +24,11 @@ import org.vit4j.position.SinCosLayout;
 /**
  * The Gson adapter of {@link ViTConfig} ({@code @JsonAdapter} on the record), the one place that
  * knows the {@code config.json} form: writing, and reading with a message that names the missing or
- * invalid field. Files written before a field existed read with its default: no {@code keyBias}
- * (true), no {@code rope} (none), no {@code layerScale} (0).
+ * invalid field. The file is flat where the record is split: the {@link Architecture}'s components
+ * and the two rates at the top level under their component names, the {@link Preprocessing}'s in a
+ * {@code preprocess} object; enum values are written in their {@code cliName()} spelling. This form
+ * is fixed by the model directories already written. Files written before a field existed read
+ * with its default: no {@code keyBias} (true), no {@code rope} (none), no {@code layerScale} (0).
  */
 final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<ViTConfig> {
 
@@ -33,7 +36,8 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     @Override
-    public JsonElement serialize(ViTConfig c, Type type, JsonSerializationContext context) {
+    public JsonElement serialize(ViTConfig config, Type type, JsonSerializationContext context) {
+        Architecture c = config.architecture();
         JsonObject o = new JsonObject();
         o.addProperty("format", ViTConfig.FORMAT);
         o.addProperty("formatVersion", ViTConfig.FORMAT_VERSION);
@@ -66,14 +70,15 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         }
         o.addProperty("layerScale", c.layerScale());
         o.addProperty("layerNormEps", c.layerNormEps());
-        o.addProperty("dropout", c.dropout());
-        o.addProperty("dropPath", c.dropPath());
+        o.addProperty("dropout", config.dropout());
+        o.addProperty("dropPath", config.dropPath());
+        Preprocessing p = config.preprocessing();
         JsonObject pre = new JsonObject();
-        pre.addProperty("sizing", c.sizing().cliName());
-        pre.addProperty("interpolation", c.interpolation().cliName());
-        pre.addProperty("cropPct", c.cropPct());
-        pre.add("mean", array(c.mean()));
-        pre.add("std", array(c.std()));
+        pre.addProperty("sizing", p.sizing().cliName());
+        pre.addProperty("interpolation", p.interpolation().cliName());
+        pre.addProperty("cropPct", p.cropPct());
+        pre.add("mean", array(p.mean()));
+        pre.add("std", array(p.std()));
         o.add("preprocess", pre);
         return o;
     }
@@ -142,7 +147,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         b.setWidth(reqInt(o, "width"));
         b.setDepth(reqInt(o, "depth"));
         b.setHeads(reqInt(o, "heads"));
-        b.optMlpRatio(optDouble(o, "mlpRatio", 4.0));
+        b.optMlpRatio(optDouble(o, "mlpRatio", Architecture.DEFAULT_MLP_RATIO));
         b.setNumClasses(reqInt(o, "numClasses"));
         b.optPooling(field(o, "pooling", () -> Pooling.fromName(optString(o, "pooling", "cls"))));
         if (o.has("classToken")) {
@@ -171,7 +176,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             }
         }
         b.optLayerScale(optDouble(o, "layerScale", 0));
-        b.optLayerNormEps(optDouble(o, "layerNormEps", 1e-6));
+        b.optLayerNormEps(optDouble(o, "layerNormEps", Architecture.DEFAULT_LAYER_NORM_EPS));
         b.optDropout(optDouble(o, "dropout", 0));
         b.optDropPath(optDouble(o, "dropPath", 0));
         if (o.has("preprocess")) {
@@ -179,9 +184,10 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
                 throw new IllegalArgumentException("config field 'preprocess' must be an object");
             }
             JsonObject p = o.getAsJsonObject("preprocess");
-            b.optSizing(optString(p, "sizing", SizingPolicy.RESIZE_CROP.cliName()));
-            b.optInterpolation(optString(p, "interpolation", Interpolation.BICUBIC.cliName()));
-            b.optCropPct(optDouble(p, "cropPct", 0.875));
+            Preprocessing d = Preprocessing.DEFAULT;
+            b.optSizing(optString(p, "sizing", d.sizing().cliName()));
+            b.optInterpolation(optString(p, "interpolation", d.interpolation().cliName()));
+            b.optCropPct(optDouble(p, "cropPct", d.cropPct()));
             if (p.has("mean") || p.has("std")) {
                 b.optNormalization(floats(p, "preprocess.mean", "mean"), floats(p, "preprocess.std", "std"));
             }

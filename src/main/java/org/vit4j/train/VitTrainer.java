@@ -81,7 +81,7 @@ public final class VitTrainer {
      */
     public VitTrainer optInit(Path modelDir) throws IOException {
         ModelDirectory.Contents c = ModelDirectory.read(ModelFiles.of(modelDir));
-        if (!config.sameNetwork(c.config())) {
+        if (!config.sameModel(c.config())) {
             throw new IOException(modelDir + ": its config differs from the model to train:\n  "
                     + c.config() + "\nvs\n  " + config);
         }
