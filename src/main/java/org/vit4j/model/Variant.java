@@ -76,6 +76,17 @@ public enum Variant implements Named {
     }
 
     /**
+     * The builder vit4j trains this variant from ({@code vit4j train --config VARIANT}, the
+     * experiment, the bundled model): {@link #toBuilder()} with average pooling over the patch
+     * tokens and no class token.
+     *
+     * @return a builder that can be changed further before {@code build()}
+     */
+    public ViTConfig.Builder toTrainingBuilder() {
+        return toBuilder().optPooling(Pooling.AVG).optClassToken(false);
+    }
+
+    /**
      * Parses a variant name.
      *
      * @param name one of the {@link #cliName()}s, case-insensitive
