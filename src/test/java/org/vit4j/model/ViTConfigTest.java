@@ -160,6 +160,29 @@ class ViTConfigTest {
               }
             }""";
 
+    /**
+     * The option names a compiled program checks against are the config file's fields: every
+     * component of the parts and the rates, nothing else (the rotary settings sit in {@code rope},
+     * the preprocessing in {@code preprocess}).
+     */
+    @Test
+    void optionNamesAreTheFieldsOfTheConfigFile() {
+        ViTConfig c = Variant.MICRO.toBuilder().optQkvBias(true).optKeyBias(false)
+                .optPosEmb("rope-mixed+learned").build();
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(c.toJson()).getAsJsonObject();
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        for (String k : o.keySet()) {
+            switch (k) {
+                case "format", "formatVersion" -> { }
+                case "rope" -> fields.addAll(java.util.List.of("rope", "ropeLayout", "ropeIndexing", "ropeTheta"));
+                case "preprocess" -> fields.addAll(o.getAsJsonObject(k).keySet());
+                default -> fields.add(k);
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(fields), new java.util.TreeSet<>(ViTConfig.optionNames()));
+        assertEquals(fields.size(), ViTConfig.optionNames().size());
+    }
+
     @Test
     void toJsonWritesTheConfigFileFormatByteForByte() {
         ViTConfig c = ViTConfig.builder().setImageSize(32, 48).setPatchSize(16).optChannels(3).setWidth(64)
