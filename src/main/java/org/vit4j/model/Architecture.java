@@ -88,7 +88,8 @@ public record Architecture(
     public static final double DEFAULT_LAYER_NORM_EPS = 1e-6;
 
     /**
-     * Checks the values and fills the rotary defaults documented on the components. The parameters are the components, documented on the record.
+     * Checks the values and fills the rotary defaults documented on the components.
+     * The parameters are the components, documented on the record.
      *
      * @param imageHeight {@link #imageHeight()}
      * @param imageWidth {@link #imageWidth()}

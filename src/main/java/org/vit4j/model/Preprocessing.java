@@ -72,7 +72,8 @@ public record Preprocessing(
             ImagePreprocessor.DEFAULT_CROP_PCT, Normalization.of(new float[] {0.5f}, new float[] {0.5f}));
 
     /**
-     * Checks the values; the lists are copied. The parameters are the components, documented on the record.
+     * Checks the values; the lists are copied.
+     * The parameters are the components, documented on the record.
      *
      * @param sizing {@link #sizing()}
      * @param interpolation {@link #interpolation()}

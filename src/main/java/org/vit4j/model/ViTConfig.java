@@ -18,17 +18,18 @@ import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /**
- * A Vision Transformer and its input, in the order an image meets them: the {@link Preprocessing}
- * that turns a picture into the model's input, the {@link Architecture} that computes on it, and
- * the two training-only rates. One immutable, validated value, saved as {@code config.json} next
- * to the weights ({@link ConfigJson} is its one JSON form).
+ * A Vision Transformer and its input: the {@link Architecture} (the network), the two
+ * training-only rates, and the {@link Preprocessing} that turns a picture into the network's
+ * input. One immutable, validated value, saved as {@code config.json} next to the weights
+ * ({@link ConfigJson} is its one JSON form, in this order).
  *
  * <p>The parts are separate records so that each question has one answer: two models take each
  * other's weights when their {@link #architecture()}s are equal; the rates change no parameter and
- * no inference output; the preprocessing is timm's pretrained data config. Each setting is
- * documented once, on its part's record component; the defaults are those parts' constants
- * ({@link Architecture#DEFAULT_MLP_RATIO}, {@link Architecture#DEFAULT_LAYER_NORM_EPS},
- * {@link ImagePreprocessor#DEFAULT_CROP_PCT}).
+ * no inference output; the preprocessing is what timm keeps apart as a model's pretrained data
+ * config. Each setting and its default are documented once, on its part's record component; the
+ * numeric defaults are constants ({@link Architecture#DEFAULT_MLP_RATIO},
+ * {@link Architecture#DEFAULT_LAYER_NORM_EPS}, {@link ImagePreprocessor#DEFAULT_CROP_PCT}) that
+ * the {@link Builder} starts from.
  *
  * <p>Build one with {@link #builder()}. The canonical constructor checks what joins the parts (one
  * mean and std per channel, rates in {@code [0, 1)}), so no invalid config exists; equality is the
@@ -51,7 +52,8 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
     public static final int FORMAT_VERSION = 1;
 
     /**
-     * Checks what joins the parts and fills the identity normalization. The parameters are the components, documented on the record.
+     * Checks what joins the parts and fills the identity normalization.
+     * The parameters are the components, documented on the record.
      *
      * @param architecture {@link #architecture()}
      * @param dropout {@link #dropout()}

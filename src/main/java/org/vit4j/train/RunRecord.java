@@ -78,13 +78,13 @@ public record RunRecord(TrainOptions options, InitialWeights init, Data data, Pr
             int epochs) {}
 
     /**
-     * Copies the list of extensions.
+     * Copies the list of extensions. The parameters are the components, documented on the record.
      *
-     * @param options see the record component
-     * @param init see the record component
-     * @param data see the record component
-     * @param provenance see the record component
-     * @param extended see the record component; null for none
+     * @param options {@link #options()}
+     * @param init {@link #init()}
+     * @param data {@link #data()}
+     * @param provenance {@link #provenance()}
+     * @param extended {@link #extended()}; null for none
      */
     public RunRecord {
         extended = extended == null ? List.of() : List.copyOf(extended);
