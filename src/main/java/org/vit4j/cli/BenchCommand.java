@@ -26,7 +26,6 @@ import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
-import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
@@ -204,7 +203,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private int trainBenchmark(Device device) throws Exception {
         ViTConfig cfg = model != null ? ModelDirectory.readConfig(model)
-                : Variant.fromName(variant).toBuilder().optPooling(Pooling.AVG).build();
+                : Variant.fromName(variant).toTrainingBuilder().build();
         ImageDataset data = DataSets.open(train, null, cfg.getChannels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out

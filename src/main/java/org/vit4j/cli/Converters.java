@@ -3,10 +3,16 @@ package org.vit4j.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.vit4j.Named;
 import org.vit4j.model.DeviceSetting;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.Variant;
 import org.vit4j.patch.ShuffleGrid;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.SinCosLayout;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -174,6 +180,52 @@ public final class Converters {
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(validOnly(e));
             }
+        }
+    }
+
+    /**
+     * The names of an enum's constants as the command line spells them ({@link Named#cliName()}),
+     * in declaration order: picocli's completion candidates, which {@code ${COMPLETION-CANDIDATES}}
+     * lists in a help text, so no list of names is typed into one.
+     */
+    abstract static class Candidates<E extends Enum<E> & Named> implements Iterable<String> {
+        private final Class<E> type;
+
+        Candidates(Class<E> type) {
+            this.type = type;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(type.getEnumConstants()).map(Named::cliName).iterator();
+        }
+    }
+
+    /** The {@link Variant}s. */
+    static final class VariantNames extends Candidates<Variant> {
+        VariantNames() {
+            super(Variant.class);
+        }
+    }
+
+    /** The {@link PositionEmbeddingKind}s. */
+    static final class PositionKindNames extends Candidates<PositionEmbeddingKind> {
+        PositionKindNames() {
+            super(PositionEmbeddingKind.class);
+        }
+    }
+
+    /** The {@link Pooling}s. */
+    static final class PoolingNames extends Candidates<Pooling> {
+        PoolingNames() {
+            super(Pooling.class);
+        }
+    }
+
+    /** The {@link SinCosLayout}s. */
+    static final class LayoutNames extends Candidates<SinCosLayout> {
+        LayoutNames() {
+            super(SinCosLayout.class);
         }
     }
 

@@ -41,7 +41,7 @@ final class PosembCommand implements Callable<Integer> {
     @Mixin Common common;
 
     @Option(names = "--kind", required = true, paramLabel = "KIND", converter = KindName.class,
-            description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed or rope-dinov3.")
+            completionCandidates = Converters.PositionKindNames.class, description = "${COMPLETION-CANDIDATES}.")
     PositionEmbeddingKind kind;
 
     @Option(names = "--grid", paramLabel = "RxC", description = "Patch grid (default with --model: the model's).")
@@ -57,8 +57,9 @@ final class PosembCommand implements Callable<Integer> {
     @Option(names = "--head", defaultValue = "0", paramLabel = "H", description = "rope-mixed: the head whose frequencies to show (default: ${DEFAULT-VALUE}).")
     int head;
 
-    @Option(names = "--layout", defaultValue = "split", paramLabel = "split|interleaved", converter = LayoutName.class,
-            description = "Sin-cos column layout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--layout", defaultValue = "split", paramLabel = "LAYOUT", converter = LayoutName.class,
+            completionCandidates = Converters.LayoutNames.class,
+            description = "Sin-cos column layout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     SinCosLayout layout;
 
     @Option(names = "--model", paramLabel = "DIR", description = "For learned and rotary kinds: the model whose table to show (default for learned: the bundled model).")

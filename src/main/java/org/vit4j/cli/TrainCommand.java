@@ -1,7 +1,6 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -19,11 +18,12 @@ import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.position.SinCosLayout;
-import org.vit4j.train.EvalResult;
 import org.vit4j.train.ImageDataset;
+import org.vit4j.train.ResumableRun;
 import org.vit4j.train.RunDirectory;
 import org.vit4j.train.Subset;
 import org.vit4j.train.TrainOptions;
+import org.vit4j.train.TrainResult;
 import org.vit4j.train.TrainingListener;
 import org.vit4j.train.VitTrainer;
 import picocli.CommandLine.Command;
@@ -46,17 +46,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where the Fashion-MNIST IDX files are.")
     Path dataDir;
 
-    @Option(names = "--config", paramLabel = "VARIANT|FILE.json",
-            description = "A variant (tiny, small, base, fashion, fashion-small, micro) or a config.json (default: fashion).")
+    @Option(names = "--config", paramLabel = "VARIANT|FILE.json", completionCandidates = Converters.VariantNames.class,
+            description = "A variant (${COMPLETION-CANDIDATES}; average pooling, no class token) or a config.json (default: fashion).")
     String config;
 
-    @Option(names = "--pos-emb", paramLabel = "KIND", description = "none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3, or a rotary and an absolute kind joined by + (rope-mixed+learned) (default: learned, or the config file's).")
+    @Option(names = "--pos-emb", paramLabel = "KIND", completionCandidates = Converters.PositionKindNames.class,
+            description = "${COMPLETION-CANDIDATES}, or a rotary and an absolute kind joined by + (rope-mixed+learned) (default: learned, or the config file's).")
     String posEmb;
 
-    @Option(names = "--layout", paramLabel = "split|interleaved", description = "Sin-cos layout (default: split).")
+    @Option(names = "--layout", paramLabel = "LAYOUT", completionCandidates = Converters.LayoutNames.class,
+            description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
     String layout;
 
-    @Option(names = "--pooling", paramLabel = "cls|avg", description = "Pooling (default: avg for variants, or the config file's).")
+    @Option(names = "--pooling", paramLabel = "POOLING", completionCandidates = Converters.PoolingNames.class,
+            description = "Pooling: ${COMPLETION-CANDIDATES} (default: avg for variants, or the config file's).")
     String pooling;
 
     @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class,
@@ -129,44 +132,35 @@ final class TrainCommand implements Callable<Integer> {
             throw Usage.error(spec, "--resume " + dir + " and --out " + out + " name two directories");
         }
         RunDirectory run = RunDirectory.of(dir);
-        TrainOptions saved = null;
+        ResumableRun from = null;
         String dataSpec = data;
         ViTConfig cfg;
         if (resuming) {
             if (force) {
                 throw Usage.error(spec, "--resume continues a run and --force replaces it: choose one");
             }
-            Path ckpt = run.lastCheckpoint();
-            if (ckpt == null) {
-                throw Usage.error(spec, "--resume " + dir + ": no checkpoint to resume from"
-                        + (Files.exists(dir.resolve(RunDirectory.TRAIN_JSON)) ? " (checkpoints/last missing)" : " (not a training run)"));
+            try {
+                from = ResumableRun.open(dir);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--resume " + e.getMessage());
+            } catch (IOException e) {
+                throw new ModelLoadFailure("--resume " + dir + ": " + e.getMessage(), e);
             }
-            saved = run.readOptions();
-            JsonObject record = run.readRecord();
-            String savedData = record.has("data") && record.getAsJsonObject("data").has("source")
-                    ? record.getAsJsonObject("data").get("source").getAsString() : null;
             if (dataSpec == null) {
-                dataSpec = savedData;
-                JsonObject d = record.has("data") ? record.getAsJsonObject("data") : new JsonObject();
-                if (dataDir == null && d.has("data_dir")) {
-                    dataDir = Path.of(d.get("data_dir").getAsString());
-                }
+                dataSpec = from.dataSource();
+                dataDir = dataDir != null ? dataDir : from.dataDir();
             }
             if (dataSpec == null) {
                 throw Usage.error(spec, "--resume " + dir + ": its train.json does not name the data; give --data");
             }
-            try {
-                cfg = ModelDirectory.readConfig(ckpt);
-            } catch (IOException e) {
-                throw new ModelLoadFailure("--resume " + ckpt + ": " + e.getMessage(), e);
-            }
-            // the architecture comes from the checkpoint; repeating it is fine, changing it is not
+            cfg = from.config();
             for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling", "--drop-path"}) {
                 if (given(architecture) && init == null) {
-                    ViTConfig asked = buildConfig().toBuilder().setNumClasses(cfg.getNumClasses()).build();
-                    if (!asked.equals(cfg)) {
-                        throw Usage.error(spec, "--resume " + dir + ": " + architecture
-                                + " asks for another model than the run's (" + cfg + "); drop it to continue the run");
+                    try {
+                        from.requireModel(buildConfig().toBuilder().setNumClasses(cfg.getNumClasses()).build());
+                    } catch (IllegalArgumentException e) {
+                        throw Usage.error(spec, "--resume " + dir + ": " + architecture + " " + e.getMessage()
+                                + "; drop it to continue the run");
                     }
                     break;
                 }
@@ -204,7 +198,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Precision.Choice chosen = precision == null ? null : precision.resolve(device, CpuFeatures.current());
         try {
-            options(saved, cfg, Integer.MAX_VALUE, chosen); // validates every number before any data is read
+            options(from, cfg, Integer.MAX_VALUE, chosen); // validates every number before any data is read
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, e.getMessage());
         }
@@ -221,7 +215,7 @@ final class TrainCommand implements Callable<Integer> {
         if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
-        TrainOptions opts = options(saved, cfg, all.size(), chosen);
+        TrainOptions opts = options(from, cfg, all.size(), chosen);
         if (opts.valSize() >= all.size()) {
             throw Usage.error(spec, "--val-size " + opts.valSize() + " must be below the data's "
                     + all.size() + " images");
@@ -277,9 +271,10 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ModelLoadFailure("--init " + e.getMessage(), e);
             }
         }
-        EvalResult r = trainer.train(split[0], split[1], dir, resuming);
-        if (r != null && !common.quiet) {
-            err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n", 100 * r.accuracy(), dir);
+        TrainResult r = trainer.train(split[0], split[1], dir, resuming);
+        if (r.validation() != null && !common.quiet) {
+            err.printf(Locale.ROOT, "final validation accuracy %.2f%%; best model in %s%n",
+                    100 * r.validation().accuracy(), r.modelDirectory());
         }
         if (!trainer.skipped().isEmpty()) {
             err.printf(Locale.ROOT, "vit4j train: %d image(s) could not be read and were left out%n", trainer.skipped().size());
@@ -295,9 +290,11 @@ final class TrainCommand implements Callable<Integer> {
 
     /**
      * The run's options: the defaults (or, resuming, the run's own) with every option given on
-     * the command line applied; validated here, before any data is read.
+     * the command line applied; validated here, before any data is read (resuming, by the
+     * library's rules: {@link ResumableRun#requireOptions(TrainOptions.Builder)}).
      */
-    private TrainOptions options(TrainOptions saved, ViTConfig cfg, int dataSize, Precision.Choice chosen) {
+    private TrainOptions options(ResumableRun from, ViTConfig cfg, int dataSize, Precision.Choice chosen) {
+        TrainOptions saved = from == null ? null : from.options();
         TrainOptions.Builder b = saved != null ? saved.toBuilder() : TrainOptions.builder();
         if (engine != null) {
             b.optEngine(engine);
@@ -357,7 +354,7 @@ final class TrainCommand implements Callable<Integer> {
         if (randomErase != null) {
             b.optRandomErase(randomErase);
         }
-        return b.build();
+        return from == null ? b.build() : from.requireOptions(b);
     }
 
     private ViTConfig buildConfig() throws ModelLoadFailure {
@@ -386,7 +383,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         } else {
             try {
-                b = Variant.fromName(config).toBuilder().optPooling(Pooling.AVG);
+                b = Variant.fromName(config).toTrainingBuilder();
             } catch (IllegalArgumentException e) {
                 throw Usage.error(spec, "--config " + config + ": not a file, and not a variant; "
                         + Converters.validOnly(e));

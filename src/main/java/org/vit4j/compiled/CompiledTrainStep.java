@@ -15,7 +15,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -182,9 +181,7 @@ public final class CompiledTrainStep implements AutoCloseable {
      */
     public static String unsupported(ViTConfig config) {
         Set<String> options = new TreeSet<>();
-        for (RecordComponent rc : ViTConfig.class.getRecordComponents()) {
-            options.add(rc.getName());
-        }
+        options.addAll(ViTConfig.optionNames());
         options.removeAll(KNOWN);
         return options.isEmpty() ? null : "the config has options the compiled training step does not know: " + options;
     }

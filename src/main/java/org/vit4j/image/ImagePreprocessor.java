@@ -37,6 +37,12 @@ import java.util.Objects;
  */
 public final class ImagePreprocessor {
 
+    /**
+     * The crop ratio of {@link SizingPolicy#RESIZE_CROP} unless one is set: timm's
+     * {@code DEFAULT_CROP_PCT}, 224 px crops from images resized to 256.
+     */
+    public static final double DEFAULT_CROP_PCT = 0.875;
+
     private static final String DEFAULT_SOURCE = "<image>";
 
     private final int height;
@@ -343,7 +349,7 @@ public final class ImagePreprocessor {
         private boolean patchSet;
         private int channels = 3;
         private SizingPolicy policy = SizingPolicy.RESIZE_CROP;
-        private double cropPct = 0.875;
+        private double cropPct = DEFAULT_CROP_PCT;
         private Interpolation interpolation = Interpolation.BICUBIC;
         private Normalization normalization;
 
@@ -399,8 +405,7 @@ public final class ImagePreprocessor {
         }
 
         /**
-         * Sets the crop fraction of {@link SizingPolicy#RESIZE_CROP}; default 0.875 (timm's
-         * {@code DEFAULT_CROP_PCT}: 224 px crops from images resized to 256).
+         * Sets the crop fraction of {@link SizingPolicy#RESIZE_CROP}; default {@link #DEFAULT_CROP_PCT}.
          *
          * @param cropPct in {@code (0, 1]}
          * @return this builder

@@ -3,6 +3,7 @@ package org.vit4j.interop;
 import java.util.Map;
 import org.vit4j.Named;
 import org.vit4j.Names;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 
@@ -25,11 +26,11 @@ import org.vit4j.model.ViTConfig;
  */
 public enum Source implements Named {
     /** timm {@code VisionTransformer} ({@code patch_embed.proj.*}, {@code blocks.N.attn.qkv.*}, …). */
-    TIMM(1e-6, Preprocessing.TIMM),
+    TIMM(Architecture.DEFAULT_LAYER_NORM_EPS, Preprocessing.TIMM),
     /** Hugging Face {@code ViTForImageClassification} / {@code ViTModel} ({@code vit.embeddings.*}, …). */
     HF(1e-12, Preprocessing.HUGGING_FACE),
     /** torchvision {@code VisionTransformer} ({@code conv_proj.*}, {@code encoder.layers.*}, …). */
-    TORCHVISION(1e-6, Preprocessing.TORCHVISION);
+    TORCHVISION(Architecture.DEFAULT_LAYER_NORM_EPS, Preprocessing.TORCHVISION);
 
     private final double layerNormEps;
     private final Preprocessing preprocessing;
@@ -51,7 +52,7 @@ public enum Source implements Named {
      * @return {@code b}
      */
     ViTConfig.Builder applyPreprocessing(ViTConfig.Builder b) {
-        return preprocessing.applyTo(b);
+        return b.optPreprocessing(preprocessing);
     }
 
     /**

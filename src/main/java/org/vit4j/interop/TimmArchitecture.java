@@ -3,6 +3,7 @@ package org.vit4j.interop;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeIndexing;
@@ -42,14 +43,15 @@ record TimmArchitecture(String name, boolean eva, int width, int depth, int head
     private static void vit(String name, int width, int depth, int heads, int patch, int image,
             double layerScale, int registers, boolean noEmbedClass, int classes) {
         add(new TimmArchitecture(name, false, width, depth, heads, patch, image, true, false, layerScale,
-                registers, true, noEmbedClass, PositionEmbeddingKind.NONE, Pooling.CLS, null, 1e-6, classes));
+                registers, true, noEmbedClass, PositionEmbeddingKind.NONE, Pooling.CLS, null,
+                Architecture.DEFAULT_LAYER_NORM_EPS, classes));
     }
 
     /** timm eva.py RoPE-ViT (Heo et al. 2024): AttentionRope, class token, LayerScale 1e-5, xy indexing. */
     private static void ropeVit(String name, int width, int depth, int heads, PositionEmbeddingKind rope,
             boolean ape) {
         add(new TimmArchitecture(name, true, width, depth, heads, 16, 224, true, false, 1e-5, 0, ape, ape, rope,
-                Pooling.CLS, null, 1e-6, 1000));
+                Pooling.CLS, null, Architecture.DEFAULT_LAYER_NORM_EPS, 1000));
     }
 
     /** timm eva.py DINOv3: 4 registers, LayerScale 1e-5, eps 1e-5, avg pooling after the final norm. */

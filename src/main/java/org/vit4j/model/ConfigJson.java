@@ -14,8 +14,6 @@ import com.google.gson.JsonSerializer;
 import java.lang.reflect.Type;
 import java.util.List;
 import org.vit4j.io.JsonErrors;
-import org.vit4j.image.Interpolation;
-import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
@@ -24,8 +22,11 @@ import org.vit4j.position.SinCosLayout;
 /**
  * The Gson adapter of {@link ViTConfig} ({@code @JsonAdapter} on the record), the one place that
  * knows the {@code config.json} form: writing, and reading with a message that names the missing or
- * invalid field. Files written before a field existed read with its default: no {@code keyBias}
- * (true), no {@code rope} (none), no {@code layerScale} (0).
+ * invalid field. The file is flat where the record is split: the {@link Architecture}'s components
+ * and the two rates at the top level under their component names, the {@link Preprocessing}'s in a
+ * {@code preprocess} object; enum values are written in their {@code cliName()} spelling. This form
+ * is fixed by the model directories already written. Files written before a field existed read
+ * with its default: no {@code keyBias} (true), no {@code rope} (none), no {@code layerScale} (0).
  */
 final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<ViTConfig> {
 
@@ -33,7 +34,8 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
     @Override
-    public JsonElement serialize(ViTConfig c, Type type, JsonSerializationContext context) {
+    public JsonElement serialize(ViTConfig config, Type type, JsonSerializationContext context) {
+        Architecture c = config.architecture();
         JsonObject o = new JsonObject();
         o.addProperty("format", ViTConfig.FORMAT);
         o.addProperty("formatVersion", ViTConfig.FORMAT_VERSION);
@@ -66,14 +68,15 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         }
         o.addProperty("layerScale", c.layerScale());
         o.addProperty("layerNormEps", c.layerNormEps());
-        o.addProperty("dropout", c.dropout());
-        o.addProperty("dropPath", c.dropPath());
+        o.addProperty("dropout", config.dropout());
+        o.addProperty("dropPath", config.dropPath());
+        Preprocessing p = config.preprocessing();
         JsonObject pre = new JsonObject();
-        pre.addProperty("sizing", c.sizing().cliName());
-        pre.addProperty("interpolation", c.interpolation().cliName());
-        pre.addProperty("cropPct", c.cropPct());
-        pre.add("mean", array(c.mean()));
-        pre.add("std", array(c.std()));
+        pre.addProperty("sizing", p.sizing().cliName());
+        pre.addProperty("interpolation", p.interpolation().cliName());
+        pre.addProperty("cropPct", p.cropPct());
+        pre.add("mean", array(p.mean()));
+        pre.add("std", array(p.std()));
         o.add("preprocess", pre);
         return o;
     }
@@ -117,12 +120,12 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             throw new IllegalArgumentException("config is not a JSON object");
         }
         JsonObject o = json.getAsJsonObject();
-        String format = optString(o, "format", ViTConfig.FORMAT);
+        String format = o.has("format") ? reqString(o, "format") : ViTConfig.FORMAT;
         if (!ViTConfig.FORMAT.equals(format)) {
             throw new IllegalArgumentException(
                     "config field 'format' is '" + format + "', expected '" + ViTConfig.FORMAT + "'");
         }
-        int version = optInt(o, "formatVersion", ViTConfig.FORMAT_VERSION);
+        int version = o.has("formatVersion") ? reqInt(o, "formatVersion") : ViTConfig.FORMAT_VERSION;
         if (version > ViTConfig.FORMAT_VERSION) {
             throw new IllegalArgumentException(
                     "config formatVersion " + version + " is newer than this vit4j reads ("
@@ -135,6 +138,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         if (o.has("preprocess") && o.get("preprocess").isJsonObject()) {
             requireKnown(o.getAsJsonObject("preprocess"), "preprocess.", PREPROCESS_FIELDS);
         }
+        // a field sets its option only when present, so the builder is the one home of every default
         ViTConfig.Builder b = ViTConfig.builder();
         b.setImageSize(reqInt(o, "imageHeight"), reqInt(o, "imageWidth"));
         b.setPatchSize(reqInt(o, "patchSize"));
@@ -142,46 +146,43 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         b.setWidth(reqInt(o, "width"));
         b.setDepth(reqInt(o, "depth"));
         b.setHeads(reqInt(o, "heads"));
-        b.optMlpRatio(optDouble(o, "mlpRatio", 4.0));
         b.setNumClasses(reqInt(o, "numClasses"));
-        b.optPooling(field(o, "pooling", () -> Pooling.fromName(optString(o, "pooling", "cls"))));
-        if (o.has("classToken")) {
-            b.optClassToken(reqBool(o, "classToken"));
-        }
-        b.optRegisterTokens(optInt(o, "registerTokens", 0));
-        b.optFcNorm(o.has("fcNorm") && reqBool(o, "fcNorm"));
-        b.optQkvBias(!o.has("qkvBias") || reqBool(o, "qkvBias"));
-        b.optKeyBias(!o.has("keyBias") || reqBool(o, "keyBias"));
-        b.optPosEmb(field(o, "posEmb", () -> PositionEmbeddingKind.fromName(optString(o, "posEmb", "learned"))));
-        b.optPosEmbLayout(field(o, "posEmbLayout", () -> SinCosLayout.fromName(optString(o, "posEmbLayout", "split"))));
+        ifPresent(o, "mlpRatio", () -> b.optMlpRatio(reqDouble(o, "mlpRatio")));
+        ifPresent(o, "pooling", () -> b.optPooling(field(o, "pooling", () -> Pooling.fromName(reqString(o, "pooling")))));
+        ifPresent(o, "classToken", () -> b.optClassToken(reqBool(o, "classToken")));
+        ifPresent(o, "registerTokens", () -> b.optRegisterTokens(reqInt(o, "registerTokens")));
+        ifPresent(o, "fcNorm", () -> b.optFcNorm(reqBool(o, "fcNorm")));
+        ifPresent(o, "qkvBias", () -> b.optQkvBias(reqBool(o, "qkvBias")));
+        ifPresent(o, "keyBias", () -> b.optKeyBias(reqBool(o, "keyBias")));
+        ifPresent(o, "posEmb", () -> b.optPosEmb(
+                field(o, "posEmb", () -> PositionEmbeddingKind.fromName(reqString(o, "posEmb")))));
+        ifPresent(o, "posEmbLayout", () -> b.optPosEmbLayout(
+                field(o, "posEmbLayout", () -> SinCosLayout.fromName(reqString(o, "posEmbLayout")))));
         if (o.has("rope")) {
             if (!o.get("rope").isJsonObject()) {
                 throw new IllegalArgumentException("config field 'rope' must be an object");
             }
             JsonObject r = o.getAsJsonObject("rope");
-            b.optRope(field(o, "rope.kind", () -> PositionEmbeddingKind.fromName(optString(r, "kind", "none"))));
-            if (r.has("theta")) {
-                b.optRopeTheta(optDouble(r, "theta", 0));
-            }
-            if (r.has("layout")) {
-                b.optRopeLayout(field(o, "rope.layout", () -> RopeLayout.fromName(optString(r, "layout", null))));
-            }
-            if (r.has("indexing")) {
-                b.optRopeIndexing(field(o, "rope.indexing", () -> RopeIndexing.fromName(optString(r, "indexing", null))));
-            }
+            ifPresent(r, "kind", () -> b.optRope(
+                    field(o, "rope.kind", () -> PositionEmbeddingKind.fromName(reqString(r, "kind")))));
+            ifPresent(r, "theta", () -> b.optRopeTheta(reqDouble(r, "theta")));
+            ifPresent(r, "layout", () -> b.optRopeLayout(
+                    field(o, "rope.layout", () -> RopeLayout.fromName(reqString(r, "layout")))));
+            ifPresent(r, "indexing", () -> b.optRopeIndexing(
+                    field(o, "rope.indexing", () -> RopeIndexing.fromName(reqString(r, "indexing")))));
         }
-        b.optLayerScale(optDouble(o, "layerScale", 0));
-        b.optLayerNormEps(optDouble(o, "layerNormEps", 1e-6));
-        b.optDropout(optDouble(o, "dropout", 0));
-        b.optDropPath(optDouble(o, "dropPath", 0));
+        ifPresent(o, "layerScale", () -> b.optLayerScale(reqDouble(o, "layerScale")));
+        ifPresent(o, "layerNormEps", () -> b.optLayerNormEps(reqDouble(o, "layerNormEps")));
+        ifPresent(o, "dropout", () -> b.optDropout(reqDouble(o, "dropout")));
+        ifPresent(o, "dropPath", () -> b.optDropPath(reqDouble(o, "dropPath")));
         if (o.has("preprocess")) {
             if (!o.get("preprocess").isJsonObject()) {
                 throw new IllegalArgumentException("config field 'preprocess' must be an object");
             }
             JsonObject p = o.getAsJsonObject("preprocess");
-            b.optSizing(optString(p, "sizing", SizingPolicy.RESIZE_CROP.cliName()));
-            b.optInterpolation(optString(p, "interpolation", Interpolation.BICUBIC.cliName()));
-            b.optCropPct(optDouble(p, "cropPct", 0.875));
+            ifPresent(p, "sizing", () -> b.optSizing(reqString(p, "sizing")));
+            ifPresent(p, "interpolation", () -> b.optInterpolation(reqString(p, "interpolation")));
+            ifPresent(p, "cropPct", () -> b.optCropPct(reqDouble(p, "cropPct")));
             if (p.has("mean") || p.has("std")) {
                 b.optNormalization(floats(p, "preprocess.mean", "mean"), floats(p, "preprocess.std", "std"));
             }
@@ -251,15 +252,15 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         }
     }
 
-    private static int optInt(JsonObject o, String name, int def) {
-        return o.has(name) ? reqInt(o, name) : def;
+    /** Runs {@code set} when the object has the field (even as {@code null}, which then fails naming it). */
+    private static void ifPresent(JsonObject o, String name, Runnable set) {
+        if (o.has(name)) {
+            set.run();
+        }
     }
 
-    private static double optDouble(JsonObject o, String name, double def) {
-        if (!o.has(name)) {
-            return def;
-        }
-        JsonElement e = o.get(name);
+    private static double reqDouble(JsonObject o, String name) {
+        JsonElement e = req(o, name);
         try {
             return e.getAsDouble();
         } catch (RuntimeException ex) {
@@ -277,11 +278,8 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
         return e.getAsBoolean();
     }
 
-    private static String optString(JsonObject o, String name, String def) {
-        if (!o.has(name)) {
-            return def;
-        }
-        JsonElement e = o.get(name);
+    private static String reqString(JsonObject o, String name) {
+        JsonElement e = req(o, name);
         if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
             throw new IllegalArgumentException(
                     "config field '" + name + "' must be a string, got " + e);

@@ -13,11 +13,11 @@ import org.vit4j.Names;
  */
 public enum Variant implements Named {
     /** ViT-Ti/16: width 192, depth 12, 3 heads, 224 px RGB, 1000 classes. */
-    TINY(224, 3, 16, 192, 12, 3, 4.0, 1000),
+    TINY(224, 3, 16, 192, 12, 3, Architecture.DEFAULT_MLP_RATIO, 1000),
     /** ViT-S/16: width 384, depth 12, 6 heads, 224 px RGB, 1000 classes. */
-    SMALL(224, 3, 16, 384, 12, 6, 4.0, 1000),
+    SMALL(224, 3, 16, 384, 12, 6, Architecture.DEFAULT_MLP_RATIO, 1000),
     /** ViT-B/16: width 768, depth 12, 12 heads, 224 px RGB, 1000 classes. */
-    BASE(224, 3, 16, 768, 12, 12, 4.0, 1000),
+    BASE(224, 3, 16, 768, 12, 12, Architecture.DEFAULT_MLP_RATIO, 1000),
     /** Fashion-MNIST: width 96, depth 6, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
     FASHION(128, 1, 16, 96, 6, 4, 2.0, 10),
     /** The scrambling experiment: width 64, depth 4, 4 heads, MLP ratio 2, 128 px grey, 10 classes. */
@@ -72,7 +72,18 @@ public enum Variant implements Named {
                         .setHeads(heads)
                         .optMlpRatio(mlpRatio)
                         .setNumClasses(numClasses);
-        return (channels == 1 ? Preprocessing.GREY : Preprocessing.TIMM).applyTo(b);
+        return b.optPreprocessing(channels == 1 ? Preprocessing.GREY : Preprocessing.TIMM);
+    }
+
+    /**
+     * The builder vit4j trains this variant from ({@code vit4j train --config VARIANT}, the
+     * experiment, the bundled model): {@link #toBuilder()} with average pooling over the patch
+     * tokens and no class token.
+     *
+     * @return a builder that can be changed further before {@code build()}
+     */
+    public ViTConfig.Builder toTrainingBuilder() {
+        return toBuilder().optPooling(Pooling.AVG).optClassToken(false);
     }
 
     /**

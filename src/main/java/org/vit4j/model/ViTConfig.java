@@ -1,6 +1,7 @@
 package org.vit4j.model;
 
 import com.google.gson.annotations.JsonAdapter;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,97 +18,33 @@ import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
 
 /**
- * Everything that defines a Vision Transformer and its input: one immutable, validated value,
- * saved as {@code config.json} next to the weights ({@link ConfigJson} is its one JSON form).
+ * A Vision Transformer and its input: the {@link Architecture} (the network), the two
+ * training-only rates, and the {@link Preprocessing} that turns a picture into the network's
+ * input. One immutable, validated value, saved as {@code config.json} next to the weights
+ * ({@link ConfigJson} is its one JSON form, in this order).
  *
- * <p>Architecture: image {@code (C, H, W)} cut into {@code P×P} patches, projected to width
- * {@code D}, a class token and {@code R} register tokens optionally prepended, a position
- * embedding added, {@code depth} pre-norm encoder blocks with {@code heads} heads and an MLP of
- * {@code mlpRatio·D}, a final LayerNorm, pooling, and a linear head to {@code numClasses}.
- * Optionally a rotary position embedding turns every block's patch queries and keys
- * ({@link #rope()}, alone or beside the absolute {@link #posEmb()}), and LayerScale multiplies
- * both residual branches ({@link #layerScale()}).
+ * <p>The parts are separate records so that each question has one answer: two models take each
+ * other's weights when their {@link #architecture()}s are equal; the rates change no parameter and
+ * no inference output; the preprocessing is what timm keeps apart as a model's pretrained data
+ * config. Each setting and its default are documented once, on its part's record component; the
+ * numeric defaults are constants ({@link Architecture#DEFAULT_MLP_RATIO},
+ * {@link Architecture#DEFAULT_LAYER_NORM_EPS}, {@link ImagePreprocessor#DEFAULT_CROP_PCT}) that
+ * the {@link Builder} starts from.
  *
- * <p>Input: the sizing policy, interpolation, crop ratio and mean/std that turn a picture into the
- * model's input; {@link #preprocessor()} builds the matching {@link ImagePreprocessor}.
+ * <p>Build one with {@link #builder()}. The canonical constructor checks what joins the parts (one
+ * mean and std per channel, rates in {@code [0, 1)}), so no invalid config exists; equality is the
+ * record's. The {@code getX()}/{@code isX()}/{@code hasX()} methods are shortcuts to the parts'
+ * components, under the names most callers use.
  *
- * <p>Build one with {@link #builder()} (its {@code opt} methods hold the defaults). The canonical
- * constructor runs every check of {@link Builder#build()}, so no invalid config exists; equality is
- * the record's, component by component. The {@code getX()}/{@code isX()}/{@code hasX()} methods are
- * the accessors under the names most callers use.
- *
- * @param imageHeight input height {@code H} in pixels
- * @param imageWidth input width {@code W} in pixels
- * @param channels channels {@code C}: 1 (grey) or 3 (RGB)
- * @param patchSize patch side {@code P} in pixels
- * @param width the embedding width {@code D}
- * @param depth the number of encoder blocks
- * @param heads attention heads per block
- * @param mlpRatio MLP hidden width divided by {@code D}
- * @param numClasses output classes {@code K}
- * @param pooling the pooling
- * @param classToken whether a class token is prepended
- * @param registerTokens register tokens prepended after the class token (no position embedding)
- * @param fcNorm whether the final LayerNorm is applied after pooling (timm's {@code fc_norm})
- *     instead of to every token before pooling
- * @param qkvBias whether the qkv projection has a bias
- * @param keyBias whether the key projection has a bias too (true for timm's
- *     {@code VisionTransformer}; false for timm's {@code Eva} family: DINOv3 with q/v bias, EVA-02,
- *     BEiT)
- * @param posEmb the absolute position embedding kind, added before the encoder ({@code none} with
- *     RoPE only)
- * @param posEmbLayout the column layout of sinusoidal tables
- * @param rope the rotary position embedding kind, or {@link PositionEmbeddingKind#NONE}
- * @param ropeLayout the rotary pair layout; {@code null} in the constructor for the kind's default
- *     (always {@link RopeLayout#INTERLEAVED} without {@code rope})
- * @param ropeIndexing the rotary axis order; {@code null} in the constructor for the kind's default
- *     (always {@link RopeIndexing#XY} without {@code rope})
- * @param ropeTheta the rotary temperature; {@code NaN} in the constructor for the kind's default
- *     (always 0 without {@code rope})
- * @param layerScale the initial LayerScale factor of both residual branches, 0 for none
- * @param layerNormEps LayerNorm epsilon (timm and torchvision use 1e-6, Hugging Face 1e-12)
- * @param dropout dropout rate after attention, MLP and embeddings (training only)
- * @param dropPath stochastic depth rate of the last block; block {@code i} uses
- *     {@code i/(depth-1)} of it
- * @param sizing the sizing policy for input pictures
- * @param interpolation the resampling filter for input pictures
- * @param cropPct the center-crop ratio used by {@link SizingPolicy#RESIZE_CROP}
- * @param mean per-channel normalization mean (unmodifiable); {@code null} together with
- *     {@code std} in the constructor for none (mean 0, std 1)
- * @param std per-channel normalization standard deviation (unmodifiable)
+ * @param architecture the network
+ * @param dropout dropout rate after attention, MLP and embeddings (training only), in {@code [0, 1)}
+ * @param dropPath stochastic depth rate of the last block, in {@code [0, 1)}; block {@code i} uses
+ *     {@code i/(depth-1)} of it (training only)
+ * @param preprocessing how a picture becomes the input; with no mean and std given, mean 0 and std
+ *     1 for each channel
  */
 @JsonAdapter(ConfigJson.class)
-public record ViTConfig(
-        int imageHeight,
-        int imageWidth,
-        int channels,
-        int patchSize,
-        int width,
-        int depth,
-        int heads,
-        double mlpRatio,
-        int numClasses,
-        Pooling pooling,
-        boolean classToken,
-        int registerTokens,
-        boolean fcNorm,
-        boolean qkvBias,
-        boolean keyBias,
-        PositionEmbeddingKind posEmb,
-        SinCosLayout posEmbLayout,
-        PositionEmbeddingKind rope,
-        RopeLayout ropeLayout,
-        RopeIndexing ropeIndexing,
-        double ropeTheta,
-        double layerScale,
-        double layerNormEps,
-        double dropout,
-        double dropPath,
-        SizingPolicy sizing,
-        Interpolation interpolation,
-        double cropPct,
-        List<Float> mean,
-        List<Float> std) {
+public record ViTConfig(Architecture architecture, double dropout, double dropPath, Preprocessing preprocessing) {
 
     /** The {@code format} field written into every config file. */
     public static final String FORMAT = "vit4j-model";
@@ -115,314 +52,238 @@ public record ViTConfig(
     public static final int FORMAT_VERSION = 1;
 
     /**
-     * Validates the values and fills the defaults documented on the components.
+     * Checks what joins the parts and fills the identity normalization.
+     * The parameters are the components, documented on the record.
      *
-     * @param imageHeight see the record component
-     * @param imageWidth see the record component
-     * @param channels see the record component
-     * @param patchSize see the record component
-     * @param width see the record component
-     * @param depth see the record component
-     * @param heads see the record component
-     * @param mlpRatio see the record component
-     * @param numClasses see the record component
-     * @param pooling see the record component
-     * @param classToken see the record component
-     * @param registerTokens see the record component
-     * @param fcNorm see the record component
-     * @param qkvBias see the record component
-     * @param keyBias see the record component
-     * @param posEmb see the record component
-     * @param posEmbLayout see the record component
-     * @param rope see the record component
-     * @param ropeLayout see the record component
-     * @param ropeIndexing see the record component
-     * @param ropeTheta see the record component
-     * @param layerScale see the record component
-     * @param layerNormEps see the record component
-     * @param dropout see the record component
-     * @param dropPath see the record component
-     * @param sizing see the record component
-     * @param interpolation see the record component
-     * @param cropPct see the record component
-     * @param mean see the record component
-     * @param std see the record component
+     * @param architecture {@link #architecture()}
+     * @param dropout {@link #dropout()}
+     * @param dropPath {@link #dropPath()}
+     * @param preprocessing {@link #preprocessing()}
      * @throws IllegalArgumentException naming the first invalid setting and its value
      */
     public ViTConfig {
-        Objects.requireNonNull(pooling, "pooling");
-        Objects.requireNonNull(posEmb, "posEmb");
-        Objects.requireNonNull(posEmbLayout, "posEmbLayout");
-        Objects.requireNonNull(rope, "rope");
-        Objects.requireNonNull(sizing, "sizing");
-        Objects.requireNonNull(interpolation, "interpolation");
-        check(patchSize > 0, "patchSize must be positive, got " + patchSize);
-        check(imageHeight >= patchSize && imageWidth >= patchSize,
-                "image size " + imageHeight + "x" + imageWidth
-                        + " is smaller than one patch of " + patchSize);
-        check(imageHeight % patchSize == 0,
-                "imageHeight " + imageHeight + " is not a multiple of patchSize " + patchSize);
-        check(imageWidth % patchSize == 0,
-                "imageWidth " + imageWidth + " is not a multiple of patchSize " + patchSize);
-        check(channels == 1 || channels == 3, "channels must be 1 or 3, got " + channels);
-        check(width > 0, "width must be positive, got " + width);
-        check(depth > 0, "depth must be positive, got " + depth);
-        check(heads > 0, "heads must be positive, got " + heads);
-        check(width % heads == 0, "width " + width + " is not divisible by heads " + heads);
-        check(mlpRatio > 0 && Double.isFinite(mlpRatio), "mlpRatio must be positive, got " + mlpRatio);
-        check(numClasses > 0, "numClasses must be positive, got " + numClasses);
-        check(registerTokens >= 0, "registerTokens must be >= 0, got " + registerTokens);
-        check(pooling != Pooling.CLS || classToken, "pooling 'cls' needs classToken=true");
-        check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
-        check(dropPath >= 0 && dropPath < 1, "dropPath must be in [0, 1), got " + dropPath);
-        check(layerNormEps > 0, "layerNormEps must be positive, got " + layerNormEps);
-        check(cropPct > 0 && cropPct <= 1, "cropPct must be in (0, 1], got " + cropPct);
-        if (posEmb == PositionEmbeddingKind.SINCOS1D) {
-            check(width % 2 == 0, "sincos1d needs an even width, got " + width);
-        } else if (posEmb.isSinCos()) {
-            check(width % 4 == 0, posEmb.cliName() + " needs a width divisible by 4, got " + width);
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(preprocessing, "preprocessing");
+        Architecture.check(dropout >= 0 && dropout < 1, "dropout must be in [0, 1), got " + dropout);
+        Architecture.check(dropPath >= 0 && dropPath < 1, "dropPath must be in [0, 1), got " + dropPath);
+        int channels = architecture.channels();
+        if (preprocessing.mean() == null) {
+            preprocessing = new Preprocessing(preprocessing.sizing(), preprocessing.interpolation(),
+                    preprocessing.cropPct(), Collections.nCopies(channels, 0f), Collections.nCopies(channels, 1f));
         }
-        check(!posEmb.isRope(), "posEmb must be an absolute kind, got " + posEmb.cliName() + "; use rope");
-        check(rope == PositionEmbeddingKind.NONE || rope.isRope(),
-                "rope must be a rotary kind or none, got " + rope.cliName());
-        if (rope.isRope()) {
-            check((width / heads) % 4 == 0, rope.cliName() + " needs a head width divisible by 4, got "
-                    + width + "/" + heads + " = " + (double) width / heads);
-            check(Double.isNaN(ropeTheta) || ropeTheta > 1 && Double.isFinite(ropeTheta),
-                    "ropeTheta must be > 1, got " + ropeTheta);
-            check(rope != PositionEmbeddingKind.ROPE_DINOV3 || ropeIndexing == null || ropeIndexing == RopeIndexing.IJ,
-                    "rope-dinov3 takes coordinates row first (ropeIndexing ij), got " + ropeIndexing);
-        }
-        check(qkvBias || keyBias, "keyBias=false needs qkvBias=true");
-        check(layerScale >= 0 && Double.isFinite(layerScale), "layerScale must be >= 0, got " + layerScale);
-        if (mean != null || std != null) {
-            check(mean != null && std != null, "mean and std must be given together");
-            check(mean.size() == channels, "mean has " + mean.size() + " values for " + channels + " channels");
-            check(std.size() == channels, "std has " + std.size() + " values for " + channels + " channels");
-            for (float s : std) {
-                check(s > 0, "std values must be positive, got " + std);
-            }
-        }
-        boolean r = rope.isRope();
-        ropeLayout = r && ropeLayout != null ? ropeLayout : r ? rope.defaultRopeLayout() : RopeLayout.INTERLEAVED;
-        ropeIndexing = r && ropeIndexing != null ? ropeIndexing : r ? rope.defaultRopeIndexing() : RopeIndexing.XY;
-        ropeTheta = r && !Double.isNaN(ropeTheta) ? ropeTheta : r ? rope.defaultRopeTheta() : 0;
-        mean = mean == null ? filled(channels, 0f) : List.copyOf(mean);
-        std = std == null ? filled(channels, 1f) : List.copyOf(std);
+        Architecture.check(preprocessing.mean().size() == channels,
+                "mean has " + preprocessing.mean().size() + " values for " + channels + " channels");
     }
 
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
+    /**
+     * The names of every setting, the architecture's, the rates and the preprocessing's: what a
+     * consumer that knows only some of them (a compiled program) checks against, so that a new
+     * setting is refused until it learns it.
+     *
+     * @return the names, in {@code config.json}'s order
+     */
+    public static List<String> optionNames() {
+        List<String> names = new ArrayList<>();
+        for (RecordComponent rc : Architecture.class.getRecordComponents()) {
+            names.add(rc.getName());
         }
-    }
-
-    private static List<Float> filled(int n, float v) {
-        return Collections.nCopies(n, v);
-    }
-
-    private static List<Float> boxed(float[] a) {
-        List<Float> l = new ArrayList<>(a.length);
-        for (float v : a) {
-            l.add(v);
+        names.add("dropout");
+        names.add("dropPath");
+        for (RecordComponent rc : Preprocessing.class.getRecordComponents()) {
+            names.add(rc.getName());
         }
-        return l;
+        return names;
     }
 
-    private static float[] unboxed(List<Float> l) {
-        float[] a = new float[l.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = l.get(i);
-        }
-        return a;
-    }
-
-    /** @return a new builder with the defaults documented on its {@code opt} methods */
+    /** @return a new builder with the defaults documented on the parts' components */
     public static Builder builder() {
         return new Builder();
     }
 
     /** @return a builder holding this config's values, to derive a changed copy */
     public Builder toBuilder() {
+        Architecture a = architecture;
         Builder b = new Builder();
-        b.imageHeight = imageHeight;
-        b.imageWidth = imageWidth;
-        b.channels = channels;
-        b.patchSize = patchSize;
-        b.width = width;
-        b.depth = depth;
-        b.heads = heads;
-        b.mlpRatio = mlpRatio;
-        b.numClasses = numClasses;
-        b.pooling = pooling;
-        b.classToken = classToken;
-        b.registerTokens = registerTokens;
-        b.fcNorm = fcNorm;
-        b.qkvBias = qkvBias;
-        b.keyBias = keyBias;
-        b.posEmb = posEmb;
-        b.posEmbLayout = posEmbLayout;
-        b.rope = rope;
+        b.imageHeight = a.imageHeight();
+        b.imageWidth = a.imageWidth();
+        b.channels = a.channels();
+        b.patchSize = a.patchSize();
+        b.width = a.width();
+        b.depth = a.depth();
+        b.heads = a.heads();
+        b.mlpRatio = a.mlpRatio();
+        b.numClasses = a.numClasses();
+        b.pooling = a.pooling();
+        b.classToken = a.classToken();
+        b.registerTokens = a.registerTokens();
+        b.fcNorm = a.fcNorm();
+        b.qkvBias = a.qkvBias();
+        b.keyBias = a.keyBias();
+        b.posEmb = a.posEmb();
+        b.posEmbLayout = a.posEmbLayout();
+        b.rope = a.rope();
         // without a rotary kind these are placeholders: a kind set later brings its own defaults
-        b.ropeLayout = rope.isRope() ? ropeLayout : null;
-        b.ropeIndexing = rope.isRope() ? ropeIndexing : null;
-        b.ropeTheta = rope.isRope() ? ropeTheta : Double.NaN;
-        b.layerScale = layerScale;
-        b.layerNormEps = layerNormEps;
+        b.ropeLayout = a.rope().isRope() ? a.ropeLayout() : null;
+        b.ropeIndexing = a.rope().isRope() ? a.ropeIndexing() : null;
+        b.ropeTheta = a.rope().isRope() ? a.ropeTheta() : Double.NaN;
+        b.layerScale = a.layerScale();
+        b.layerNormEps = a.layerNormEps();
         b.dropout = dropout;
         b.dropPath = dropPath;
-        b.sizing = sizing;
-        b.interpolation = interpolation;
-        b.cropPct = cropPct;
-        b.mean = getMean();
-        b.std = getStd();
+        b.optPreprocessing(preprocessing);
         return b;
     }
 
-    /** @return {@link #imageHeight()} */
-    public int getImageHeight() {
-        return imageHeight;
-    }
-
-    /** @return {@link #imageWidth()} */
-    public int getImageWidth() {
-        return imageWidth;
-    }
-
-    /** @return {@link #channels()} */
-    public int getChannels() {
-        return channels;
-    }
-
-    /** @return {@link #patchSize()} */
-    public int getPatchSize() {
-        return patchSize;
-    }
-
-    /** @return the patch grid of the configured image size */
-    public PatchGrid getGrid() {
-        return PatchGrid.of(imageHeight, imageWidth, patchSize);
-    }
-
-    /** @return the flattened patch length {@code C·P·P} */
-    public int getPatchDim() {
-        return channels * patchSize * patchSize;
-    }
-
-    /** @return {@link #width()} */
-    public int getWidth() {
-        return width;
-    }
-
-    /** @return {@link #depth()} */
-    public int getDepth() {
-        return depth;
-    }
-
-    /** @return {@link #heads()} */
-    public int getHeads() {
-        return heads;
-    }
-
-    /** @return {@link #mlpRatio()} */
-    public double getMlpRatio() {
-        return mlpRatio;
-    }
-
-    /** @return the MLP hidden width, {@code round(mlpRatio·D)} */
-    public int getMlpHidden() {
-        return (int) Math.round(mlpRatio * width);
-    }
-
-    /** @return {@link #numClasses()} */
-    public int getNumClasses() {
-        return numClasses;
-    }
-
-    /** @return {@link #pooling()} */
-    public Pooling getPooling() {
-        return pooling;
-    }
-
-    /** @return {@link #classToken()} */
-    public boolean hasClassToken() {
-        return classToken;
-    }
-
-    /** @return {@link #registerTokens()} */
-    public int getRegisterTokens() {
-        return registerTokens;
-    }
-
-    /** @return prefix tokens before the patch tokens: class token plus registers */
-    public int getPrefixTokens() {
-        return (classToken ? 1 : 0) + registerTokens;
-    }
-
-    /** @return {@link #fcNorm()} */
-    public boolean isFcNorm() {
-        return fcNorm;
-    }
-
-    /** @return {@link #qkvBias()} */
-    public boolean hasQkvBias() {
-        return qkvBias;
-    }
-
-    /** @return {@link #keyBias()} */
-    public boolean hasKeyBias() {
-        return keyBias;
-    }
-
-    /** @return {@link #posEmb()} */
-    public PositionEmbeddingKind getPosEmb() {
-        return posEmb;
-    }
-
-    /** @return {@link #rope()} */
-    public PositionEmbeddingKind getRope() {
-        return rope;
-    }
-
-    /** @return {@link #ropeLayout()} (meaningful only with {@link #rope()}) */
-    public RopeLayout getRopeLayout() {
-        return ropeLayout;
-    }
-
-    /** @return {@link #ropeIndexing()} (meaningful only with {@link #rope()}) */
-    public RopeIndexing getRopeIndexing() {
-        return ropeIndexing;
-    }
-
-    /** @return {@link #ropeTheta()} (0 without {@link #rope()}) */
-    public double getRopeTheta() {
-        return ropeTheta;
-    }
-
     /**
-     * @return the position encoding as {@link PositionEmbeddingKind#parseCombination} reads it:
-     *     {@code learned}, {@code rope-axial}, {@code rope-mixed+learned}
+     * Whether weights move freely between this config and {@code other} with the same inference:
+     * equal architectures and preprocessing; only the training rates may differ (fine-tuning with
+     * other rates, averaging).
+     *
+     * @param other another config
+     * @return true if only dropout or stochastic depth differ, if anything
      */
-    public String getPositionName() {
-        if (!rope.isRope()) {
-            return posEmb.cliName();
-        }
-        return posEmb == PositionEmbeddingKind.NONE ? rope.cliName() : rope.cliName() + "+" + posEmb.cliName();
+    public boolean sameModel(ViTConfig other) {
+        return architecture.equals(other.architecture) && preprocessing.equals(other.preprocessing);
     }
 
-    /** @return {@link #layerScale()} */
-    public double getLayerScale() {
-        return layerScale;
+    /** @return {@link Architecture#imageHeight()} */
+    public int getImageHeight() {
+        return architecture.imageHeight();
     }
 
-    /** @return {@link #posEmbLayout()} */
+    /** @return {@link Architecture#imageWidth()} */
+    public int getImageWidth() {
+        return architecture.imageWidth();
+    }
+
+    /** @return {@link Architecture#channels()} */
+    public int getChannels() {
+        return architecture.channels();
+    }
+
+    /** @return {@link Architecture#patchSize()} */
+    public int getPatchSize() {
+        return architecture.patchSize();
+    }
+
+    /** @return {@link Architecture#grid()} */
+    public PatchGrid getGrid() {
+        return architecture.grid();
+    }
+
+    /** @return {@link Architecture#patchDim()} */
+    public int getPatchDim() {
+        return architecture.patchDim();
+    }
+
+    /** @return {@link Architecture#width()} */
+    public int getWidth() {
+        return architecture.width();
+    }
+
+    /** @return {@link Architecture#depth()} */
+    public int getDepth() {
+        return architecture.depth();
+    }
+
+    /** @return {@link Architecture#heads()} */
+    public int getHeads() {
+        return architecture.heads();
+    }
+
+    /** @return {@link Architecture#mlpRatio()} */
+    public double getMlpRatio() {
+        return architecture.mlpRatio();
+    }
+
+    /** @return {@link Architecture#mlpHidden()} */
+    public int getMlpHidden() {
+        return architecture.mlpHidden();
+    }
+
+    /** @return {@link Architecture#numClasses()} */
+    public int getNumClasses() {
+        return architecture.numClasses();
+    }
+
+    /** @return {@link Architecture#pooling()} */
+    public Pooling getPooling() {
+        return architecture.pooling();
+    }
+
+    /** @return {@link Architecture#classToken()} */
+    public boolean hasClassToken() {
+        return architecture.classToken();
+    }
+
+    /** @return {@link Architecture#registerTokens()} */
+    public int getRegisterTokens() {
+        return architecture.registerTokens();
+    }
+
+    /** @return {@link Architecture#prefixTokens()} */
+    public int getPrefixTokens() {
+        return architecture.prefixTokens();
+    }
+
+    /** @return {@link Architecture#fcNorm()} */
+    public boolean isFcNorm() {
+        return architecture.fcNorm();
+    }
+
+    /** @return {@link Architecture#qkvBias()} */
+    public boolean hasQkvBias() {
+        return architecture.qkvBias();
+    }
+
+    /** @return {@link Architecture#keyBias()} */
+    public boolean hasKeyBias() {
+        return architecture.keyBias();
+    }
+
+    /** @return {@link Architecture#posEmb()} */
+    public PositionEmbeddingKind getPosEmb() {
+        return architecture.posEmb();
+    }
+
+    /** @return {@link Architecture#posEmbLayout()} */
     public SinCosLayout getPosEmbLayout() {
-        return posEmbLayout;
+        return architecture.posEmbLayout();
     }
 
-    /** @return {@link #layerNormEps()} */
+    /** @return {@link Architecture#rope()} */
+    public PositionEmbeddingKind getRope() {
+        return architecture.rope();
+    }
+
+    /** @return {@link Architecture#ropeLayout()} */
+    public RopeLayout getRopeLayout() {
+        return architecture.ropeLayout();
+    }
+
+    /** @return {@link Architecture#ropeIndexing()} */
+    public RopeIndexing getRopeIndexing() {
+        return architecture.ropeIndexing();
+    }
+
+    /** @return {@link Architecture#ropeTheta()} */
+    public double getRopeTheta() {
+        return architecture.ropeTheta();
+    }
+
+    /** @return {@link Architecture#positionName()} */
+    public String getPositionName() {
+        return architecture.positionName();
+    }
+
+    /** @return {@link Architecture#layerScale()} */
+    public double getLayerScale() {
+        return architecture.layerScale();
+    }
+
+    /** @return {@link Architecture#layerNormEps()} */
     public double getLayerNormEps() {
-        return layerNormEps;
+        return architecture.layerNormEps();
     }
 
     /** @return {@link #dropout()} */
@@ -435,41 +296,41 @@ public record ViTConfig(
         return dropPath;
     }
 
-    /** @return {@link #sizing()} */
+    /** @return {@link Preprocessing#sizing()} */
     public SizingPolicy getSizing() {
-        return sizing;
+        return preprocessing.sizing();
     }
 
-    /** @return {@link #interpolation()} */
+    /** @return {@link Preprocessing#interpolation()} */
     public Interpolation getInterpolation() {
-        return interpolation;
+        return preprocessing.interpolation();
     }
 
-    /** @return {@link #cropPct()} */
+    /** @return {@link Preprocessing#cropPct()} */
     public double getCropPct() {
-        return cropPct;
+        return preprocessing.cropPct();
     }
 
-    /** @return {@link #mean()} as a new array */
+    /** @return {@link Preprocessing#mean()} as a new array */
     public float[] getMean() {
-        return unboxed(mean);
+        return Preprocessing.unboxed(preprocessing.mean());
     }
 
-    /** @return {@link #std()} as a new array */
+    /** @return {@link Preprocessing#std()} as a new array */
     public float[] getStd() {
-        return unboxed(std);
+        return Preprocessing.unboxed(preprocessing.std());
     }
 
     /** @return the preprocessor that turns a picture into this model's input */
     public ImagePreprocessor preprocessor() {
         return ImagePreprocessor.builder()
-                .setImageSize(imageHeight, imageWidth)
-                .setPatchSize(patchSize)
-                .optChannels(channels)
-                .optPolicy(sizing)
-                .optCropPct(cropPct)
-                .optInterpolation(interpolation)
-                .optNormalization(Normalization.of(getMean(), getStd()))
+                .setImageSize(architecture.imageHeight(), architecture.imageWidth())
+                .setPatchSize(architecture.patchSize())
+                .optChannels(architecture.channels())
+                .optPolicy(preprocessing.sizing())
+                .optCropPct(preprocessing.cropPct())
+                .optInterpolation(preprocessing.interpolation())
+                .optNormalization(preprocessing.normalization())
                 .build();
     }
 
@@ -489,30 +350,19 @@ public record ViTConfig(
         return ConfigJson.GSON.fromJson(ConfigJson.parse(json), ViTConfig.class);
     }
 
-    /**
-     * Whether {@code other} describes the same network, with the same parameters and the same
-     * inference: equal up to the training-only rates (dropout, stochastic depth). Weights move
-     * freely between such configs (fine-tuning with other rates, averaging).
-     *
-     * @param other another config
-     * @return true if only dropout or stochastic depth differ, if anything
-     */
-    public boolean sameNetwork(ViTConfig other) {
-        return other.toBuilder().optDropout(dropout).optDropPath(dropPath).build().equals(this);
-    }
-
     @Override
     public String toString() {
+        Architecture a = architecture;
         return String.format(
                 "ViT %dx%d/%d C=%d D=%d depth=%d heads=%d mlp=%.2f K=%d pool=%s pos=%s",
-                imageHeight, imageWidth, patchSize, channels, width, depth, heads, mlpRatio,
-                numClasses, pooling.cliName(), getPositionName());
+                a.imageHeight(), a.imageWidth(), a.patchSize(), a.channels(), a.width(), a.depth(), a.heads(),
+                a.mlpRatio(), a.numClasses(), a.pooling().cliName(), a.positionName());
     }
 
     /**
-     * Builds a {@link ViTConfig}. {@code set} methods are required; {@code opt} methods have the
-     * documented default. All checks run in {@link #build()}, through the record's canonical
-     * constructor.
+     * Builds a {@link ViTConfig}. {@code set} methods are required; {@code opt} methods set the
+     * component they link to, whose default is documented there. All checks run in
+     * {@link #build()}, through the records' canonical constructors.
      */
     public static final class Builder {
         private int imageHeight;
@@ -522,7 +372,7 @@ public record ViTConfig(
         private int width;
         private int depth;
         private int heads;
-        private double mlpRatio = 4.0;
+        private double mlpRatio = Architecture.DEFAULT_MLP_RATIO;
         private int numClasses;
         private Pooling pooling = Pooling.CLS;
         private Boolean classToken;
@@ -537,19 +387,20 @@ public record ViTConfig(
         private RopeIndexing ropeIndexing;
         private double ropeTheta = Double.NaN;
         private double layerScale;
-        private double layerNormEps = 1e-6;
+        private double layerNormEps = Architecture.DEFAULT_LAYER_NORM_EPS;
         private double dropout;
         private double dropPath;
-        private SizingPolicy sizing = SizingPolicy.RESIZE_CROP;
-        private Interpolation interpolation = Interpolation.BICUBIC;
-        private double cropPct = 0.875;
+        private SizingPolicy sizing = Preprocessing.DEFAULT.sizing();
+        private Interpolation interpolation = Preprocessing.DEFAULT.interpolation();
+        private double cropPct = Preprocessing.DEFAULT.cropPct();
         private float[] mean;
         private float[] std;
 
         private Builder() {}
 
+
         /**
-         * Required: input size in pixels.
+         * Required: {@link Architecture#imageHeight()} and {@link Architecture#imageWidth()}.
          *
          * @param height H
          * @param width W
@@ -562,7 +413,7 @@ public record ViTConfig(
         }
 
         /**
-         * Required: patch side P.
+         * Required: {@link Architecture#patchSize()}.
          *
          * @param patchSize P
          * @return this
@@ -573,7 +424,7 @@ public record ViTConfig(
         }
 
         /**
-         * Channels, 1 or 3; default 3.
+         * Sets {@link Architecture#channels()}.
          *
          * @param channels C
          * @return this
@@ -584,7 +435,7 @@ public record ViTConfig(
         }
 
         /**
-         * Required: embedding width D.
+         * Required: {@link Architecture#width()}.
          *
          * @param width D
          * @return this
@@ -595,7 +446,7 @@ public record ViTConfig(
         }
 
         /**
-         * Required: number of encoder blocks.
+         * Required: {@link Architecture#depth()}.
          *
          * @param depth blocks
          * @return this
@@ -606,7 +457,7 @@ public record ViTConfig(
         }
 
         /**
-         * Required: attention heads; must divide the width.
+         * Required: {@link Architecture#heads()}.
          *
          * @param heads heads
          * @return this
@@ -617,7 +468,7 @@ public record ViTConfig(
         }
 
         /**
-         * MLP hidden width / D; default 4.
+         * Sets {@link Architecture#mlpRatio()}.
          *
          * @param mlpRatio ratio
          * @return this
@@ -628,7 +479,7 @@ public record ViTConfig(
         }
 
         /**
-         * Required: number of classes K.
+         * Required: {@link Architecture#numClasses()}.
          *
          * @param numClasses K
          * @return this
@@ -639,7 +490,7 @@ public record ViTConfig(
         }
 
         /**
-         * Pooling; default {@link Pooling#CLS}.
+         * Sets {@link Architecture#pooling()}.
          *
          * @param pooling pooling
          * @return this
@@ -650,7 +501,7 @@ public record ViTConfig(
         }
 
         /**
-         * Class token; default: present iff pooling is CLS.
+         * Sets {@link Architecture#classToken()}.
          *
          * @param classToken flag
          * @return this
@@ -661,7 +512,7 @@ public record ViTConfig(
         }
 
         /**
-         * Register tokens; default 0.
+         * Sets {@link Architecture#registerTokens()}.
          *
          * @param registerTokens count
          * @return this
@@ -672,7 +523,7 @@ public record ViTConfig(
         }
 
         /**
-         * LayerNorm after pooling (timm fc_norm); default false.
+         * Sets {@link Architecture#fcNorm()}.
          *
          * @param fcNorm flag
          * @return this
@@ -683,7 +534,7 @@ public record ViTConfig(
         }
 
         /**
-         * Bias on the qkv projection; default true.
+         * Sets {@link Architecture#qkvBias()}.
          *
          * @param qkvBias flag
          * @return this
@@ -694,8 +545,7 @@ public record ViTConfig(
         }
 
         /**
-         * With a qkv bias, whether its key part is used; default true. False is timm {@code Eva}'s
-         * {@code q_bias}/{@code v_bias} with the key's bias fixed at zero.
+         * Sets {@link Architecture#keyBias()}.
          *
          * @param keyBias flag
          * @return this
@@ -706,8 +556,8 @@ public record ViTConfig(
         }
 
         /**
-         * Position embedding; default learned. A rotary kind sets {@link #optRope} and no absolute
-         * table; an absolute kind keeps any rotary one.
+         * Sets {@link Architecture#posEmb()}; a rotary kind sets {@link #optRope} and no absolute
+         * table instead, an absolute kind keeps any rotary one.
          *
          * @param posEmb kind
          * @return this
@@ -724,8 +574,8 @@ public record ViTConfig(
         }
 
         /**
-         * Position encoding by name, absolute and rotary joined by {@code +}
-         * ({@link PositionEmbeddingKind#parseCombination}); default learned.
+         * Sets {@link Architecture#posEmb()} and {@link Architecture#rope()} by name, absolute and
+         * rotary joined by {@code +} ({@link PositionEmbeddingKind#parseCombination}).
          *
          * @param name e.g. {@code learned}, {@code rope-axial}, {@code rope-mixed+learned}
          * @return this
@@ -739,7 +589,7 @@ public record ViTConfig(
         }
 
         /**
-         * Rotary position embedding in attention; default none.
+         * Sets {@link Architecture#rope()}.
          *
          * @param rope a rotary kind or {@link PositionEmbeddingKind#NONE}
          * @return this
@@ -750,7 +600,7 @@ public record ViTConfig(
         }
 
         /**
-         * Rotary pair layout; default the kind's (half for DINOv3, else interleaved).
+         * Sets {@link Architecture#ropeLayout()}.
          *
          * @param layout layout
          * @return this
@@ -761,7 +611,7 @@ public record ViTConfig(
         }
 
         /**
-         * Rotary axis order; default the kind's (ij for DINOv3, else xy).
+         * Sets {@link Architecture#ropeIndexing()}.
          *
          * @param indexing order
          * @return this
@@ -772,7 +622,7 @@ public record ViTConfig(
         }
 
         /**
-         * Rotary temperature; default the kind's (10 for rope-mixed, else 100).
+         * Sets {@link Architecture#ropeTheta()}.
          *
          * @param theta theta, above 1
          * @return this
@@ -783,7 +633,7 @@ public record ViTConfig(
         }
 
         /**
-         * LayerScale initial factor of both residual branches, 0 for none; default 0.
+         * Sets {@link Architecture#layerScale()}.
          *
          * @param init factor, at least 0
          * @return this
@@ -794,7 +644,7 @@ public record ViTConfig(
         }
 
         /**
-         * Sin-cos column layout; default split.
+         * Sets {@link Architecture#posEmbLayout()}.
          *
          * @param layout layout
          * @return this
@@ -805,7 +655,7 @@ public record ViTConfig(
         }
 
         /**
-         * LayerNorm epsilon; default 1e-6.
+         * Sets {@link Architecture#layerNormEps()}.
          *
          * @param eps epsilon
          * @return this
@@ -816,7 +666,7 @@ public record ViTConfig(
         }
 
         /**
-         * Dropout rate; default 0.
+         * Sets {@link ViTConfig#dropout()}; default 0.
          *
          * @param dropout rate in [0, 1)
          * @return this
@@ -827,7 +677,7 @@ public record ViTConfig(
         }
 
         /**
-         * Stochastic depth rate; default 0.
+         * Sets {@link ViTConfig#dropPath()}; default 0.
          *
          * @param dropPath rate in [0, 1)
          * @return this
@@ -838,7 +688,7 @@ public record ViTConfig(
         }
 
         /**
-         * Sizing policy by name; default resize-crop.
+         * Sets {@link Preprocessing#sizing()} by name.
          *
          * @param name policy
          * @return this
@@ -849,7 +699,7 @@ public record ViTConfig(
         }
 
         /**
-         * Sizing policy; default resize-crop.
+         * Sets {@link Preprocessing#sizing()}.
          *
          * @param policy policy
          * @return this
@@ -860,7 +710,7 @@ public record ViTConfig(
         }
 
         /**
-         * Interpolation by name; default bicubic.
+         * Sets {@link Preprocessing#interpolation()} by name.
          *
          * @param name filter
          * @return this
@@ -871,7 +721,7 @@ public record ViTConfig(
         }
 
         /**
-         * Crop ratio for resize-crop; default 0.875.
+         * Sets {@link Preprocessing#cropPct()}.
          *
          * @param cropPct ratio in (0, 1]
          * @return this
@@ -882,7 +732,7 @@ public record ViTConfig(
         }
 
         /**
-         * Normalization; default mean 0, std 1 (none).
+         * Sets {@link Preprocessing#mean()} and {@link Preprocessing#std()}; null for none.
          *
          * @param mean per-channel mean
          * @param std per-channel standard deviation
@@ -891,6 +741,22 @@ public record ViTConfig(
         public Builder optNormalization(float[] mean, float[] std) {
             this.mean = mean == null ? null : mean.clone();
             this.std = std == null ? null : std.clone();
+            return this;
+        }
+
+
+        /**
+         * Sets every component of {@link Preprocessing}, e.g. to one of its presets.
+         *
+         * @param preprocessing the preprocessing
+         * @return this
+         */
+        public Builder optPreprocessing(Preprocessing preprocessing) {
+            this.sizing = preprocessing.sizing();
+            this.interpolation = preprocessing.interpolation();
+            this.cropPct = preprocessing.cropPct();
+            this.mean = preprocessing.mean() == null ? null : Preprocessing.unboxed(preprocessing.mean());
+            this.std = preprocessing.std() == null ? null : Preprocessing.unboxed(preprocessing.std());
             return this;
         }
 
@@ -909,11 +775,13 @@ public record ViTConfig(
          * @throws IllegalArgumentException naming the first invalid setting and its value
          */
         public ViTConfig build() {
-            return new ViTConfig(imageHeight, imageWidth, channels, patchSize, width, depth, heads,
+            Architecture a = new Architecture(imageHeight, imageWidth, channels, patchSize, width, depth, heads,
                     mlpRatio, numClasses, pooling, classToken == null ? pooling == Pooling.CLS : classToken,
                     registerTokens, fcNorm, qkvBias, keyBias, posEmb, posEmbLayout, rope, ropeLayout,
-                    ropeIndexing, ropeTheta, layerScale, layerNormEps, dropout, dropPath, sizing,
-                    interpolation, cropPct, mean == null ? null : boxed(mean), std == null ? null : boxed(std));
+                    ropeIndexing, ropeTheta, layerScale, layerNormEps);
+            Preprocessing p = new Preprocessing(sizing, interpolation, cropPct,
+                    mean == null ? null : Preprocessing.boxed(mean), std == null ? null : Preprocessing.boxed(std));
+            return new ViTConfig(a, dropout, dropPath, p);
         }
     }
 }

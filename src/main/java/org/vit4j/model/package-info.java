@@ -14,8 +14,9 @@
  * {@link org.vit4j.model.Attention} also turns the patch tokens' queries and keys (the prefix tokens
  * pass unrotated); {@link org.vit4j.model.LayerScale} is timm's per-channel branch factor.
  *
- * A model is a {@link org.vit4j.model.ViTConfig} (one validated value; {@link
- * org.vit4j.model.Variant} holds the named sizes) plus weights; {@link org.vit4j.model.VitModel}
+ * A model is a {@link org.vit4j.model.ViTConfig} (one validated value: its {@link
+ * org.vit4j.model.Preprocessing}, its {@link org.vit4j.model.Architecture} and the training rates;
+ * {@link org.vit4j.model.Variant} holds the named sizes) plus weights; {@link org.vit4j.model.VitModel}
  * owns them and saves/loads a {@link org.vit4j.model.ModelDirectory}. {@link
  * org.vit4j.model.DeviceSetting} chooses CPU or GPU.
  */

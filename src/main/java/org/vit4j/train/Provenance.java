@@ -3,36 +3,47 @@ package org.vit4j.train;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-import com.google.gson.JsonObject;
+import com.google.gson.annotations.SerializedName;
 import java.time.Instant;
 import org.vit4j.model.ModelDirectory;
 
 /**
- * Where and with what a run was trained, for {@code train.json} (as tribuo's
- * {@code ModelProvenance} records it): library versions, device, threads, JVM and time.
+ * Where and with what a run was trained, as tribuo's {@code ModelProvenance} records it: the
+ * {@code provenance} object of {@code train.json} ({@link RunRecord}).
+ *
+ * @param vit4j the vit4j version, or {@code development build} when run from classes
+ * @param djl the DJL version
+ * @param libtorch the libtorch version of DJL's PyTorch engine
+ * @param device the training device, as DJL names it
+ * @param threads libtorch's intra-op threads
+ * @param interopThreads libtorch's inter-op threads
+ * @param java the JVM's vendor and version
+ * @param os the operating system's name and architecture
+ * @param started when the run started, ISO-8601 in UTC
  */
-final class Provenance {
-
-    private Provenance() {}
+public record Provenance(
+        String vit4j,
+        String djl,
+        String libtorch,
+        String device,
+        int threads,
+        @SerializedName("interop_threads") int interopThreads,
+        String java,
+        String os,
+        String started) {
 
     /**
-     * The provenance of a run starting now.
+     * The provenance of a run starting now in this JVM.
      *
      * @param device the training device
-     * @return {@code {vit4j, djl, libtorch, device, threads, interop_threads, java, os, started}}
+     * @return the provenance
      */
-    static JsonObject of(Device device) {
-        JsonObject p = new JsonObject();
+    public static Provenance current(Device device) {
         String version = ModelDirectory.class.getPackage().getImplementationVersion();
-        p.addProperty("vit4j", version == null ? "development build" : version);
-        p.addProperty("djl", Engine.getDjlVersion());
-        p.addProperty("libtorch", Engine.getEngine("PyTorch").getVersion());
-        p.addProperty("device", device.toString());
-        p.addProperty("threads", JniUtils.getNumThreads());
-        p.addProperty("interop_threads", JniUtils.getNumInteropThreads());
-        p.addProperty("java", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
-        p.addProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        p.addProperty("started", Instant.now().toString());
-        return p;
+        return new Provenance(version == null ? "development build" : version, Engine.getDjlVersion(),
+                Engine.getEngine("PyTorch").getVersion(), device.toString(), JniUtils.getNumThreads(),
+                JniUtils.getNumInteropThreads(),
+                System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), Instant.now().toString());
     }
 }

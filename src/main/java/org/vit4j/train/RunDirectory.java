@@ -2,7 +2,6 @@ package org.vit4j.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,7 @@ import org.vit4j.model.VitModel;
  *
  * <pre>
  *   OUT/config.json, labels.txt, model.safetensors, checksums.sha256   the best model (by validation accuracy)
- *   OUT/train.json       the {@link TrainOptions}, the data, provenance, and how the run was extended
+ *   OUT/train.json       the {@link RunRecord}: the {@link TrainOptions}, the data, provenance, extensions
  *   OUT/metrics.jsonl    one {@link EpochMetrics} per epoch
  *   OUT/checkpoints/epoch-NNNN/   the last epoch: model files, optimizer.safetensors, state.json
  *   OUT/checkpoints/last          the name of the last complete checkpoint directory
@@ -42,7 +41,6 @@ public final class RunDirectory {
     /** The checkpoint folder. */
     public static final String CHECKPOINTS = "checkpoints";
 
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
     private static final Gson LINE = new GsonBuilder().disableHtmlEscaping().create();
 
     /**
@@ -117,32 +115,18 @@ public final class RunDirectory {
     /**
      * Reads {@code train.json}.
      *
-     * @return its object
-     * @throws IOException if it is missing or not a JSON object
+     * @return what it says
+     * @throws IOException if it is missing or not a run record
      */
-    public JsonObject readRecord() throws IOException {
+    public RunRecord readRecord() throws IOException {
         Path f = root.resolve(TRAIN_JSON);
         if (!Files.isRegularFile(f)) {
             throw new IOException(root + ": no " + TRAIN_JSON + " (not a training run directory)");
         }
         try {
-            return JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new IOException(f + ": not a JSON object: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * The options a run was started with.
-     *
-     * @return options from {@code train.json}
-     * @throws IOException if it cannot be read
-     */
-    public TrainOptions readOptions() throws IOException {
-        try {
-            return TrainOptions.fromJson(readRecord().toString());
+            return RunRecord.fromJson(Files.readString(f));
         } catch (IllegalArgumentException e) {
-            throw new IOException(root.resolve(TRAIN_JSON) + ": " + e.getMessage(), e);
+            throw new IOException(f + ": " + e.getMessage(), e);
         }
     }
 
@@ -152,9 +136,9 @@ public final class RunDirectory {
      * @param record the run record
      * @throws IOException if writing fails
      */
-    public void writeRecord(JsonObject record) throws IOException {
+    public void writeRecord(RunRecord record) throws IOException {
         Files.createDirectories(root);
-        AtomicFiles.writeString(root.resolve(TRAIN_JSON), PRETTY.toJson(record) + "\n");
+        AtomicFiles.writeString(root.resolve(TRAIN_JSON), record.toJson() + "\n");
     }
 
     /**

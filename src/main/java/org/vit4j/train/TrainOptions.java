@@ -194,8 +194,22 @@ public record TrainOptions(
      * @return field names with both values, e.g. {@code lr: 0.001 vs 0.002}; empty if equal
      */
     public java.util.List<String> differences(TrainOptions other) {
+        return differences(GSON.toJsonTree(other).getAsJsonObject());
+    }
+
+    /**
+     * The options that differ between these and a builder's, before the builder's are checked, so
+     * that a combination {@link Builder#build()} refuses still shows as the values that differ.
+     *
+     * @param other a builder
+     * @return field names with both values, as {@link #differences(TrainOptions)} gives them
+     */
+    public java.util.List<String> differences(Builder other) {
+        return differences(GSON.toJsonTree(other).getAsJsonObject());
+    }
+
+    private java.util.List<String> differences(com.google.gson.JsonObject b) {
         com.google.gson.JsonObject a = GSON.toJsonTree(this).getAsJsonObject();
-        com.google.gson.JsonObject b = GSON.toJsonTree(other).getAsJsonObject();
         java.util.List<String> out = new java.util.ArrayList<>();
         for (String key : a.keySet()) {
             if (!java.util.Objects.equals(a.get(key), b.get(key))) {

@@ -9,9 +9,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +20,6 @@ import org.vit4j.compiled.CompiledTrainStep;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
-import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
@@ -35,9 +31,14 @@ import org.vit4j.model.VitModel;
  * clipping, label-smoothed cross-entropy, seeded data order and augmentation. The files it writes
  * are described by {@link RunDirectory}.
  *
+ * <p>As tribuo's {@code Trainer.train(dataset)} returns a model, {@link #train} returns the trained
+ * model ({@link TrainResult}: its directory and its last validation), and records how it was made
+ * in {@code train.json} ({@link RunRecord}, with a typed {@link Provenance}). {@link #resume}
+ * continues a run by the rules of {@link ResumableRun}.
+ *
  * <p>Runs are deterministic: the same options, data and seed on the same machine give
- * bit-identical metrics and weights, and {@link #train} with {@code resume} continues from the last
- * checkpoint with the same schedule, data order and random streams as an uninterrupted run. A
+ * bit-identical metrics and weights, and {@link #resume} continues from the last checkpoint with the
+ * same schedule, data order and random streams as an uninterrupted run. A
  * non-finite loss or gradient stops training with a {@link TrainingDivergedException} before it
  * reaches the weights.
  */
@@ -82,7 +83,7 @@ public final class VitTrainer {
      */
     public VitTrainer optInit(Path modelDir) throws IOException {
         ModelDirectory.Contents c = ModelDirectory.read(ModelFiles.of(modelDir));
-        if (!config.sameNetwork(c.config())) {
+        if (!config.sameModel(c.config())) {
             throw new IOException(modelDir + ": its config differs from the model to train:\n  "
                     + c.config() + "\nvs\n  " + config);
         }
@@ -128,173 +129,227 @@ public final class VitTrainer {
     }
 
     /**
-     * Runs training.
+     * Trains a new run: a model of this trainer's config, initialized from the seed (or from
+     * {@link #optInit}), trained for {@link TrainOptions#epochs()} epochs. Writes the run's files
+     * ({@link RunDirectory}): {@code train.json} first, then per epoch a metrics line, the best
+     * model and a checkpoint.
      *
      * @param train training images
      * @param val validation images (may be empty: then the last epoch is kept as best)
-     * @param out output directory
-     * @param resume continue from {@code out/checkpoints/last}
-     * @return validation result of the final model
-     * @throws IOException if reading data or writing checkpoints fails
+     * @param out the run directory; empty or new unless {@link #optOverwrite}
+     * @return the trained model's directory and the last epoch's validation
+     * @throws IllegalArgumentException if {@code out} is not empty
+     * @throws IOException if reading data or writing the run's files fails
      */
-    public EvalResult train(ImageDataset train, ImageDataset val, Path out, boolean resume) throws IOException {
-        List<String> labels = train.labels();
+    public TrainResult train(ImageDataset train, ImageDataset val, Path out) throws IOException {
         RunDirectory run = RunDirectory.of(out);
-        if (!resume) {
-            if (overwrite) {
-                run.clearRun();
-            } else {
-                run.requireEmpty();
-            }
+        if (overwrite) {
+            run.clearRun();
+        } else {
+            run.requireEmpty();
         }
         Files.createDirectories(out);
+        return run(train, val, run, null);
+    }
+
+    /**
+     * Continues the run in {@code dir} from its last checkpoint, by the rules of
+     * {@link ResumableRun}: this trainer's config must be the checkpoint's and its options the
+     * run's, but for a raised number of epochs (the cosine schedule is then recomputed for the new
+     * length, and {@code train.json} records the extension). The schedule, data order and random
+     * streams continue as in an uninterrupted run. {@link #optInit} is not read.
+     *
+     * @param train the run's training images
+     * @param val the run's validation images
+     * @param dir the run directory
+     * @return the trained model's directory and the last epoch's validation; no epoch run when
+     *     all were done (the listener is told)
+     * @throws IllegalArgumentException if {@code dir} holds no checkpoint, or the options differ
+     * @throws IOException if the run's files cannot be read or written, or the model differs
+     */
+    public TrainResult resume(ImageDataset train, ImageDataset val, Path dir) throws IOException {
+        ResumableRun from = ResumableRun.open(dir);
+        from.requireOptions(options);
+        if (!from.config().equals(config)) {
+            throw new IOException(from.checkpoint() + ": checkpoint config differs from the requested model");
+        }
+        if (from.state().epochsDone() >= options.epochs()) {
+            listener.log(dir + ": all " + from.state().epochsDone() + " epochs are done; nothing to do"
+                    + " (raise the number of epochs to train longer)");
+            return new TrainResult(dir, null, 0);
+        }
+        return run(train, val, from.run(), from);
+    }
+
+    /**
+     * {@link #resume} when {@code resume} is true, else {@link #train(ImageDataset, ImageDataset, Path)}:
+     * for callers that take the choice as a flag (a command line's {@code --resume}).
+     *
+     * @param train training images
+     * @param val validation images
+     * @param dir the run directory
+     * @param resume whether to continue the run in {@code dir}
+     * @return the trained model's directory and the last epoch's validation
+     * @throws IOException if reading data or the run's files, or writing them, fails
+     */
+    public TrainResult train(ImageDataset train, ImageDataset val, Path dir, boolean resume) throws IOException {
+        return resume ? resume(train, val, dir) : train(train, val, dir);
+    }
+
+    /** Trains from a fresh start ({@code from} null) or from a run's checkpoint, to the last epoch. */
+    private TrainResult run(ImageDataset train, ImageDataset val, RunDirectory run, ResumableRun from)
+            throws IOException {
         HeapReuse.apply(); // both engines: a step's activations and gradients stay in the heap between steps
-        int startEpoch = 0;
-        double bestAcc = -1;
-        try (VitModel model = VitModel.create(config, labels, device, options.seed());
-                CompiledTrainStep compiled = options.engine() == ForwardEngine.COMPILED
-                        ? CompiledTrainStep.compile(model.getBlock(),
-                                new Precision.Choice(options.precision(), "the run's options"),
-                                model.getModel().getNDManager())
-                        : null) {
+        try (VitModel model = VitModel.create(config, train.labels(), device, options.seed());
+                CompiledTrainStep compiled = compile(model)) {
             AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(),
                     options.weightDecay());
-            if (resume) {
-                Path ckpt = run.lastCheckpoint();
-                if (ckpt == null) {
-                    throw new IOException(out + ": no checkpoint to resume from (checkpoints/last missing)");
-                }
-                JsonObject record = run.readRecord();
-                TrainOptions saved = run.readOptions();
-                List<String> differ = saved.toBuilder().optEpochs(options.epochs()).build().differences(options);
-                if (!differ.isEmpty()) {
-                    throw new IllegalArgumentException(out + ": the run was started with other options ("
-                            + String.join("; ", differ) + ", as run vs as asked); resume with the run's own");
-                }
-                if (options.epochs() < saved.epochs()) {
-                    throw new IllegalArgumentException(out + ": the run has " + saved.epochs()
-                            + " epochs; resuming can raise the number of epochs, not lower it (asked "
-                            + options.epochs() + ")");
-                }
-                ModelDirectory.Contents checkpoint = ModelDirectory.read(ModelFiles.of(ckpt));
-                if (!checkpoint.config().equals(config)) {
-                    throw new IOException(ckpt + ": checkpoint config differs from the requested model");
-                }
-                RunDirectory.State state = RunDirectory.readState(ckpt);
-                startEpoch = state.epochsDone();
-                bestAcc = state.bestValAccuracy();
-                if (startEpoch >= options.epochs()) {
-                    listener.log(out + ": all " + startEpoch + " epochs are done; nothing to do"
-                            + " (raise the number of epochs to train longer)");
-                    return null;
-                }
-                if (options.epochs() != saved.epochs()) {
-                    JsonObject change = new JsonObject();
-                    change.addProperty("after_epoch", startEpoch);
-                    change.addProperty("epochs_before", saved.epochs());
-                    change.addProperty("epochs", options.epochs());
-                    JsonArray changes = record.has("extended") ? record.getAsJsonArray("extended") : new JsonArray();
-                    changes.add(change);
-                    record.add("extended", changes);
-                    record.addProperty("epochs", options.epochs());
-                    run.writeRecord(record);
-                    listener.log("extending the run from " + saved.epochs() + " to " + options.epochs()
-                            + " epochs: the cosine schedule is recomputed for the new length");
-                }
-                model.loadWeights(checkpoint.weights(), ckpt.toString());
-                opt.loadState(Files.readAllBytes(ckpt.resolve("optimizer.safetensors")),
-                        model.getModel().getNDManager(), ckpt.toString());
-                run.truncateMetrics(startEpoch);
-                listener.log("resuming " + ckpt + " after epoch " + startEpoch + " of " + options.epochs());
+            int startEpoch = 0;
+            double bestAcc = -1;
+            if (from != null) {
+                restore(from, model, opt);
+                startEpoch = from.state().epochsDone();
+                bestAcc = from.state().bestValAccuracy();
             } else {
-                JsonObject record = JsonParser.parseString(options.toJson()).getAsJsonObject();
-                if (init != null) {
-                    if (!init.labels().equals(labels)) {
-                        throw new IOException(initSource + ": its labels " + init.labels()
-                                + " differ from the training data's " + labels);
-                    }
-                    model.loadWeights(init.weights(), initSource);
-                    JsonObject from = new JsonObject();
-                    from.addProperty("dir", initSource);
-                    from.addProperty("weights_sha256", ModelDirectory.sha256(init.weights()));
-                    record.add("init", from);
-                    listener.log("starting from the weights in " + initSource);
-                }
-                record.add("data", dataRecord(train, val));
-                record.add("provenance", Provenance.of(device));
-                run.writeRecord(record);
-                run.deleteMetrics();
+                start(model, train, val, run);
             }
-            int n = train.size();
-            int stepsPerEpoch = (n + options.batchSize() - 1) / options.batchSize();
-            long totalSteps = (long) stepsPerEpoch * options.epochs();
+            int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
             LrSchedule schedule = new LrSchedule(options.lr(), options.minLr(),
-                    Math.round(options.warmupEpochs() * stepsPerEpoch), totalSteps);
-            ImagePreprocessor pre = config.preprocessor();
-            Augment augment = options.augment();
-            Engine engine = Engine.getEngine("PyTorch");
+                    Math.round(options.warmupEpochs() * stepsPerEpoch), (long) stepsPerEpoch * options.epochs());
             EvalResult last = null;
             for (int epoch = startEpoch; epoch < options.epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                double lossSum = 0;
-                long correct = 0;
-                int seen = 0;
-                int batch = 0;
-                int epochSkipped = 0;
-                try (BatchLoader loader = new BatchLoader(train, epochOrder(n, epoch), options.batchSize(),
-                        pre, augment, options.seed(), epoch + 1L, null)) {
-                    while (true) {
-                        long wait = System.nanoTime();
-                        if (!loader.hasNext()) {
-                            break;
-                        }
-                        BatchLoader.Batch b = loader.next();
-                        listener.onBatchWait((System.nanoTime() - wait) / 1e9);
-                        epochSkipped += skip(b.skipped());
-                        long step = (long) epoch * stepsPerEpoch + batch;
-                        if (b.size() > 0) { // a batch of only unreadable images has nothing to learn from
-                            // dropout and stochastic depth draw from the engine: reseed per step for resumability
-                            engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
-                            double[] lc = step(model, compiled, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
-                            lossSum += lc[0] * b.size();
-                            correct += (long) lc[1];
-                            seen += b.size();
-                        }
-                        batch++;
-                        double secs = (System.nanoTime() - t0) / 1e9;
-                        listener.onStep(epoch, batch, stepsPerEpoch, seen == 0 ? 0 : lossSum / seen, seen / secs);
-                    }
-                }
-                if (seen == 0) {
-                    throw new IOException("no training image could be read (" + epochSkipped + " skipped)");
-                }
-                double trainSecs = (System.nanoTime() - t0) / 1e9;
-                last = val.size() > 0 ? Evaluator.evaluate(model, val, 256, null, options.seed(), null) : null;
-                if (last != null) {
-                    epochSkipped += skip(last.skipped());
-                }
-                if (last != null && !(Double.isFinite(last.loss()) && Double.isFinite(last.accuracy()))) {
-                    throw new TrainingDivergedException(epoch + 1, (long) (epoch + 1) * stepsPerEpoch,
-                            "validation loss " + last.loss());
-                }
+                EpochTrained done = trainEpoch(model, compiled, opt, train, epoch, stepsPerEpoch, schedule);
+                last = validate(model, val, epoch, stepsPerEpoch);
+                int skippedThisEpoch = done.skipped() + (last == null ? 0 : last.skipped().size());
                 boolean best = last == null || last.accuracy() > bestAcc;
                 if (best) {
                     bestAcc = last == null ? bestAcc : last.accuracy();
-                    model.save(out);
+                    model.save(run.path());
                 }
                 long steps = (long) (epoch + 1) * stepsPerEpoch;
                 EpochMetrics metrics = new EpochMetrics(epoch + 1, steps, schedule.at(steps - 1),
-                        lossSum / seen, (double) correct / seen,
+                        done.lossSum() / done.seen(), (double) done.correct() / done.seen(),
                         last == null ? null : last.loss(), last == null ? null : last.accuracy(),
-                        best, seen / trainSecs, trainSecs, epochSkipped);
+                        best, done.seen() / done.seconds(), done.seconds(), skippedThisEpoch);
                 // metrics first: a kill between the two leaves a line that resume truncates and rewrites;
                 // the other order could leave a checkpoint whose epoch has no line
                 run.appendMetrics(metrics);
                 run.saveCheckpoint(model, opt, new RunDirectory.State(epoch + 1, opt.steps(), bestAcc));
                 listener.onEpoch(metrics.toJson());
             }
-            return last;
+            return new TrainResult(run.path(), last, options.epochs() - startEpoch);
         }
+    }
+
+    /** The compiled training step of the model, or null for the eager blocks. */
+    private CompiledTrainStep compile(VitModel model) {
+        return options.engine() == ForwardEngine.COMPILED
+                ? CompiledTrainStep.compile(model.getBlock(),
+                        new Precision.Choice(options.precision(), "the run's options"), model.getModel().getNDManager())
+                : null;
+    }
+
+    /**
+     * A new run's start: the initial weights if {@link #optInit} gave some, {@code train.json},
+     * no metrics yet.
+     */
+    private void start(VitModel model, ImageDataset train, ImageDataset val, RunDirectory run) throws IOException {
+        RunRecord.InitialWeights from = null;
+        if (init != null) {
+            if (!init.labels().equals(train.labels())) {
+                throw new IOException(initSource + ": its labels " + init.labels()
+                        + " differ from the training data's " + train.labels());
+            }
+            model.loadWeights(init.weights(), initSource);
+            from = new RunRecord.InitialWeights(initSource, ModelDirectory.sha256(init.weights()));
+            listener.log("starting from the weights in " + initSource);
+        }
+        RunRecord.Data data = new RunRecord.Data(dataSource, dataDir == null ? null : dataDir.toString(),
+                train.describe(), train.size(), train.fingerprint(), val.describe(), val.size(), val.fingerprint());
+        run.writeRecord(new RunRecord(options, from, data, Provenance.current(device), null));
+        run.deleteMetrics();
+    }
+
+    /**
+     * A resumed run's start: the extension of its epochs recorded, the checkpoint's weights and
+     * optimizer state loaded, the metrics of later epochs dropped.
+     */
+    private void restore(ResumableRun from, VitModel model, AdamW opt) throws IOException {
+        int startEpoch = from.state().epochsDone();
+        int before = from.options().epochs();
+        if (options.epochs() != before) {
+            from.run().writeRecord(from.record().extend(startEpoch, options.epochs()));
+            listener.log("extending the run from " + before + " to " + options.epochs()
+                    + " epochs: the cosine schedule is recomputed for the new length");
+        }
+        Path ckpt = from.checkpoint();
+        model.loadWeights(ModelDirectory.read(ModelFiles.of(ckpt)).weights(), ckpt.toString());
+        opt.loadState(Files.readAllBytes(ckpt.resolve("optimizer.safetensors")),
+                model.getModel().getNDManager(), ckpt.toString());
+        from.run().truncateMetrics(startEpoch);
+        listener.log("resuming " + ckpt + " after epoch " + startEpoch + " of " + options.epochs());
+    }
+
+    /** What one pass over the training images did. */
+    private record EpochTrained(double lossSum, long correct, int seen, int skipped, double seconds) {}
+
+    /** One pass over the training images in the epoch's order, one optimizer step per batch. */
+    private EpochTrained trainEpoch(VitModel model, CompiledTrainStep compiled, AdamW opt, ImageDataset train,
+            int epoch, int stepsPerEpoch, LrSchedule schedule) throws IOException {
+        Engine engine = Engine.getEngine("PyTorch");
+        long t0 = System.nanoTime();
+        double lossSum = 0;
+        long correct = 0;
+        int seen = 0;
+        int batch = 0;
+        int skippedImages = 0;
+        try (BatchLoader loader = new BatchLoader(train, epochOrder(train.size(), epoch), options.batchSize(),
+                config.preprocessor(), options.augment(), options.seed(), epoch + 1L, null)) {
+            while (true) {
+                long wait = System.nanoTime();
+                if (!loader.hasNext()) {
+                    break;
+                }
+                BatchLoader.Batch b = loader.next();
+                listener.onBatchWait((System.nanoTime() - wait) / 1e9);
+                skippedImages += skip(b.skipped());
+                long step = (long) epoch * stepsPerEpoch + batch;
+                if (b.size() > 0) { // a batch of only unreadable images has nothing to learn from
+                    // dropout and stochastic depth draw from the engine: reseed per step for resumability
+                    engine.setRandomSeed((int) (options.seed() * 1_000_003L + step));
+                    double[] lc = step(model, compiled, opt, engine, b, schedule.at(step), epoch + 1, step + 1);
+                    lossSum += lc[0] * b.size();
+                    correct += (long) lc[1];
+                    seen += b.size();
+                }
+                batch++;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                listener.onStep(epoch, batch, stepsPerEpoch, seen == 0 ? 0 : lossSum / seen, seen / secs);
+            }
+        }
+        if (seen == 0) {
+            throw new IOException("no training image could be read (" + skippedImages + " skipped)");
+        }
+        return new EpochTrained(lossSum, correct, seen, skippedImages, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * The model on the validation images after an epoch, or null without any; unreadable images
+     * are told to the listener.
+     *
+     * @throws TrainingDivergedException if the validation loss or accuracy is not finite
+     */
+    private EvalResult validate(VitModel model, ImageDataset val, int epoch, int stepsPerEpoch) throws IOException {
+        if (val.size() == 0) {
+            return null;
+        }
+        EvalResult r = Evaluator.evaluate(model, val, 256, null, options.seed(), null);
+        skip(r.skipped());
+        if (!(Double.isFinite(r.loss()) && Double.isFinite(r.accuracy()))) {
+            throw new TrainingDivergedException(epoch + 1, (long) (epoch + 1) * stepsPerEpoch,
+                    "validation loss " + r.loss());
+        }
+        return r;
     }
 
     /**
@@ -314,23 +369,6 @@ public final class VitTrainer {
             }
         }
         return problems.size();
-    }
-
-    private JsonObject dataRecord(ImageDataset train, ImageDataset val) throws IOException {
-        JsonObject data = new JsonObject();
-        if (dataSource != null) {
-            data.addProperty("source", dataSource);
-        }
-        if (dataDir != null) {
-            data.addProperty("data_dir", dataDir.toString());
-        }
-        data.addProperty("train", train.describe());
-        data.addProperty("train_images", train.size());
-        data.addProperty("train_sha256", train.fingerprint());
-        data.addProperty("val", val.describe());
-        data.addProperty("val_images", val.size());
-        data.addProperty("val_sha256", val.fingerprint());
-        return data;
     }
 
     /**

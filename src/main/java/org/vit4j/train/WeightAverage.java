@@ -65,7 +65,7 @@ public final class WeightAverage {
      * Averages model directories (checkpoint directories are model directories too) into a new one.
      *
      * @param dirs at least one model directory, all with the same network ({@link
-     *     org.vit4j.model.ViTConfig#sameNetwork}) and labels; the first one's config is written
+     *     org.vit4j.model.ViTConfig#sameModel}) and labels; the first one's config is written
      * @param out where to write the averaged model
      * @throws IOException if a directory cannot be read, or its config, labels or tensors differ
      *     from the first one's
@@ -81,7 +81,7 @@ public final class WeightAverage {
             for (int i = 0; i < dirs.size(); i++) {
                 Path dir = dirs.get(i);
                 ModelDirectory.Contents c = i == 0 ? first : ModelDirectory.read(ModelFiles.of(dir));
-                if (!first.config().sameNetwork(c.config())) {
+                if (!first.config().sameModel(c.config())) {
                     throw new IOException(dir + ": its network differs from that of " + dirs.get(0) + " ("
                             + difference(c.config(), first.config()) + ")");
                 }

@@ -14,7 +14,12 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vit4j.Named;
 import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.Pooling;
+import org.vit4j.model.Variant;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.SinCosLayout;
 
 /** {@code vit4j train} as a user runs it: small data, existing directories, resuming, divergence. */
 class TrainCommandTest {
@@ -72,6 +77,23 @@ class TrainCommandTest {
                 "(default: 0.1)", "(default: 42)", "(default: 5000, at most a tenth of the data)")) {
             assertTrue(help.contains(d), d + " in\n" + r.out());
         }
+    }
+
+    @Test
+    void helpListsTheLibrarysNamesInDeclarationOrder() {
+        String train = CliRun.run("train", "--help").out().replaceAll("\\s+", " ");
+        String posemb = CliRun.run("posemb", "--help").out().replaceAll("\\s+", " ");
+        String variants = String.join(", ", names(Variant.values()));
+        String kinds = String.join(", ", names(PositionEmbeddingKind.values()));
+        assertTrue(train.contains("A variant (" + variants + "; "), train);
+        assertTrue(train.contains("--pos-emb=KIND " + kinds + ", or a rotary"), train);
+        assertTrue(train.contains("Pooling: " + String.join(", ", names(Pooling.values())) + " ("), train);
+        assertTrue(train.contains("Sin-cos layout: " + String.join(", ", names(SinCosLayout.values())) + " ("), train);
+        assertTrue(posemb.contains("--kind=KIND " + kinds + "."), posemb);
+    }
+
+    private static List<String> names(Named... values) {
+        return java.util.Arrays.stream(values).map(Named::cliName).toList();
     }
 
     @Test

@@ -17,12 +17,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.image.SizingPolicy;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
+import org.vit4j.model.Preprocessing;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
@@ -38,8 +41,8 @@ import org.vit4j.position.SinCosLayout;
  * fallback), and logits, pooled embedding, tokens after the encoder and tokens before it agree with
  * the eager blocks to 1e-5 in fp32, at the configured input size and at another, non-square grid.
  *
- * <p>The cases cover every option of {@link ViTConfig}, checked by reflection over the record's
- * components ({@link #everyConfigOptionIsCovered}): each boolean both ways, each enum value (or
+ * <p>The cases cover every option of {@link ViTConfig}, checked by reflection over the components
+ * of the record and of its parts ({@link #everyConfigOptionIsCovered}): each boolean both ways, each enum value (or
  * the value is one no config can hold), each number and list at a value other than the base's. A
  * component added to the config fails that test until a case here sets it.
  */
@@ -179,7 +182,8 @@ class CompiledParityTest {
     }
 
     /**
-     * Every component of {@link ViTConfig} is set by some case to a value other than the base's:
+     * Every component of {@link ViTConfig}, {@link Architecture} and {@link Preprocessing} is set by
+     * some case to a value other than the base's:
      * booleans both ways, enums to every constant a config can hold (a constant that the canonical
      * constructor refuses beside the base's other values, such as a rotary kind as {@code posEmb},
      * needs no case), numbers and lists to at least one other value. Each case changes the base.
@@ -192,21 +196,36 @@ class CompiledParityTest {
             assertNotEquals(b, c.config(), c + " sets nothing the base does not");
         }
         List<String> missing = new ArrayList<>();
-        for (RecordComponent rc : ViTConfig.class.getRecordComponents()) {
+        // the config's own components (the rates), then those of its architecture and preprocessing
+        missing.addAll(uncovered(ViTConfig.class, cases, c -> c, b));
+        missing.addAll(uncovered(Architecture.class, cases, ViTConfig::architecture, b.architecture()));
+        missing.addAll(uncovered(Preprocessing.class, cases, ViTConfig::preprocessing, b.preprocessing()));
+        assertEquals(new TreeSet<>(), new TreeSet<>(missing),
+                "config options no parity case sets; add a case to CompiledParityTest.cases()");
+    }
+
+    /** The values of {@code type}'s components (a part of the config) that no case sets. */
+    private static <R extends Record> List<String> uncovered(Class<R> type, List<Case> cases,
+            Function<ViTConfig, R> part, R base) throws ReflectiveOperationException {
+        List<String> missing = new ArrayList<>();
+        for (RecordComponent rc : type.getRecordComponents()) {
+            if (rc.getType().isRecord()) {
+                continue; // a part, covered component by component
+            }
             Set<Object> values = new LinkedHashSet<>();
             for (Case c : cases) {
-                values.add(rc.getAccessor().invoke(c.config()));
+                values.add(rc.getAccessor().invoke(part.apply(c.config())));
             }
-            Class<?> type = rc.getType();
-            if (type == boolean.class) {
+            Class<?> t = rc.getType();
+            if (t == boolean.class) {
                 for (boolean v : new boolean[] {false, true}) {
                     if (!values.contains(v)) {
                         missing.add(rc.getName() + "=" + v);
                     }
                 }
-            } else if (type.isEnum()) {
-                for (Object v : type.getEnumConstants()) {
-                    if (!values.contains(v) && holdable(b, rc, v)) {
+            } else if (t.isEnum()) {
+                for (Object v : t.getEnumConstants()) {
+                    if (!values.contains(v) && holdable(type, base, rc, v)) {
                         missing.add(rc.getName() + "=" + v);
                     }
                 }
@@ -214,20 +233,19 @@ class CompiledParityTest {
                 missing.add(rc.getName() + " (only " + values + ")");
             }
         }
-        assertEquals(new TreeSet<>(), new TreeSet<>(missing),
-                "config options no parity case sets; add a case to CompiledParityTest.cases()");
+        return missing;
     }
 
-    /** Whether the base config with one component changed to {@code value} is a valid config. */
-    private static boolean holdable(ViTConfig base, RecordComponent changed, Object value)
+    /** Whether the base part with one component changed to {@code value} is a valid part. */
+    private static <R extends Record> boolean holdable(Class<R> type, R base, RecordComponent changed, Object value)
             throws ReflectiveOperationException {
-        RecordComponent[] rcs = ViTConfig.class.getRecordComponents();
+        RecordComponent[] rcs = type.getRecordComponents();
         Class<?>[] types = Stream.of(rcs).map(RecordComponent::getType).toArray(Class<?>[]::new);
         Object[] args = new Object[rcs.length];
         for (int i = 0; i < rcs.length; i++) {
             args[i] = rcs[i].getName().equals(changed.getName()) ? value : rcs[i].getAccessor().invoke(base);
         }
-        Constructor<ViTConfig> ctor = ViTConfig.class.getDeclaredConstructor(types);
+        Constructor<R> ctor = type.getDeclaredConstructor(types);
         try {
             ctor.newInstance(args);
             return true;

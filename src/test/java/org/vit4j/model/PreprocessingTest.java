@@ -12,7 +12,7 @@ class PreprocessingTest {
 
     @Test
     void timmPresetIsVisionTransformerCfg() {
-        ViTConfig c = Preprocessing.TIMM.applyTo(Variant.MICRO.toBuilder().optChannels(3)).build();
+        ViTConfig c = Variant.MICRO.toBuilder().optChannels(3).optPreprocessing(Preprocessing.TIMM).build();
 
         assertEquals(SizingPolicy.RESIZE_CROP, c.getSizing());
         assertEquals(Interpolation.BICUBIC, c.getInterpolation());
@@ -23,7 +23,7 @@ class PreprocessingTest {
 
     @Test
     void torchvisionPresetIsImagenet1kV1Transforms() {
-        ViTConfig c = Preprocessing.TORCHVISION.applyTo(Variant.MICRO.toBuilder().optChannels(3)).build();
+        ViTConfig c = Variant.MICRO.toBuilder().optChannels(3).optPreprocessing(Preprocessing.TORCHVISION).build();
 
         assertEquals(SizingPolicy.RESIZE_CROP, c.getSizing());
         assertEquals(Interpolation.BILINEAR, c.getInterpolation());
@@ -36,7 +36,7 @@ class PreprocessingTest {
     void imagenetVariantsGetTimmsPreprocessingAndGreyOnesTheExactResize() {
         for (Variant v : new Variant[] {Variant.TINY, Variant.SMALL, Variant.BASE}) {
             ViTConfig c = v.toBuilder().build();
-            assertEquals(Preprocessing.TIMM.applyTo(v.toBuilder()).build().toJson(), c.toJson(), v.cliName());
+            assertEquals(v.toBuilder().optPreprocessing(Preprocessing.TIMM).build().toJson(), c.toJson(), v.cliName());
             assertEquals(0.9, c.getCropPct(), v.cliName());
             assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.getMean(), v.cliName());
         }

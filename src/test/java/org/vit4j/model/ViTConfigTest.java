@@ -98,15 +98,17 @@ class ViTConfigTest {
     }
 
     @Test
-    void sameNetworkIgnoresOnlyTheTrainingRates() {
+    void sameModelIgnoresOnlyTheTrainingRates() {
         ViTConfig base = Variant.MICRO.toBuilder().build();
         ViTConfig regularized = base.toBuilder().optDropout(0.1).optDropPath(0.2).build();
         assertNotEquals(base, regularized);
-        assertTrue(base.sameNetwork(regularized));
-        assertTrue(regularized.sameNetwork(base));
-        assertFalse(base.sameNetwork(base.toBuilder().setDepth(base.getDepth() + 1).build()));
-        assertFalse(base.sameNetwork(base.toBuilder().optPooling(Pooling.AVG).build()));
-        assertFalse(base.sameNetwork(base.toBuilder().optLayerNormEps(1e-5).build()));
+        assertTrue(base.sameModel(regularized));
+        assertTrue(regularized.sameModel(base));
+        assertEquals(base.architecture(), regularized.architecture());
+        assertFalse(base.sameModel(base.toBuilder().setDepth(base.getDepth() + 1).build()));
+        assertFalse(base.sameModel(base.toBuilder().optPooling(Pooling.AVG).build()));
+        assertFalse(base.sameModel(base.toBuilder().optLayerNormEps(1e-5).build()));
+        assertFalse(base.sameModel(base.toBuilder().optCropPct(0.5).build()));
     }
 
     /** Written by the pre-record {@code ConfigJson} (commit d555056) for the config below. */
@@ -158,6 +160,29 @@ class ViTConfigTest {
               }
             }""";
 
+    /**
+     * The option names a compiled program checks against are the config file's fields: every
+     * component of the parts and the rates, nothing else (the rotary settings sit in {@code rope},
+     * the preprocessing in {@code preprocess}).
+     */
+    @Test
+    void optionNamesAreTheFieldsOfTheConfigFile() {
+        ViTConfig c = Variant.MICRO.toBuilder().optQkvBias(true).optKeyBias(false)
+                .optPosEmb("rope-mixed+learned").build();
+        com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(c.toJson()).getAsJsonObject();
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        for (String k : o.keySet()) {
+            switch (k) {
+                case "format", "formatVersion" -> { }
+                case "rope" -> fields.addAll(java.util.List.of("rope", "ropeLayout", "ropeIndexing", "ropeTheta"));
+                case "preprocess" -> fields.addAll(o.getAsJsonObject(k).keySet());
+                default -> fields.add(k);
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(fields), new java.util.TreeSet<>(ViTConfig.optionNames()));
+        assertEquals(fields.size(), ViTConfig.optionNames().size());
+    }
+
     @Test
     void toJsonWritesTheConfigFileFormatByteForByte() {
         ViTConfig c = ViTConfig.builder().setImageSize(32, 48).setPatchSize(16).optChannels(3).setWidth(64)
@@ -194,30 +219,36 @@ class ViTConfigTest {
         assertArrayEquals(new float[] {0.5f}, c.getMean());
         c.getMean()[0] = 9f;
         assertArrayEquals(new float[] {0.5f}, c.getMean());
-        assertThrows(UnsupportedOperationException.class, () -> c.mean().set(0, 9f));
+        assertThrows(UnsupportedOperationException.class, () -> c.preprocessing().mean().set(0, 9f));
 
         ViTConfig read = ViTConfig.fromJson(c.toJson());
         assertEquals(c, read);
         assertEquals(c.hashCode(), read.hashCode());
         assertNotEquals(c, c.toBuilder().optNormalization(new float[] {0.5f}, new float[] {0.5f}).build());
         // without rope, the rope settings are the fixed placeholders, so they cannot split equal configs
-        ViTConfig direct = new ViTConfig(c.imageHeight(), c.imageWidth(), c.channels(), c.patchSize(), c.width(),
-                c.depth(), c.heads(), c.mlpRatio(), c.numClasses(), c.pooling(), c.classToken(), c.registerTokens(),
-                c.fcNorm(), c.qkvBias(), c.keyBias(), c.posEmb(), c.posEmbLayout(), c.rope(), RopeLayout.HALF,
-                RopeIndexing.IJ, 77, c.layerScale(), c.layerNormEps(), c.dropout(), c.dropPath(), c.sizing(),
-                c.interpolation(), c.cropPct(), c.mean(), c.std());
+        Architecture a = c.architecture();
+        ViTConfig direct = new ViTConfig(new Architecture(a.imageHeight(), a.imageWidth(), a.channels(),
+                a.patchSize(), a.width(), a.depth(), a.heads(), a.mlpRatio(), a.numClasses(), a.pooling(),
+                a.classToken(), a.registerTokens(), a.fcNorm(), a.qkvBias(), a.keyBias(), a.posEmb(),
+                a.posEmbLayout(), a.rope(), RopeLayout.HALF, RopeIndexing.IJ, 77, a.layerScale(),
+                a.layerNormEps()), c.dropout(), c.dropPath(), c.preprocessing());
         assertEquals(c, direct);
     }
 
     @Test
     void theCanonicalConstructorChecksLikeTheBuilder() {
         ViTConfig c = Variant.MICRO.toBuilder().build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ViTConfig(
-                c.imageHeight(), c.imageWidth(), c.channels(), c.patchSize(), c.width(), c.depth(), 3,
-                c.mlpRatio(), c.numClasses(), c.pooling(), c.classToken(), c.registerTokens(), c.fcNorm(),
-                c.qkvBias(), c.keyBias(), c.posEmb(), c.posEmbLayout(), c.rope(), null, null, Double.NaN,
-                c.layerScale(), c.layerNormEps(), c.dropout(), c.dropPath(), c.sizing(), c.interpolation(),
-                c.cropPct(), null, null));
+        Architecture a = c.architecture();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Architecture(
+                a.imageHeight(), a.imageWidth(), a.channels(), a.patchSize(), a.width(), a.depth(), 3,
+                a.mlpRatio(), a.numClasses(), a.pooling(), a.classToken(), a.registerTokens(), a.fcNorm(),
+                a.qkvBias(), a.keyBias(), a.posEmb(), a.posEmbLayout(), a.rope(), null, null, Double.NaN,
+                a.layerScale(), a.layerNormEps()));
+        assertEquals("width 32 is not divisible by heads 3", e.getMessage());
+        assertEquals("mean has 3 values for 1 channels", assertThrows(IllegalArgumentException.class,
+                () -> new ViTConfig(a, 0, 0, Preprocessing.TIMM)).getMessage());
+        assertEquals("dropPath must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
+                () -> new ViTConfig(a, 0, 1, Preprocessing.GREY)).getMessage());
         assertEquals("width 32 is not divisible by heads 3", e.getMessage());
     }
 

@@ -36,8 +36,10 @@ class RopeTrainingTest {
             before = fresh.getBlock().namedParameters().get("rope.freqs").getArray().toFloatArray();
         }
         Path out = tmp.resolve("run");
-        EvalResult last = new VitTrainer(config, options, Device.cpu(), null).train(train, val, out, false);
-        try (VitModel model = VitModel.load(out, Device.cpu())) {
+        TrainResult result = new VitTrainer(config, options, Device.cpu(), null).train(train, val, out);
+        EvalResult last = result.validation();
+        assertEquals(1, result.epochsRun());
+        try (VitModel model = VitModel.load(result.modelDirectory(), Device.cpu())) {
             assertEquals(config, model.getConfig());
             float[] after = model.getBlock().namedParameters().get("rope.freqs").getArray().toFloatArray();
             double moved = 0;

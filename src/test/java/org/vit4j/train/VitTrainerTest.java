@@ -64,9 +64,12 @@ class VitTrainerTest {
         val = FashionMnist.load(tmp.resolve("data"), false);
     }
 
-    private EvalResult run(Path out, TrainOptions options, boolean resume, TrainingListener listener)
+    private TrainResult run(Path out, TrainOptions options, boolean resume, TrainingListener listener)
             throws IOException {
-        return new VitTrainer(CONFIG, options, Device.cpu(), listener).train(train, val, out, resume);
+        VitTrainer trainer = new VitTrainer(CONFIG, options, Device.cpu(), listener);
+        TrainResult r = resume ? trainer.resume(train, val, out) : trainer.train(train, val, out);
+        assertEquals(out, r.modelDirectory());
+        return r;
     }
 
     private static List<JsonObject> metrics(Path out) throws IOException {
@@ -139,7 +142,7 @@ class VitTrainerTest {
         Path out = tmp.resolve("run");
         List<String> epochLines = new ArrayList<>();
         int[] steps = new int[1];
-        EvalResult last = run(out, OPTIONS, false, new TrainingListener() {
+        TrainResult result = run(out, OPTIONS, false, new TrainingListener() {
             @Override
             public void onStep(int epoch, int batch, int batches, double loss, double imagesPerSecond) {
                 assertEquals(4, batches);
@@ -152,6 +155,8 @@ class VitTrainerTest {
             }
         });
         assertEquals(8, steps[0]);
+        assertEquals(2, result.epochsRun());
+        EvalResult last = result.validation();
         assertEquals(32, last.total());
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(epochLines, lines);
@@ -177,6 +182,16 @@ class VitTrainerTest {
         assertTrue(m.get(0).get("best").getAsBoolean(), "the first epoch is always the best so far");
 
         assertEquals(OPTIONS, TrainOptions.fromJson(Files.readString(out.resolve("train.json"))));
+        RunRecord record = RunDirectory.of(out).readRecord();
+        assertEquals(OPTIONS, record.options());
+        assertNull(record.init());
+        assertEquals(List.of(), record.extended());
+        assertEquals(new RunRecord.Data(null, null, train.describe(), 64, train.fingerprint(), val.describe(), 32,
+                val.fingerprint()), record.data());
+        assertEquals(Device.cpu().toString(), record.provenance().device());
+        assertEquals("2.7.1", record.provenance().libtorch());
+        assertTrue(record.provenance().threads() > 0, record.provenance().toString());
+        assertEquals(record.toJson() + "\n", Files.readString(out.resolve("train.json")), "one form, read and written");
         assertEquals("epoch-0002", Files.readString(out.resolve("checkpoints/last")).strip());
         Path ckpt = RunDirectory.of(out).lastCheckpoint();
         assertNotNull(ckpt);
@@ -218,7 +233,7 @@ class VitTrainerTest {
         // another seed is another run
         Path other = tmp.resolve("other");
         TrainOptions seed8 = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(2e-3).optMinLr(1e-5).optWeightDecay(0.05).optWarmupEpochs(1).optLabelSmoothing(0.1).optClipGrad(1.0).optSeed(8).optValSize(0).optCropMinScale(0.8).optHflip(true).optScramble(0.5, "2x2").build();
-        new VitTrainer(CONFIG, seed8, Device.cpu(), null).train(train, val, other, false);
+        new VitTrainer(CONFIG, seed8, Device.cpu(), null).train(train, val, other);
         assertNotEquals(untimed(a), untimed(other), "seed 8 gave the metrics of seed 7");
         double otherDiff = meanAbsDiff(a.resolve("checkpoints/epoch-0002/" + ModelDirectory.WEIGHTS),
                 other.resolve("checkpoints/epoch-0002/" + ModelDirectory.WEIGHTS));
@@ -271,8 +286,11 @@ class VitTrainerTest {
         assertEquals(out + ": the run was started with other options (lr: 0.001 vs 0.002; seed: 1 vs 3,"
                 + " as run vs as asked); resume with the run's own", e.getMessage());
         Path empty = tmp.resolve("empty");
-        IOException none = assertThrows(IOException.class, () -> run(empty, one, true, null));
-        assertEquals(empty + ": no checkpoint to resume from (checkpoints/last missing)", none.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> run(empty, one, true, null));
+        assertEquals(empty + ": no checkpoint to resume from (not a training run)", none.getMessage());
+        Files.delete(out.resolve("checkpoints/last"));
+        IllegalArgumentException lost = assertThrows(IllegalArgumentException.class, () -> run(out, one, true, null));
+        assertEquals(out + ": no checkpoint to resume from (checkpoints/last missing)", lost.getMessage());
     }
 
     @Test
@@ -288,7 +306,9 @@ class VitTrainerTest {
                 logs.add(message);
             }
         };
-        assertNull(run(out, one, true, log));
+        TrainResult nothing = run(out, one, true, log);
+        assertEquals(0, nothing.epochsRun());
+        assertNull(nothing.validation());
         assertEquals(List.of(out + ": all 1 epochs are done; nothing to do (raise the number of epochs to train longer)"), logs);
         assertEquals(metricsBefore, Files.readString(out.resolve("metrics.jsonl")), "nothing was rewritten");
         IllegalArgumentException lower = assertThrows(IllegalArgumentException.class,
@@ -296,7 +316,9 @@ class VitTrainerTest {
         assertTrue(lower.getMessage().startsWith(out + " is not empty ("), lower.getMessage());
 
         logs.clear();
-        assertNotNull(run(out, one.toBuilder().optEpochs(3).build(), true, log));
+        TrainResult more = run(out, one.toBuilder().optEpochs(3).build(), true, log);
+        assertEquals(2, more.epochsRun());
+        assertNotNull(more.validation());
         assertTrue(logs.contains("extending the run from 1 to 3 epochs: the cosine schedule is recomputed for the new length"), logs.toString());
         assertEquals(List.of(1, 2, 3), metrics(out).stream().map(o -> o.get("epoch").getAsInt()).toList());
         assertEquals(metricsBefore, Files.readAllLines(out.resolve("metrics.jsonl")).get(0) + "\n");
@@ -322,7 +344,7 @@ class VitTrainerTest {
                 e.getMessage());
         assertEquals(weights, ModelDirectory.sha256(Files.readAllBytes(out.resolve(ModelDirectory.WEIGHTS))), "untouched");
         assertEquals(2, metrics(out).size(), "untouched");
-        new VitTrainer(CONFIG, one, Device.cpu(), null).optOverwrite(true).train(train, val, out, false);
+        new VitTrainer(CONFIG, one, Device.cpu(), null).optOverwrite(true).train(train, val, out);
         assertEquals(1, metrics(out).size());
         assertEquals("epoch-0001", Files.readString(out.resolve("checkpoints/last")).strip());
     }
@@ -351,7 +373,7 @@ class VitTrainerTest {
         for (int i = 0; i < 3; i++) {
             Path out = tmp.resolve("repeat" + i);
             // no validation set: val_loss and val_accuracy are null, never NaN
-            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out, false);
+            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out);
             String text = Files.readString(out.resolve("metrics.jsonl"));
             assertFalse(text.contains("NaN"), text);
             JsonObject line = new com.google.gson.Gson().getAdapter(JsonObject.class).fromJson(text.strip());
@@ -374,7 +396,7 @@ class VitTrainerTest {
         List<String> weights = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Path out = tmp.resolve("repeat" + i);
-            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out, false);
+            new VitTrainer(CONFIG, opts, Device.cpu(), null).train(train, Subset.split(train, 0, 1)[1], out);
             runs.add(untimed(out));
             assertTrue(Double.isFinite(runs.get(i).get(0).get("train_loss").getAsDouble()), runs.get(i).toString());
             weights.add(ModelDirectory.sha256(Files.readAllBytes(out.resolve("checkpoints/epoch-0001/" + ModelDirectory.WEIGHTS))));
@@ -411,7 +433,7 @@ class VitTrainerTest {
         // A second stage with a learning rate too small to move anything ends where it started.
         Path second = tmp.resolve("second");
         TrainOptions still = TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-12).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build();
-        new VitTrainer(CONFIG, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
+        new VitTrainer(CONFIG, still, Device.cpu(), null).optInit(first).train(train, val, second);
         assertNearlySameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
         // The same stage from the seed's random init ends elsewhere: the test can tell.
         Path fresh = tmp.resolve("fresh");
@@ -443,7 +465,7 @@ class VitTrainerTest {
             m.save(relabelled);
         }
         VitTrainer trainer = new VitTrainer(CONFIG, OPTIONS, Device.cpu(), null).optInit(relabelled);
-        IOException lab = assertThrows(IOException.class, () -> trainer.train(train, val, tmp.resolve("x"), false));
+        IOException lab = assertThrows(IOException.class, () -> trainer.train(train, val, tmp.resolve("x")));
         assertTrue(lab.getMessage().startsWith(relabelled + ": its labels [something else"), lab.getMessage());
         assertTrue(lab.getMessage().contains("differ from the training data's"), lab.getMessage());
     }
@@ -475,7 +497,7 @@ class VitTrainerTest {
         ViTConfig regularized = CONFIG.toBuilder().optDropPath(0.1).optDropout(0.1).build();
         Path second = tmp.resolve("second");
         TrainOptions still = TrainOptions.builder().optEpochs(1).optBatchSize(32).optLr(1e-12).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build();
-        new VitTrainer(regularized, still, Device.cpu(), null).optInit(first).train(train, val, second, false);
+        new VitTrainer(regularized, still, Device.cpu(), null).optInit(first).train(train, val, second);
         assertNearlySameWeights(first.resolve(ModelDirectory.WEIGHTS), second.resolve(ModelDirectory.WEIGHTS));
         assertEquals(regularized, ModelDirectory.readConfig(second), "the second stage records its own rates");
     }
