@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The training-throughput table: vit4j's eager and compiled step (fp32, bf16) beside the PyTorch
+# The training-throughput table: vit4j's eager step (with the library's allocator settings and with
+# glibc's defaults) and compiled step (fp32, bf16) beside the PyTorch
 # peer (src/bench/train_peer.py), fashion-small and fashion, batch 128, real Fashion-MNIST,
 # alternating runs. Writes every run as a JSON line to target/train-table.jsonl and the table of
 # medians (markdown) to target/train-table.md.
@@ -42,13 +43,18 @@ echo "[train_table] load average: $(cat /proc/loadavg 2>/dev/null || echo n/a); 
 # vit4j bench runs one timed span after 5 warm-up steps; the peer's --rounds 1 does the same
 for round in $(seq 1 "$ROUNDS"); do
   for variant in fashion-small fashion; do
-    for run in eager:fp32 compiled:fp32 compiled:bf16 peer:fp32 peer:bf16; do
+    for run in eager-glibc:fp32 eager:fp32 compiled:fp32 compiled:bf16 peer:fp32 peer:bf16; do
       engine="${run%%:*}"
       precision="${run##*:}"
       echo "[train_table] round $round: $variant $engine $precision" >&2
       if [ "$engine" = peer ]; then
         line=$("$PYTHON" src/bench/train_peer.py --variant "$variant" --precision "$precision" --data-dir "$DATA_DIR" \
           --seconds "$SECONDS_PER_RUN" --rounds 1 --threads "$THREADS")
+      elif [ "$engine" = eager-glibc ]; then
+        # the eager step with glibc's allocator defaults (-Dvit4j.malloc=default), as it ran before the
+        # library set its own (org.vit4j.compiled.HeapReuse): the baseline the compiled step was measured against
+        line=$(VIT4J_JAVA_OPTS="${VIT4J_JAVA_OPTS:-} -Dvit4j.malloc=default" "$VIT4J" bench --quiet --threads "$THREADS" \
+          --train fashion-mnist --variant "$variant" --engine eager --precision "$precision" --seconds "$SECONDS_PER_RUN" --format json)
       else
         line=$("$VIT4J" bench --quiet --threads "$THREADS" --train fashion-mnist --variant "$variant" --engine "$engine" \
           --precision "$precision" --seconds "$SECONDS_PER_RUN" --format json)
@@ -65,12 +71,15 @@ key = lambda r: (r["variant"], r["engine"], r["precision"])
 runs = {}
 for r in rows:
     runs.setdefault(key(r), []).append(r["result"])
-print("| model | engine | precision | images/s (median) | runs | vs eager fp32 | waiting for data | loader CPU share |")
-print("|---|---|---|---:|---|---:|---:|---:|")
+print("| model | engine | precision | images/s (median) | runs | vs eager fp32 | vs eager fp32, glibc malloc | waiting for data | loader CPU share | step CPU ms per image |")
+print("|---|---|---|---:|---|---:|---:|---:|---:|---:|")
+def median_of(variant, engine):
+    rs = runs.get((variant, engine, "fp32"))
+    return statistics.median(x["images_per_s"] for x in rs) if rs else None
 for variant in ("fashion-small", "fashion"):
-    base = runs.get((variant, "eager", "fp32"))
-    base = statistics.median(x["images_per_s"] for x in base) if base else None
-    for engine, precision in (("eager", "fp32"), ("compiled", "fp32"), ("compiled", "bf16"), ("peer", "fp32"), ("peer", "bf16")):
+    base = median_of(variant, "eager")
+    glibc = median_of(variant, "eager-glibc")
+    for engine, precision in (("eager-glibc", "fp32"), ("eager", "fp32"), ("compiled", "fp32"), ("compiled", "bf16"), ("peer", "fp32"), ("peer", "bf16")):
         rs = runs.get((variant, engine, precision))
         if not rs:
             continue
@@ -78,11 +87,15 @@ for variant in ("fashion-small", "fashion"):
         med = statistics.median(ips)
         wait = [x["data_wait_share"] for x in rs if "data_wait_share" in x]
         cpu = [x["loader_cpu_share"] for x in rs if "loader_cpu_share" in x]
-        name = "PyTorch %s (train_peer.py)" % rs[0].get("torch", "") if engine == "peer" else "vit4j " + engine
-        print("| %s | %s | %s | %.1f | %s | %s | %s | %s |" % (
+        step = [x["step_cpu_ms_per_image"] for x in rs if "step_cpu_ms_per_image" in x]
+        name = ("PyTorch %s (train_peer.py)" % rs[0].get("torch", "") if engine == "peer"
+                else "vit4j eager, glibc malloc" if engine == "eager-glibc" else "vit4j " + engine)
+        print("| %s | %s | %s | %.1f | %s | %s | %s | %s | %s | %s |" % (
             variant, name, precision, med, ", ".join("%.1f" % x for x in ips),
-            "%.2f×" % (med / base) if base else "", "%.1f %%" % (100 * statistics.median(wait)) if wait else "",
-            "%.1f %%" % (100 * statistics.median(cpu)) if cpu else ""))
+            "%.2f×" % (med / base) if base else "", "%.2f×" % (med / glibc) if glibc else "",
+            "%.1f %%" % (100 * statistics.median(wait)) if wait else "",
+            "%.1f %%" % (100 * statistics.median(cpu)) if cpu else "",
+            "%.2f" % statistics.median(step) if step else ""))
 EOF
 cat target/train-table.md
 echo "[train_table] runs in $OUT, table in target/train-table.md" >&2

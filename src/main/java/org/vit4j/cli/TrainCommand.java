@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.train.CompiledTrainStep;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;

@@ -5,7 +5,7 @@ import org.vit4j.Names;
 
 /** Which code runs the inference forward and the training step. */
 public enum ForwardEngine implements Named {
-    /** The TorchScript program (the default): {@link CompiledVit} for inference, or the eager blocks where it does not apply; {@link CompiledTrainStep} for training. */
+    /** The TorchScript program (the default): {@link CompiledVit} for inference, or the eager blocks where it does not apply; {@link org.vit4j.train.CompiledTrainStep} for training. */
     COMPILED,
     /** The eager DJL blocks of {@code org.vit4j.model} (the reference). */
     EAGER;

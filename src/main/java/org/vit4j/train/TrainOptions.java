@@ -26,7 +26,7 @@ import org.vit4j.patch.ShuffleGrid;
  * @param scrambleGrid shuffle grid of that scrambling, e.g. {@code 8x8}, or null
  * @param randomErase probability of random erasing a training image (see {@link Augment})
  * @param engine what computes the forward and backward: {@link ForwardEngine#COMPILED} ({@link
- *     org.vit4j.compiled.CompiledTrainStep}) or {@link ForwardEngine#EAGER} (the DJL blocks); absent
+ *     CompiledTrainStep}) or {@link ForwardEngine#EAGER} (the DJL blocks); absent
  *     in files written before the compiled step, which means eager
  * @param precision {@link Precision#FP32} or {@link Precision#BF16} (compiled only: bfloat16 matrix
  *     products, float32 weights and AdamW state); absent in older files, which means fp32

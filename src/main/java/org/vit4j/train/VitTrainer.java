@@ -6,17 +6,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import org.vit4j.compiled.CompiledTrainStep;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
@@ -54,6 +56,13 @@ public final class VitTrainer {
     private final Set<String> skipped = new LinkedHashSet<>();
     private String dataSource;
     private Path dataDir;
+    /**
+     * The native memory a step's images are copied into, reused from step to step: DJL's {@code
+     * create(float[])} allocates (and zero-fills) a fresh direct buffer per call, which the
+     * garbage collector frees late (8 MiB per fashion-small batch). The step's tensor reads this
+     * memory and is closed with the step's manager before the next step writes it.
+     */
+    private ByteBuffer batchBuffer;
 
     /**
      * Creates a trainer.
@@ -382,7 +391,13 @@ public final class VitTrainer {
         int k = config.getNumClasses();
         try (NDScope scope = new NDScope(); NDManager m = model.newManager()) {
             scope.suppressNotUsedWarning();
-            NDArray x = m.create(b.images(), new Shape(b.size(), b.channels(), b.height(), b.width()));
+            int n = b.images().length;
+            if (batchBuffer == null || batchBuffer.capacity() < 4 * n) {
+                batchBuffer = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder());
+            }
+            batchBuffer.clear().limit(4 * n);
+            batchBuffer.asFloatBuffer().put(b.images(), 0, n);
+            NDArray x = m.create(batchBuffer, new Shape(b.size(), b.channels(), b.height(), b.width()), DataType.FLOAT32);
             float eps = (float) options.labelSmoothing();
             float[] target = new float[b.size() * k];
             for (int i = 0; i < b.size(); i++) {

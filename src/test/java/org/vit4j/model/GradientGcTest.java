@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.vit4j.compiled.CompiledTrainStep;
+import org.vit4j.train.CompiledTrainStep;
 import org.vit4j.compiled.Precision;
 import org.vit4j.position.PositionEmbeddingKind;
 

@@ -1,4 +1,4 @@
-package org.vit4j.compiled;
+package org.vit4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
@@ -34,7 +35,6 @@ import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
-import org.vit4j.train.AdamW;
 
 /**
  * The compiled training step computes the eager blocks' loss and gradients: in fp32 the first

@@ -1,4 +1,4 @@
-package org.vit4j.compiled;
+package org.vit4j.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,6 +19,7 @@ import ai.djl.training.GradientCollector;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
+import org.vit4j.compiled.TorchScriptArchive;
 import org.vit4j.model.TestModels;
 
 /**

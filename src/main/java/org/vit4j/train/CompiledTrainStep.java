@@ -1,4 +1,4 @@
-package org.vit4j.compiled;
+package org.vit4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.vit4j.compiled.HeapReuse;
+import org.vit4j.compiled.Precision;
+import org.vit4j.compiled.TorchScriptArchive;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VisionTransformer;
@@ -28,7 +31,6 @@ import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.Rope;
-import org.vit4j.train.AdamW;
 
 /**
  * A {@link VisionTransformer}'s training forward and loss as one TorchScript program ({@code
@@ -217,7 +219,7 @@ public final class CompiledTrainStep implements AutoCloseable {
 
     /** @return the TorchScript source, {@code vit_train.py} */
     public static String source() {
-        return TorchScriptArchive.programSource("vit_train.py");
+        return TorchScriptArchive.programSource(CompiledTrainStep.class, "vit_train.py");
     }
 
     /**
