@@ -126,11 +126,13 @@ def main():
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--threads", type=int, default=None,
+                    help="torch.set_num_threads(N); default: torch's own (all cores), not set")
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--model-only", action="store_true", help="reuse one batch: time the model step alone")
     a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    if a.threads is not None:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(42)
     rng = random.Random(42)
     img_path, lab_path = find_images(a.data_dir)
@@ -167,7 +169,7 @@ def main():
             n += step()
         rates.append(n / (time.perf_counter() - t0))
     print(json.dumps({"images_per_s": round(statistics.median(rates), 1), "rounds": [round(r, 1) for r in rates],
-                      "threads": a.threads, "batch_size": a.batch_size, "model_only": a.model_only,
+                      "threads": a.threads if a.threads is not None else torch.get_num_threads(), "batch_size": a.batch_size, "model_only": a.model_only,
                       "variant": a.variant, "precision": a.precision,
                       "torch": torch.__version__}))
 

@@ -22,7 +22,7 @@ PYTHON="${PYTHON:-/usr/bin/python3}"
 VIT4J="${VIT4J:-./vit4j}"
 SECONDS_PER_RUN=30
 ROUNDS=3
-THREADS=$(nproc)
+THREADS=  # default: the engines' own (all cores), not set: setting it made fp32 training slower (BENCHMARKS.md, Threads)
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) SECONDS_PER_RUN="$2"; shift 2 ;;
@@ -37,7 +37,9 @@ DATA_DIR="${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
 mkdir -p target
 OUT=target/train-table.jsonl
 : > "$OUT"
-echo "[train_table] load average: $(cat /proc/loadavg 2>/dev/null || echo n/a); $ROUNDS rounds of ${SECONDS_PER_RUN}s runs, $THREADS threads" >&2
+echo "[train_table] load average: $(cat /proc/loadavg 2>/dev/null || echo n/a); $ROUNDS rounds of ${SECONDS_PER_RUN}s runs, threads ${THREADS:-default}" >&2
+T=()
+[ -n "$THREADS" ] && T=(--threads "$THREADS")
 "$VIT4J" --version >/dev/null 2>&1 || true # builds the jar once, outside the timed runs
 
 # vit4j bench runs one timed span after 5 warm-up steps; the peer's --rounds 1 does the same
@@ -49,14 +51,14 @@ for round in $(seq 1 "$ROUNDS"); do
       echo "[train_table] round $round: $variant $engine $precision" >&2
       if [ "$engine" = peer ]; then
         line=$("$PYTHON" src/bench/train_peer.py --variant "$variant" --precision "$precision" --data-dir "$DATA_DIR" \
-          --seconds "$SECONDS_PER_RUN" --rounds 1 --threads "$THREADS")
+          --seconds "$SECONDS_PER_RUN" --rounds 1 ${T[@]+"${T[@]}"})
       elif [ "$engine" = eager-glibc ]; then
         # the eager step with glibc's allocator defaults (-Dvit4j.malloc=default), as it ran before the
         # library set its own (org.vit4j.compiled.HeapReuse): the baseline the compiled step was measured against
-        line=$(VIT4J_JAVA_OPTS="${VIT4J_JAVA_OPTS:-} -Dvit4j.malloc=default" "$VIT4J" bench --quiet --threads "$THREADS" \
+        line=$(VIT4J_JAVA_OPTS="${VIT4J_JAVA_OPTS:-} -Dvit4j.malloc=default" "$VIT4J" bench --quiet ${T[@]+"${T[@]}"} \
           --train fashion-mnist --variant "$variant" --engine eager --precision "$precision" --seconds "$SECONDS_PER_RUN" --format json)
       else
-        line=$("$VIT4J" bench --quiet --threads "$THREADS" --train fashion-mnist --variant "$variant" --engine "$engine" \
+        line=$("$VIT4J" bench --quiet ${T[@]+"${T[@]}"} --train fashion-mnist --variant "$variant" --engine "$engine" \
           --precision "$precision" --seconds "$SECONDS_PER_RUN" --format json)
       fi
       echo "{\"round\": $round, \"variant\": \"$variant\", \"engine\": \"$engine\", \"precision\": \"$precision\", \"result\": $line}" >> "$OUT"

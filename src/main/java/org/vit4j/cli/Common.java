@@ -50,8 +50,13 @@ final class Common {
                 note("--threads " + threads + " is more than the " + cores
                         + " cores of this machine: the extra threads only compete for them and slow every operator down");
             }
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            if (threads != cores) {
+                // all cores is the engine's default: left to it, not set. Setting it explicitly (DJL
+                // then calls libtorch's set_num_threads) made the fp32 training step about 1.6x
+                // slower on a 2-core EPYC, in MKL's matrix products (BENCHMARKS.md, Threads)
+                System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            }
         }
         try {
             return device.toDevice();
