@@ -193,7 +193,13 @@ class VitForward(Module):
     q = torch.select(qk, 0, 0)  # (B, H, T, hd)
     k = torch.select(qk, 0, 1)
     v = torch.select(qkv, 0, 2)
-    a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
+    if self.bf16:
+      # bfloat16: two products (oneDNN) with the softmax between them on bfloat16 scores (the
+      # kernel computes in float32), not the CPU flash kernel, which is slow in bfloat16
+      s = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
+      a = torch.matmul(torch.softmax(s, -1), v)
+    else:
+      a = torch.scaled_dot_product_attention(q, k, v)  # (B, H, T, hd), softmax(q k^T / sqrt(hd)) v
     return torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D), before the projection
   def block(self: __torch__.VitForward,
     x: Tensor,
