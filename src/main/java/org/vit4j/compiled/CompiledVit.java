@@ -13,10 +13,6 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -101,11 +97,8 @@ public final class CompiledVit implements AutoCloseable {
         this.precision = precision;
         this.kernel = kernel;
         this.manager = (PtNDManager) parent.newSubManager();
-        try (InputStream in = new ByteArrayInputStream(archive(network.getConfig()).toBytes())) {
-            this.module = JniUtils.loadModule(manager, in, true, false);
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
+        try {
+            this.module = archive(network.getConfig()).load(manager);
         } catch (RuntimeException e) {
             manager.close();
             throw e;

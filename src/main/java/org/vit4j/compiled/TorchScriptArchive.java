@@ -1,5 +1,9 @@
 package org.vit4j.compiled;
 
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -115,6 +119,20 @@ public final class TorchScriptArchive {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Loads this archive as a module: {@code torch.jit.load} of {@link #toBytes()}, in memory.
+     *
+     * @param manager owns the module
+     * @return the module, for the caller to close
+     */
+    public PtSymbolBlock load(PtNDManager manager) {
+        try (InputStream in = new ByteArrayInputStream(toBytes())) {
+            return JniUtils.loadModule(manager, in, true, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
         }
     }
 

@@ -11,10 +11,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,9 +103,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         this.manager = (PtNDManager) parent.newSubManager();
         HeapReuse.apply(); // a step allocates its activations and gradients anew: keep them in the heap
         try {
-            try (InputStream in = new ByteArrayInputStream(archive(network.getConfig(), precision).toBytes())) {
-                this.module = JniUtils.loadModule(manager, in, true, false);
-            }
+            this.module = archive(network.getConfig(), precision).load(manager);
             ViTConfig c = network.getConfig();
             this.names = parameterNames(c);
             Map<String, Parameter> named = network.namedParameters();
@@ -132,9 +126,6 @@ public final class CompiledTrainStep implements AutoCloseable {
                 absent.add(empty);
             }
             tables(c.getGrid()); // the configured grid's, at load time
-        } catch (IOException e) {
-            manager.close();
-            throw new UncheckedIOException("in-memory TorchScript archive could not be read", e);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
