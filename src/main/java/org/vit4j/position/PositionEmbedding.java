@@ -3,16 +3,11 @@ package org.vit4j.position;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.PairList;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.vit4j.patch.PatchGrid;
 
 /**
@@ -32,7 +27,7 @@ import org.vit4j.patch.PatchGrid;
  * block. At a grid other than the trained one a sinusoidal table is recomputed and a learned one
  * is resampled with {@link PosEmbedResampler.Mode#TIMM}.
  */
-public final class PositionEmbedding extends AbstractBlock {
+public final class PositionEmbedding extends GridTableBlock {
 
     private static final byte VERSION = 1;
 
@@ -42,8 +37,6 @@ public final class PositionEmbedding extends AbstractBlock {
     private final int width;
     private final boolean classToken;
     private final Parameter table;
-    private final Map<String, NDArray> cache = new ConcurrentHashMap<>();
-    private NDManager manager;
 
     /**
      * Creates the block.
@@ -92,17 +85,6 @@ public final class PositionEmbedding extends AbstractBlock {
     /** @return the learned table parameter, or null for other kinds */
     public Parameter getTable() {
         return table;
-    }
-
-    @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        super.initialize(manager, dataType, inputShapes);
-        this.manager = manager;
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        this.manager = manager;
     }
 
     @Override
@@ -169,23 +151,14 @@ public final class PositionEmbedding extends AbstractBlock {
     }
 
     private NDArray sinCos(PatchGrid g, NDArray like) {
-        String key = g.rows() + "x" + g.cols() + "@" + like.getDevice();
-        NDArray cached = cache.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        float[][] t = SinCosTables.table(kind, g.rows(), g.cols(), width, layout);
-        float[] flat = new float[(t.length + prefix()) * width]; // class token row stays zero
-        for (int n = 0; n < t.length; n++) {
-            System.arraycopy(t[n], 0, flat, (n + prefix()) * width, width);
-        }
-        NDManager m = manager != null ? manager : like.getManager();
-        NDArray arr = m.create(flat, new Shape(t.length + prefix(), width)).toDevice(like.getDevice(), false);
-        if (manager != null) {
-            NDScope.unregister(arr); // cached for the model's lifetime, not the caller's scope
-            cache.put(key, arr);
-        }
-        return arr;
+        return tables(g, like, m -> {
+            float[][] t = SinCosTables.table(kind, g.rows(), g.cols(), width, layout);
+            float[] flat = new float[(t.length + prefix()) * width]; // class token row stays zero
+            for (int n = 0; n < t.length; n++) {
+                System.arraycopy(t[n], 0, flat, (n + prefix()) * width, width);
+            }
+            return new NDList(m.create(flat, new Shape(t.length + prefix(), width)));
+        }).get(0);
     }
 
     @Override

@@ -1,22 +1,17 @@
 package org.vit4j.position;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.vit4j.patch.PatchGrid;
 
 /**
@@ -35,7 +30,7 @@ import org.vit4j.patch.PatchGrid;
  * <p>The fixed kinds' tables come from {@link Rope} for each grid they are asked for (timm's
  * {@code dynamic_img_size}: recomputed, never resampled) and are cached per grid and device.
  */
-public final class RotaryEmbedding extends AbstractBlock {
+public final class RotaryEmbedding extends GridTableBlock {
 
     private static final byte VERSION = 1;
 
@@ -47,8 +42,6 @@ public final class RotaryEmbedding extends AbstractBlock {
     private final int heads;
     private final int depth;
     private final Parameter freqs;
-    private final Map<String, NDList> cache = new ConcurrentHashMap<>();
-    private NDManager manager;
 
     /**
      * Creates the block.
@@ -115,17 +108,6 @@ public final class RotaryEmbedding extends AbstractBlock {
         return freqs;
     }
 
-    @Override
-    public void initialize(NDManager manager, DataType dataType, Shape... inputShapes) {
-        super.initialize(manager, dataType, inputShapes);
-        this.manager = manager;
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        this.manager = manager;
-    }
-
     /**
      * The rotation of every block for a grid.
      *
@@ -181,25 +163,14 @@ public final class RotaryEmbedding extends AbstractBlock {
     }
 
     private NDList fixed(PatchGrid g, NDArray like) {
-        String key = g.rows() + "x" + g.cols() + "@" + like.getDevice();
-        NDList cached = cache.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        float[][] angles = kind == PositionEmbeddingKind.ROPE_DINOV3
-                ? Rope.dinov3Angles(g.rows(), g.cols(), headDim, theta)
-                : Rope.axialAngles(g.rows(), g.cols(), headDim, theta, indexing);
-        float[][][] cs = Rope.cosSin(angles, layout);
-        NDManager m = manager != null ? manager : like.getManager();
-        Device device = like.getDevice();
-        NDArray cos = m.create(flatten(cs[0]), new Shape(g.size(), headDim)).toDevice(device, false);
-        NDArray sin = m.create(flatten(cs[1]), new Shape(g.size(), headDim)).toDevice(device, false);
-        NDList list = new NDList(cos, sin);
-        if (manager != null) {
-            NDScope.unregister(cos, sin); // cached for the model's lifetime, not the caller's scope
-            cache.put(key, list);
-        }
-        return list;
+        return tables(g, like, m -> {
+            float[][] angles = kind == PositionEmbeddingKind.ROPE_DINOV3
+                    ? Rope.dinov3Angles(g.rows(), g.cols(), headDim, theta)
+                    : Rope.axialAngles(g.rows(), g.cols(), headDim, theta, indexing);
+            float[][][] cs = Rope.cosSin(angles, layout);
+            return new NDList(m.create(flatten(cs[0]), new Shape(g.size(), headDim)),
+                    m.create(flatten(cs[1]), new Shape(g.size(), headDim)));
+        });
     }
 
     private static float[] flatten(float[][] t) {
