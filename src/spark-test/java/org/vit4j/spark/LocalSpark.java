@@ -1,10 +1,5 @@
 package org.vit4j.spark;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -13,9 +8,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.vit4j.cli.CliRun;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.spark.cli.SparkJob;
-import picocli.CommandLine;
 
 /** Test helpers: a local Spark session, in-process runs of the job, output rows by file. */
 final class LocalSpark {
@@ -51,21 +46,8 @@ final class LocalSpark {
     }
 
     static JobRun job(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream sysErr = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setErr(new PrintStream(sysErr, true, StandardCharsets.UTF_8));
-            CommandLine cl = SparkJob.commandLine();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            code = cl.execute(args);
-        } finally {
-            System.setErr(oldErr);
-        }
-        return new JobRun(code, out.toString(), err + sysErr.toString(StandardCharsets.UTF_8));
+        CliRun r = CliRun.run(SparkJob::commandLine, args);
+        return new JobRun(r.code(), r.out(), r.err());
     }
 
     /**

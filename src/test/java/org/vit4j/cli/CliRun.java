@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 
 /**
@@ -30,6 +31,18 @@ public record CliRun(int code, String out, String err) {
      * @return what it did
      */
     public static CliRun run(String... args) {
+        return run(Vit4j::commandLine, args);
+    }
+
+    /**
+     * Runs a command line in this JVM, with its output and {@code System.err} captured.
+     *
+     * @param commandLine makes the command line (called after {@code System.err} is swapped:
+     *     picocli may make its own writer on it)
+     * @param args the arguments
+     * @return what it did
+     */
+    public static CliRun run(Supplier<CommandLine> commandLine, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         PrintStream oldErr = System.err;
@@ -38,7 +51,7 @@ public record CliRun(int code, String out, String err) {
         try {
             // swapped before the command line exists: picocli may make its own writer on System.err
             System.setErr(new PrintStream(sysErr, true, StandardCharsets.UTF_8));
-            CommandLine cl = Vit4j.commandLine();
+            CommandLine cl = commandLine.get();
             cl.setOut(new PrintWriter(out, true));
             cl.setErr(new PrintWriter(err, true));
             code = cl.execute(args);
