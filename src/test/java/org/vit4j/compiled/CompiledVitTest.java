@@ -12,17 +12,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.vit4j.model.Pooling;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
-import org.vit4j.position.PositionEmbeddingKind;
-import org.vit4j.position.SinCosLayout;
 
 /**
  * The compiled forward computes the eager blocks' numbers: fp32 logits, pooled embeddings and
@@ -34,34 +29,12 @@ class CompiledVitTest {
     private static final double TOLERANCE = 1e-5;
     private static final Precision.Choice FP32 = new Precision.Choice(Precision.FP32, "test");
 
-    /** 32x32 RGB, 8 px patches: a 4x4 grid. */
     private static ViTConfig.Builder base() {
-        return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
-                .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
-    }
-
-    static Stream<Arguments> configs() {
-        return Stream.of(
-                Arguments.of("cls, learned", base().build()),
-                Arguments.of("avg, learned, fc-norm", base().optPooling(Pooling.AVG).optFcNorm(true).build()),
-                Arguments.of("cls, 2 registers, sincos2d-mae", base().optRegisterTokens(2)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build()),
-                Arguments.of("avg, no class token, 3 registers, sincos2d-bigvision, no qkv bias", base()
-                        .optPooling(Pooling.AVG).optClassToken(false).optRegisterTokens(3).optQkvBias(false)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION).build()),
-                Arguments.of("avg, no class token, none", base().optPooling(Pooling.AVG).optClassToken(false)
-                        .optPosEmb(PositionEmbeddingKind.NONE).build()),
-                Arguments.of("cls, sincos1d", base().optPosEmb(PositionEmbeddingKind.SINCOS1D).build()),
-                Arguments.of("cls, sincos2d-mae interleaved, eps 1e-12", base()
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optPosEmbLayout(SinCosLayout.INTERLEAVED)
-                        .optLayerNormEps(1e-12).build()),
-                Arguments.of("grey 24x40, 4 px patches, 1 block", ViTConfig.builder().setImageSize(24, 40)
-                        .setPatchSize(4).optChannels(1).setWidth(24).setDepth(1).setHeads(2).setNumClasses(3)
-                        .optRegisterTokens(1).build()));
+        return TestModels.smallBuilder();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("configs")
+    @MethodSource("org.vit4j.model.TestModels#architectures")
     void agreesWithTheEagerBlocksAtTheTrainedAndAnotherSize(String name, ViTConfig config) throws IOException {
         assertTrue(CompiledVit.supports(config), CompiledVit.unsupported(config));
         int h = config.getImageHeight();

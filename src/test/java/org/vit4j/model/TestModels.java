@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.RopeLayout;
+import org.vit4j.position.SinCosLayout;
 
 /**
  * Test helpers: models with seeded weights of a useful magnitude, seeded images, comparisons.
@@ -113,5 +118,60 @@ public final class TestModels {
             }
         }
         return true;
+    }
+
+    /**
+     * 32x32 RGB, 8 px patches (a 4x4 grid), width 32, depth 2, 4 heads (head width 8), MLP ratio 2,
+     * 5 classes.
+     *
+     * @return a builder of that model
+     */
+    public static ViTConfig.Builder smallBuilder() {
+        return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
+                .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
+    }
+
+    /**
+     * One small configuration per architecture option the eager blocks support (every pooling,
+     * class and register tokens, fc-norm, qkv bias with and without its key part, LayerScale, every
+     * absolute and rotary position embedding, alone and together, a grey non-square input), named
+     * for parameterized tests: the compiled programs must agree with the eager blocks on each.
+     *
+     * @return {@code (name, config)} pairs
+     */
+    public static Stream<Arguments> architectures() {
+        return Stream.of(
+                Arguments.of("cls, learned", smallBuilder().build()),
+                Arguments.of("avg, learned, fc-norm", smallBuilder().optPooling(Pooling.AVG).optFcNorm(true).build()),
+                Arguments.of("cls, 2 registers, sincos2d-mae", smallBuilder().optRegisterTokens(2)
+                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build()),
+                Arguments.of("avg, no class token, 3 registers, sincos2d-bigvision, no qkv bias", smallBuilder()
+                        .optPooling(Pooling.AVG).optClassToken(false).optRegisterTokens(3).optQkvBias(false)
+                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION).build()),
+                Arguments.of("avg, no class token, none", smallBuilder().optPooling(Pooling.AVG).optClassToken(false)
+                        .optPosEmb(PositionEmbeddingKind.NONE).build()),
+                Arguments.of("cls, sincos1d", smallBuilder().optPosEmb(PositionEmbeddingKind.SINCOS1D).build()),
+                Arguments.of("cls, sincos2d-mae interleaved, eps 1e-12", smallBuilder()
+                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optPosEmbLayout(SinCosLayout.INTERLEAVED)
+                        .optLayerNormEps(1e-12).build()),
+                Arguments.of("cls, LayerScale", smallBuilder().optLayerScale(0.1).build()),
+                Arguments.of("cls, qkv bias without key bias (Eva)", smallBuilder().optKeyBias(false).build()),
+                Arguments.of("cls, rope-axial", smallBuilder().optPosEmb(PositionEmbeddingKind.NONE)
+                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
+                Arguments.of("avg, no class token, rope-axial half", smallBuilder().optPooling(Pooling.AVG)
+                        .optClassToken(false).optPosEmb(PositionEmbeddingKind.NONE)
+                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).optRopeLayout(RopeLayout.HALF).build()),
+                Arguments.of("cls, 1 register, rope-dinov3 half, LayerScale", smallBuilder().optRegisterTokens(1)
+                        .optPosEmb(PositionEmbeddingKind.NONE).optRope(PositionEmbeddingKind.ROPE_DINOV3)
+                        .optRopeLayout(RopeLayout.HALF).optLayerScale(0.1).build()),
+                Arguments.of("cls, rope-mixed", smallBuilder().optPosEmb(PositionEmbeddingKind.NONE)
+                        .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
+                Arguments.of("cls, 2 registers, rope-mixed half + learned", smallBuilder().optRegisterTokens(2)
+                        .optRope(PositionEmbeddingKind.ROPE_MIXED).optRopeLayout(RopeLayout.HALF).build()),
+                Arguments.of("avg, rope-axial + sincos2d-mae, fc-norm", smallBuilder().optPooling(Pooling.AVG).optFcNorm(true)
+                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
+                Arguments.of("grey 24x40, 4 px patches, 1 block", ViTConfig.builder().setImageSize(24, 40)
+                        .setPatchSize(4).optChannels(1).setWidth(24).setDepth(1).setHeads(2).setNumClasses(3)
+                        .optRegisterTokens(1).build()));
     }
 }

@@ -22,19 +22,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.compiled.Precision;
-import org.vit4j.model.Pooling;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
-import org.vit4j.position.RopeLayout;
-import org.vit4j.position.SinCosLayout;
 
 /**
  * The compiled training step computes the eager blocks' loss and gradients: in fp32 the first
@@ -52,48 +47,11 @@ class CompiledTrainStepTest {
 
     /** 32x32 RGB, 8 px patches: a 4x4 grid; head width 8. */
     private static ViTConfig.Builder base() {
-        return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
-                .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
-    }
-
-    static Stream<Arguments> configs() {
-        return Stream.of(
-                Arguments.of("cls, learned", base().build()),
-                Arguments.of("avg, learned, fc-norm", base().optPooling(Pooling.AVG).optFcNorm(true).build()),
-                Arguments.of("cls, 2 registers, sincos2d-mae", base().optRegisterTokens(2)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build()),
-                Arguments.of("avg, no class token, 3 registers, sincos2d-bigvision, no qkv bias", base()
-                        .optPooling(Pooling.AVG).optClassToken(false).optRegisterTokens(3).optQkvBias(false)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION).build()),
-                Arguments.of("avg, no class token, none", base().optPooling(Pooling.AVG).optClassToken(false)
-                        .optPosEmb(PositionEmbeddingKind.NONE).build()),
-                Arguments.of("cls, sincos1d", base().optPosEmb(PositionEmbeddingKind.SINCOS1D).build()),
-                Arguments.of("cls, sincos2d-mae interleaved, eps 1e-12", base()
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optPosEmbLayout(SinCosLayout.INTERLEAVED)
-                        .optLayerNormEps(1e-12).build()),
-                Arguments.of("cls, LayerScale", base().optLayerScale(0.1).build()),
-                Arguments.of("cls, qkv bias without key bias (Eva)", base().optKeyBias(false).build()),
-                Arguments.of("cls, rope-axial", base().optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
-                Arguments.of("avg, no class token, rope-axial half", base().optPooling(Pooling.AVG)
-                        .optClassToken(false).optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).optRopeLayout(RopeLayout.HALF).build()),
-                Arguments.of("cls, 1 register, rope-dinov3 half, LayerScale", base().optRegisterTokens(1)
-                        .optPosEmb(PositionEmbeddingKind.NONE).optRope(PositionEmbeddingKind.ROPE_DINOV3)
-                        .optRopeLayout(RopeLayout.HALF).optLayerScale(0.1).build()),
-                Arguments.of("cls, rope-mixed", base().optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
-                Arguments.of("cls, 2 registers, rope-mixed half + learned", base().optRegisterTokens(2)
-                        .optRope(PositionEmbeddingKind.ROPE_MIXED).optRopeLayout(RopeLayout.HALF).build()),
-                Arguments.of("avg, rope-axial + sincos2d-mae, fc-norm", base().optPooling(Pooling.AVG).optFcNorm(true)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
-                Arguments.of("grey 24x40, 4 px patches, 1 block", ViTConfig.builder().setImageSize(24, 40)
-                        .setPatchSize(4).optChannels(1).setWidth(24).setDepth(1).setHeads(2).setNumClasses(3)
-                        .optRegisterTokens(1).build()));
+        return TestModels.smallBuilder();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("configs")
+    @MethodSource("org.vit4j.model.TestModels#architectures")
     void firstStepLossAndEveryGradientAgreeWithTheEagerBlocks(String name, ViTConfig config) throws IOException {
         assertNull(CompiledTrainStep.unsupported(config));
         try (VitModel model = TestModels.create(config, 7);
@@ -180,7 +138,7 @@ class CompiledTrainStepTest {
      * 1e-6: two steps, the first clipped to a small norm, the second unclipped, weight decay on.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("configs")
+    @MethodSource("org.vit4j.model.TestModels#architectures")
     void oneCallStepIsTheEagerGradientAndAdamWsUpdate(String name, ViTConfig config) throws IOException {
         double beta1 = 0.9;
         double beta2 = 0.999;
