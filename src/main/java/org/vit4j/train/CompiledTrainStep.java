@@ -82,6 +82,9 @@ public final class CompiledTrainStep implements AutoCloseable {
         "ls1.gamma", "ls2.gamma",
     };
 
+    /** The arrays {@link #inputs} puts before the parameters: method, images, target, pos, rot_a, rot_b. */
+    private static final int LEADING_ARGUMENTS = 6;
+
     /** The learned table's place in the parameter list. */
     private static final int LEARNED_TABLE = 4;
 
@@ -96,6 +99,8 @@ public final class CompiledTrainStep implements AutoCloseable {
     private final List<Parameter> params = new ArrayList<>();
     private final List<NDArray> absent = new ArrayList<>();
     private final Map<String, NDArray[]> tables = new HashMap<>();
+    /** Whether AdamW decays each parameter of the list ({@link AdamW#decays}), fixed at load. */
+    private final boolean[] decayed;
 
     private CompiledTrainStep(VisionTransformer network, Precision.Choice precision, NDManager parent) {
         this.network = network;
@@ -113,10 +118,12 @@ public final class CompiledTrainStep implements AutoCloseable {
                 throw new IllegalArgumentException("the compiled training step does not know the parameters " + unknown);
             }
             long d = c.getWidth();
+            this.decayed = new boolean[names.size()];
             for (int i = 0; i < names.size(); i++) {
                 String n = names.get(i);
                 Parameter p = n == null ? null : named.get(n);
                 params.add(p);
+                decayed[i] = p != null && AdamW.decays(n, p.getArray());
                 boolean qkvBias = i >= 6 && i < 6 + 14 * c.getDepth() && (i - 6) % 14 == 3;
                 NDArray empty = p != null && i != LEARNED_TABLE ? null : manager.zeros(qkvBias
                         ? new Shape(3 * d) : new Shape(0, d)); // no qkv bias: adding 0 is exact
@@ -329,12 +336,23 @@ public final class CompiledTrainStep implements AutoCloseable {
      * @throws IllegalArgumentException if the images or targets have another shape
      */
     public NDList loss(NDArray images, NDArray target) {
-        NDList in = inputs("step", images, target, false);
-        JniUtils.setGraphExecutorOptimize(false); // a thread-local flag in libtorch
+        return run(inputs("step", images, target, false));
+    }
+
+    /**
+     * Runs a method of the program with autograd recording (grad mode on: the caller's
+     * {@code GradientCollector} sets it too, and {@code torch.autograd.grad} inside the program
+     * needs it) and the graph optimizer off; both flags are thread-local in libtorch and set back.
+     */
+    private NDList run(NDList in) {
+        boolean grad = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        JniUtils.setGraphExecutorOptimize(false);
         try {
             return IValueUtils.forward(module, in, true);
         } finally {
             JniUtils.setGraphExecutorOptimize(true); // libtorch's default, for this thread's other programs
+            JniUtils.setGradMode(grad);
         }
     }
 
@@ -435,7 +453,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         NDList vs = new NDList();
         NDList dw = new NDList();
         for (int i = 0; i < names.size(); i++) {
-            NDArray w = in.get(6 + i);
+            NDArray w = in.get(LEADING_ARGUMENTS + i);
             if (params.get(i) == null || w == absent.get(i)) { // absent, or a learned table resampled
                 continue;
             }
@@ -444,7 +462,7 @@ public final class CompiledTrainStep implements AutoCloseable {
             NDArray[] mv = optimizer.moments(names.get(i));
             ms.add(named(mv[0].reshape(mv[0].getShape()), "ms[]", m)); // views: the update reaches the moments
             vs.add(named(mv[1].reshape(mv[1].getShape()), "vs[]", m));
-            if (AdamW.decays(names.get(i), w)) {
+            if (decayed[i]) {
                 dw.add(named(w.stopGradient(), "dw[]", m));
             }
         }
@@ -462,16 +480,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         h.setName("hyper");
         in.add(ix);
         in.add(h);
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(true); // autograd.grad inside the program needs it (thread-local)
-        JniUtils.setGraphExecutorOptimize(false);
-        NDList out;
-        try {
-            out = IValueUtils.forward(module, in, true);
-        } finally {
-            JniUtils.setGraphExecutorOptimize(true);
-            JniUtils.setGradMode(grad);
-        }
+        NDList out = run(in);
         return new StepResult(out.get(0).getFloat(), out.get(1).toLongArray(), out.get(2).getFloat());
     }
 
@@ -482,16 +491,7 @@ public final class CompiledTrainStep implements AutoCloseable {
      * @return {@code NDList(loss, logits, gradient of each parameter in {@link #names()}'s order)}
      */
     NDList gradients(NDArray images, NDArray target) {
-        NDList in = inputs("gradients", images, target, true);
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        JniUtils.setGraphExecutorOptimize(false);
-        try {
-            return IValueUtils.forward(module, in, true);
-        } finally {
-            JniUtils.setGraphExecutorOptimize(true);
-            JniUtils.setGradMode(grad);
-        }
+        return run(inputs("gradients", images, target, true));
     }
 
     private static NDArray named(NDArray a, String name, NDManager m) {

@@ -131,13 +131,6 @@ class VitTrain(Module):
     if self.bf16:
       return torch.linear(torch.to(x, 15), torch.to(w, 15), torch.to(b, 15))
     return torch.linear(x, w, b)
-  def lin_nobias(self: __torch__.VitTrain,
-    x: Tensor,
-    w: Tensor) -> Tensor:
-    # lin without a bias
-    if self.bf16:
-      return torch.linear(torch.to(x, 15), torch.to(w, 15))
-    return torch.linear(x, w)
   def heads_view(self: __torch__.VitTrain,
     x: Tensor,
     h: int) -> Tensor:
@@ -266,11 +259,11 @@ class VitTrain(Module):
     if self.bf16:
       x = torch.to(x, 15)  # cast once for the three products (lin's casts of x are then no-ops)
     q = self.heads_view(self.lin(x, torch.slice(w, 0, 0, d), torch.slice(bias, 0, 0, d)), h)
-    if self.key_bias:
-      k = self.heads_view(self.lin(x, torch.slice(w, 0, d, 2 * d), torch.slice(bias, 0, d, 2 * d)), h)
-    else:
+    key_bias = torch.slice(bias, 0, d, 2 * d)
+    if not self.key_bias:
       # timm Eva: the key third of the qkv bias is not used (and gets a zero gradient)
-      k = self.heads_view(self.lin_nobias(x, torch.slice(w, 0, d, 2 * d)), h)
+      key_bias = torch.zeros_like(key_bias)
+    k = self.heads_view(self.lin(x, torch.slice(w, 0, d, 2 * d), key_bias), h)
     v = self.heads_view(self.lin(x, torch.slice(w, 0, 2 * d), torch.slice(bias, 0, 2 * d)), h)  # (B, H, T, hd)
     if self.rope == 1:
       q = torch.to(self.rotate(q, rot_a, rot_b, prefix), ops.prim.dtype(v))
