@@ -7,12 +7,14 @@ writes (RESULTS_DIR/runs/NAME-seedS.json) and writes into RESULTS_DIR
   summary.json    the same numbers, for notebook 03
   scrambling.png  accuracy against shuffle grid, error bars = standard deviation over seeds
   resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds
+  curves.png      validation accuracy against epoch, mean ± standard deviation over seeds: how fast
+                  each kind learns and whether it has reached its plateau
 
 With a Markdown page as a second argument (docs/experiment.md), also replaces the part of it
-between the lines <!-- experiment-tables:begin --> and <!-- experiment-tables:end --> with
-tables.md, so the page's numbers are the ones computed here.
+between the lines <!-- TAG:begin --> and <!-- TAG:end --> with tables.md, so the page's numbers
+are the ones computed here; TAG is the third argument (default: experiment-tables).
 
-usage: aggregate.py RESULTS_DIR [PAGE.md]        (numpy, Debian's python3-matplotlib)
+usage: aggregate.py RESULTS_DIR [PAGE.md [TAG]]        (numpy, Debian's python3-matplotlib)
 """
 import glob
 import json
@@ -49,6 +51,43 @@ def accuracy_by_size(run):
         if e["scramble_grid"] is None:
             acc[int(e["image_size"].split("x")[0])] = 100 * e["accuracy"]
     return acc
+
+
+def recipe(run):
+    """The training recipe of a run, from its train.json, in one line."""
+    t, c = run["train"], run["config"]
+    aug = []
+    if t.get("cropMinScale", 0) > 0:
+        aug.append(f"random resized crops ≥ {100 * t['cropMinScale']:.0f} % of the area")
+    if t.get("hflip", False):
+        aug.append("horizontal flips")
+    if t.get("randomErase", 0) > 0:
+        aug.append(f"random erasing {t['randomErase']}")
+    return (f"`{c['imageHeight']}` px, {c['patchSize']}-px patches, width {c['width']}, depth {c['depth']}, "
+            f"{c['heads']} heads; {t['epochs']} epochs, batch {t['batchSize']}, AdamW (weight decay {t['weightDecay']}), "
+            f"peak lr {t['lr']} after {t['warmupEpochs']} warm-up epochs, cosine decay to {t['minLr']}, "
+            f"label smoothing {t['labelSmoothing']}, gradient clipping {t['clipGrad']}, "
+            f"augmentation: {', '.join(aug) if aug else 'none'}; "
+            f"{str(t.get('precision', 'FP32')).lower()} matrix products ({str(t.get('engine', 'EAGER')).lower()} step); "
+            f"{t['data']['train_images']} training images ({t['data']['train']}), {t['data']['val_images']} held out; "
+            f"test: {run['scrambling']['data']}").replace("`", "")
+
+
+def validation_curves(by_kind, kinds):
+    """Per kind: validation accuracy (%) after every epoch, each seed's and their mean and standard
+    deviation; empty where the runs held nothing out or differ in length."""
+    out = []
+    for k in kinds:
+        runs = [[100 * m["val_accuracy"] for m in r["metrics"] if m.get("val_accuracy") is not None] for r in by_kind[k]]
+        if not runs or not runs[0] or len({len(x) for x in runs}) != 1:
+            return []
+        a = np.asarray(runs)
+        sd = a.std(axis=0, ddof=1) if len(runs) > 1 else np.full(a.shape[1], np.nan)
+        out.append({"name": k, "label": LABEL.get(k, k), "epochs": list(range(1, a.shape[1] + 1)),
+                    "mean": a.mean(axis=0).tolist(), "std": sd.tolist(), "runs": runs})
+    if len({len(c["epochs"]) for c in out}) != 1:
+        return []
+    return out
 
 
 def stats(values):
@@ -93,27 +132,37 @@ def main():
 
     r0 = runs[0]
     t = r0["train"]
-    budget = (f"{r0['config']['imageHeight']} px, {patch}-px patches, width {r0['config']['width']}, "
-              f"depth {r0['config']['depth']}, {r0['config']['heads']} heads; {t['epochs']} epochs, batch {t['batchSize']}, "
-              f"lr {t['lr']}, {t['data']['train_images']} training images ({t['data']['train']}), "
-              f"{t['data']['val_images']} held out; test: {r0['scrambling']['data']}")
-    train_s = [sum(m["epoch_seconds"] for m in r["metrics"]) for r in runs]
+    budget = recipe(r0)
+    train_s = [r["wall_seconds"]["train"] for r in runs]
     eval_s = [r["wall_seconds"]["eval"] for r in runs]
     ips = [np.mean([m["images_per_s"] for m in r["metrics"]]) for r in runs]
-    test_images = r0["scrambling"]["results"][0]["images"]
-    # the full recipe (60 000 images, 5000 held out, 4 epochs, all 10 000 test images) at the speeds measured here
-    full_train = 4 * 55000 / np.mean(ips)
-    full_eval = np.mean(eval_s) * 10000 / test_images
     lines = [f"Runs: {len(runs)} ({', '.join(f'{LABEL.get(k, k)} ×{len(by_kind[k])}' for k in kinds)}).",
-             f"Budget: {budget}.",
-             f"Time per run on this machine: training {np.mean(train_s):.0f} s "
-             f"(min {min(train_s):.0f}, max {max(train_s):.0f}) at {np.mean(ips):.0f} images/s, "
-             f"evaluation {np.mean(eval_s):.0f} s (wall, both with the other runs and other jobs beside it).",
-             f"At these speeds the full recipe (4 epochs of 55 000 images, all 10 000 test images) would take about "
-             f"{(full_train + full_eval) / 3600:.1f} h per run: {len(KINDS) * 3 * (full_train + full_eval) / 3600 / 2:.1f} h "
-             f"for {len(KINDS)} kinds × 3 seeds, two runs at a time as here.", ""]
+             f"Recipe: {budget}.",
+             f"Time per run on this machine: training {np.mean(train_s) / 60:.1f} min "
+             f"(min {min(train_s) / 60:.1f}, max {max(train_s) / 60:.1f}) at {np.mean(ips):.0f} images/s, "
+             f"evaluation {np.mean(eval_s):.0f} s; all {len(runs)} runs: {(sum(train_s) + sum(eval_s)) / 3600:.1f} h "
+             f"of wall time (the time of an interrupted run counts from its last start).", ""]
 
-    lines += ["## Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
+    curves = validation_curves(by_kind, kinds)
+    if curves:
+        summary["curves"] = curves
+        n_ep = len(curves[0]["epochs"])
+        last = max(1, n_ep // 4)
+        lines += [f"### Validation accuracy (%) by epoch, mean ± standard deviation over seeds: the plateau", "",
+                  f"The held-out training images ({t['data']['val_images']}) after every epoch; "
+                  f"\"last {last} epochs\" is the change from epoch {n_ep - last} to the last one, "
+                  "and the test accuracy below is that of the best epoch by validation.", "",
+                  "| position embedding | epoch 1 | epoch " + str(max(1, n_ep // 2)) + f" | last epoch ({n_ep}) | best | last {last} epochs |",
+                  "|---|---:|---:|---:|---:|---:|"]
+        for c in curves:
+            m, sd = np.asarray(c["mean"]), np.asarray(c["std"])
+            gain = stats([r[-1] - r[-1 - last] for r in c["runs"]])
+            best = stats([max(r) for r in c["runs"]])
+            lines.append(f"| {c['label']} | {fmt(m[0], sd[0])} | {fmt(m[n_ep // 2 - 1], sd[n_ep // 2 - 1])} | "
+                         f"{fmt(m[-1], sd[-1])} | {fmt(best[0], best[1])} | {gain[0]:+.2f} ± {0 if np.isnan(gain[1]) else gain[1]:.2f} |")
+        lines.append("")
+
+    lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
               "| position embedding | seeds | " + " | ".join(c if c == "unscrambled" else "shuffle " + c for c in grids) + " |",
               "|---|---:|" + "---:|" * len(grids)]
     for e in summary["kinds"]:
@@ -123,7 +172,7 @@ def main():
     def grid_of(z):
         return f"{z} px ({z // patch}×{z // patch})" + (" trained" if z == train_side else "")
 
-    lines += ["", "## Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
+    lines += ["", "### Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
               "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
               "|---|" + "---:|" * len(sizes)]
     for e in summary["kinds"]:
@@ -134,7 +183,7 @@ def main():
         ref = next(e for e in summary["kinds"] if e["name"] == "learned")
         cols = [(c if c == "unscrambled" else "shuffle " + c, c, (lambda c: lambda e: e["scrambling"][c])(c)) for c in grids]
         cols += [(f"{z} px", str(z), (lambda z: lambda e: e["resolution"][str(z)])(z)) for z in sizes if z != train_side]
-        lines += ["", "## Difference from `learned` (points): Δ mean ± its standard error "
+        lines += ["", "### Difference from `learned` (points): Δ mean ± its standard error "
                   "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors (a rough guide with this few seeds, "
                   "not a significance test)", "",
                   "| position embedding | " + " | ".join(c[0] for c in cols) + " |",
@@ -154,7 +203,7 @@ def main():
                 cells.append(f"{d:+.2f} ± {se:.2f}" + (" **" if sig else ""))
             lines.append(f"| {e['label']} | " + " | ".join(cells) + " |")
 
-    lines += ["", "## Individual runs: test accuracy (%)", "",
+    lines += ["", "### Individual runs: test accuracy (%)", "",
               "| position embedding | seed | " + " | ".join(grids) + " | " + " | ".join(f"{z} px" for z in sizes) + " |",
               "|---|---:|" + "---:|" * (len(grids) + len(sizes))]
     for k in kinds:
@@ -166,17 +215,20 @@ def main():
     with open(os.path.join(out_dir, "tables.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     summary["budget"] = budget
-    summary["full_recipe_hours_per_run"] = (full_train + full_eval) / 3600
+    summary["hours"] = {"train_per_run": float(np.mean(train_s)) / 3600, "eval_per_run": float(np.mean(eval_s)) / 3600,
+                        "all_runs": (sum(train_s) + sum(eval_s)) / 3600}
     with open(os.path.join(out_dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=1)
     plot(summary, grids, sizes, train_side, patch, out_dir)
+    if curves:
+        plot_curves(curves, out_dir)
     if len(sys.argv) > 2:
-        update_page(sys.argv[2], lines)
+        update_page(sys.argv[2], lines, sys.argv[3] if len(sys.argv) > 3 else "experiment-tables")
     print("\n".join(lines))
 
 
-def update_page(path, lines):
-    begin, end = "<!-- experiment-tables:begin -->", "<!-- experiment-tables:end -->"
+def update_page(path, lines, tag):
+    begin, end = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
     with open(path) as f:
         text = f.read()
     if begin not in text or end not in text:
@@ -215,6 +267,29 @@ def plot(summary, grids, sizes, train_side, patch, out_dir):
         plt.tight_layout()
         plt.savefig(os.path.join(out_dir, name), dpi=110)
         plt.close()
+
+
+def plot_curves(curves, out_dir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.figure(figsize=(7.5, 4.8))
+    for c in curves:
+        x, m = np.asarray(c["epochs"]), np.asarray(c["mean"])
+        sd = np.nan_to_num(np.asarray(c["std"]))
+        line, = plt.plot(x, m, marker=".", label=f"{c['label']} (n={len(c['runs'])})")
+        plt.fill_between(x, m - sd, m + sd, color=line.get_color(), alpha=0.15)
+    plt.xlabel("epoch")
+    plt.ylabel("validation accuracy (%)")
+    top = max(max(c["mean"]) for c in curves)
+    plt.ylim(max(0, top - 25), min(100, top + 2))
+    plt.title("Validation accuracy by epoch (mean ± std over seeds)")
+    plt.grid(alpha=0.3)
+    plt.legend(fontsize=7, ncol=2)
+    plt.tight_layout()
+    plt.savefig(os.path.join(out_dir, "curves.png"), dpi=110)
+    plt.close()
 
 
 if __name__ == "__main__":

@@ -16,7 +16,11 @@
 # The budget is set by environment variables; the defaults are the full recipe:
 #   KINDS       names of the runs, from the list below      (default: all nine)
 #   SEEDS       seeds; each sets initialisation and data order (default: "1 2 3")
-#   EPOCHS      passes over the training images             (default: 4)
+#   EPOCHS      passes over the training images             (default: 30)
+#   LR          peak learning rate (AdamW, cosine decay)    (default: 0.002)
+#   WARMUP      warm-up epochs                              (default: vit4j's, a tenth of EPOCHS at most 2)
+#   CROP        RandomResizedCrop minimum area, 0 = no crops (default: 0)
+#   PRECISION   matrix products of the compiled step, fp32 or bf16 (default: bf16)
 #   TRAIN_SIZE  train on the first N training images         (default: all 60 000)
 #   TEST_SIZE   evaluate on the first N test images          (default: all 10 000)
 #   VAL_SIZE    training images held out to pick the best epoch; 0 = keep the last epoch and
@@ -24,8 +28,9 @@
 #   BATCH_SIZE  images per step                              (default: vit4j's, 128)
 #   CONFIG      model variant or config.json                 (default: fashion-small)
 #   SIZES       evaluation sizes for resolution transfer     (default: "96 160 192")
-#   JOBS        runs at a time, each with THREADS threads    (default: 1)
-#   THREADS     threads per run                              (default: vit4j's)
+#   JOBS        runs at a time, each with THREADS threads    (default: the number of cores)
+#   THREADS     threads per run                              (default: 1; on 2 cores two one-thread
+#               runs train 1.6x the images per second of one two-thread run, BENCHMARKS.md)
 #   RESULTS     where the results go                         (default: notebooks/experiment/results)
 # Changing the budget of an existing RUNS_DIR is refused by `train --resume` where it would
 # change a run; use a new RUNS_DIR (and a clean results/runs) for another budget.
@@ -39,13 +44,16 @@ V="$ROOT/vit4j"
 ALL_KINDS="none learned sincos1d sincos2d-mae sincos2d-bigvision rope-axial rope-mixed rope-mixed+learned learned-scramble-aug"
 KINDS="${KINDS:-$ALL_KINDS}"
 SEEDS="${SEEDS:-1 2 3}"
-EPOCHS="${EPOCHS:-4}"
+EPOCHS="${EPOCHS:-30}"
+CROP="${CROP:-0}"
+PRECISION="${PRECISION:-bf16}"
 CONFIG="${CONFIG:-fashion-small}"
 SIZES="${SIZES:-96 160 192}"
-JOBS="${JOBS:-1}"
-export RUNS HERE OUT V EPOCHS CONFIG SIZES
+JOBS="${JOBS:-$(nproc)}"
+export RUNS HERE OUT V EPOCHS CONFIG SIZES CROP PRECISION
+export LR="${LR:-0.002}" WARMUP="${WARMUP:-}"
 export TRAIN_SIZE="${TRAIN_SIZE:-}" TEST_SIZE="${TEST_SIZE:-}" VAL_SIZE="${VAL_SIZE:-}"
-export BATCH_SIZE="${BATCH_SIZE:-}" THREADS="${THREADS:-}"
+export BATCH_SIZE="${BATCH_SIZE:-}" THREADS="${THREADS:-1}"
 mkdir -p "$RUNS" "$OUT"
 
 # one run: NAME SEED (NAME is a kind of the list above)
@@ -60,6 +68,8 @@ run_one() {
   esac
   [ -n "$BATCH_SIZE" ] && budget+=(--batch-size "$BATCH_SIZE")
   [ -n "$VAL_SIZE" ] && budget+=(--val-size "$VAL_SIZE")
+  [ -n "$LR" ] && budget+=(--lr "$LR")
+  [ -n "$WARMUP" ] && budget+=(--warmup "$WARMUP")
   [ -n "$THREADS" ] && common+=(--threads "$THREADS")
   local train_data="fashion-mnist${TRAIN_SIZE:+:$TRAIN_SIZE}" test_data="fashion-mnist:test${TEST_SIZE:+:$TEST_SIZE}"
   local t0=$SECONDS
@@ -69,15 +79,15 @@ run_one() {
   else
     echo "$id: training" >&2
     "$V" train "${common[@]}" --data "$train_data" --config "$CONFIG" "${posemb[@]}" --epochs "$EPOCHS" \
-      --seed "$seed" "${budget[@]}" --out "$dir" --force > /dev/null
+      --crop-min-scale "$CROP" --precision "$PRECISION" --seed "$seed" "${budget[@]}" --out "$dir" --force > /dev/null
   fi
   local t1=$SECONDS
   echo "$id: evaluating" >&2
-  "$V" eval "${common[@]}" --model "$dir" --data "$test_data" --scramble-grid 2x2,4x4,8x8 --seed 0 \
+  "$V" eval "${common[@]}" --model "$dir" --data "$test_data" --scramble-grid 2x2,4x4,8x8 --seed 0 --precision fp32 \
     --format json > "$dir/eval-scramble.json"
   local sizes
   sizes="$(echo $SIZES | tr ' ' ',')"
-  "$V" eval "${common[@]}" --model "$dir" --data "$test_data" --image-size "$sizes" --format json > "$dir/eval-sizes.json"
+  "$V" eval "${common[@]}" --model "$dir" --data "$test_data" --image-size "$sizes" --precision fp32 --format json > "$dir/eval-sizes.json"
   # one file per run, written last (atomically), so its existence means the run is complete
   /usr/bin/python3 - "$dir" "$name" "$seed" "$((t1 - t0))" "$((SECONDS - t1))" "$result" <<'PY'
 import json, os, sys
@@ -105,7 +115,7 @@ for seed in $SEEDS; do
   for name in $KINDS; do
     echo "$name $seed"
   done
-done | xargs -P "$JOBS" -L 1 bash -c 'run_one "$0" "$1"' || status=$?
+done | xargs -P "$JOBS" -L 1 bash -c 'set -euo pipefail; run_one "$0" "$1"' || status=$?
 
 # the seed-1 model without a position embedding is small (0.8 MB): notebook 03 classifies with it
 if [ -f "$RUNS/none-seed1/model.safetensors" ] && [ "$RESULTS" = "$HERE/results" ]; then
