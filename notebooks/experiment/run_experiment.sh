@@ -30,7 +30,7 @@
 #   SIZES       evaluation sizes for resolution transfer     (default: "96 160 192")
 #   JOBS        runs at a time, each with THREADS threads    (default: the number of cores)
 #   THREADS     threads per run                              (default: 1; on 2 cores two one-thread
-#               runs train 1.6x the images per second of one two-thread run, BENCHMARKS.md)
+#               runs train 1.6x the images per second of one two-thread run: BENCHMARKS.md, batch shards)
 #   RESULTS     where the results go                         (default: notebooks/experiment/results)
 # Changing the budget of an existing RUNS_DIR is refused by `train --resume` where it would
 # change a run; use a new RUNS_DIR (and a clean results/runs) for another budget.

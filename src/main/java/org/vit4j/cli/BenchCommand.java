@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.vit4j.bench.OperatorProfile;
 import org.vit4j.compiled.CpuFeatures;
+import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.compiled.LinearKernel;
@@ -29,6 +30,7 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
+import org.vit4j.train.CompiledTrainStep;
 import org.vit4j.train.ImageDataset;
 import org.vit4j.train.TrainOptions;
 import picocli.CommandLine.Command;
@@ -214,6 +216,7 @@ final class BenchCommand implements Callable<Integer> {
                 opts, device, data, 5, seconds, profile, profilePasses);
         double ips = r.imagesPerSecond();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        int shards = forward.engine == ForwardEngine.COMPILED ? CompiledTrainStep.shards(cfg, device) : 1;
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model == null ? variant : model.toString());
@@ -224,6 +227,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("engine", forward.engine.cliName());
             o.addProperty("precision", precision.precision().cliName());
             o.addProperty("threads", threads);
+            o.addProperty("batch_shards", shards);
             o.addProperty("data_wait_share", r.dataWaitShare());
             if (!Double.isNaN(r.loaderCpuShare())) {
                 o.addProperty("loader_cpu_share", r.loaderCpuShare());
@@ -232,9 +236,9 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(o);
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT,
-                    "train %s batch %d on %s (%s, %s, threads %s): %.1f images/s; waiting for data %.1f%%,"
-                            + " loader thread %.1f%% of the CPU time; steps %.3f CPU ms per image%n",
-                    model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, ips,
+                    "train %s batch %d on %s (%s, %s, threads %s, batch shards %d): %.1f images/s; waiting for data"
+                            + " %.1f%%, loader thread %.1f%% of the CPU time; steps %.3f CPU ms per image%n",
+                    model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, shards, ips,
                     100 * r.dataWaitShare(), 100 * r.loaderCpuShare(), r.stepCpuMsPerImage());
         }
         if (profile != null) {

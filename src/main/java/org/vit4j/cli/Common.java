@@ -55,7 +55,9 @@ final class Common {
                 // then calls libtorch's set_num_threads) made the fp32 training step about 1.6x
                 // slower on a 2-core EPYC, in MKL's matrix products (BENCHMARKS.md, Threads)
                 System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-                System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+                // inter-op threads run the parts of a sharded training step (CompiledTrainStep.shards)
+                // beside the calling thread; nothing else here forks
+                System.setProperty("ai.djl.pytorch.num_interop_threads", Integer.toString(Math.max(1, threads - 1)));
             }
         }
         try {

@@ -1,5 +1,6 @@
 package org.vit4j.train;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -97,14 +98,16 @@ public final class CompiledTrainStep implements AutoCloseable {
     private final PtSymbolBlock module;
     private final List<String> names;
     private final List<Parameter> params = new ArrayList<>();
+    private final int shards;
     private final List<NDArray> absent = new ArrayList<>();
     private final Map<String, NDArray[]> tables = new HashMap<>();
     /** Whether AdamW decays each parameter of the list ({@link AdamW#decays}), fixed at load. */
     private final boolean[] decayed;
 
-    private CompiledTrainStep(VisionTransformer network, Precision.Choice precision, NDManager parent) {
+    private CompiledTrainStep(VisionTransformer network, Precision.Choice precision, int shards, NDManager parent) {
         this.network = network;
         this.precision = precision;
+        this.shards = shards;
         this.manager = (PtNDManager) parent.newSubManager();
         HeapReuse.apply(); // a step allocates its activations and gradients anew: keep them in the heap
         try {
@@ -150,14 +153,75 @@ public final class CompiledTrainStep implements AutoCloseable {
      *     is {@code auto}
      */
     public static CompiledTrainStep compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
-        String why = unsupported(network.getConfig());
+        return compile(network, precision, 1, manager);
+    }
+
+    /**
+     * Compiles the training step of an initialized network, computing each batch in {@code shards}
+     * parts at once ({@link #step}).
+     *
+     * @param network the network whose parameters are trained (not owned: keep it open)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param shards parts of each batch computed in parallel, one inter-op task each; 1 for the
+     *     whole batch at once ({@link #shards(ViTConfig, Device)} chooses)
+     * @param manager parent of the program's own manager (the model's)
+     * @return the step, for the caller to close
+     * @throws IllegalArgumentException if {@link #unsupported} refuses the config, the precision
+     *     is {@code auto}, or {@code shards} is below 1 or above 1 for a model with dropout or
+     *     stochastic depth
+     */
+    public static CompiledTrainStep compile(VisionTransformer network, Precision.Choice precision, int shards,
+            NDManager manager) {
+        ViTConfig c = network.getConfig();
+        String why = unsupported(c);
         if (why != null) {
             throw new IllegalArgumentException("the compiled training step does not support this model: " + why);
         }
         if (precision.precision() == Precision.AUTO) {
             throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
         }
-        return new CompiledTrainStep(network, precision, manager);
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+        }
+        if (shards > 1 && stochastic(c)) {
+            throw new IllegalArgumentException("a model with dropout or stochastic depth trains unsharded (its"
+                    + " random masks come from one generator, which parallel parts would draw from in any order)");
+        }
+        return new CompiledTrainStep(network, precision, shards, manager);
+    }
+
+    private static boolean stochastic(ViTConfig c) {
+        return c.getDropout() > 0 || c.getDropPath() > 0;
+    }
+
+    /**
+     * How many parts of each batch to compute at once on this device, one thread each: on a CPU,
+     * for a model without dropout or stochastic depth, libtorch's intra-op threads, at most one
+     * more than its inter-op threads (the calling thread computes the first part); else 1. Call
+     * before setting the intra-op threads to 1, which a sharded step needs (else each part's
+     * operators would share threads with the other parts'): {@code VitTrainer} does both.
+     *
+     * <p>Why: a small model's operators are too short to share among threads. On a 2-core EPYC,
+     * fashion-small's step spent 1.29 CPU ms per image on two intra-op threads against 0.78 on
+     * one, and two one-thread halves of the batch trained 1.3x (fp32) to 1.7x (bf16) the images
+     * per second of the whole batch on two threads (BENCHMARKS.md, Threads). Each part's result
+     * depends only on its rows and the parts are summed in a fixed order, so a sharded run is as
+     * repeatable as an unsharded one; it differs from it by float rounding only.
+     *
+     * @param config the model's config
+     * @param device the training device
+     * @return parts per batch, at least 1
+     */
+    public static int shards(ViTConfig config, Device device) {
+        if (!Device.Type.CPU.equals(device.getDeviceType()) || stochastic(config)) {
+            return 1;
+        }
+        return Math.max(1, Math.min(JniUtils.getNumThreads(), JniUtils.getNumInteropThreads() + 1));
+    }
+
+    /** @return parts of each batch computed at once ({@link #compile(VisionTransformer, Precision.Choice, int, NDManager)}) */
+    public int getShards() {
+        return shards;
     }
 
     /**
@@ -434,7 +498,9 @@ public final class CompiledTrainStep implements AutoCloseable {
      * parameters and the optimizer's moments, in place. Nothing is changed when the loss or the
      * gradient norm is not finite ({@link StepResult#finite()}): the caller stops the run. The
      * same update as {@link AdamW#step}, computed by libtorch's {@code _foreach} operators instead
-     * of several eager calls per parameter.
+     * of several eager calls per parameter. With {@link #getShards()} above 1 the gradients are
+     * those of the batch's mean loss summed over consecutive parts of the batch computed in
+     * parallel (at most one part per image).
      *
      * @param images {@code (B, C, H, W)} float32, as for {@link #loss}
      * @param target {@code (B, K)} float32 label-smoothed one-hot rows
@@ -475,8 +541,10 @@ public final class CompiledTrainStep implements AutoCloseable {
         in.addAll(dw);
         NDArray ix = m.create(index.stream().mapToLong(Long::longValue).toArray());
         ix.setName("index");
+        // no more parts than images: a part without rows would have a NaN mean loss
+        long parts = Math.min(shards, images.getShape().get(0));
         NDArray h = m.create(new double[] {lr, clip, k.beta1(), k.beta2(), k.eps(), k.biasCorrection1(),
-            k.biasCorrection2(), k.weightDecay()});
+            k.biasCorrection2(), k.weightDecay(), parts});
         h.setName("hyper");
         in.add(ix);
         in.add(h);

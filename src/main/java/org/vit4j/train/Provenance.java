@@ -17,6 +17,9 @@ import org.vit4j.model.ModelDirectory;
  * @param device the training device, as DJL names it
  * @param threads libtorch's intra-op threads
  * @param interopThreads libtorch's inter-op threads
+ * @param batchShards parts of each batch the compiled step computed at once, one thread each
+ *     ({@link CompiledTrainStep#shards}); absent (0) in runs from before sharding, which computed
+ *     whole batches
  * @param java the JVM's vendor and version
  * @param os the operating system's name and architecture
  * @param started when the run started, ISO-8601 in UTC
@@ -28,6 +31,7 @@ public record Provenance(
         String device,
         int threads,
         @SerializedName("interop_threads") int interopThreads,
+        @SerializedName("batch_shards") int batchShards,
         String java,
         String os,
         String started) {
@@ -36,13 +40,14 @@ public record Provenance(
      * The provenance of a run starting now in this JVM.
      *
      * @param device the training device
+     * @param batchShards parts of each batch computed at once (1 for the eager step)
      * @return the provenance
      */
-    public static Provenance current(Device device) {
+    public static Provenance current(Device device, int batchShards) {
         String version = ModelDirectory.class.getPackage().getImplementationVersion();
         return new Provenance(version == null ? "development build" : version, Engine.getDjlVersion(),
                 Engine.getEngine("PyTorch").getVersion(), device.toString(), JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(),
+                JniUtils.getNumInteropThreads(), batchShards,
                 System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"), Instant.now().toString());
     }

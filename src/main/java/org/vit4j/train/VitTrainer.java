@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -209,8 +210,14 @@ public final class VitTrainer {
     private TrainResult run(ImageDataset train, ImageDataset val, RunDirectory run, ResumableRun from)
             throws IOException {
         HeapReuse.apply(); // both engines: a step's activations and gradients stay in the heap between steps
+        Engine.getEngine("PyTorch");
+        int shards = options.engine() == ForwardEngine.COMPILED ? CompiledTrainStep.shards(config, device) : 1;
+        int threads = JniUtils.getNumThreads();
+        if (shards > 1) {
+            JniUtils.setNumThreads(1); // each part of a batch on its own thread; set back after the run
+        }
         try (VitModel model = VitModel.create(config, train.labels(), device, options.seed());
-                CompiledTrainStep compiled = compile(model)) {
+                CompiledTrainStep compiled = compile(model, shards)) {
             AdamW opt = new AdamW(model.getBlock().namedParameters(), model.getModel().getNDManager(),
                     options.weightDecay());
             int startEpoch = 0;
@@ -220,7 +227,7 @@ public final class VitTrainer {
                 startEpoch = from.state().epochsDone();
                 bestAcc = from.state().bestValAccuracy();
             } else {
-                start(model, train, val, run);
+                start(model, train, val, run, compiled == null ? 1 : compiled.getShards());
             }
             int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
             LrSchedule schedule = new LrSchedule(options.lr(), options.minLr(),
@@ -247,14 +254,19 @@ public final class VitTrainer {
                 listener.onEpoch(metrics.toJson());
             }
             return new TrainResult(run.path(), last, options.epochs() - startEpoch);
+        } finally {
+            if (shards > 1) {
+                JniUtils.setNumThreads(threads);
+            }
         }
     }
 
-    /** The compiled training step of the model, or null for the eager blocks. */
-    private CompiledTrainStep compile(VitModel model) {
+    /** The compiled training step of the model (in {@code shards} parts per batch), or null for the eager blocks. */
+    private CompiledTrainStep compile(VitModel model, int shards) {
         return options.engine() == ForwardEngine.COMPILED
                 ? CompiledTrainStep.compile(model.getBlock(),
-                        new Precision.Choice(options.precision(), "the run's options"), model.getModel().getNDManager())
+                        new Precision.Choice(options.precision(), "the run's options"), shards,
+                        model.getModel().getNDManager())
                 : null;
     }
 
@@ -262,7 +274,8 @@ public final class VitTrainer {
      * A new run's start: the initial weights if {@link #optInit} gave some, {@code train.json},
      * no metrics yet.
      */
-    private void start(VitModel model, ImageDataset train, ImageDataset val, RunDirectory run) throws IOException {
+    private void start(VitModel model, ImageDataset train, ImageDataset val, RunDirectory run, int shards)
+            throws IOException {
         RunRecord.InitialWeights from = null;
         if (init != null) {
             if (!init.labels().equals(train.labels())) {
@@ -275,7 +288,7 @@ public final class VitTrainer {
         }
         RunRecord.Data data = new RunRecord.Data(dataSource, dataDir == null ? null : dataDir.toString(),
                 train.describe(), train.size(), train.fingerprint(), val.describe(), val.size(), val.fingerprint());
-        run.writeRecord(new RunRecord(options, from, data, Provenance.current(device), null));
+        run.writeRecord(new RunRecord(options, from, data, Provenance.current(device, shards), null));
         run.deleteMetrics();
     }
 

@@ -70,6 +70,54 @@ class VitTrain(Module):
       else:
         _2 = torch.append(out, unchecked_cast(Tensor, g))
     return (loss, logits, out)
+  def shard_gradients(self: __torch__.VitTrain,
+    images: Tensor,
+    target: Tensor,
+    pos: Tensor,
+    rot_a: Tensor,
+    rot_b: Tensor,
+    ws: List[Tensor],
+    shards: int) -> Tuple[Tensor, Tensor, List[Tensor]]:
+    # gradients' loss, logits and gradients of the whole batch, from `shards` consecutive parts of
+    # it (rows s B / shards to (s + 1) B / shards): parts 1.. in inter-op tasks (fork), part 0 on the
+    # calling thread, then summed in the order of the parts, each weighted by its share of the
+    # batch, so that the result is the gradient of the batch's mean loss and the same on every run.
+    # Each task's operators run on its own thread (the caller sets one intra-op thread): on a few
+    # cores, a small model's operators are too short to share among threads, whole parts are not.
+    # The parts draw no random numbers (the caller shards only models without dropout or
+    # stochastic depth), so no task depends on another's use of the generator.
+    b = torch.size(images, 0)
+    futs = annotate(List[Future[Tuple[Tensor, Tensor, List[Tensor]]]], [])
+    for _0 in range(torch.__range_length(1, shards, 1)):
+      s = torch.__derive_index(_0, 1, 1)
+      lo = torch.floordiv(torch.mul(s, b), shards)
+      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), shards)
+      _1 = torch.slice(images, 0, lo, hi)
+      _2 = torch.slice(target, 0, lo, hi)
+      def __forked_function():
+        return (self).gradients(_1, _2, pos, rot_a, rot_b, ws, )
+      _3 = fork(__forked_function)
+      _4 = torch.append(futs, _3)
+    hi0 = torch.floordiv(b, shards)
+    _5 = (self).gradients(torch.slice(images, 0, 0, hi0), torch.slice(target, 0, 0, hi0), pos, rot_a, rot_b, ws, )
+    loss, logits, gs, = _5
+    loss0 = torch.mul(loss, torch.div(hi0, b))
+    gs0 = torch._foreach_mul(gs, torch.div(hi0, b))
+    parts = [logits]
+    loss1 = loss0
+    gs1 = gs0
+    for _6 in range(torch.__range_length(1, shards, 1)):
+      s0 = torch.__derive_index(_6, 1, 1)
+      lo0 = torch.floordiv(torch.mul(s0, b), shards)
+      hi1 = torch.floordiv(torch.mul(torch.add(s0, 1), b), shards)
+      _7 = torch.wait(futs[torch.sub(s0, 1)])
+      l, lg, g, = _7
+      w = torch.div(torch.sub(hi1, lo0), b)
+      loss2 = torch.add(loss1, torch.mul(l, w))
+      gs2 = torch._foreach_add(gs1, g, alpha=w)
+      _8 = torch.append(parts, lg)
+      loss1, gs1 = loss2, gs2
+    return (loss1, torch.cat(parts), gs1)
   def train_step(self: __torch__.VitTrain,
     images: Tensor,
     target: Tensor,
@@ -88,12 +136,17 @@ class VitTrain(Module):
     # ps: the parameters to update (the ws at the positions index (P) int64 holds), ms, vs their
     # AdamW moments, dw those of ps with weight decay; all storage shared with the caller's arrays.
     # hyper float64: [lr, clip (max global norm, 0: none), beta1, beta2, eps, 1 - beta1^t,
-    # 1 - beta2^t, weight decay]. A non-finite loss or gradient norm changes nothing.
+    # 1 - beta2^t, weight decay, shards (1: the whole batch at once, else shard_gradients)].
+    # A non-finite loss or gradient norm changes nothing.
     # Only the argument lists are updated in place: TorchScript's alias analysis does not follow
     # a mutation through a list built here, and would drop it as dead code.
-    loss, logits, gs = self.gradients(images, target, pos, rot_a, rot_b, ws)
-    pred = torch.argmax(logits, 1)
     hs = annotate(List[float], hyper.tolist())
+    shards = int(hs[8])
+    if shards > 1:
+      loss, logits, gs = self.shard_gradients(images, target, pos, rot_a, rot_b, ws, shards)
+    else:
+      loss, logits, gs = self.gradients(images, target, pos, rot_a, rot_b, ws)
+    pred = torch.argmax(logits, 1)
     ix = annotate(List[int], index.tolist())
     lr = hs[0]
     clip = hs[1]

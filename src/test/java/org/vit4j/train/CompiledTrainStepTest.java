@@ -206,6 +206,74 @@ class CompiledTrainStepTest {
         }
     }
 
+    /**
+     * A batch computed in parts at once is the whole batch's step: the same loss, predictions,
+     * gradient norm and gradients (AdamW's first moment after one unclipped step is 0.1 g) within
+     * float rounding, with parts of unequal size (3 images in 2 parts) and more parts than images
+     * (4 parts: one per image); and a sharded step repeated from the same start is bit-identical.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.vit4j.model.TestModels#architectures")
+    void aShardedStepIsTheWholeBatchsStepAndRepeatable(String name, ViTConfig config) throws IOException {
+        Map<String, float[]> wholeMoments = new LinkedHashMap<>();
+        CompiledTrainStep.StepResult whole = null;
+        float[][] sharded = new float[2][];
+        for (int shards : new int[] {1, 2, 4, 2}) {
+            try (VitModel model = TestModels.create(config, 7);
+                    CompiledTrainStep step = CompiledTrainStep.compile(model.getBlock(), FP32, shards,
+                            model.getModel().getNDManager())) {
+                assertEquals(shards, step.getShards());
+                Map<String, Parameter> params = model.getBlock().namedParameters();
+                AdamW opt = new AdamW(params, model.getModel().getNDManager(), 0.05);
+                CompiledTrainStep.StepResult r;
+                try (NDManager m = model.newManager()) {
+                    r = step.step(images(m, config), targets(m, config), opt, 1e-3, 0);
+                }
+                assertTrue(r.finite(), name + ", " + shards + " shards");
+                if (shards == 1) {
+                    whole = r;
+                    params.keySet().forEach(p -> wholeMoments.put(p, opt.moments(p)[0].toFloatArray()));
+                    continue;
+                }
+                assertEquals(whole.loss(), r.loss(), TOLERANCE, name + ", " + shards + " shards: loss");
+                assertArrayEquals(whole.predictions(), r.predictions(), name + ", " + shards + " shards: predictions");
+                assertEquals(whole.gradientNorm(), r.gradientNorm(), TOLERANCE * Math.max(1, whole.gradientNorm()),
+                        name + ", " + shards + " shards: gradient norm");
+                for (String p : params.keySet()) {
+                    double diff = TestModels.maxAbsDiff(wholeMoments.get(p), opt.moments(p)[0].toFloatArray());
+                    assertTrue(diff <= 0.1 * TOLERANCE, name + ", " + shards + " shards: gradient of " + p
+                            + " differs by " + diff / 0.1);
+                }
+                if (shards == 2) {
+                    try (NDManager m = model.newManager()) {
+                        step.step(images(m, config), targets(m, config), opt, 1e-3, 1.0);
+                    }
+                    sharded[sharded[0] == null ? 0 : 1] = params.get(params.keySet().iterator().next()).getArray()
+                            .toFloatArray();
+                }
+            }
+        }
+        assertArrayEquals(sharded[0], sharded[1], name + ": two sharded steps repeated from the same start");
+    }
+
+    @Test
+    void shardsOnlyModelsWithoutRandomMasksOnACpu() throws IOException {
+        ViTConfig stochastic = base().optDropPath(0.1).build();
+        assertEquals(1, CompiledTrainStep.shards(stochastic, ai.djl.Device.cpu()));
+        assertEquals(1, CompiledTrainStep.shards(base().optDropout(0.1).build(), ai.djl.Device.cpu()));
+        assertEquals(1, CompiledTrainStep.shards(base().build(), ai.djl.Device.gpu()));
+        int plain = CompiledTrainStep.shards(base().build(), ai.djl.Device.cpu());
+        assertEquals(Math.min(JniUtils.getNumThreads(), JniUtils.getNumInteropThreads() + 1), plain);
+        try (VitModel model = TestModels.create(stochastic, 7)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CompiledTrainStep
+                    .compile(model.getBlock(), FP32, 2, model.getModel().getNDManager()));
+            assertTrue(e.getMessage().contains("dropout or stochastic depth trains unsharded"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> CompiledTrainStep
+                    .compile(model.getBlock(), FP32, 0, model.getModel().getNDManager()));
+            assertEquals("shards must be at least 1, got 0", e.getMessage());
+        }
+    }
+
     @Test
     void aNonFiniteLossChangesNothingAndARepeatedStepIsBitIdentical() throws IOException {
         ViTConfig config = base().optRope(PositionEmbeddingKind.ROPE_MIXED).optLayerScale(0.1).build();

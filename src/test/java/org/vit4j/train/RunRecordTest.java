@@ -25,7 +25,7 @@ class RunRecordTest {
     void everyPartSurvivesARoundTripUnderItsFileNames() {
         RunRecord r = new RunRecord(OPTIONS, new RunRecord.InitialWeights("models/a", "ab12"),
                 new RunRecord.Data("fashion-mnist", "/data/fm", "train split", 100, "cd34", "val split", 10, "ef56"),
-                new Provenance("0.1.0", "0.36.0", "2.7.1", "cpu()", 2, 1, "Debian 17", "Linux amd64",
+                new Provenance("0.1.0", "0.36.0", "2.7.1", "cpu()", 2, 1, 2, "Debian 17", "Linux amd64",
                         "2026-12-02T11:00:00Z"),
                 null).extend(2, 5);
         String json = r.toJson();
@@ -37,7 +37,7 @@ class RunRecordTest {
                 + "\"train_images\":100,\"train_sha256\":\"cd34\",\"val\":\"val split\",\"val_images\":10,"
                 + "\"val_sha256\":\"ef56\"}", o.get("data").toString());
         assertEquals("{\"vit4j\":\"0.1.0\",\"djl\":\"0.36.0\",\"libtorch\":\"2.7.1\",\"device\":\"cpu()\","
-                + "\"threads\":2,\"interop_threads\":1,\"java\":\"Debian 17\",\"os\":\"Linux amd64\","
+                + "\"threads\":2,\"interop_threads\":1,\"batch_shards\":2,\"java\":\"Debian 17\",\"os\":\"Linux amd64\","
                 + "\"started\":\"2026-12-02T11:00:00Z\"}", o.get("provenance").toString());
         assertEquals("[{\"after_epoch\":2,\"epochs_before\":3,\"epochs\":5}]", o.get("extended").toString());
         assertEquals(List.of("init", "data", "provenance", "extended"),
