@@ -202,9 +202,9 @@ public final class CompiledTrainStep implements AutoCloseable {
      * operators would share threads with the other parts'): {@code VitTrainer} does both.
      *
      * <p>Why: a small model's operators are too short to share among threads. On a 2-core EPYC,
-     * fashion-small's step spent 1.29 CPU ms per image on two intra-op threads against 0.78 on
-     * one, and two one-thread halves of the batch trained 1.3x (fp32) to 1.7x (bf16) the images
-     * per second of the whole batch on two threads (BENCHMARKS.md, Threads). Each part's result
+     * fashion-small's bf16 step spent 1.29 CPU ms per image on two intra-op threads and 0.92 in
+     * two one-thread parts, and the sharded step trained 1.16x (fp32) and 1.25x (bf16) the images
+     * per second of whole batches on two threads (BENCHMARKS.md, Training throughput). Each part's result
      * depends only on its rows and the parts are summed in a fixed order, so a sharded run is as
      * repeatable as an unsharded one; it differs from it by float rounding only.
      *

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -214,7 +214,9 @@ public final class VitTrainer {
         int shards = options.engine() == ForwardEngine.COMPILED ? CompiledTrainStep.shards(config, device) : 1;
         int threads = JniUtils.getNumThreads();
         if (shards > 1) {
-            JniUtils.setNumThreads(1); // each part of a batch on its own thread; set back after the run
+            // each part of a batch on its own thread; set back after the run (explicitly: libtorch's
+            // own default cannot be restored once set)
+            JniUtils.setNumThreads(1);
         }
         try (VitModel model = VitModel.create(config, train.labels(), device, options.seed());
                 CompiledTrainStep compiled = compile(model, shards)) {
