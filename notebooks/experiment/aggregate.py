@@ -151,7 +151,7 @@ def main():
         lines += [f"### Validation accuracy (%) by epoch, mean ± standard deviation over seeds: the plateau", "",
                   f"The held-out training images ({t['data']['val_images']}) after every epoch; "
                   f"\"last {last} epochs\" is the change from epoch {n_ep - last} to the last one, "
-                  "and the test accuracy below is that of the best epoch by validation.", "",
+                  "and the test accuracy below is that of the best epoch by validation (the model the run keeps).", "",
                   "| position embedding | epoch 1 | epoch " + str(max(1, n_ep // 2)) + f" | last epoch ({n_ep}) | best | last {last} epochs |",
                   "|---|---:|---:|---:|---:|---:|"]
         for c in curves:
@@ -159,7 +159,8 @@ def main():
             gain = stats([r[-1] - r[-1 - last] for r in c["runs"]])
             best = stats([max(r) for r in c["runs"]])
             lines.append(f"| {c['label']} | {fmt(m[0], sd[0])} | {fmt(m[n_ep // 2 - 1], sd[n_ep // 2 - 1])} | "
-                         f"{fmt(m[-1], sd[-1])} | {fmt(best[0], best[1])} | {gain[0]:+.2f} ± {0 if np.isnan(gain[1]) else gain[1]:.2f} |")
+                         f"{fmt(m[-1], sd[-1])} | {fmt(best[0], best[1])} | {gain[0]:+.2f}"
+                         + ("" if np.isnan(gain[1]) else f" ± {gain[1]:.2f}") + " |")
         lines.append("")
 
     lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
