@@ -117,7 +117,7 @@ for seed in $SEEDS; do
   done
 done | xargs -P "$JOBS" -L 1 bash -c 'set -euo pipefail; run_one "$0" "$1"' || status=$?
 
-# the seed-1 model without a position embedding is small (0.8 MB): notebook 03 classifies with it
+# the seed-1 model without a position embedding is small (0.6 MB): notebook 03 classifies with it
 if [ -f "$RUNS/none-seed1/model.safetensors" ] && [ "$RESULTS" = "$HERE/results" ]; then
   mkdir -p "$HERE/models/none"
   cp "$RUNS/none-seed1/"{config.json,labels.txt,model.safetensors,checksums.sha256,serving.properties} "$HERE/models/none/"
