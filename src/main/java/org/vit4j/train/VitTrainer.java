@@ -44,6 +44,11 @@ import org.vit4j.model.VitModel;
  * same schedule, data order and random streams as an uninterrupted run. A
  * non-finite loss or gradient stops training with a {@link TrainingDivergedException} before it
  * reaches the weights.
+ *
+ * <p>On a CPU the compiled step computes each batch in parts at once ({@link
+ * CompiledTrainStep#shards}): for the run, libtorch's intra-op threads are set to 1 and set back
+ * afterwards. That setting is the process's, so other libtorch work running beside a training run
+ * in the same JVM runs on one intra-op thread meanwhile.
  */
 public final class VitTrainer {
 
