@@ -141,7 +141,7 @@ def main():
              f"Time per run on this machine: training {np.mean(train_s) / 60:.1f} min "
              f"(min {min(train_s) / 60:.1f}, max {max(train_s) / 60:.1f}) at {np.mean(ips):.0f} images/s, "
              f"evaluation {np.mean(eval_s):.0f} s; all {len(runs)} runs: {(sum(train_s) + sum(eval_s)) / 3600:.1f} h "
-             f"of wall time (the time of an interrupted run counts from its last start).", ""]
+             f"of wall time added up (runs that ran at the same time overlap; an interrupted run counts from its last start).", ""]
 
     curves = validation_curves(by_kind, kinds)
     if curves:
