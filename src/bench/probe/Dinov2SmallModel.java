@@ -19,12 +19,12 @@ public class Dinov2SmallModel {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         ViTConfig cfg = Variant.SMALL.toBuilder().optRegisterTokens(4).optLayerScale(1e-5).build();
-        List<String> labels = IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "c" + i).toList();
+        List<String> labels = IntStream.range(0, cfg.architecture().numClasses()).mapToObj(i -> "c" + i).toList();
         try (VitModel model = VitModel.create(cfg, labels, Device.cpu(), 0)) {
             model.save(out);
             try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32)) {
-                System.out.println("wrote " + out + ": " + cfg + ", registers " + cfg.getRegisterTokens()
-                        + ", LayerScale " + cfg.getLayerScale() + "; forward: " + f.describe());
+                System.out.println("wrote " + out + ": " + cfg + ", registers " + cfg.architecture().registerTokens()
+                        + ", LayerScale " + cfg.architecture().layerScale() + "; forward: " + f.describe());
             }
         }
     }

@@ -14,7 +14,7 @@ import org.vit4j.model.VitModel;
 public class ForwardProfile {
     public static void main(String[] args) {
         ViTConfig cfg = Variant.TINY.toBuilder().build();
-        List<String> labels = IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "class " + i).toList();
+        List<String> labels = IntStream.range(0, cfg.architecture().numClasses()).mapToObj(i -> "class " + i).toList();
         try (VitModel m = VitModel.create(cfg, labels, Device.cpu(), 0)) {
             ForwardBenchmark.Result r = ForwardBenchmark.forward(m, 224, 224, Integer.parseInt(args[0]),
                     Double.parseDouble(args[1]));

@@ -20,7 +20,7 @@ public class WarmupProbe {
     public static void main(String[] args) {
         Precision precision = Precision.fromName(args.length > 0 ? args[0] : "fp32");
         ViTConfig cfg = Variant.TINY.toBuilder().build();
-        List<String> labels = IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "c" + i).toList();
+        List<String> labels = IntStream.range(0, cfg.architecture().numClasses()).mapToObj(i -> "c" + i).toList();
         try (VitModel model = VitModel.create(cfg, labels, Device.cpu(), 0)) {
             long t0 = System.nanoTime();
             try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, precision)) {

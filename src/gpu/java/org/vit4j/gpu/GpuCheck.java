@@ -211,7 +211,7 @@ public final class GpuCheck {
 
     private static VitModel vitB16() {
         ViTConfig config = Variant.BASE.toBuilder().build();
-        return VitModel.create(config, labels(config.getNumClasses()), Device.cpu(), 0);
+        return VitModel.create(config, labels(config.architecture().numClasses()), Device.cpu(), 0);
     }
 
     private static List<String> labels(int n) {

@@ -77,7 +77,7 @@ public final class ForwardBenchmark {
     public static Result forward(InferenceForward forward, int height, int width, int batchSize, double seconds,
             double warmUpLimit) {
         VitModel model = forward.model();
-        int c = model.getConfig().getChannels();
+        int c = model.getConfig().architecture().channels();
         try (NDManager m = model.newManager()) {
             NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
             WarmUp.Outcome warm = WarmUp.run(() -> pass(forward, x), warmUpLimit);
@@ -113,7 +113,7 @@ public final class ForwardBenchmark {
      */
     public static List<OperatorProfile.Row> profile(InferenceForward forward, int height, int width, int batchSize,
             int passes, double warmUpLimit, Path trace) throws IOException {
-        int c = forward.model().getConfig().getChannels();
+        int c = forward.model().getConfig().architecture().channels();
         try (NDManager m = forward.model().newManager()) {
             NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
             WarmUp.run(() -> pass(forward, x), warmUpLimit);

@@ -132,12 +132,12 @@ final class BenchCommand implements Callable<Integer> {
             m = common.loadModel(model, device);
         } else {
             ViTConfig cfg = Variant.fromName(variant).toBuilder().build();
-            List<String> labels = Labels.defaults(cfg.getNumClasses());
+            List<String> labels = Labels.defaults(cfg.architecture().numClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
         try (m; InferenceForward f = forward.open(m, linear)) {
-            int h = m.getConfig().getImageHeight();
-            int w = m.getConfig().getImageWidth();
+            int h = m.getConfig().architecture().imageHeight();
+            int w = m.getConfig().architecture().imageWidth();
             if (imageSize != null) {
                 h = imageSize.height();
                 w = imageSize.width();
@@ -206,7 +206,7 @@ final class BenchCommand implements Callable<Integer> {
     private int trainBenchmark(Device device) throws Exception {
         ViTConfig cfg = model != null ? ModelDirectory.readConfig(model)
                 : Variant.fromName(variant).toTrainingBuilder().build();
-        ImageDataset data = DataSets.open(train, null, cfg.getChannels(), true);
+        ImageDataset data = DataSets.open(train, null, cfg.architecture().channels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
         Precision.Choice precision = forward.precision.resolve(device, CpuFeatures.current());

@@ -21,6 +21,7 @@ import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.IoErrors;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
@@ -112,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
             ViTConfig cfg = m.getConfig();
             List<ViTConfig> atSizes = new ArrayList<>();
             for (Converters.ImageSize size : imageSizes) {
-                int p = cfg.getPatchSize();
+                int p = cfg.architecture().patchSize();
                 if (size.height() % p != 0 || size.width() % p != 0) {
                     throw Usage.error(spec, "--image-size " + size + ": not a multiple of the model's patch size " + p);
                 }
@@ -126,9 +127,11 @@ final class EvalCommand implements Callable<Integer> {
                 atSizes.add(cfg);
             }
             for (ViTConfig c : atSizes) {
+                Architecture a = c.architecture();
+                SizingPolicy sizing = c.preprocessing().sizing();
                 for (ShuffleGrid g : grids) {
-                    boolean fixed = c.getSizing() == SizingPolicy.RESIZE || c.getSizing() == SizingPolicy.RESIZE_CROP;
-                    if (fixed && (c.getImageHeight() % g.rows() != 0 || c.getImageWidth() % g.cols() != 0)) {
+                    boolean fixed = sizing == SizingPolicy.RESIZE || sizing == SizingPolicy.RESIZE_CROP;
+                    if (fixed && (a.imageHeight() % g.rows() != 0 || a.imageWidth() % g.cols() != 0)) {
                         throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the "
                                 + (c == cfg ? "model's " : "") + size(c) + " input");
                     }
@@ -136,7 +139,7 @@ final class EvalCommand implements Callable<Integer> {
             }
             ImageDataset ds;
             try {
-                ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.getChannels()), false);
+                ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.architecture().channels()), false);
             } catch (IOException e) {
                 throw Usage.error(spec, "--data " + IoErrors.describe(e));
             }
@@ -178,7 +181,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private static String size(ViTConfig c) {
-        return c.getImageHeight() + "x" + c.getImageWidth();
+        return c.architecture().imageHeight() + "x" + c.architecture().imageWidth();
     }
 
     /**

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ModelCost;
+import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
@@ -31,28 +33,30 @@ final class InfoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
             ViTConfig c = m.getConfig();
+            Architecture a = c.architecture();
+            Preprocessing p = c.preprocessing();
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "model:        %s%n", model == null ? "bundled (Fashion-MNIST)" : model);
-            out.printf(Locale.ROOT, "input:        %dx%d, %d channel(s), sizing %s, %s, crop %.3f%n", c.getImageHeight(),
-                    c.getImageWidth(), c.getChannels(), c.getSizing().cliName(), c.getInterpolation().cliName(), c.getCropPct());
-            out.printf(Locale.ROOT, "normalize:    mean %s std %s%n", java.util.Arrays.toString(c.getMean()), java.util.Arrays.toString(c.getStd()));
-            out.printf(Locale.ROOT, "patch grid:   %s of %d px = %d patches%n", c.getGrid().shape(), c.getPatchSize(), c.getGrid().size());
-            out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", c.getWidth(), c.getDepth(), c.getHeads(), c.getMlpHidden());
-            out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", c.hasClassToken() ? "yes" : "no",
-                    c.getRegisterTokens(), c.getPooling().cliName());
-            out.printf(Locale.ROOT, "position:     %s%s%s%n", c.getPositionName(),
-                    c.getPosEmb() == PositionEmbeddingKind.NONE && c.getRope().isRope() ? ""
-                            : " (" + c.getPosEmbLayout().cliName() + ")",
-                    c.getRope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
-                            c.getRopeTheta(), c.getRopeLayout().cliName(), c.getRopeIndexing().cliName()) : "");
-            if (c.getLayerScale() > 0) {
-                out.printf(Locale.ROOT, "layer scale:  init %s%n", c.getLayerScale());
+            out.printf(Locale.ROOT, "input:        %dx%d, %d channel(s), sizing %s, %s, crop %.3f%n", a.imageHeight(),
+                    a.imageWidth(), a.channels(), p.sizing().cliName(), p.interpolation().cliName(), p.cropPct());
+            out.printf(Locale.ROOT, "normalize:    mean %s std %s%n", p.mean(), p.std());
+            out.printf(Locale.ROOT, "patch grid:   %s of %d px = %d patches%n", a.grid().shape(), a.patchSize(), a.grid().size());
+            out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", a.width(), a.depth(), a.heads(), a.mlpHidden());
+            out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", a.classToken() ? "yes" : "no",
+                    a.registerTokens(), a.pooling().cliName());
+            out.printf(Locale.ROOT, "position:     %s%s%s%n", a.positionName(),
+                    a.posEmb() == PositionEmbeddingKind.NONE && a.rope().isRope() ? ""
+                            : " (" + a.posEmbLayout().cliName() + ")",
+                    a.rope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
+                            a.ropeTheta(), a.ropeLayout().cliName(), a.ropeIndexing().cliName()) : "");
+            if (a.layerScale() > 0) {
+                out.printf(Locale.ROOT, "layer scale:  init %s%n", a.layerScale());
             }
             out.printf(Locale.ROOT, "parameters:   %,d%n", ModelCost.parameters(c));
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
             out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
             out.printf(Locale.ROOT, "linear:       %s%n", f.describeLinearKernels());
-            out.printf(Locale.ROOT, "classes:      %d: %s%n", c.getNumClasses(), abbreviate(String.join(", ", m.getLabels())));
+            out.printf(Locale.ROOT, "classes:      %d: %s%n", a.numClasses(), abbreviate(String.join(", ", m.getLabels())));
             out.flush();
             return ExitCodes.OK;
         }

@@ -83,7 +83,7 @@ final class PatchesCommand implements Callable<Integer> {
                     .optChannels(3).build();
         } else {
             ViTConfig cfg = common.readConfig(model); // the picture needs the preprocessing, not the weights
-            channels = cfg.getChannels();
+            channels = cfg.architecture().channels();
             pre = cfg.preprocessor();
         }
         int fixedH = pre.getHeight();

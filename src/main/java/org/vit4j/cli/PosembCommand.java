@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
@@ -159,18 +160,19 @@ final class PosembCommand implements Callable<Integer> {
             if (model != null) {
                 try (VitModel m = common.loadModel(model, device)) {
                     ViTConfig c = m.getConfig();
-                    if (c.getRope() != k) {
-                        throw new ModelLoadFailure("the model's position embedding is '" + c.getPositionName()
+                    Architecture a = c.architecture();
+                    if (a.rope() != k) {
+                        throw new ModelLoadFailure("the model's position embedding is '" + a.positionName()
                                 + "', not " + k.cliName(), null);
                     }
-                    rows = grid == null ? c.getGrid().rows() : grid.rows();
-                    cols = grid == null ? c.getGrid().cols() : grid.cols();
-                    int hd = c.getWidth() / c.getHeads();
+                    rows = grid == null ? a.grid().rows() : grid.rows();
+                    cols = grid == null ? a.grid().cols() : grid.cols();
+                    int hd = a.width() / a.heads();
                     angles = k == PositionEmbeddingKind.ROPE_MIXED
                             ? mixedAngles(m, c, rows, cols, hd)
-                            : Rope.angles(k, rows, cols, hd, c.getRopeTheta(), c.getRopeIndexing());
-                    table = Rope.embedding(angles, c.getRopeLayout());
-                    note = ", theta " + c.getRopeTheta() + ", " + c.getRopeLayout().cliName() + " pairs"
+                            : Rope.angles(k, rows, cols, hd, a.ropeTheta(), a.ropeIndexing());
+                    table = Rope.embedding(angles, a.ropeLayout());
+                    note = ", theta " + a.ropeTheta() + ", " + a.ropeLayout().cliName() + " pairs"
                             + (k == PositionEmbeddingKind.ROPE_MIXED ? ", block " + block + " head " + head : "");
                 }
             } else {
@@ -189,14 +191,15 @@ final class PosembCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("learned tables come from a model: use --model, not --grid/--dim");
             }
             try (VitModel m = common.loadModel(model, device)) {
-                if (m.getConfig().getPosEmb() != PositionEmbeddingKind.LEARNED) {
+                Architecture a = m.getConfig().architecture();
+                if (a.posEmb() != PositionEmbeddingKind.LEARNED) {
                     throw new ModelLoadFailure("the model's position embedding is '"
-                            + m.getConfig().getPositionName() + "', not a learned table", null);
+                            + a.positionName() + "', not a learned table", null);
                 }
-                rows = m.getConfig().getGrid().rows();
-                cols = m.getConfig().getGrid().cols();
-                int d = m.getConfig().getWidth();
-                int prefix = m.getConfig().hasClassToken() ? 1 : 0;
+                rows = a.grid().rows();
+                cols = a.grid().cols();
+                int d = a.width();
+                int prefix = a.classToken() ? 1 : 0;
                 float[] flat = m.getBlock().getPositionEmbedding().getTable().getArray().toFloatArray();
                 table = new float[rows * cols][d];
                 for (int n = 0; n < rows * cols; n++) {
@@ -278,15 +281,16 @@ final class PosembCommand implements Callable<Integer> {
 
     /** One head's RoPE-Mixed angles from the model's {@code rope.freqs (2, depth, H, hd/2)}. */
     private float[][] mixedAngles(VitModel m, ViTConfig c, int rows, int cols, int hd) {
-        if (block < 0 || block >= c.getDepth() || head < 0 || head >= c.getHeads()) {
+        Architecture a = c.architecture();
+        if (block < 0 || block >= a.depth() || head < 0 || head >= a.heads()) {
             throw new IllegalArgumentException("--block " + block + " --head " + head + " is outside the model's "
-                    + c.getDepth() + " blocks x " + c.getHeads() + " heads");
+                    + a.depth() + " blocks x " + a.heads() + " heads");
         }
         float[] f = m.getBlock().getRotaryEmbedding().getFreqs().getArray().toFloatArray();
         int half = hd / 2;
-        int at = (block * c.getHeads() + head) * half;
-        int y = c.getDepth() * c.getHeads() * half;
+        int at = (block * a.heads() + head) * half;
+        int y = a.depth() * a.heads() * half;
         return Rope.mixedAngles(java.util.Arrays.copyOfRange(f, at, at + half),
-                java.util.Arrays.copyOfRange(f, y + at, y + at + half), rows, cols, c.getRopeIndexing());
+                java.util.Arrays.copyOfRange(f, y + at, y + at + half), rows, cols, a.ropeIndexing());
     }
 }

@@ -22,6 +22,7 @@ import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.OutputFile;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.VitModel;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
@@ -119,21 +120,23 @@ final class PredictCommand implements Callable<Integer> {
             target = null;
         }
         VitModel weights = common.loadModel(model, common.device());
-        try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(weights.getConfig().getChannels()))) {
+        int channels = weights.getConfig().architecture().channels();
+        try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(channels))) {
             VitClassifier clf = loaded.classifier();
             ViTConfig cfg = loaded.getConfig();
-            k = Math.min(topK, cfg.getNumClasses());
+            Architecture a = cfg.architecture();
+            k = Math.min(topK, a.numClasses());
             if (topK > k) {
                 common.note("--top-k " + topK + " is more than the model's " + k + " classes: listing all " + k);
             }
             labelWidth = Text.widest(clf.getLabels(), "PREDICTION".length());
             ShuffleGrid grid = scramble
-                    ? (scrambleGrid == null ? new ShuffleGrid(cfg.getGrid().rows(), cfg.getGrid().cols()) : scrambleGrid)
+                    ? (scrambleGrid == null ? new ShuffleGrid(a.grid().rows(), a.grid().cols()) : scrambleGrid)
                     : null;
             if (grid != null && tensor == null && fixedSize(cfg)
-                    && (cfg.getImageHeight() % grid.rows() != 0 || cfg.getImageWidth() % grid.cols() != 0)) {
+                    && (a.imageHeight() % grid.rows() != 0 || a.imageWidth() % grid.cols() != 0)) {
                 throw Usage.error(spec, "--scramble-grid " + grid + ": does not divide the model's "
-                        + cfg.getImageHeight() + "x" + cfg.getImageWidth() + " input");
+                        + a.imageHeight() + "x" + a.imageWidth() + " input");
             }
             StringWriter buffer = target == null ? null : new StringWriter();
             PrintWriter out = buffer == null ? spec.commandLine().getOut() : new PrintWriter(buffer);
@@ -150,7 +153,8 @@ final class PredictCommand implements Callable<Integer> {
 
     /** Whether every image reaches the model at the config's size (so a grid can be checked up front). */
     private static boolean fixedSize(ViTConfig cfg) {
-        return cfg.getSizing() == SizingPolicy.RESIZE || cfg.getSizing() == SizingPolicy.RESIZE_CROP;
+        SizingPolicy sizing = cfg.preprocessing().sizing();
+        return sizing == SizingPolicy.RESIZE || sizing == SizingPolicy.RESIZE_CROP;
     }
 
     private boolean predictImages(InferenceModel loaded, PrintWriter out, ShuffleGrid grid, List<Inputs.Input> inputs) {

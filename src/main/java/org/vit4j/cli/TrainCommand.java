@@ -157,7 +157,8 @@ final class TrainCommand implements Callable<Integer> {
             for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling", "--drop-path"}) {
                 if (given(architecture) && init == null) {
                     try {
-                        from.requireModel(buildConfig().toBuilder().setNumClasses(cfg.getNumClasses()).build());
+                        from.requireModel(
+                                buildConfig().toBuilder().setNumClasses(cfg.architecture().numClasses()).build());
                     } catch (IllegalArgumentException e) {
                         throw Usage.error(spec, "--resume " + dir + ": " + architecture + " " + e.getMessage()
                                 + "; drop it to continue the run");
@@ -204,7 +205,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         ImageDataset all;
         try {
-            all = DataSets.open(dataSpec, dataDir, cfg.getChannels(), true);
+            all = DataSets.open(dataSpec, dataDir, cfg.architecture().channels(), true);
         } catch (IOException e) {
             throw Usage.error(spec, "--data " + dataSpec + ": " + e.getMessage());
         }
@@ -212,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
             throw Usage.error(spec, "--data " + dataSpec + ": one class (" + String.join(", ", all.labels())
                     + "); a classifier learns to tell at least two apart: add a folder per class");
         }
-        if (!resuming && init == null && all.labels().size() != cfg.getNumClasses()) {
+        if (!resuming && init == null && all.labels().size() != cfg.architecture().numClasses()) {
             cfg = cfg.toBuilder().setNumClasses(all.labels().size()).build();
         }
         TrainOptions opts = options(from, cfg, all.size(), chosen);
@@ -348,7 +349,7 @@ final class TrainCommand implements Callable<Integer> {
             double p = scrambleProb != null ? scrambleProb : saved != null ? saved.scrambleProb() : 0;
             String grid = scrambleGrid != null ? scrambleGrid
                     : saved != null && saved.scrambleGrid() != null ? saved.scrambleGrid()
-                    : p > 0 ? cfg.getGrid().shape() : null;
+                    : p > 0 ? cfg.architecture().grid().shape() : null;
             b.optScramble(p, grid);
         }
         if (randomErase != null) {

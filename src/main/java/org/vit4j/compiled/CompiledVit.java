@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
+import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VisionTransformer;
 import org.vit4j.patch.PatchGrid;
@@ -180,11 +182,12 @@ public final class CompiledVit implements AutoCloseable {
      * @return the reason, or null if it is supported
      */
     public static String unsupported(ViTConfig config) {
-        if (!ABSOLUTE.contains(config.getPosEmb())) {
-            return "position embedding " + config.getPosEmb().cliName() + " is not an absolute table";
+        Architecture a = config.architecture();
+        if (!ABSOLUTE.contains(a.posEmb())) {
+            return "position embedding " + a.posEmb().cliName() + " is not an absolute table";
         }
-        if (config.getRope() != PositionEmbeddingKind.NONE && !ROTARY.contains(config.getRope())) {
-            return "rotary position embedding " + config.getRope().cliName() + " is not in the compiled program";
+        if (a.rope() != PositionEmbeddingKind.NONE && !ROTARY.contains(a.rope())) {
+            return "rotary position embedding " + a.rope().cliName() + " is not in the compiled program";
         }
         // A config equal to one rebuilt from the options the program knows has no others set.
         if (!known(config).equals(config)) {
@@ -198,34 +201,36 @@ public final class CompiledVit implements AutoCloseable {
      * {@code c} unless {@code c} sets an option added to {@link ViTConfig} after these lines.
      */
     private static ViTConfig known(ViTConfig c) {
+        Architecture a = c.architecture();
+        Preprocessing p = c.preprocessing();
         ViTConfig.Builder b = ViTConfig.builder()
-                .setImageSize(c.getImageHeight(), c.getImageWidth())
-                .setPatchSize(c.getPatchSize())
-                .optChannels(c.getChannels())
-                .setWidth(c.getWidth())
-                .setDepth(c.getDepth())
-                .setHeads(c.getHeads())
-                .optMlpRatio(c.getMlpRatio())
-                .setNumClasses(c.getNumClasses())
-                .optPooling(c.getPooling())
-                .optClassToken(c.hasClassToken())
-                .optRegisterTokens(c.getRegisterTokens())
-                .optFcNorm(c.isFcNorm())
-                .optQkvBias(c.hasQkvBias())
-                .optKeyBias(c.hasKeyBias())
-                .optPosEmb(c.getPosEmb())
-                .optPosEmbLayout(c.getPosEmbLayout())
-                .optRope(c.getRope())
-                .optLayerScale(c.getLayerScale())
-                .optLayerNormEps(c.getLayerNormEps())
-                .optDropout(c.getDropout())
-                .optDropPath(c.getDropPath())
-                .optSizing(c.getSizing())
-                .optInterpolation(c.getInterpolation().cliName())
-                .optCropPct(c.getCropPct())
-                .optNormalization(c.getMean(), c.getStd());
-        if (c.getRope().isRope()) {
-            b.optRopeLayout(c.getRopeLayout()).optRopeIndexing(c.getRopeIndexing()).optRopeTheta(c.getRopeTheta());
+                .setImageSize(a.imageHeight(), a.imageWidth())
+                .setPatchSize(a.patchSize())
+                .optChannels(a.channels())
+                .setWidth(a.width())
+                .setDepth(a.depth())
+                .setHeads(a.heads())
+                .optMlpRatio(a.mlpRatio())
+                .setNumClasses(a.numClasses())
+                .optPooling(a.pooling())
+                .optClassToken(a.classToken())
+                .optRegisterTokens(a.registerTokens())
+                .optFcNorm(a.fcNorm())
+                .optQkvBias(a.qkvBias())
+                .optKeyBias(a.keyBias())
+                .optPosEmb(a.posEmb())
+                .optPosEmbLayout(a.posEmbLayout())
+                .optRope(a.rope())
+                .optLayerScale(a.layerScale())
+                .optLayerNormEps(a.layerNormEps())
+                .optDropout(c.dropout())
+                .optDropPath(c.dropPath())
+                .optSizing(p.sizing())
+                .optInterpolation(p.interpolation().cliName())
+                .optCropPct(p.cropPct())
+                .optNormalization(p.meanArray(), p.stdArray());
+        if (a.rope().isRope()) {
+            b.optRopeLayout(a.ropeLayout()).optRopeIndexing(a.ropeIndexing()).optRopeTheta(a.ropeTheta());
         }
         return b.build();
     }
@@ -238,16 +243,17 @@ public final class CompiledVit implements AutoCloseable {
      * @return the archive
      */
     public static TorchScriptArchive archive(ViTConfig config) {
+        Architecture a = config.architecture();
         return TorchScriptArchive.builder()
                 .setClassName(CLASS_NAME)
                 .setSource(source())
                 .addAttribute("training", false)
-                .addAttribute("patch", config.getPatchSize())
-                .addAttribute("heads", config.getHeads())
-                .addAttribute("depth", config.getDepth())
-                .addAttribute("avg_pool", config.getPooling() == Pooling.AVG)
-                .addAttribute("fc_norm", config.isFcNorm())
-                .addAttribute("eps", config.getLayerNormEps())
+                .addAttribute("patch", a.patchSize())
+                .addAttribute("heads", a.heads())
+                .addAttribute("depth", a.depth())
+                .addAttribute("avg_pool", a.pooling() == Pooling.AVG)
+                .addAttribute("fc_norm", a.fcNorm())
+                .addAttribute("eps", a.layerNormEps())
                 .addAttribute("bf16", false)
                 .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
                 .build();
@@ -270,15 +276,16 @@ public final class CompiledVit implements AutoCloseable {
      * @return the names
      */
     static List<String> weightNames(ViTConfig config) {
+        Architecture a = config.architecture();
         List<String> names = new ArrayList<>(List.of("patch_embed.proj.weight", "patch_embed.proj.bias"));
-        names.add(config.hasClassToken() ? "cls_token" : null);
-        names.add(config.getRegisterTokens() > 0 ? "reg_token" : null);
-        for (int i = 0; i < config.getDepth(); i++) {
+        names.add(a.classToken() ? "cls_token" : null);
+        names.add(a.registerTokens() > 0 ? "reg_token" : null);
+        for (int i = 0; i < a.depth(); i++) {
             for (String t : BLOCK_TENSORS) {
-                names.add(t.equals("attn.qkv.bias") && !config.hasQkvBias() ? null : "blocks." + i + "." + t);
+                names.add(t.equals("attn.qkv.bias") && !a.qkvBias() ? null : "blocks." + i + "." + t);
             }
         }
-        String norm = config.isFcNorm() ? "fc_norm" : "norm";
+        String norm = a.fcNorm() ? "fc_norm" : "norm";
         names.addAll(List.of(norm + ".gamma", norm + ".beta", "head.weight", "head.bias"));
         return names;
     }
@@ -296,9 +303,9 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     private void warmUp() {
-        ViTConfig c = network.getConfig();
+        Architecture a = network.getConfig().architecture();
         try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.zeros(new Shape(1, c.getChannels(), c.getImageHeight(), c.getImageWidth()));
+            NDArray x = m.zeros(new Shape(1, a.channels(), a.imageHeight(), a.imageWidth()));
             for (int i = 0; i < 2; i++) {
                 forward(x);
             }
@@ -438,14 +445,14 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     private IValue run(String method, NDArray images) {
-        ViTConfig c = network.getConfig();
+        Architecture a = network.getConfig().architecture();
         Shape s = images.getShape();
-        if (s.dimension() != 4 || s.get(1) != c.getChannels() || images.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("model expects float32 images (B, " + c.getChannels()
+        if (s.dimension() != 4 || s.get(1) != a.channels() || images.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("model expects float32 images (B, " + a.channels()
                     + ", H, W), got " + images.getDataType() + " " + s);
         }
         owner(images);
-        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), c.getPatchSize());
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), a.patchSize());
         try (IValue x = IValue.from((PtNDArray) images); IValue p = IValue.from(posTable(grid))) {
             if (method.equals("embed")) {
                 return IValueUtils.runMethod(module, method, x, p);
@@ -467,17 +474,17 @@ public final class CompiledVit implements AutoCloseable {
      */
     PtNDArray posTable(PatchGrid grid) {
         return posTables.computeIfAbsent(grid.rows() + "x" + grid.cols(), k -> {
-            ViTConfig c = network.getConfig();
+            Architecture a = network.getConfig().architecture();
             PositionEmbedding pe = network.getPositionEmbedding();
             if (pe.getKind() == PositionEmbeddingKind.NONE) {
-                return (PtNDArray) manager.zeros(new Shape(0, c.getWidth()));
+                return (PtNDArray) manager.zeros(new Shape(0, a.width()));
             }
-            long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
+            long rows = grid.size() + (a.classToken() ? 1 : 0);
             boolean grad = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try (NDManager tmp = manager.newSubManager()) {
-                NDArray zeros = tmp.zeros(new Shape(1, rows, c.getWidth())); // (1, c + N, D)
-                NDArray t = pe.add(new ParameterStore(tmp, false), zeros, grid, false).reshape(rows, c.getWidth());
+                NDArray zeros = tmp.zeros(new Shape(1, rows, a.width())); // (1, c + N, D)
+                NDArray t = pe.add(new ParameterStore(tmp, false), zeros, grid, false).reshape(rows, a.width());
                 NDArray copy = t.duplicate(); // (c + N, D), detached from the eager block's caches
                 copy.attach(manager);
                 return (PtNDArray) copy;
@@ -515,8 +522,8 @@ public final class CompiledVit implements AutoCloseable {
                 return new Rotation((PtNDArray) manager.zeros(new Shape(0, 1, 1, 1)),
                         (PtNDArray) manager.zeros(new Shape(0, 1, 1, 1)));
             }
-            ViTConfig c = network.getConfig();
-            int hd = c.getWidth() / c.getHeads();
+            Architecture a = network.getConfig().architecture();
+            int hd = a.width() / a.heads();
             boolean grad = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try (NDManager tmp = manager.newSubManager()) {
@@ -546,7 +553,7 @@ public final class CompiledVit implements AutoCloseable {
                         java.util.Arrays.fill(sign, hd / 2, hd, 1f);
                         t = t.mul(tmp.create(sign)); // (-sin | sin): rotate_half's sign
                     }
-                    long prefix = c.getPrefixTokens();
+                    long prefix = a.prefixTokens();
                     if (prefix > 0) {
                         Shape rows = new Shape(s.get(0), s.get(1), prefix, hd);
                         t = (j == 0 ? tmp.ones(rows) : tmp.zeros(rows)).concat(t, 2); // (L, Hh, T, hd)

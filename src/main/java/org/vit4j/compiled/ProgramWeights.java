@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VisionTransformer;
 import org.vit4j.position.RopeLayout;
@@ -59,14 +60,14 @@ final class ProgramWeights {
         unknown.removeAll(names.stream().filter(Objects::nonNull).toList());
         unknown.remove("pos_embed.table"); // reaches the program as the per-grid position table
         unknown.remove("rope.freqs"); // reaches it as the per-grid cos/sin tables
-        for (int i = 0; i < config.getDepth(); i++) {
+        for (int i = 0; i < config.architecture().depth(); i++) {
             unknown.remove("blocks." + i + ".ls1.gamma"); // folded into attn.proj
             unknown.remove("blocks." + i + ".ls2.gamma"); // folded into mlp.fc2
         }
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException("the compiled forward does not know the parameters " + unknown);
         }
-        long d = config.getWidth();
+        long d = config.architecture().width();
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
@@ -89,15 +90,16 @@ final class ProgramWeights {
 
     /** One parameter as the program reads it: the array itself, or a transformed copy in {@code manager}. */
     private static NDArray prepared(String name, Map<String, Parameter> params, ViTConfig config, NDManager manager) {
+        Architecture arch = config.architecture();
         NDArray a = params.get(name).getArray();
-        boolean keyBiasLess = name.endsWith(".attn.qkv.bias") && !config.hasKeyBias();
-        boolean halves = name.contains(".attn.qkv.") && config.getRope().isRope()
-                && config.getRopeLayout() == RopeLayout.INTERLEAVED;
-        boolean scaled = config.getLayerScale() > 0 && (name.contains(".attn.proj.") || name.contains(".mlp.fc2."));
+        boolean keyBiasLess = name.endsWith(".attn.qkv.bias") && !arch.keyBias();
+        boolean halves = name.contains(".attn.qkv.") && arch.rope().isRope()
+                && arch.ropeLayout() == RopeLayout.INTERLEAVED;
+        boolean scaled = arch.layerScale() > 0 && (name.contains(".attn.proj.") || name.contains(".mlp.fc2."));
         if (!keyBiasLess && !halves && !scaled) {
             return a;
         }
-        long d = config.getWidth();
+        long d = arch.width();
         try (NDManager tmp = manager.newSubManager()) {
             NDArray out = local(a, tmp);
             if (keyBiasLess) {
@@ -135,9 +137,9 @@ final class ProgramWeights {
      */
     private static NDArray qkToHalfLayout(NDArray qkv, ViTConfig config) {
         Shape s = qkv.getShape();
-        long d = config.getWidth();
+        long d = config.architecture().width();
         long in = s.dimension() == 2 ? s.get(1) : 1;
-        long hd = d / config.getHeads();
+        long hd = d / config.architecture().heads();
         NDArray rows = qkv.reshape(3, d, in); // (3, D, in)
         NDArray qk = toHalfLayout(rows.get("0:2").transpose(0, 2, 1), hd).transpose(0, 2, 1); // (2, D, in)
         return qk.concat(rows.get("2:3"), 0).reshape(s);

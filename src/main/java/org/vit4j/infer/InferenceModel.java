@@ -50,10 +50,10 @@ public final class InferenceModel implements AutoCloseable {
 
     private InferenceModel(VitModel model, ImageLoader loader, ForwardEngine engine, Precision precision) {
         ViTConfig c = model.getConfig();
-        if (loader.getChannels() != c.getChannels()) {
+        if (loader.getChannels() != c.architecture().channels()) {
             model.close();
             throw new IllegalArgumentException("loader gives " + loader.getChannels()
-                    + " channel(s), the model reads " + c.getChannels());
+                    + " channel(s), the model reads " + c.architecture().channels());
         }
         this.model = model;
         try {
@@ -373,7 +373,7 @@ public final class InferenceModel implements AutoCloseable {
             }
             VitModel m = model != null ? model : VitModel.load(files, device);
             ImageLoader l = loader != null ? loader
-                    : ImageLoader.builder().optChannels(m.getConfig().getChannels()).build();
+                    : ImageLoader.builder().optChannels(m.getConfig().architecture().channels()).build();
             return new InferenceModel(m, l, engine, precision);
         }
     }

@@ -45,11 +45,11 @@ public final class TensorInput {
             throw new IllegalArgumentException(name + ": shape " + Arrays.toString(s)
                     + " has rank " + s.length + ", expected (B, C, H, W)");
         }
-        int p = config.getPatchSize();
-        if (s[1] != config.getChannels() || s[2] % p != 0 || s[3] % p != 0 || s[2] == 0 || s[3] == 0) {
+        int p = config.architecture().patchSize();
+        if (s[1] != config.architecture().channels() || s[2] % p != 0 || s[3] % p != 0 || s[2] == 0 || s[3] == 0) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "%s: shape %s does not fit the model: needs C=%d and H, W positive multiples of patch size %d",
-                    name, Arrays.toString(s), config.getChannels(), p));
+                    name, Arrays.toString(s), config.architecture().channels(), p));
         }
         int per = (int) (s[1] * s[2] * s[3]);
         List<Outcome<PreprocessedImage>> rows = new ArrayList<>();

@@ -117,7 +117,7 @@ public final class VitClassifier {
      */
     public List<Classification> classify(float[] nchw, Shape shape, int topK) {
         checkTopK(topK);
-        int k = model.getConfig().getNumClasses();
+        int k = model.getConfig().architecture().numClasses();
         try (NDManager m = model.newManager()) {
             NDArray x = m.create(nchw, shape);
             NDList out = model.getForward().forward(x);
@@ -151,7 +151,7 @@ public final class VitClassifier {
     }
 
     private void checkTopK(int topK) {
-        int k = model.getConfig().getNumClasses();
+        int k = model.getConfig().architecture().numClasses();
         if (topK < 1 || topK > k) {
             throw new IllegalArgumentException("top-k " + topK + " must be between 1 and the " + k + " classes");
         }

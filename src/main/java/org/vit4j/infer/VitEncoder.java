@@ -69,7 +69,7 @@ public final class VitEncoder {
 
     /** @return the width {@code D} */
     public int getWidth() {
-        return model.getConfig().getWidth();
+        return model.getConfig().architecture().width();
     }
 
     /**
@@ -81,8 +81,8 @@ public final class VitEncoder {
      */
     public int tokenCount(int height, int width) {
         ViTConfig c = model.getConfig();
-        int n = (height / c.getPatchSize()) * (width / c.getPatchSize());
-        return n + (includePrefix ? c.getPrefixTokens() : 0);
+        int n = (height / c.architecture().patchSize()) * (width / c.architecture().patchSize());
+        return n + (includePrefix ? c.architecture().prefixTokens() : 0);
     }
 
     /**
@@ -221,7 +221,7 @@ public final class VitEncoder {
             case ENCODED -> model.getForward().features(images); // (B, c + R + N, D)
             case PATCH_EMBEDDINGS -> model.getForward().embed(images); // (B, c + R + N, D)
         };
-        int prefix = model.getConfig().getPrefixTokens();
+        int prefix = model.getConfig().architecture().prefixTokens();
         if (!kind.isTokens() || includePrefix || prefix == 0) {
             return x;
         }

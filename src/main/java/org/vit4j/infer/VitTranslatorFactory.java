@@ -39,7 +39,8 @@ public final class VitTranslatorFactory implements TranslatorFactory {
         try {
             ModelFiles files = ModelFiles.of(model.getModelPath());
             ViTConfig config = ModelDirectory.readConfig(files);
-            return (Translator<I, O>) new VitTranslator(config, ModelDirectory.readLabels(files, config.getNumClasses()));
+            return (Translator<I, O>) new VitTranslator(config,
+                    ModelDirectory.readLabels(files, config.architecture().numClasses()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

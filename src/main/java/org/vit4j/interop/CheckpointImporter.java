@@ -169,8 +169,8 @@ public final class CheckpointImporter {
             if (names.size() != k) {
                 throw new IllegalArgumentException(names.size() + " labels given for a checkpoint with " + k + " classes");
             }
-            int rows = config.getGrid().rows();
-            int cols = config.getGrid().cols();
+            int rows = config.architecture().grid().rows();
+            int cols = config.architecture().grid().cols();
             if (layout.absPos && (rows != layout.gridRows || cols != layout.gridCols)) {
                 notes.add("position table resampled from " + layout.gridRows + "x" + layout.gridCols + " to "
                         + rows + "x" + cols + " patches (" + posResample.name().toLowerCase() + " bicubic)");

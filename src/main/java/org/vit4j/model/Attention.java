@@ -66,8 +66,9 @@ public final class Attention extends AbstractBlock {
      * @param config the model config
      */
     public Attention(ViTConfig config) {
-        this(config.getWidth(), config.getHeads(), config.hasQkvBias(), config.hasKeyBias(),
-                (float) config.getDropout(), config.getRopeLayout(), config.getPrefixTokens());
+        this(config.architecture().width(), config.architecture().heads(), config.architecture().qkvBias(),
+                config.architecture().keyBias(), (float) config.dropout(), config.architecture().ropeLayout(),
+                config.architecture().prefixTokens());
     }
 
     private Attention(int width, int heads, boolean qkvBias, boolean keyBias, float dropout, RopeLayout ropeLayout,

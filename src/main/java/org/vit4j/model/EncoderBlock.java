@@ -52,16 +52,17 @@ public final class EncoderBlock extends AbstractBlock {
      */
     public EncoderBlock(ViTConfig config, float dropPath) {
         super(VERSION);
+        Architecture a = config.architecture();
         this.dropPath = dropPath;
-        float eps = (float) config.getLayerNormEps();
-        float drop = (float) config.getDropout();
+        float eps = (float) a.layerNormEps();
+        float drop = (float) config.dropout();
         norm1 = addChildBlock("norm1", LayerNorm.builder().axis(2).optEpsilon(eps).build());
         attn = addChildBlock("attn", new Attention(config));
-        float ls = (float) config.getLayerScale();
-        ls1 = ls > 0 ? addChildBlock("ls1", new LayerScale(config.getWidth(), ls)) : null;
+        float ls = (float) a.layerScale();
+        ls1 = ls > 0 ? addChildBlock("ls1", new LayerScale(a.width(), ls)) : null;
         norm2 = addChildBlock("norm2", LayerNorm.builder().axis(2).optEpsilon(eps).build());
-        mlp = addChildBlock("mlp", new Mlp(config.getWidth(), config.getMlpHidden(), drop));
-        ls2 = ls > 0 ? addChildBlock("ls2", new LayerScale(config.getWidth(), ls)) : null;
+        mlp = addChildBlock("mlp", new Mlp(a.width(), a.mlpHidden(), drop));
+        ls2 = ls > 0 ? addChildBlock("ls2", new LayerScale(a.width(), ls)) : null;
     }
 
     @Override

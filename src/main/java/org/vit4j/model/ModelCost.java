@@ -14,24 +14,25 @@ public final class ModelCost {
      * @return the number of trainable scalars
      */
     public static long parameters(ViTConfig c) {
-        long d = c.getWidth();
-        long hidden = c.getMlpHidden();
-        long n = c.getGrid().size();
-        long p = (long) c.getPatchDim() * d + d; // patch projection
-        p += (c.hasClassToken() ? d : 0) + c.getRegisterTokens() * d;
-        if (c.getPosEmb() == PositionEmbeddingKind.LEARNED) {
-            p += (n + (c.hasClassToken() ? 1 : 0)) * d;
+        Architecture a = c.architecture();
+        long d = a.width();
+        long hidden = a.mlpHidden();
+        long n = a.grid().size();
+        long p = (long) a.patchDim() * d + d; // patch projection
+        p += (a.classToken() ? d : 0) + a.registerTokens() * d;
+        if (a.posEmb() == PositionEmbeddingKind.LEARNED) {
+            p += (n + (a.classToken() ? 1 : 0)) * d;
         }
-        if (c.getRope() == PositionEmbeddingKind.ROPE_MIXED) {
-            p += 2L * c.getDepth() * d / 2; // rope.freqs (2, depth, H, D/H/2)
+        if (a.rope() == PositionEmbeddingKind.ROPE_MIXED) {
+            p += 2L * a.depth() * d / 2; // rope.freqs (2, depth, H, D/H/2)
         }
         long block = 2 * 2 * d; // two LayerNorms
-        block += c.getLayerScale() > 0 ? 2 * d : 0; // ls1, ls2
-        block += 3 * d * d + (c.hasQkvBias() ? 3 * d : 0) + d * d + d; // qkv + proj
+        block += a.layerScale() > 0 ? 2 * d : 0; // ls1, ls2
+        block += 3 * d * d + (a.qkvBias() ? 3 * d : 0) + d * d + d; // qkv + proj
         block += d * hidden + hidden + hidden * d + d; // MLP
-        p += c.getDepth() * block;
+        p += a.depth() * block;
         p += 2 * d; // final norm
-        p += d * c.getNumClasses() + c.getNumClasses(); // head
+        p += d * a.numClasses() + a.numClasses(); // head
         return p;
     }
 
@@ -45,13 +46,14 @@ public final class ModelCost {
      * @return floating-point operations per image
      */
     public static long flopsPerImage(ViTConfig c) {
-        long d = c.getWidth();
-        long n = c.getGrid().size();
-        long t = n + c.getPrefixTokens();
-        long macs = n * c.getPatchDim() * d; // patch projection
-        long perBlock = t * (3 * d * d + d * d + 2 * d * c.getMlpHidden()) + 2 * t * t * d;
-        macs += c.getDepth() * perBlock;
-        macs += d * c.getNumClasses();
+        Architecture a = c.architecture();
+        long d = a.width();
+        long n = a.grid().size();
+        long t = n + a.prefixTokens();
+        long macs = n * a.patchDim() * d; // patch projection
+        long perBlock = t * (3 * d * d + d * d + 2 * d * a.mlpHidden()) + 2 * t * t * d;
+        macs += a.depth() * perBlock;
+        macs += d * a.numClasses();
         return 2 * macs;
     }
 }

@@ -188,7 +188,7 @@ public final class ModelDirectory {
      */
     public static Contents read(ModelFiles files) throws IOException {
         ViTConfig config = readConfig(files);
-        List<String> labels = readLabels(files, config.getNumClasses());
+        List<String> labels = readLabels(files, config.architecture().numClasses());
         Map<String, byte[]> contents = new LinkedHashMap<>();
         for (String name : List.of(CONFIG, LABELS, WEIGHTS)) {
             contents.put(name, files.read(name));

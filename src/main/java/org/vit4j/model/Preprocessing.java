@@ -115,9 +115,19 @@ public record Preprocessing(
                 std == null ? null : boxed(std));
     }
 
+    /** @return {@link #mean()} as a new array, or null if none is set */
+    public float[] meanArray() {
+        return mean == null ? null : unboxed(mean);
+    }
+
+    /** @return {@link #std()} as a new array, or null if none is set */
+    public float[] stdArray() {
+        return std == null ? null : unboxed(std);
+    }
+
     /** @return the mean and std as a {@link Normalization}, or null if none is set */
     public Normalization normalization() {
-        return mean == null ? null : Normalization.of(unboxed(mean), unboxed(std));
+        return mean == null ? null : Normalization.of(meanArray(), stdArray());
     }
 
     static List<Float> boxed(float[] a) {
@@ -128,7 +138,7 @@ public record Preprocessing(
         return l;
     }
 
-    static float[] unboxed(List<Float> l) {
+    private static float[] unboxed(List<Float> l) {
         float[] a = new float[l.size()];
         for (int i = 0; i < a.length; i++) {
             a[i] = l.get(i);

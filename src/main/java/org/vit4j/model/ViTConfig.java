@@ -9,9 +9,7 @@ import java.util.Objects;
 import java.util.function.Supplier;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Interpolation;
-import org.vit4j.image.Normalization;
 import org.vit4j.image.SizingPolicy;
-import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
@@ -33,8 +31,9 @@ import org.vit4j.position.SinCosLayout;
  *
  * <p>Build one with {@link #builder()}. The canonical constructor checks what joins the parts (one
  * mean and std per channel, rates in {@code [0, 1)}), so no invalid config exists; equality is the
- * record's. The {@code getX()}/{@code isX()}/{@code hasX()} methods are shortcuts to the parts'
- * components, under the names most callers use.
+ * record's. A setting is read where it is documented, under its one name: from its part
+ * ({@code config.architecture().width()}, {@code config.preprocessing().sizing()}) or, for the
+ * rates, from the record itself ({@link #dropout()}, {@link #dropPath()}).
  *
  * @param architecture the network
  * @param dropout dropout rate after attention, MLP and embeddings (training only), in {@code [0, 1)}
@@ -144,181 +143,6 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
      */
     public boolean sameModel(ViTConfig other) {
         return architecture.equals(other.architecture) && preprocessing.equals(other.preprocessing);
-    }
-
-    /** @return {@link Architecture#imageHeight()} */
-    public int getImageHeight() {
-        return architecture.imageHeight();
-    }
-
-    /** @return {@link Architecture#imageWidth()} */
-    public int getImageWidth() {
-        return architecture.imageWidth();
-    }
-
-    /** @return {@link Architecture#channels()} */
-    public int getChannels() {
-        return architecture.channels();
-    }
-
-    /** @return {@link Architecture#patchSize()} */
-    public int getPatchSize() {
-        return architecture.patchSize();
-    }
-
-    /** @return {@link Architecture#grid()} */
-    public PatchGrid getGrid() {
-        return architecture.grid();
-    }
-
-    /** @return {@link Architecture#patchDim()} */
-    public int getPatchDim() {
-        return architecture.patchDim();
-    }
-
-    /** @return {@link Architecture#width()} */
-    public int getWidth() {
-        return architecture.width();
-    }
-
-    /** @return {@link Architecture#depth()} */
-    public int getDepth() {
-        return architecture.depth();
-    }
-
-    /** @return {@link Architecture#heads()} */
-    public int getHeads() {
-        return architecture.heads();
-    }
-
-    /** @return {@link Architecture#mlpRatio()} */
-    public double getMlpRatio() {
-        return architecture.mlpRatio();
-    }
-
-    /** @return {@link Architecture#mlpHidden()} */
-    public int getMlpHidden() {
-        return architecture.mlpHidden();
-    }
-
-    /** @return {@link Architecture#numClasses()} */
-    public int getNumClasses() {
-        return architecture.numClasses();
-    }
-
-    /** @return {@link Architecture#pooling()} */
-    public Pooling getPooling() {
-        return architecture.pooling();
-    }
-
-    /** @return {@link Architecture#classToken()} */
-    public boolean hasClassToken() {
-        return architecture.classToken();
-    }
-
-    /** @return {@link Architecture#registerTokens()} */
-    public int getRegisterTokens() {
-        return architecture.registerTokens();
-    }
-
-    /** @return {@link Architecture#prefixTokens()} */
-    public int getPrefixTokens() {
-        return architecture.prefixTokens();
-    }
-
-    /** @return {@link Architecture#fcNorm()} */
-    public boolean isFcNorm() {
-        return architecture.fcNorm();
-    }
-
-    /** @return {@link Architecture#qkvBias()} */
-    public boolean hasQkvBias() {
-        return architecture.qkvBias();
-    }
-
-    /** @return {@link Architecture#keyBias()} */
-    public boolean hasKeyBias() {
-        return architecture.keyBias();
-    }
-
-    /** @return {@link Architecture#posEmb()} */
-    public PositionEmbeddingKind getPosEmb() {
-        return architecture.posEmb();
-    }
-
-    /** @return {@link Architecture#posEmbLayout()} */
-    public SinCosLayout getPosEmbLayout() {
-        return architecture.posEmbLayout();
-    }
-
-    /** @return {@link Architecture#rope()} */
-    public PositionEmbeddingKind getRope() {
-        return architecture.rope();
-    }
-
-    /** @return {@link Architecture#ropeLayout()} */
-    public RopeLayout getRopeLayout() {
-        return architecture.ropeLayout();
-    }
-
-    /** @return {@link Architecture#ropeIndexing()} */
-    public RopeIndexing getRopeIndexing() {
-        return architecture.ropeIndexing();
-    }
-
-    /** @return {@link Architecture#ropeTheta()} */
-    public double getRopeTheta() {
-        return architecture.ropeTheta();
-    }
-
-    /** @return {@link Architecture#positionName()} */
-    public String getPositionName() {
-        return architecture.positionName();
-    }
-
-    /** @return {@link Architecture#layerScale()} */
-    public double getLayerScale() {
-        return architecture.layerScale();
-    }
-
-    /** @return {@link Architecture#layerNormEps()} */
-    public double getLayerNormEps() {
-        return architecture.layerNormEps();
-    }
-
-    /** @return {@link #dropout()} */
-    public double getDropout() {
-        return dropout;
-    }
-
-    /** @return {@link #dropPath()} */
-    public double getDropPath() {
-        return dropPath;
-    }
-
-    /** @return {@link Preprocessing#sizing()} */
-    public SizingPolicy getSizing() {
-        return preprocessing.sizing();
-    }
-
-    /** @return {@link Preprocessing#interpolation()} */
-    public Interpolation getInterpolation() {
-        return preprocessing.interpolation();
-    }
-
-    /** @return {@link Preprocessing#cropPct()} */
-    public double getCropPct() {
-        return preprocessing.cropPct();
-    }
-
-    /** @return {@link Preprocessing#mean()} as a new array */
-    public float[] getMean() {
-        return Preprocessing.unboxed(preprocessing.mean());
-    }
-
-    /** @return {@link Preprocessing#std()} as a new array */
-    public float[] getStd() {
-        return Preprocessing.unboxed(preprocessing.std());
     }
 
     /** @return the preprocessor that turns a picture into this model's input */
@@ -755,8 +579,8 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
             this.sizing = preprocessing.sizing();
             this.interpolation = preprocessing.interpolation();
             this.cropPct = preprocessing.cropPct();
-            this.mean = preprocessing.mean() == null ? null : Preprocessing.unboxed(preprocessing.mean());
-            this.std = preprocessing.std() == null ? null : Preprocessing.unboxed(preprocessing.std());
+            this.mean = preprocessing.meanArray();
+            this.std = preprocessing.stdArray();
             return this;
         }
 

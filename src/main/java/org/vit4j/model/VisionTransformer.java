@@ -69,34 +69,35 @@ public final class VisionTransformer extends AbstractBlock {
     public VisionTransformer(ViTConfig config) {
         super(VERSION);
         this.config = config;
-        int d = config.getWidth();
-        patchEmbed = addChildBlock("patch_embed", new PatchEmbedding(config.getPatchSize(), config.getChannels(), d));
+        Architecture a = config.architecture();
+        int d = a.width();
+        patchEmbed = addChildBlock("patch_embed", new PatchEmbedding(a.patchSize(), a.channels(), d));
         posEmbed =
                 addChildBlock(
                         "pos_embed",
                         new PositionEmbedding(
-                                config.getPosEmb(), config.getPosEmbLayout(), config.getGrid(), d,
-                                config.hasClassToken()));
-        rope = config.getRope().isRope()
-                ? addChildBlock("rope", new RotaryEmbedding(config.getRope(), config.getRopeLayout(),
-                        config.getRopeIndexing(), config.getRopeTheta(), d, config.getHeads(), config.getDepth()))
+                                a.posEmb(), a.posEmbLayout(), a.grid(), d,
+                                a.classToken()));
+        rope = a.rope().isRope()
+                ? addChildBlock("rope", new RotaryEmbedding(a.rope(), a.ropeLayout(),
+                        a.ropeIndexing(), a.ropeTheta(), d, a.heads(), a.depth()))
                 : null;
-        for (int i = 0; i < config.getDepth(); i++) {
+        for (int i = 0; i < a.depth(); i++) {
             // timm: linearly increasing stochastic depth, 0 for the first block
-            float rate = config.getDepth() == 1 ? 0f
-                    : (float) (config.getDropPath() * i / (config.getDepth() - 1));
+            float rate = a.depth() == 1 ? 0f
+                    : (float) (config.dropPath() * i / (a.depth() - 1));
             blocks.add(addChildBlock("blocks." + i, new EncoderBlock(config, rate)));
         }
         norm =
                 addChildBlock(
-                        config.isFcNorm() ? "fc_norm" : "norm",
+                        a.fcNorm() ? "fc_norm" : "norm",
                         LayerNorm.builder()
-                                .axis(config.isFcNorm() ? 1 : 2)
-                                .optEpsilon((float) config.getLayerNormEps())
+                                .axis(a.fcNorm() ? 1 : 2)
+                                .optEpsilon((float) a.layerNormEps())
                                 .build());
-        head = addChildBlock("head", Linear.builder().setUnits(config.getNumClasses()).build());
-        clsToken = config.hasClassToken() ? token("cls_token", 1) : null;
-        regToken = config.getRegisterTokens() > 0 ? token("reg_token", config.getRegisterTokens()) : null;
+        head = addChildBlock("head", Linear.builder().setUnits(a.numClasses()).build());
+        clsToken = a.classToken() ? token("cls_token", 1) : null;
+        regToken = a.registerTokens() > 0 ? token("reg_token", a.registerTokens()) : null;
         // timm init_weights_vit_timm: trunc_normal(std=.02) for Linear weights, zero biases
         setInitializer(new TruncatedNormalInitializer(0.02f), Parameter.Type.WEIGHT);
     }
@@ -107,7 +108,7 @@ public final class VisionTransformer extends AbstractBlock {
                         .setName(name)
                         .setType(Parameter.Type.OTHER)
                         .optInitializer(new NormalInitializer(1e-6f)) // timm: normal(std=1e-6)
-                        .optShape(new Shape(count, config.getWidth()))
+                        .optShape(new Shape(count, config.architecture().width()))
                         .build());
     }
 
@@ -148,15 +149,16 @@ public final class VisionTransformer extends AbstractBlock {
      * @return {@code (B, T, D)}, {@code T = prefix + N}
      */
     public NDArray embed(ParameterStore ps, NDArray images, boolean training) {
+        Architecture a = config.architecture();
         Shape s = images.getShape();
-        if (s.dimension() != 4 || s.get(1) != config.getChannels()) {
+        if (s.dimension() != 4 || s.get(1) != a.channels()) {
             throw new IllegalArgumentException(
-                    "model expects images (B, " + config.getChannels() + ", H, W), got shape " + s);
+                    "model expects images (B, " + a.channels() + ", H, W), got shape " + s);
         }
-        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.getPatchSize());
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), a.patchSize());
         NDArray x = patchEmbed.forward(ps, new NDList(images), training).head(); // (B, N, D)
         long b = s.get(0);
-        long d = config.getWidth();
+        long d = a.width();
         if (clsToken != null) {
             NDArray cls = ps.getValue(clsToken, images.getDevice(), training).reshape(1, 1, d);
             cls.attach(images.getManager()); // a parameter's results join the model's manager: free with the batch
@@ -165,15 +167,15 @@ public final class VisionTransformer extends AbstractBlock {
         }
         x = posEmbed.add(ps, x, grid, training);
         if (regToken != null) {
-            long r = config.getRegisterTokens();
+            long r = a.registerTokens();
             NDArray reg = ps.getValue(regToken, images.getDevice(), training).reshape(1, r, d);
             reg.attach(images.getManager()); // as for the class token
             reg = reg.broadcast(new Shape(b, r, d)); // (B, R, D)
             int c = clsToken != null ? 1 : 0;
             x = NDArrays.concat(new NDList(x.get(":, :{}, :", c), reg, x.get(":, {}:, :", c)), 1);
         }
-        if (training && config.getDropout() > 0) {
-            x = Dropout.dropout(x, (float) config.getDropout(), true).head();
+        if (training && config.dropout() > 0) {
+            x = Dropout.dropout(x, (float) config.dropout(), true).head();
         }
         return x; // (B, T, D)
     }
@@ -191,7 +193,7 @@ public final class VisionTransformer extends AbstractBlock {
         List<NDList> rotations = null;
         if (rope != null) {
             Shape s = images.getShape();
-            PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.getPatchSize());
+            PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.architecture().patchSize());
             rotations = rope.rotations(ps, grid, x, training);
         }
         for (int i = 0; i < blocks.size(); i++) {
@@ -201,7 +203,7 @@ public final class VisionTransformer extends AbstractBlock {
             }
             x = blocks.get(i).forward(ps, in, training).head();
         }
-        if (!config.isFcNorm()) {
+        if (!config.architecture().fcNorm()) {
             x = norm.forward(ps, new NDList(x), training).head();
         }
         return x;
@@ -216,11 +218,12 @@ public final class VisionTransformer extends AbstractBlock {
      * @return {@code (B, D)}
      */
     public NDArray pool(ParameterStore ps, NDArray tokens, boolean training) {
+        Architecture a = config.architecture();
         NDArray pooled =
-                config.getPooling() == Pooling.CLS
+                a.pooling() == Pooling.CLS
                         ? tokens.get(":, 0, :") // (B, D)
-                        : tokens.get(":, {}:, :", config.getPrefixTokens()).mean(new int[] {1}); // (B, D)
-        if (config.isFcNorm()) {
+                        : tokens.get(":, {}:, :", a.prefixTokens()).mean(new int[] {1}); // (B, D)
+        if (a.fcNorm()) {
             pooled = norm.forward(ps, new NDList(pooled), training).head();
         }
         return pooled;
@@ -240,27 +243,29 @@ public final class VisionTransformer extends AbstractBlock {
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Architecture a = config.architecture();
         Shape in = inputShapes[0]; // (B, C, H, W)
         patchEmbed.initialize(manager, dataType, in);
         long b = in.get(0);
-        long n = (in.get(2) / config.getPatchSize()) * (in.get(3) / config.getPatchSize());
-        long d = config.getWidth();
-        posEmbed.initialize(manager, dataType, new Shape(b, n + (config.hasClassToken() ? 1 : 0), d));
-        Shape tokens = new Shape(b, n + config.getPrefixTokens(), d);
+        long n = (in.get(2) / a.patchSize()) * (in.get(3) / a.patchSize());
+        long d = a.width();
+        posEmbed.initialize(manager, dataType, new Shape(b, n + (a.classToken() ? 1 : 0), d));
+        Shape tokens = new Shape(b, n + a.prefixTokens(), d);
         if (rope != null) {
             rope.initialize(manager, dataType, tokens);
         }
         for (EncoderBlock block : blocks) {
             block.initialize(manager, dataType, tokens);
         }
-        norm.initialize(manager, dataType, config.isFcNorm() ? new Shape(b, d) : tokens);
+        norm.initialize(manager, dataType, a.fcNorm() ? new Shape(b, d) : tokens);
         head.initialize(manager, dataType, new Shape(b, d));
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Architecture a = config.architecture();
         long b = inputShapes[0].get(0);
-        return new Shape[] {new Shape(b, config.getNumClasses()), new Shape(b, config.getWidth())};
+        return new Shape[] {new Shape(b, a.numClasses()), new Shape(b, a.width())};
     }
 
     /**

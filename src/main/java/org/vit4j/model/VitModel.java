@@ -106,9 +106,9 @@ public final class VitModel implements AutoCloseable {
     }
 
     private static void checkLabels(ViTConfig config, List<String> labels) {
-        if (labels.size() != config.getNumClasses()) {
+        if (labels.size() != config.architecture().numClasses()) {
             throw new IllegalArgumentException(
-                    labels.size() + " labels given for numClasses=" + config.getNumClasses());
+                    labels.size() + " labels given for numClasses=" + config.architecture().numClasses());
         }
     }
 
@@ -120,7 +120,8 @@ public final class VitModel implements AutoCloseable {
      * @return the shape
      */
     public static Shape inputShape(ViTConfig config, long batch) {
-        return new Shape(batch, config.getChannels(), config.getImageHeight(), config.getImageWidth());
+        Architecture a = config.architecture();
+        return new Shape(batch, a.channels(), a.imageHeight(), a.imageWidth());
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.Precision;
 import org.vit4j.compiled.TorchScriptArchive;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VisionTransformer;
@@ -120,14 +121,14 @@ public final class CompiledTrainStep implements AutoCloseable {
             if (!unknown.isEmpty()) {
                 throw new IllegalArgumentException("the compiled training step does not know the parameters " + unknown);
             }
-            long d = c.getWidth();
+            long d = c.architecture().width();
             this.decayed = new boolean[names.size()];
             for (int i = 0; i < names.size(); i++) {
                 String n = names.get(i);
                 Parameter p = n == null ? null : named.get(n);
                 params.add(p);
                 decayed[i] = p != null && AdamW.decays(n, p.getArray());
-                boolean qkvBias = i >= 6 && i < 6 + 14 * c.getDepth() && (i - 6) % 14 == 3;
+                boolean qkvBias = i >= 6 && i < 6 + 14 * c.architecture().depth() && (i - 6) % 14 == 3;
                 NDArray empty = p != null && i != LEARNED_TABLE ? null : manager.zeros(qkvBias
                         ? new Shape(3 * d) : new Shape(0, d)); // no qkv bias: adding 0 is exact
                 if (empty != null) {
@@ -135,7 +136,7 @@ public final class CompiledTrainStep implements AutoCloseable {
                 }
                 absent.add(empty);
             }
-            tables(c.getGrid()); // the configured grid's, at load time
+            tables(c.architecture().grid()); // the configured grid's, at load time
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -191,7 +192,7 @@ public final class CompiledTrainStep implements AutoCloseable {
     }
 
     private static boolean stochastic(ViTConfig c) {
-        return c.getDropout() > 0 || c.getDropPath() > 0;
+        return c.dropout() > 0 || c.dropPath() > 0;
     }
 
     /**
@@ -259,22 +260,23 @@ public final class CompiledTrainStep implements AutoCloseable {
      * @return the archive
      */
     public static TorchScriptArchive archive(ViTConfig config, Precision.Choice precision) {
-        int rope = !config.getRope().isRope() ? 0 : config.getRope() == PositionEmbeddingKind.ROPE_MIXED ? 2 : 1;
+        Architecture a = config.architecture();
+        int rope = !a.rope().isRope() ? 0 : a.rope() == PositionEmbeddingKind.ROPE_MIXED ? 2 : 1;
         return TorchScriptArchive.builder()
                 .setClassName(CLASS_NAME)
                 .setSource(source())
                 .addAttribute("training", true)
-                .addAttribute("patch", config.getPatchSize())
-                .addAttribute("heads", config.getHeads())
-                .addAttribute("depth", config.getDepth())
-                .addAttribute("avg_pool", config.getPooling() == Pooling.AVG)
-                .addAttribute("fc_norm", config.isFcNorm())
-                .addAttribute("key_bias", config.hasKeyBias() || !config.hasQkvBias())
+                .addAttribute("patch", a.patchSize())
+                .addAttribute("heads", a.heads())
+                .addAttribute("depth", a.depth())
+                .addAttribute("avg_pool", a.pooling() == Pooling.AVG)
+                .addAttribute("fc_norm", a.fcNorm())
+                .addAttribute("key_bias", a.keyBias() || !a.qkvBias())
                 .addAttribute("rope", rope)
-                .addAttribute("rope_half", config.getRopeLayout() == RopeLayout.HALF)
-                .addAttribute("eps", config.getLayerNormEps())
-                .addAttribute("dropout", config.getDropout())
-                .addAttribute("drop_path", config.getDropPath())
+                .addAttribute("rope_half", a.ropeLayout() == RopeLayout.HALF)
+                .addAttribute("eps", a.layerNormEps())
+                .addAttribute("dropout", config.dropout())
+                .addAttribute("drop_path", config.dropPath())
                 .addAttribute("bf16", precision.precision() == Precision.BF16)
                 .build();
     }
@@ -292,29 +294,30 @@ public final class CompiledTrainStep implements AutoCloseable {
      * @return the names
      */
     static List<String> parameterNames(ViTConfig config) {
+        Architecture a = config.architecture();
         List<String> out = new ArrayList<>(List.of("patch_embed.proj.weight", "patch_embed.proj.bias"));
-        out.add(config.hasClassToken() ? "cls_token" : null);
-        out.add(config.getRegisterTokens() > 0 ? "reg_token" : null);
-        out.add(config.getPosEmb() == PositionEmbeddingKind.LEARNED ? "pos_embed.table" : null);
-        out.add(config.getRope() == PositionEmbeddingKind.ROPE_MIXED ? "rope.freqs" : null);
-        for (int i = 0; i < config.getDepth(); i++) {
+        out.add(a.classToken() ? "cls_token" : null);
+        out.add(a.registerTokens() > 0 ? "reg_token" : null);
+        out.add(a.posEmb() == PositionEmbeddingKind.LEARNED ? "pos_embed.table" : null);
+        out.add(a.rope() == PositionEmbeddingKind.ROPE_MIXED ? "rope.freqs" : null);
+        for (int i = 0; i < a.depth(); i++) {
             for (String t : BLOCK_TENSORS) {
                 boolean has = switch (t) {
-                    case "attn.qkv.bias" -> config.hasQkvBias();
-                    case "ls1.gamma", "ls2.gamma" -> config.getLayerScale() > 0;
+                    case "attn.qkv.bias" -> a.qkvBias();
+                    case "ls1.gamma", "ls2.gamma" -> a.layerScale() > 0;
                     default -> true;
                 };
                 out.add(has ? "blocks." + i + "." + t : null);
             }
         }
-        String norm = config.isFcNorm() ? "fc_norm" : "norm";
+        String norm = a.fcNorm() ? "fc_norm" : "norm";
         out.addAll(List.of(norm + ".gamma", norm + ".beta", "head.weight", "head.bias"));
         return out;
     }
 
     /** Whether a grid is the configured one, where a learned table is the parameter itself. */
     private boolean trainedGrid(PatchGrid grid) {
-        PatchGrid g = network.getConfig().getGrid();
+        PatchGrid g = network.getConfig().architecture().grid();
         return grid.rows() == g.rows() && grid.cols() == g.cols();
     }
 
@@ -330,23 +333,23 @@ public final class CompiledTrainStep implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        ViTConfig c = network.getConfig();
+        Architecture a = network.getConfig().architecture();
         NDArray[] out = new NDArray[3];
         boolean grad = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager tmp = manager.newSubManager()) {
             ParameterStore ps = new ParameterStore(tmp, false);
-            PositionEmbeddingKind kind = c.getPosEmb();
+            PositionEmbeddingKind kind = a.posEmb();
             if (kind == PositionEmbeddingKind.NONE || kind == PositionEmbeddingKind.LEARNED) {
-                out[0] = manager.zeros(new Shape(0, c.getWidth())); // a learned one: see loss()
+                out[0] = manager.zeros(new Shape(0, a.width())); // a learned one: see loss()
             } else {
                 out[0] = keep(table(tmp, grid));
             }
-            if (c.getRope() == PositionEmbeddingKind.ROPE_MIXED) {
-                float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), c.getRopeIndexing());
+            if (a.rope() == PositionEmbeddingKind.ROPE_MIXED) {
+                float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), a.ropeIndexing());
                 out[1] = manager.create(t[0]);
                 out[2] = manager.create(t[1]);
-            } else if (c.getRope().isRope()) {
+            } else if (a.rope().isRope()) {
                 NDList cs = network.getRotaryEmbedding().rotations(ps, grid, zeros(tmp), false).get(0);
                 out[1] = keep(cs.get(0));
                 out[2] = keep(cs.get(1));
@@ -367,11 +370,11 @@ public final class CompiledTrainStep implements AutoCloseable {
 
     /** The eager block's absolute table for a grid: its embedding added to zero tokens ({@code 0 + t = t}). */
     private NDArray table(NDManager m, PatchGrid grid) {
-        ViTConfig c = network.getConfig();
-        long rows = grid.size() + (c.hasClassToken() ? 1 : 0);
-        NDArray zeros = m.zeros(new Shape(1, rows, c.getWidth())); // (1, c + N, D)
+        Architecture a = network.getConfig().architecture();
+        long rows = grid.size() + (a.classToken() ? 1 : 0);
+        NDArray zeros = m.zeros(new Shape(1, rows, a.width())); // (1, c + N, D)
         return network.getPositionEmbedding().add(new ParameterStore(m, false), zeros, grid, false)
-                .reshape(rows, c.getWidth()); // (c + N, D)
+                .reshape(rows, a.width()); // (c + N, D)
     }
 
     private static NDArray zeros(NDManager m) {
@@ -426,19 +429,19 @@ public final class CompiledTrainStep implements AutoCloseable {
      * views when the program updates them in place).
      */
     private NDList inputs(String methodName, NDArray images, NDArray target, boolean detached) {
-        ViTConfig c = network.getConfig();
+        Architecture arch = network.getConfig().architecture();
         Shape s = images.getShape();
-        int p = c.getPatchSize();
-        if (s.dimension() != 4 || s.get(1) != c.getChannels() || s.get(2) % p != 0 || s.get(3) % p != 0
+        int p = arch.patchSize();
+        if (s.dimension() != 4 || s.get(1) != arch.channels() || s.get(2) % p != 0 || s.get(3) % p != 0
                 || images.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("the compiled training step expects float32 images (B, "
-                    + c.getChannels() + ", H, W) with H and W multiples of " + p + ", got " + images.getDataType()
+                    + arch.channels() + ", H, W) with H and W multiples of " + p + ", got " + images.getDataType()
                     + " " + s);
         }
         PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), p);
         NDArray[] t = tables(grid);
-        if (!target.getShape().equals(new Shape(s.get(0), c.getNumClasses()))) {
-            throw new IllegalArgumentException("targets must be (" + s.get(0) + ", " + c.getNumClasses()
+        if (!target.getShape().equals(new Shape(s.get(0), arch.numClasses()))) {
+            throw new IllegalArgumentException("targets must be (" + s.get(0) + ", " + arch.numClasses()
                     + "), got " + target.getShape());
         }
         NDManager m = images.getManager();
@@ -448,7 +451,7 @@ public final class CompiledTrainStep implements AutoCloseable {
         target.setName("target");
         boolean resampled = !trainedGrid(grid);
         NDArray pos = t[0];
-        if (resampled && c.getPosEmb() == PositionEmbeddingKind.LEARNED) {
+        if (resampled && arch.posEmb() == PositionEmbeddingKind.LEARNED) {
             // the current table resampled by the eager block, without gradient (as the eager blocks do)
             boolean grad = JniUtils.isGradMode();
             JniUtils.setGradMode(false);

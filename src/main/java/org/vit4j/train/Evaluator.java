@@ -89,7 +89,7 @@ public final class Evaluator {
             InferenceForward forward, ImagePreprocessor pre, ImageDataset data, int batchSize, ShuffleGrid scramble,
             long seed, IntConsumer progress) {
         VitModel model = forward.model();
-        int k = model.getConfig().getNumClasses();
+        int k = model.getConfig().architecture().numClasses();
         long[][] confusion = new long[k][k];
         double lossSum = 0;
         int[] order = new int[data.size()];

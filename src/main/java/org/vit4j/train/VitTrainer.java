@@ -408,7 +408,7 @@ public final class VitTrainer {
      */
     private double[] step(VitModel model, CompiledTrainStep compiled, AdamW opt, Engine engine, BatchLoader.Batch b, double lr,
             int epoch, long stepNumber) {
-        int k = config.getNumClasses();
+        int k = config.architecture().numClasses();
         try (NDScope scope = new NDScope(); NDManager m = model.newManager()) {
             scope.suppressNotUsedWarning();
             int n = b.images().length;

@@ -140,7 +140,7 @@ public final class VitClassifierTransformer extends VitTransformer {
 
     @Override
     void checkModel(ModelDirectory.Contents model) {
-        int k = model.config().getNumClasses();
+        int k = model.config().architecture().numClasses();
         if (topKValue() > k) {
             throw new IllegalArgumentException("top-k " + topKValue() + " must be between 1 and the model's " + k + " classes");
         }

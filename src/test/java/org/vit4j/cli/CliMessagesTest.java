@@ -151,7 +151,7 @@ class CliMessagesTest {
     void posembNamesTheRotaryKindOfARopeModel() throws IOException {
         ViTConfig cfg = Variant.MICRO.toBuilder().optPooling(Pooling.AVG).optPosEmb(PositionEmbeddingKind.ROPE_DINOV3).build();
         Path dir = tmp.resolve("rope");
-        try (VitModel m = VitModel.create(cfg, labels(cfg.getNumClasses()), Device.cpu(), 1)) {
+        try (VitModel m = VitModel.create(cfg, labels(cfg.architecture().numClasses()), Device.cpu(), 1)) {
             m.save(dir);
         }
         CliRun r = run("posemb", "--kind", "learned", "--model", dir.toString());

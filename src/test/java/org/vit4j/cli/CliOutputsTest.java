@@ -46,7 +46,7 @@ class CliOutputsTest {
     static void setUp() throws Exception {
         ViTConfig cfg = Variant.MICRO.toBuilder().optPooling(Pooling.AVG).build(); // 64x64 grey, 4x4 grid
         List<String> labels = new ArrayList<>();
-        for (int i = 0; i < cfg.getNumClasses() - 1; i++) {
+        for (int i = 0; i < cfg.architecture().numClasses() - 1; i++) {
             labels.add("class " + i);
         }
         labels.add(LONG_LABEL);

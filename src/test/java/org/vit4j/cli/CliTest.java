@@ -40,7 +40,7 @@ class CliTest {
     static void setUp() throws Exception {
         ViTConfig cfg = Variant.MICRO.toBuilder().optPooling(Pooling.AVG).build(); // 64x64 grey, 4x4 grid
         List<String> labels = new ArrayList<>();
-        for (int i = 0; i < cfg.getNumClasses(); i++) {
+        for (int i = 0; i < cfg.architecture().numClasses(); i++) {
             labels.add("class " + i);
         }
         modelDir = tmp.resolve("model");
@@ -273,7 +273,7 @@ class CliTest {
         String stage2Json = Files.readString(stage2.resolve("train.json"));
         assertTrue(stage2Json.contains("\"weights_sha256\""), stage2Json);
         assertTrue(stage2Json.contains("\"randomErase\": 0.5"), stage2Json);
-        assertEquals(0.1, ModelDirectory.readConfig(stage2).getDropPath());
+        assertEquals(0.1, ModelDirectory.readConfig(stage2).dropPath());
         CliRun avg = run("average", out.toString(), stage2.toString(), "--out", tmp.resolve("avg").toString());
         assertEquals(0, avg.code(), avg.err());
         assertEquals("averaged 2 models -> " + tmp.resolve("avg") + "\n", avg.out());

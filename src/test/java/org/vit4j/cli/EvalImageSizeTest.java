@@ -91,7 +91,7 @@ class EvalImageSizeTest {
             if (kind.endsWith("learned")) {
                 // the learned table resampled as timm does (bicubic, 4x4 -> 6x6); every other weight as it is
                 float[] t = w.get("pos_embed.table").toFloatArray();
-                int d = cfg96.getWidth();
+                int d = cfg96.architecture().width();
                 float[][] rows = new float[16][d];
                 for (int n = 0; n < 16; n++) {
                     System.arraycopy(t, n * d, rows[n], 0, d);

@@ -64,7 +64,7 @@ class OutputRulesTest {
     static void setUp() throws Exception {
         ViTConfig cfg = Variant.MICRO.toBuilder().optPooling(Pooling.AVG).build();
         List<String> labels = new ArrayList<>();
-        for (int i = 0; i < cfg.getNumClasses(); i++) {
+        for (int i = 0; i < cfg.architecture().numClasses(); i++) {
             labels.add("class " + i);
         }
         modelDir = tmp.resolve("model");

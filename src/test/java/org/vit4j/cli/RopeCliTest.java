@@ -52,8 +52,8 @@ class RopeCliTest {
                 "--out", out.toString());
         assertEquals(0, t.code(), t.err());
         ViTConfig c = ModelDirectory.readConfig(out);
-        assertEquals(PositionEmbeddingKind.ROPE_MIXED, c.getRope());
-        assertEquals(PositionEmbeddingKind.LEARNED, c.getPosEmb());
+        assertEquals(PositionEmbeddingKind.ROPE_MIXED, c.architecture().rope());
+        assertEquals(PositionEmbeddingKind.LEARNED, c.architecture().posEmb());
         CliRun e = run("eval", "--quiet", "--model", out.toString(), "--data", data.toString(), "--scramble-grid",
                 "2x2,4x4", "--format", "json");
         assertEquals(0, e.code(), e.err());
@@ -101,7 +101,7 @@ class RopeCliTest {
         assertTrue((r.out() + r.err()).contains("architecture vit_small_patch16_dinov3_qkvb (timm Eva, rope-dinov3"
                 + " positions, LayerScale, 4 registers)"), r.out() + r.err());
         ViTConfig c = ModelDirectory.readConfig(out);
-        assertEquals(PositionEmbeddingKind.ROPE_DINOV3, c.getRope());
+        assertEquals(PositionEmbeddingKind.ROPE_DINOV3, c.architecture().rope());
         Path cfg = tmp.resolve("unknown.json");
         Files.writeString(cfg, "{\"architecture\": \"eva02_tiny_patch14_224\"}");
         CliRun u = run("import", "--from", "timm", golden("dinov3.safetensors").toString(), "--config",

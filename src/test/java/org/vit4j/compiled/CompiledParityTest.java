@@ -129,17 +129,18 @@ class CompiledParityTest {
     @MethodSource("cases")
     void compilesAndAgreesWithTheEagerBlocks(Case c) throws IOException {
         ViTConfig config = c.config();
-        int h = config.getImageHeight();
-        int w = config.getImageWidth();
-        int p = config.getPatchSize();
+        Architecture a = config.architecture();
+        int h = a.imageHeight();
+        int w = a.imageWidth();
+        int p = a.patchSize();
         try (VitModel model = TestModels.create(config, 7);
                 InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
                 CompiledVit compiled = CompiledVit.compile(model.getBlock(),
                         new Precision.Choice(Precision.FP32, "test"), model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
             assertEquals(ForwardEngine.COMPILED, f.engine(), c + ": " + f.describe());
-            for (Shape s : List.of(new Shape(2, config.getChannels(), h, w),
-                    new Shape(3, config.getChannels(), h + 2 * p, w + p))) { // another grid, not square
+            for (Shape s : List.of(new Shape(2, a.channels(), h, w),
+                    new Shape(3, a.channels(), h + 2 * p, w + p))) { // another grid, not square
                 NDArray x = TestModels.images(m, 11, s);
                 NDList eager = model.forward(x);
                 NDList fast = f.forward(x);

@@ -15,6 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -37,14 +38,15 @@ class CompiledVitTest {
     @MethodSource("org.vit4j.model.TestModels#architectures")
     void agreesWithTheEagerBlocksAtTheTrainedAndAnotherSize(String name, ViTConfig config) throws IOException {
         assertTrue(CompiledVit.supports(config), CompiledVit.unsupported(config));
-        int h = config.getImageHeight();
-        int w = config.getImageWidth();
-        int p = config.getPatchSize();
+        Architecture a = config.architecture();
+        int h = a.imageHeight();
+        int w = a.imageWidth();
+        int p = a.patchSize();
         try (VitModel model = TestModels.create(config, 7);
                 CompiledVit compiled = CompiledVit.compile(model.getBlock(), FP32, model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
-            for (Shape s : List.of(new Shape(3, config.getChannels(), h, w),
-                    new Shape(2, config.getChannels(), h + 2 * p, w - p))) { // another grid, not square
+            for (Shape s : List.of(new Shape(3, a.channels(), h, w),
+                    new Shape(2, a.channels(), h + 2 * p, w - p))) { // another grid, not square
                 NDArray x = TestModels.images(m, 11, s);
                 NDList eager = model.forward(x);
                 NDList fast = compiled.forward(x);
@@ -73,7 +75,7 @@ class CompiledVitTest {
             float[] all = compiled.forward(batch).get(0).toFloatArray();
             assertArrayEquals(all, compiled.forward(batch).get(0).toFloatArray());
             assertArrayEquals(all, compiled.forward(batch).get(0).toFloatArray());
-            int k = config.getNumClasses();
+            int k = config.architecture().numClasses();
             for (int i = 0; i < 5; i++) {
                 float[] alone = compiled.forward(batch.get("{}:{}", i, i + 1)).get(0).toFloatArray();
                 float[] row = java.util.Arrays.copyOfRange(all, i * k, (i + 1) * k);

@@ -38,7 +38,7 @@ class InferenceForwardTest {
                 NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));
                 for (Precision p : new Precision[] {Precision.FP32, Precision.BF16}) {
                     try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, p)) {
-                        assertEquals(ForwardEngine.COMPILED, f.engine(), cfg.getPositionName());
+                        assertEquals(ForwardEngine.COMPILED, f.engine(), cfg.architecture().positionName());
                         assertEquals("compiled requested", f.reason());
                         assertEquals(p, f.precision().precision());
                         assertEquals(new Shape(2, 3), f.forward(x).get(0).getShape());

@@ -65,8 +65,8 @@ class LibraryPageTest {
             float[][] encoded = encoder.encoded(coffee);
 
             assertEquals("Ankle boot", c.best().label());
-            int d = model.getConfig().getWidth();
-            int n = model.getConfig().getGrid().size();
+            int d = model.getConfig().architecture().width();
+            int n = model.getConfig().architecture().grid().size();
             assertEquals(d, pooled.length);
             assertEquals(n, patches.length);
             assertEquals(d, patches[0].length);
@@ -88,7 +88,7 @@ class LibraryPageTest {
             Classification c = model.classifier().classify(Path.of("sample-images/fashion-9-ankle-boot-test0.png"), 3);
             System.out.println(c.best().label() + " " + c.best().probability());
             float[][] patches = model.encoder().patchEmbeddings(Path.of("sample-images/photo-coffee.jpg"));
-            assertEquals(model.getConfig().getGrid().size(), patches.length);
+            assertEquals(model.getConfig().architecture().grid().size(), patches.length);
         }
     }
 }

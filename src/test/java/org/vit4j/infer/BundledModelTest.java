@@ -41,10 +41,10 @@ class BundledModelTest {
         assertTrue(BundledModel.isAvailable(), "the jar carries the bundled model");
         try (VitModel m = VitModel.load(BundledModel.files(), Device.cpu())) {
             assertEquals(FashionMnist.LABELS, m.getLabels());
-            assertEquals(PositionEmbeddingKind.LEARNED, m.getConfig().getPosEmb());
-            assertEquals(Pooling.AVG, m.getConfig().getPooling());
-            assertEquals(8, m.getConfig().getGrid().rows());
-            assertEquals(8, m.getConfig().getGrid().cols());
+            assertEquals(PositionEmbeddingKind.LEARNED, m.getConfig().architecture().posEmb());
+            assertEquals(Pooling.AVG, m.getConfig().architecture().pooling());
+            assertEquals(8, m.getConfig().architecture().grid().rows());
+            assertEquals(8, m.getConfig().architecture().grid().cols());
         }
     }
 

@@ -83,7 +83,8 @@ class DjlLoadingTest {
                 .optEngine("PyTorch")
                 .optOption("hasParameter", "false") // weights come with the block, not from a DJL .params file
                 .optArgument("blockFactory", new VitBlockFactory())
-                .optTranslator(new VitTranslator(config, ModelDirectory.readLabels(dir, config.getNumClasses())))
+                .optTranslator(new VitTranslator(config,
+                        ModelDirectory.readLabels(dir, config.architecture().numClasses())))
                 .build();
         checkAgainstClassifier(criteria);
     }

@@ -58,7 +58,8 @@ class FacadeBatchesAndClosingTest {
         Path empty = Files.createFile(tmp.resolve("empty.png"));
         files.add(Outcome.of("empty", empty));
         try (InferenceModel model = InferenceModel.builder().setModel(TestModels.create(cfg, 4))
-                .optLoader(ImageLoader.builder().optChannels(cfg.getChannels()).optMaxPixels(40 * 40).build()).build()) {
+                .optLoader(ImageLoader.builder().optChannels(cfg.architecture().channels()).optMaxPixels(40 * 40)
+                        .build()).build()) {
             List<Outcome<PreprocessedImage>> read = model.readAll(files);
             assertEquals(List.of("p0", "scan", "p1", "p2", "empty"), read.stream().map(Outcome::name).toList());
             assertEquals("no such file or directory", read.get(1).error());

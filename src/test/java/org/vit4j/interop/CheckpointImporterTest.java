@@ -25,8 +25,10 @@ import org.vit4j.image.Interpolation;
 import org.vit4j.image.Normalization;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.Npy;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
+import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PosEmbedResampler;
@@ -84,19 +86,21 @@ class CheckpointImporterTest {
     void torchvisionMatchesAtItsOwnSize() throws IOException {
         try (VitModel model = importer(Source.TORCHVISION, "tv.safetensors").optHeads(2).build().toModel(Device.cpu())) {
             ViTConfig c = model.getConfig();
-            assertEquals(32, c.getWidth());
-            assertEquals(2, c.getDepth());
-            assertEquals(16, c.getPatchSize());
-            assertEquals(2.0, c.getMlpRatio());
-            assertEquals(5, c.getNumClasses());
-            assertEquals(32, c.getImageHeight());
-            assertTrue(c.hasClassToken());
-            assertEquals(Pooling.CLS, c.getPooling());
-            assertEquals(1e-6, c.getLayerNormEps());
-            assertEquals(SizingPolicy.RESIZE_CROP, c.getSizing());
-            assertEquals(Interpolation.BILINEAR, c.getInterpolation());
-            assertEquals(0.875, c.getCropPct());
-            assertArrayEquals(Normalization.IMAGENET.mean(), c.getMean());
+            Architecture a = c.architecture();
+            Preprocessing p = c.preprocessing();
+            assertEquals(32, a.width());
+            assertEquals(2, a.depth());
+            assertEquals(16, a.patchSize());
+            assertEquals(2.0, a.mlpRatio());
+            assertEquals(5, a.numClasses());
+            assertEquals(32, a.imageHeight());
+            assertTrue(a.classToken());
+            assertEquals(Pooling.CLS, a.pooling());
+            assertEquals(1e-6, a.layerNormEps());
+            assertEquals(SizingPolicy.RESIZE_CROP, p.sizing());
+            assertEquals(Interpolation.BILINEAR, p.interpolation());
+            assertEquals(0.875, p.cropPct());
+            assertArrayEquals(Normalization.IMAGENET.mean(), p.meanArray());
             assertEquals(List.of("class_0", "class_1", "class_2", "class_3", "class_4"), model.getLabels());
             assertLogits(model, "tv_input_32x32.npy", "tv_logits_32x32.npy");
         }
@@ -108,8 +112,8 @@ class CheckpointImporterTest {
             String tag = size[0] + "x" + size[1];
             try (VitModel model = importer(Source.TORCHVISION, "tv.safetensors").optHeads(2)
                     .optImageSize(size[0], size[1]).build().toModel(Device.cpu())) {
-                assertEquals(size[0], model.getConfig().getImageHeight());
-                assertEquals(size[1], model.getConfig().getImageWidth());
+                assertEquals(size[0], model.getConfig().architecture().imageHeight());
+                assertEquals(size[1], model.getConfig().architecture().imageWidth());
                 assertLogits(model, "tv_input_" + tag + ".npy", "tv_logits_" + tag + ".npy");
             }
         }
@@ -135,10 +139,10 @@ class CheckpointImporterTest {
         try (VitModel model = importer(Source.TIMM, "timm_cls.safetensors").optHeads(2).optMlpRatio(4)
                 .build().toModel(Device.cpu())) {
             ViTConfig c = model.getConfig();
-            assertEquals(Pooling.CLS, c.getPooling());
-            assertEquals(Interpolation.BICUBIC, c.getInterpolation());
-            assertEquals(0.9, c.getCropPct());
-            assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.getStd());
+            assertEquals(Pooling.CLS, c.architecture().pooling());
+            assertEquals(Interpolation.BICUBIC, c.preprocessing().interpolation());
+            assertEquals(0.9, c.preprocessing().cropPct());
+            assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f}, c.preprocessing().stdArray());
             assertLogits(model, "input_24x24.npy", "timm_cls_logits_24x24.npy");
         }
     }
@@ -147,7 +151,7 @@ class CheckpointImporterTest {
     void timmNonSquareSecondSize() throws IOException {
         CheckpointImporter imp = importer(Source.TIMM, "timm_cls.safetensors").optHeads(2).optImageSize(32, 40).build();
         try (VitModel model = imp.toModel(Device.cpu())) {
-            assertEquals(4 * 5, model.getConfig().getGrid().size());
+            assertEquals(4 * 5, model.getConfig().architecture().grid().size());
             assertLogits(model, "input_32x40.npy", "timm_cls_logits_32x40.npy");
         }
     }
@@ -155,13 +159,13 @@ class CheckpointImporterTest {
     @Test
     void timmRegistersAvgPoolFcNormNoQkvBias() throws IOException {
         try (VitModel model = importer(Source.TIMM, "timm_reg_avg.safetensors").optHeads(4).build().toModel(Device.cpu())) {
-            ViTConfig c = model.getConfig();
-            assertEquals(2, c.getRegisterTokens());
-            assertTrue(c.hasClassToken());
-            assertTrue(c.isFcNorm());
-            assertFalse(c.hasQkvBias());
-            assertEquals(Pooling.AVG, c.getPooling());
-            assertEquals(3.0, c.getMlpRatio());
+            Architecture a = model.getConfig().architecture();
+            assertEquals(2, a.registerTokens());
+            assertTrue(a.classToken());
+            assertTrue(a.fcNorm());
+            assertFalse(a.qkvBias());
+            assertEquals(Pooling.AVG, a.pooling());
+            assertEquals(3.0, a.mlpRatio());
             assertLogits(model, "input_24x24.npy", "timm_reg_avg_logits_24x24.npy");
         }
     }
@@ -169,9 +173,9 @@ class CheckpointImporterTest {
     @Test
     void halfAndBfloat16TensorsAreConverted() throws IOException {
         try (VitModel model = importer(Source.TIMM, "half.safetensors").optHeads(2).build().toModel(Device.cpu())) {
-            assertFalse(model.getConfig().hasClassToken());
-            assertEquals(Pooling.AVG, model.getConfig().getPooling());
-            assertFalse(model.getConfig().isFcNorm());
+            assertFalse(model.getConfig().architecture().classToken());
+            assertEquals(Pooling.AVG, model.getConfig().architecture().pooling());
+            assertFalse(model.getConfig().architecture().fcNorm());
             assertLogits(model, "input_24x24.npy", "half_logits_24x24.npy");
         }
     }
@@ -182,10 +186,10 @@ class CheckpointImporterTest {
     void huggingFaceClassifier() throws IOException {
         try (VitModel model = importer(Source.HF, "hf.safetensors").optHeads(4).build().toModel(Device.cpu())) {
             ViTConfig c = model.getConfig();
-            assertEquals(1e-12, c.getLayerNormEps());
-            assertEquals(SizingPolicy.RESIZE, c.getSizing());
-            assertEquals(Interpolation.BILINEAR, c.getInterpolation());
-            assertEquals(4, c.getNumClasses());
+            assertEquals(1e-12, c.architecture().layerNormEps());
+            assertEquals(SizingPolicy.RESIZE, c.preprocessing().sizing());
+            assertEquals(Interpolation.BILINEAR, c.preprocessing().interpolation());
+            assertEquals(4, c.architecture().numClasses());
             assertLogits(model, "input_24x24.npy", "hf_logits_24x24.npy");
         }
     }
@@ -216,7 +220,7 @@ class CheckpointImporterTest {
                 + " \"layer_norm_eps\": 1e-12, \"image_size\": 24,"
                 + " \"id2label\": {\"0\": \"cat\", \"1\": \"dog\", \"2\": \"fox\", \"3\": \"owl\"}}");
         try (VitModel model = importer(Source.HF, "hf.safetensors").optSourceConfig(cfg).build().toModel(Device.cpu())) {
-            assertEquals(4, model.getConfig().getHeads());
+            assertEquals(4, model.getConfig().architecture().heads());
             assertEquals(List.of("cat", "dog", "fox", "owl"), model.getLabels());
             assertLogits(model, "input_24x24.npy", "hf_logits_24x24.npy");
         }
@@ -233,7 +237,7 @@ class CheckpointImporterTest {
         assertFalse(Files.exists(out));
         ImportResult r = CheckpointImporter.builder().setSource(Source.HF).setWeights(ckpt).optHeads(4)
                 .optNumClasses(7).build().importTo(out);
-        assertEquals(7, r.config().getNumClasses());
+        assertEquals(7, r.config().architecture().numClasses());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("freshly initialized")), r.notes().toString());
     }
 
@@ -257,11 +261,11 @@ class CheckpointImporterTest {
         assertTrue(e.getMessage().contains("pos_embed"), e.getMessage());
         ImportResult r = CheckpointImporter.builder().setSource(Source.TIMM).setWeights(ckpt).optHeads(2)
                 .optSourceImageSize(16, 24).build().importTo(out);
-        assertEquals(16, r.config().getImageHeight());
-        assertEquals(24, r.config().getImageWidth());
-        assertEquals(6, r.config().getGrid().size());
+        assertEquals(16, r.config().architecture().imageHeight());
+        assertEquals(24, r.config().architecture().imageWidth());
+        assertEquals(6, r.config().architecture().grid().size());
         try (VitModel model = VitModel.load(out, Device.cpu())) {
-            assertEquals(24, model.getConfig().getImageWidth());
+            assertEquals(24, model.getConfig().architecture().imageWidth());
         }
     }
 
@@ -392,7 +396,7 @@ class CheckpointImporterTest {
         }
         Path out = tmp.resolve("ti");
         ImportResult r = CheckpointImporter.builder().setSource(Source.TIMM).setWeights(ckpt).build().importTo(out);
-        assertEquals(3, r.config().getHeads());
+        assertEquals(3, r.config().architecture().heads());
         assertTrue(r.notes().contains("heads = 3 (standard for width 192)"), r.notes().toString());
         assertEquals(1000, r.labels().size());
         assertEquals("tench", r.labels().get(0));

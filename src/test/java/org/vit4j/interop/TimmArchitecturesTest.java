@@ -86,8 +86,8 @@ class TimmArchitecturesTest {
                 .setWeights(TimmGoldenTest.fixture("dinov2.safetensors"))
                 .optSourceConfig(TimmGoldenTest.fixture("dinov2_config.json"))
                 .optImageSize(28, 56).build().toModel(Device.cpu()); NDManager m = model.newManager()) {
-            assertEquals(2, model.getConfig().getGrid().rows());
-            assertEquals(4, model.getConfig().getGrid().cols());
+            assertEquals(2, model.getConfig().architecture().grid().rows());
+            assertEquals(4, model.getConfig().architecture().grid().cols());
             Npy.Array x = Npy.read(TimmGoldenTest.fixture("input_28x56.npy"));
             Npy.Array want = Npy.read(TimmGoldenTest.fixture("dinov2_logits_28x56.npy"));
             NDArray out = model.forward(m.create(x.data(), new Shape(x.shape()))).get(0);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vit4j.io.Npy;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -87,12 +88,12 @@ class TimmGoldenTest {
     @Test
     void dinov2WithRegistersAndPatch14MatchesTimm() throws IOException {
         try (VitModel model = imported("dinov2")) {
-            ViTConfig c = model.getConfig();
-            assertEquals(14, c.getPatchSize());
-            assertEquals(4, c.getRegisterTokens());
-            assertEquals(1e-5, c.getLayerScale());
-            assertEquals(PositionEmbeddingKind.LEARNED, c.getPosEmb());
-            assertEquals(PositionEmbeddingKind.NONE, c.getRope());
+            Architecture a = model.getConfig().architecture();
+            assertEquals(14, a.patchSize());
+            assertEquals(4, a.registerTokens());
+            assertEquals(1e-5, a.layerScale());
+            assertEquals(PositionEmbeddingKind.LEARNED, a.posEmb());
+            assertEquals(PositionEmbeddingKind.NONE, a.rope());
             assertMatches(model, "dinov2", 42, 42);
             assertMatches(model, "dinov2", 28, 56);
         }
@@ -103,22 +104,23 @@ class TimmGoldenTest {
         try (VitModel d3 = imported("dinov3"); VitModel mixed = imported("rope_mixed_ape");
                 VitModel axial = imported("rope_axial")) {
             ViTConfig c = d3.getConfig();
-            assertEquals(PositionEmbeddingKind.ROPE_DINOV3, c.getRope());
-            assertEquals(PositionEmbeddingKind.NONE, c.getPosEmb());
-            assertEquals(RopeLayout.HALF, c.getRopeLayout());
-            assertEquals(100.0, c.getRopeTheta());
-            assertEquals(1e-5, c.getLayerNormEps());
-            assertEquals(Pooling.AVG, c.getPooling());
-            assertEquals(4, c.getRegisterTokens());
-            assertEquals(1.0, c.getCropPct());
-            assertTrue(c.hasQkvBias());
-            assertEquals(false, c.hasKeyBias()); // Eva: q_bias, v_bias, k's fixed at zero
-            assertEquals(true, axial.getConfig().hasKeyBias()); // AttentionRope: a fused qkv.bias
-            assertEquals("rope-mixed+learned", mixed.getConfig().getPositionName());
-            assertEquals(10.0, mixed.getConfig().getRopeTheta());
-            assertEquals(RopeIndexing.XY, axial.getConfig().getRopeIndexing());
-            assertEquals(RopeLayout.INTERLEAVED, axial.getConfig().getRopeLayout());
-            assertEquals(Pooling.CLS, axial.getConfig().getPooling());
+            Architecture a = c.architecture();
+            assertEquals(PositionEmbeddingKind.ROPE_DINOV3, a.rope());
+            assertEquals(PositionEmbeddingKind.NONE, a.posEmb());
+            assertEquals(RopeLayout.HALF, a.ropeLayout());
+            assertEquals(100.0, a.ropeTheta());
+            assertEquals(1e-5, a.layerNormEps());
+            assertEquals(Pooling.AVG, a.pooling());
+            assertEquals(4, a.registerTokens());
+            assertEquals(1.0, c.preprocessing().cropPct());
+            assertTrue(a.qkvBias());
+            assertEquals(false, a.keyBias()); // Eva: q_bias, v_bias, k's fixed at zero
+            assertEquals(true, axial.getConfig().architecture().keyBias()); // AttentionRope: a fused qkv.bias
+            assertEquals("rope-mixed+learned", mixed.getConfig().architecture().positionName());
+            assertEquals(10.0, mixed.getConfig().architecture().ropeTheta());
+            assertEquals(RopeIndexing.XY, axial.getConfig().architecture().ropeIndexing());
+            assertEquals(RopeLayout.INTERLEAVED, axial.getConfig().architecture().ropeLayout());
+            assertEquals(Pooling.CLS, axial.getConfig().architecture().pooling());
             assertEquals(List.of("class_0", "class_1", "class_2", "class_3", "class_4"), axial.getLabels());
         }
     }

@@ -106,7 +106,7 @@ class CommittedConfigsTest {
     void committedModelDirectoriesLoad(Path dir) throws IOException {
         ModelDirectory.Contents c = ModelDirectory.read(ModelFiles.of(dir));
         assertEquals(ViTConfig.fromJson(Files.readString(dir.resolve(ModelDirectory.CONFIG))), c.config());
-        assertEquals(c.config().getNumClasses(), c.labels().size());
+        assertEquals(c.config().architecture().numClasses(), c.labels().size());
     }
 
     static Stream<Path> committedModelDirectories() throws IOException {

@@ -100,7 +100,7 @@ class GradientGcTest {
                     NDArray logits = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), true).get(0);
                     loss = logits.logSoftmax(1).get(":, 0").neg().mean();
                 } else {
-                    NDArray classZero = m.zeros(new Shape(4, model.getConfig().getNumClasses()));
+                    NDArray classZero = m.zeros(new Shape(4, model.getConfig().architecture().numClasses()));
                     classZero.set(new ai.djl.ndarray.index.NDIndex(":, 0"), 1f);
                     loss = step.loss(x, classZero).get(0);
                 }

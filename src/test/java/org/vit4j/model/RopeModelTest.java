@@ -88,7 +88,7 @@ class RopeModelTest {
     @ValueSource(strings = {"rope-axial", "rope-mixed", "rope-dinov3"})
     void attentionLogitBetweenTwoPatchesIsUnchangedWhenBothMoveByTheSameOffset(String kind) throws IOException {
         ViTConfig config = small().optPosEmb(kind).optPooling(Pooling.AVG).build();
-        assertEquals(PositionEmbeddingKind.NONE, config.getPosEmb());
+        assertEquals(PositionEmbeddingKind.NONE, config.architecture().posEmb());
         try (VitModel model = TestModels.create(config, 13); NDManager m = model.newManager()) {
             RotaryEmbedding rope = model.getBlock().getRotaryEmbedding();
             assertNotNull(rope);
@@ -105,8 +105,8 @@ class RopeModelTest {
             for (int b = 0; b < 2; b++) {
                 NDArray cos = rot.get(b).get(0);
                 NDArray sin = rot.get(b).get(1);
-                NDArray rq = RotaryEmbedding.apply(q, cos, sin, config.getRopeLayout(), 0);
-                NDArray rk = RotaryEmbedding.apply(k, cos, sin, config.getRopeLayout(), 0);
+                NDArray rq = RotaryEmbedding.apply(q, cos, sin, config.architecture().ropeLayout(), 0);
+                NDArray rk = RotaryEmbedding.apply(k, cos, sin, config.architecture().ropeLayout(), 0);
                 float[] logits = rq.matMul(rk.transpose(0, 1, 3, 2)).toFloatArray(); // (1, H, N, N)
                 for (int h = 0; h < 2; h++) {
                     // patches (0, 1) -> (2, 0), then both moved by (dy, dx)
@@ -142,11 +142,11 @@ class RopeModelTest {
             b.setWeights(w, "unpermuted");
             double unpermuted = TestModels.maxAbsDiff(want, b.forward(x).get(0).toFloatArray());
             assertTrue(unpermuted > 1e-3, "layouts agree without permuting: " + unpermuted);
-            for (int i = 0; i < inter.getDepth(); i++) {
+            for (int i = 0; i < inter.architecture().depth(); i++) {
                 String qkvW = "blocks." + i + ".attn.qkv.weight";
                 String qkvB = "blocks." + i + ".attn.qkv.bias";
-                w.put(qkvW, permuteQk(w.get(qkvW), perm, inter.getHeads(), hd, m));
-                w.put(qkvB, permuteQk(w.get(qkvB), perm, inter.getHeads(), hd, m));
+                w.put(qkvW, permuteQk(w.get(qkvW), perm, inter.architecture().heads(), hd, m));
+                w.put(qkvB, permuteQk(w.get(qkvB), perm, inter.architecture().heads(), hd, m));
             }
             b.setWeights(w, "permuted");
             double diff = TestModels.maxAbsDiff(want, b.forward(x).get(0).toFloatArray());
@@ -268,7 +268,7 @@ class RopeModelTest {
         }
         try (VitModel loaded = VitModel.load(dir, ai.djl.Device.cpu()); NDManager m = loaded.newManager()) {
             assertEquals(config, loaded.getConfig());
-            assertEquals(kind, loaded.getConfig().getPositionName());
+            assertEquals(kind, loaded.getConfig().architecture().positionName());
             float[] after = loaded.forward(TestModels.images(m, 1, new Shape(2, 1, 48, 64))).get(0).toFloatArray();
             assertArrayEquals(before, after);
         }
@@ -286,9 +286,9 @@ class RopeModelTest {
                 + "\"channels\":1,\"patchSize\":16,\"width\":32,\"depth\":2,\"heads\":2,\"numClasses\":5,"
                 + "\"posEmb\":\"learned\"}";
         ViTConfig o = ViTConfig.fromJson(old);
-        assertEquals(PositionEmbeddingKind.NONE, o.getRope());
-        assertEquals(0, o.getLayerScale());
-        assertEquals("learned", o.getPositionName());
+        assertEquals(PositionEmbeddingKind.NONE, o.architecture().rope());
+        assertEquals(0, o.architecture().layerScale());
+        assertEquals("learned", o.architecture().positionName());
         assertEquals("config field 'rope.kind': unknown position embedding 'rope-3d'; valid: none, learned, "
                         + "sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3",
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,

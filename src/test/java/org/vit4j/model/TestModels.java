@@ -46,7 +46,7 @@ public final class TestModels {
      * @throws IOException never (weights always fit)
      */
     public static VitModel create(ViTConfig config, long seed) throws IOException {
-        VitModel model = VitModel.create(config, labels(config.getNumClasses()), Device.cpu(), seed);
+        VitModel model = VitModel.create(config, labels(config.architecture().numClasses()), Device.cpu(), seed);
         randomize(model, seed);
         return model;
     }

@@ -17,21 +17,22 @@ class VariantSmokeTest {
     @EnumSource(Variant.class)
     void forwardGivesFiniteLogitsAndPooledOfTheDocumentedShapes(Variant variant) throws IOException {
         ViTConfig config = variant.toBuilder().setDepth(1).build();
-        int c = config.getChannels();
-        int h = config.getImageHeight();
-        int w = config.getImageWidth();
-        try (VitModel model = VitModel.create(config, TestModels.labels(config.getNumClasses()),
+        Architecture a = config.architecture();
+        int c = a.channels();
+        int h = a.imageHeight();
+        int w = a.imageWidth();
+        try (VitModel model = VitModel.create(config, TestModels.labels(a.numClasses()),
                         ai.djl.Device.cpu(), 1);
                 NDManager m = model.newManager()) {
             NDList out = model.forward(TestModels.images(m, 1, new Shape(2, c, h, w)));
-            assertEquals(new Shape(2, config.getNumClasses()), out.get(0).getShape());
-            assertEquals(new Shape(2, config.getWidth()), out.get(1).getShape());
+            assertEquals(new Shape(2, a.numClasses()), out.get(0).getShape());
+            assertEquals(new Shape(2, a.width()), out.get(1).getShape());
             float[] logits = out.get(0).toFloatArray();
             assertTrue(TestModels.allFinite(logits));
             assertTrue(TestModels.allFinite(out.get(1).toFloatArray()));
             // two different images give different logits
-            float[] first = java.util.Arrays.copyOfRange(logits, 0, config.getNumClasses());
-            float[] second = java.util.Arrays.copyOfRange(logits, config.getNumClasses(), logits.length);
+            float[] first = java.util.Arrays.copyOfRange(logits, 0, a.numClasses());
+            float[] second = java.util.Arrays.copyOfRange(logits, a.numClasses(), logits.length);
             assertTrue(TestModels.maxAbsDiff(first, second) > 0);
         }
     }

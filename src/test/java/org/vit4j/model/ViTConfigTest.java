@@ -38,18 +38,18 @@ class ViTConfigTest {
         ViTConfig back = ViTConfig.fromJson(c.toJson());
         assertEquals(c, back);
         assertEquals(c.toJson(), back.toJson());
-        assertEquals(c.getWidth(), back.getWidth());
-        assertEquals(c.getDepth(), back.getDepth());
-        assertEquals(c.getHeads(), back.getHeads());
-        assertEquals(c.getPatchSize(), back.getPatchSize());
-        assertEquals(c.getImageHeight(), back.getImageHeight());
-        assertEquals(c.getChannels(), back.getChannels());
-        assertEquals(c.getMlpRatio(), back.getMlpRatio());
-        assertEquals(c.getNumClasses(), back.getNumClasses());
-        assertArrayEquals(c.getMean(), back.getMean());
-        assertArrayEquals(c.getStd(), back.getStd());
-        assertEquals(c.getSizing(), back.getSizing());
-        assertEquals(c.getInterpolation(), back.getInterpolation());
+        assertEquals(c.architecture().width(), back.architecture().width());
+        assertEquals(c.architecture().depth(), back.architecture().depth());
+        assertEquals(c.architecture().heads(), back.architecture().heads());
+        assertEquals(c.architecture().patchSize(), back.architecture().patchSize());
+        assertEquals(c.architecture().imageHeight(), back.architecture().imageHeight());
+        assertEquals(c.architecture().channels(), back.architecture().channels());
+        assertEquals(c.architecture().mlpRatio(), back.architecture().mlpRatio());
+        assertEquals(c.architecture().numClasses(), back.architecture().numClasses());
+        assertArrayEquals(c.preprocessing().meanArray(), back.preprocessing().meanArray());
+        assertArrayEquals(c.preprocessing().stdArray(), back.preprocessing().stdArray());
+        assertEquals(c.preprocessing().sizing(), back.preprocessing().sizing());
+        assertEquals(c.preprocessing().interpolation(), back.preprocessing().interpolation());
     }
 
     @Test
@@ -63,33 +63,35 @@ class ViTConfigTest {
                 .optNormalization(new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.4f, 0.5f, 0.6f})
                 .build();
         ViTConfig b = ViTConfig.fromJson(c.toJson());
+        Architecture a = b.architecture();
+        Preprocessing p = b.preprocessing();
         assertEquals(c, b);
-        assertEquals(48, b.getImageHeight());
-        assertEquals(80, b.getImageWidth());
-        assertEquals(8, b.getPatchSize());
-        assertEquals(3, b.getChannels());
-        assertEquals(24, b.getWidth());
-        assertEquals(3, b.getDepth());
-        assertEquals(3, b.getHeads());
-        assertEquals(2.5, b.getMlpRatio());
-        assertEquals(60, b.getMlpHidden());
-        assertEquals(7, b.getNumClasses());
-        assertEquals(Pooling.AVG, b.getPooling());
-        assertTrue(b.hasClassToken());
-        assertEquals(4, b.getRegisterTokens());
-        assertEquals(5, b.getPrefixTokens());
-        assertTrue(b.isFcNorm());
-        assertFalse(b.hasQkvBias());
-        assertEquals(PositionEmbeddingKind.SINCOS2D_BIGVISION, b.getPosEmb());
-        assertEquals(SinCosLayout.INTERLEAVED, b.getPosEmbLayout());
-        assertEquals(1e-12, b.getLayerNormEps());
-        assertEquals(0.1, b.getDropout());
-        assertEquals(0.2, b.getDropPath());
-        assertEquals(SizingPolicy.PAD, b.getSizing());
-        assertEquals(Interpolation.BILINEAR, b.getInterpolation());
-        assertEquals(0.9, b.getCropPct());
-        assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f}, b.getMean());
-        assertArrayEquals(new float[] {0.4f, 0.5f, 0.6f}, b.getStd());
+        assertEquals(48, a.imageHeight());
+        assertEquals(80, a.imageWidth());
+        assertEquals(8, a.patchSize());
+        assertEquals(3, a.channels());
+        assertEquals(24, a.width());
+        assertEquals(3, a.depth());
+        assertEquals(3, a.heads());
+        assertEquals(2.5, a.mlpRatio());
+        assertEquals(60, a.mlpHidden());
+        assertEquals(7, a.numClasses());
+        assertEquals(Pooling.AVG, a.pooling());
+        assertTrue(a.classToken());
+        assertEquals(4, a.registerTokens());
+        assertEquals(5, a.prefixTokens());
+        assertTrue(a.fcNorm());
+        assertFalse(a.qkvBias());
+        assertEquals(PositionEmbeddingKind.SINCOS2D_BIGVISION, a.posEmb());
+        assertEquals(SinCosLayout.INTERLEAVED, a.posEmbLayout());
+        assertEquals(1e-12, a.layerNormEps());
+        assertEquals(0.1, b.dropout());
+        assertEquals(0.2, b.dropPath());
+        assertEquals(SizingPolicy.PAD, p.sizing());
+        assertEquals(Interpolation.BILINEAR, p.interpolation());
+        assertEquals(0.9, p.cropPct());
+        assertArrayEquals(new float[] {0.1f, 0.2f, 0.3f}, p.meanArray());
+        assertArrayEquals(new float[] {0.4f, 0.5f, 0.6f}, p.stdArray());
         // equality sees every field: one changed value makes another config
         assertNotEquals(c, c.toBuilder().optRegisterTokens(3).build());
         assertNotEquals(c, c.toBuilder().optPosEmbLayout(SinCosLayout.SPLIT).build());
@@ -105,7 +107,7 @@ class ViTConfigTest {
         assertTrue(base.sameModel(regularized));
         assertTrue(regularized.sameModel(base));
         assertEquals(base.architecture(), regularized.architecture());
-        assertFalse(base.sameModel(base.toBuilder().setDepth(base.getDepth() + 1).build()));
+        assertFalse(base.sameModel(base.toBuilder().setDepth(base.architecture().depth() + 1).build()));
         assertFalse(base.sameModel(base.toBuilder().optPooling(Pooling.AVG).build()));
         assertFalse(base.sameModel(base.toBuilder().optLayerNormEps(1e-5).build()));
         assertFalse(base.sameModel(base.toBuilder().optCropPct(0.5).build()));
@@ -203,9 +205,9 @@ class ViTConfigTest {
         }
         assertFalse(file.contains("keyBias") || file.contains("rope") || file.contains("layerScale"), file);
         ViTConfig c = ViTConfig.fromJson(file);
-        assertTrue(c.hasKeyBias());
-        assertEquals(PositionEmbeddingKind.NONE, c.getRope());
-        assertEquals(0.0, c.getLayerScale());
+        assertTrue(c.architecture().keyBias());
+        assertEquals(PositionEmbeddingKind.NONE, c.architecture().rope());
+        assertEquals(0.0, c.architecture().layerScale());
         // written back, the file gains only the one newer field that is always written
         assertEquals(file.replace("  \"layerNormEps\"", "  \"layerScale\": 0.0,\n  \"layerNormEps\""),
                 c.toJson() + "\n");
@@ -216,9 +218,9 @@ class ViTConfigTest {
         float[] mean = {0.5f};
         ViTConfig c = Variant.MICRO.toBuilder().optNormalization(mean, new float[] {0.25f}).build();
         mean[0] = 9f;
-        assertArrayEquals(new float[] {0.5f}, c.getMean());
-        c.getMean()[0] = 9f;
-        assertArrayEquals(new float[] {0.5f}, c.getMean());
+        assertArrayEquals(new float[] {0.5f}, c.preprocessing().meanArray());
+        c.preprocessing().meanArray()[0] = 9f;
+        assertArrayEquals(new float[] {0.5f}, c.preprocessing().meanArray());
         assertThrows(UnsupportedOperationException.class, () -> c.preprocessing().mean().set(0, 9f));
 
         ViTConfig read = ViTConfig.fromJson(c.toJson());
@@ -256,22 +258,23 @@ class ViTConfigTest {
     void defaultsOfTheBuilder() {
         ViTConfig c = ViTConfig.builder().setImageSize(32, 32).setPatchSize(16).setWidth(8)
                 .setDepth(1).setHeads(2).setNumClasses(3).build();
-        assertEquals(3, c.getChannels());
-        assertEquals(4.0, c.getMlpRatio());
-        assertEquals(Pooling.CLS, c.getPooling());
-        assertTrue(c.hasClassToken());
-        assertEquals(0, c.getRegisterTokens());
-        assertFalse(c.isFcNorm());
-        assertTrue(c.hasQkvBias());
-        assertEquals(PositionEmbeddingKind.LEARNED, c.getPosEmb());
-        assertEquals(SinCosLayout.SPLIT, c.getPosEmbLayout());
-        assertEquals(1e-6, c.getLayerNormEps());
-        assertArrayEquals(new float[] {0, 0, 0}, c.getMean());
-        assertArrayEquals(new float[] {1, 1, 1}, c.getStd());
-        assertFalse(c.toBuilder().optPooling(Pooling.AVG).optClassToken(false).build().hasClassToken());
+        Architecture a = c.architecture();
+        assertEquals(3, a.channels());
+        assertEquals(4.0, a.mlpRatio());
+        assertEquals(Pooling.CLS, a.pooling());
+        assertTrue(a.classToken());
+        assertEquals(0, a.registerTokens());
+        assertFalse(a.fcNorm());
+        assertTrue(a.qkvBias());
+        assertEquals(PositionEmbeddingKind.LEARNED, a.posEmb());
+        assertEquals(SinCosLayout.SPLIT, a.posEmbLayout());
+        assertEquals(1e-6, a.layerNormEps());
+        assertArrayEquals(new float[] {0, 0, 0}, c.preprocessing().meanArray());
+        assertArrayEquals(new float[] {1, 1, 1}, c.preprocessing().stdArray());
+        assertFalse(c.toBuilder().optPooling(Pooling.AVG).optClassToken(false).build().architecture().classToken());
         // AVG without an explicit class token: none
         assertFalse(ViTConfig.builder().setImageSize(32, 32).setPatchSize(16).setWidth(8).setDepth(1)
-                .setHeads(2).setNumClasses(3).optPooling(Pooling.AVG).build().hasClassToken());
+                .setHeads(2).setNumClasses(3).optPooling(Pooling.AVG).build().architecture().classToken());
     }
 
     static Stream<Arguments> invalidBuilders() {
@@ -374,7 +377,8 @@ class ViTConfigTest {
     @ParameterizedTest
     @MethodSource("countedConfigs")
     void parameterCountEqualsTheModelsParameters(ViTConfig config) {
-        try (VitModel model = VitModel.create(config, TestModels.labels(config.getNumClasses()), Device.cpu(), 0)) {
+        try (VitModel model = VitModel.create(config, TestModels.labels(config.architecture().numClasses()),
+                Device.cpu(), 0)) {
             long sum = 0;
             for (Parameter p : model.getBlock().namedParameters().values()) {
                 sum += p.getArray().size();

@@ -64,7 +64,7 @@ class VisionTransformerTest {
     void onlyAPositionEmbeddingMakesAvgPooledLogitsDependOnPatchOrder(PositionEmbeddingKind kind)
             throws IOException {
         ViTConfig config = small().optPooling(Pooling.AVG).optPosEmb(kind).build();
-        assertEquals(false, config.hasClassToken());
+        assertEquals(false, config.architecture().classToken());
         try (VitModel model = TestModels.create(config, 21); NDManager m = model.newManager()) {
             NDArray x = TestModels.images(m, 3, new Shape(2, 1, 64, 64));
             float[] plain = logits(model, x);
@@ -88,7 +88,7 @@ class VisionTransformerTest {
         ViTConfig split = small().optPosEmb(kind).optPosEmbLayout(SinCosLayout.SPLIT)
                 .optRegisterTokens(1).build();
         ViTConfig interleaved = split.toBuilder().optPosEmbLayout(SinCosLayout.INTERLEAVED).build();
-        int d = split.getWidth();
+        int d = split.architecture().width();
         // column j of the interleaved table is column perm[j] of the split one
         int[] perm = SinCos2d.interleavedToSplit(d);
         try (VitModel a = TestModels.create(split, 31);

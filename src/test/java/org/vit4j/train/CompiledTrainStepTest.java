@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.compiled.Precision;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
@@ -60,9 +61,10 @@ class CompiledTrainStepTest {
             Map<String, Parameter> params = model.getBlock().namedParameters();
             assertEquals(params.keySet(), step.names().stream().filter(Objects::nonNull)
                     .collect(java.util.stream.Collectors.toSet()), "the program takes every parameter");
-            int ph = config.getPatchSize();
-            for (Shape s : List.of(imageShape(config), new Shape(3, config.getChannels(),
-                    config.getImageHeight() + 2 * ph, config.getImageWidth() - ph))) { // another grid, not square
+            Architecture a = config.architecture();
+            int ph = a.patchSize();
+            for (Shape s : List.of(imageShape(config), new Shape(3, a.channels(),
+                    a.imageHeight() + 2 * ph, a.imageWidth() - ph))) { // another grid, not square
                 boolean trained = s.equals(imageShape(config));
                 float[] eagerLoss = new float[1];
                 Map<String, float[]> eager = gradients(model, m -> {
@@ -112,7 +114,8 @@ class CompiledTrainStepTest {
     }
 
     private static Shape imageShape(ViTConfig c) {
-        return new Shape(3, c.getChannels(), c.getImageHeight(), c.getImageWidth());
+        Architecture a = c.architecture();
+        return new Shape(3, a.channels(), a.imageHeight(), a.imageWidth());
     }
 
     private static NDArray images(NDManager m, ViTConfig c) {
@@ -121,7 +124,7 @@ class CompiledTrainStepTest {
 
     /** Label-smoothed (0.1) one-hot rows of labels 0, 1, 2. */
     private static NDArray targets(NDManager m, ViTConfig c) {
-        int k = c.getNumClasses();
+        int k = c.architecture().numClasses();
         float[] t = new float[3 * k];
         for (int i = 0; i < 3; i++) {
             for (int j = 0; j < k; j++) {

@@ -89,7 +89,7 @@ class KillResumeTest {
             Path last = RunDirectory.of(out).lastCheckpoint();
             assertNotNull(last, "a checkpoint survives the kill");
             try (VitModel m = VitModel.load(last, Device.cpu())) {
-                assertEquals(2, m.getConfig().getNumClasses());
+                assertEquals(2, m.getConfig().architecture().numClasses());
             }
         }
         assertTrue(kills > 0, "at least one run was killed mid-way");

@@ -46,12 +46,13 @@ final class Scaling {
         List<Cell> cells = new ArrayList<>();
         for (int s : sizes) {
             ViTConfig cfg = Variant.TINY.toBuilder().setImageSize(s, s).build();
-            List<String> labels = IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "class " + i).toList();
+            List<String> labels =
+                    IntStream.range(0, cfg.architecture().numClasses()).mapToObj(i -> "class " + i).toList();
             try (VitModel m = VitModel.create(cfg, labels, Device.cpu(), 0)) {
                 for (int b : batches) {
                     BenchMain.log("scaling: %dx%d batch %d", s, s, b);
                     ForwardBenchmark.Result r = ForwardBenchmark.forward(m, s, s, b, seconds);
-                    cells.add(new Cell(s, cfg.getGrid().size() + cfg.getPrefixTokens(), b, r));
+                    cells.add(new Cell(s, cfg.architecture().grid().size() + cfg.architecture().prefixTokens(), b, r));
                 }
             }
         }

@@ -56,7 +56,7 @@ public final class ThreadProbe {
     static String run(int rounds) throws Exception {
         Engine.getEngine("PyTorch"); // started here, on the calling (main) thread, as in a CLI
         ViTConfig cfg = Variant.TINY.toBuilder().build();
-        List<String> labels = IntStream.range(0, cfg.getNumClasses()).mapToObj(i -> "c" + i).toList();
+        List<String> labels = IntStream.range(0, cfg.architecture().numClasses()).mapToObj(i -> "c" + i).toList();
         StringBuilder sb = new StringBuilder();
         try (VitModel model = VitModel.create(cfg, labels, Device.cpu(), 0);
                 NDManager base = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
