@@ -216,6 +216,7 @@ public final class CompiledVit implements AutoCloseable {
                 .optPosEmb(c.getPosEmb())
                 .optPosEmbLayout(c.getPosEmbLayout())
                 .optRope(c.getRope())
+                .optPositionScaling(c.architecture().positionScaling()) // the eager blocks' tables
                 .optLayerScale(c.getLayerScale())
                 .optLayerNormEps(c.getLayerNormEps())
                 .optDropout(c.getDropout())

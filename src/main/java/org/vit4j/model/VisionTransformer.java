@@ -76,10 +76,11 @@ public final class VisionTransformer extends AbstractBlock {
                         "pos_embed",
                         new PositionEmbedding(
                                 config.getPosEmb(), config.getPosEmbLayout(), config.getGrid(), d,
-                                config.hasClassToken()));
+                                config.hasClassToken(), config.architecture().positionScaling()));
         rope = config.getRope().isRope()
                 ? addChildBlock("rope", new RotaryEmbedding(config.getRope(), config.getRopeLayout(),
-                        config.getRopeIndexing(), config.getRopeTheta(), d, config.getHeads(), config.getDepth()))
+                        config.getRopeIndexing(), config.getRopeTheta(), d, config.getHeads(), config.getDepth(),
+                        config.getGrid(), config.architecture().positionScaling()))
                 : null;
         for (int i = 0; i < config.getDepth(); i++) {
             // timm: linearly increasing stochastic depth, 0 for the first block
