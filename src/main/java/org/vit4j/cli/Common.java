@@ -5,6 +5,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import javax.imageio.ImageIO;
 import org.vit4j.Offline;
 import org.vit4j.infer.BundledModel;
@@ -13,6 +14,7 @@ import org.vit4j.io.OutputFile;
 import org.vit4j.io.IoErrors;
 import org.vit4j.model.DeviceSetting;
 import org.vit4j.model.ModelDirectory;
+import org.vit4j.model.ModelFiles;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import picocli.CommandLine.Model.CommandSpec;
@@ -77,14 +79,19 @@ final class Common {
 
     /** Loads a model directory, or the bundled model when {@code dir} is null. */
     VitModel loadModel(Path dir, Device d) throws ModelLoadFailure {
+        return loadModel(dir, d, UnaryOperator.identity());
+    }
+
+    /** {@link #loadModel(Path, Device)} with a change to the saved config ({@link VitModel#load(ModelFiles, Device, UnaryOperator)}). */
+    VitModel loadModel(Path dir, Device d, UnaryOperator<ViTConfig> adjust) throws ModelLoadFailure {
         try {
             if (dir == null) {
                 if (!BundledModel.isAvailable()) {
                     throw new ModelLoadFailure("no --model given and this build has no bundled model", null);
                 }
-                return VitModel.load(BundledModel.files(), d);
+                return VitModel.load(BundledModel.files(), d, adjust);
             }
-            return VitModel.load(dir, d);
+            return VitModel.load(ModelFiles.of(dir), d, adjust);
         } catch (ModelLoadFailure e) {
             throw e;
         } catch (IOException e) {

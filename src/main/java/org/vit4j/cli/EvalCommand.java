@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;
@@ -25,6 +26,7 @@ import org.vit4j.model.Architecture;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.patch.ShuffleGrid;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.train.EvalResult;
 import org.vit4j.train.Evaluator;
 import org.vit4j.train.ImageDataset;
@@ -67,9 +69,15 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--image-size", split = ",", paramLabel = "S|HxW",
             description = "Evaluate at these input sizes instead of the model's (each unscrambled and at each --scramble-grid):"
-                    + " sin-cos and rotary position tables are recomputed for the new patch grid, a learned table is"
-                    + " resampled (timm's bicubic).")
+                    + " sin-cos and rotary position tables are recomputed for the new patch grid (see --position-scaling),"
+                    + " a learned table is resampled (timm's bicubic).")
     List<Converters.ImageSize> imageSizes = new ArrayList<>();
+
+    @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = ScalingName.class,
+            description = "Where sin-cos and rotary tables put the patches of another --image-size: at the new grid's integer"
+                    + " coordinates (extrapolate) or scaled into the trained grid's range (interpolate, timm's"
+                    + " ref_feat_shape) (default: the model's config, extrapolate unless it says otherwise).")
+    PositionScaling positionScaling;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the scrambling permutations (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -84,6 +92,13 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Output formats. */
     enum Format { TABLE, JSON }
+
+    /** {@code extrapolate} or {@code interpolate}. */
+    static final class ScalingName extends Converters.Names<PositionScaling> {
+        ScalingName() {
+            super(PositionScaling.class);
+        }
+    }
 
     /** {@code table} or {@code json}. */
     static final class FormatName extends Converters.Names<Format> {
@@ -109,7 +124,9 @@ final class EvalCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--label-map " + IoErrors.describe(e));
             }
         }
-        try (VitModel m = common.loadModel(model, common.device()); InferenceForward f = forward.open(m)) {
+        UnaryOperator<ViTConfig> scaling = positionScaling == null ? UnaryOperator.identity()
+                : c -> c.toBuilder().optPositionScaling(positionScaling).build();
+        try (VitModel m = common.loadModel(model, common.device(), scaling); InferenceForward f = forward.open(m)) {
             ViTConfig cfg = m.getConfig();
             List<ViTConfig> atSizes = new ArrayList<>();
             for (Converters.ImageSize size : imageSizes) {
@@ -171,7 +188,7 @@ final class EvalCommand implements Callable<Integer> {
             err.flush();
             PrintWriter out = spec.commandLine().getOut();
             if (format == Format.JSON) {
-                printJson(out, ds, size(cfg), results, f, skipped.size());
+                printJson(out, ds, size(cfg), results, f, skipped.size(), cfg.architecture().positionScaling());
             } else {
                 printTable(out, ds, results, f, skipped.size());
             }
@@ -290,7 +307,7 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f,
-            int skipped) {
+            int skipped, PositionScaling scaling) {
         Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
@@ -298,6 +315,7 @@ final class EvalCommand implements Callable<Integer> {
         o.addProperty("engine", f.engine().cliName());
         o.addProperty("precision", f.precision().precision().cliName());
         o.addProperty("precision_reason", f.precision().reason());
+        o.addProperty("position_scaling", scaling.cliName());
         o.add("labels", gson.toJsonTree(ds.labels()));
         JsonArray arr = new JsonArray();
         for (Entry x : results) {

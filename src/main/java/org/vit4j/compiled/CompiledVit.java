@@ -221,6 +221,7 @@ public final class CompiledVit implements AutoCloseable {
                 .optPosEmb(a.posEmb())
                 .optPosEmbLayout(a.posEmbLayout())
                 .optRope(a.rope())
+                .optPositionScaling(a.positionScaling()) // the eager blocks' tables
                 .optLayerScale(a.layerScale())
                 .optLayerNormEps(a.layerNormEps())
                 .optDropout(c.dropout())

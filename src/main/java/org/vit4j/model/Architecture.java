@@ -3,6 +3,7 @@ package org.vit4j.model;
 import java.util.Objects;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
@@ -52,6 +53,10 @@ import org.vit4j.position.SinCosLayout;
  *     (always {@link RopeIndexing#XY} without {@code rope})
  * @param ropeTheta the rotary temperature, above 1; {@code NaN} in the constructor for the kind's
  *     default (always 0 without {@code rope})
+ * @param positionScaling where sin-cos tables and rotary angles put the patches of a grid other than
+ *     the configured one (images of another size): {@code extrapolate} (the default: the grid's own
+ *     integer coordinates) or {@code interpolate} (scaled into the configured grid's range), see
+ *     {@link PositionScaling}; {@code null} in the constructor for the default
  * @param layerScale the initial LayerScale factor of both residual branches, 0 (the default) for
  *     none
  * @param layerNormEps LayerNorm epsilon; {@value #DEFAULT_LAYER_NORM_EPS} by default (timm's and
@@ -79,6 +84,7 @@ public record Architecture(
         RopeLayout ropeLayout,
         RopeIndexing ropeIndexing,
         double ropeTheta,
+        PositionScaling positionScaling,
         double layerScale,
         double layerNormEps) {
 
@@ -112,6 +118,7 @@ public record Architecture(
      * @param ropeLayout {@link #ropeLayout()}
      * @param ropeIndexing {@link #ropeIndexing()}
      * @param ropeTheta {@link #ropeTheta()}
+     * @param positionScaling {@link #positionScaling()}
      * @param layerScale {@link #layerScale()}
      * @param layerNormEps {@link #layerNormEps()}
      * @throws IllegalArgumentException naming the first invalid setting and its value
@@ -161,6 +168,7 @@ public record Architecture(
         ropeLayout = r && ropeLayout != null ? ropeLayout : r ? rope.defaultRopeLayout() : RopeLayout.INTERLEAVED;
         ropeIndexing = r && ropeIndexing != null ? ropeIndexing : r ? rope.defaultRopeIndexing() : RopeIndexing.XY;
         ropeTheta = r && !Double.isNaN(ropeTheta) ? ropeTheta : r ? rope.defaultRopeTheta() : 0;
+        positionScaling = positionScaling == null ? PositionScaling.EXTRAPOLATE : positionScaling;
     }
 
     static void check(boolean ok, String message) {

@@ -15,6 +15,7 @@ import java.lang.reflect.Type;
 import java.util.List;
 import org.vit4j.io.JsonErrors;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
@@ -26,7 +27,8 @@ import org.vit4j.position.SinCosLayout;
  * and the two rates at the top level under their component names, the {@link Preprocessing}'s in a
  * {@code preprocess} object; enum values are written in their {@code cliName()} spelling. This form
  * is fixed by the model directories already written. Files written before a field existed read
- * with its default: no {@code keyBias} (true), no {@code rope} (none), no {@code layerScale} (0).
+ * with its default: no {@code keyBias} (true), no {@code rope} (none), no {@code positionScaling}
+ * (extrapolate), no {@code layerScale} (0).
  */
 final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<ViTConfig> {
 
@@ -65,6 +67,9 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             rope.addProperty("layout", c.ropeLayout().cliName());
             rope.addProperty("indexing", c.ropeIndexing().cliName());
             o.add("rope", rope);
+        }
+        if (c.positionScaling() != PositionScaling.EXTRAPOLATE) { // absent in older files: extrapolate
+            o.addProperty("positionScaling", c.positionScaling().cliName());
         }
         o.addProperty("layerScale", c.layerScale());
         o.addProperty("layerNormEps", c.layerNormEps());
@@ -171,6 +176,8 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             ifPresent(r, "indexing", () -> b.optRopeIndexing(
                     field(o, "rope.indexing", () -> RopeIndexing.fromName(reqString(r, "indexing")))));
         }
+        ifPresent(o, "positionScaling", () -> b.optPositionScaling(
+                field(o, "positionScaling", () -> PositionScaling.fromName(reqString(o, "positionScaling")))));
         ifPresent(o, "layerScale", () -> b.optLayerScale(reqDouble(o, "layerScale")));
         ifPresent(o, "layerNormEps", () -> b.optLayerNormEps(reqDouble(o, "layerNormEps")));
         ifPresent(o, "dropout", () -> b.optDropout(reqDouble(o, "dropout")));
@@ -193,7 +200,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
     /** The fields of {@code config.json}, of its {@code rope} and of its {@code preprocess} object. */
     private static final List<String> FIELDS = List.of("format", "formatVersion", "imageHeight", "imageWidth",
             "channels", "patchSize", "width", "depth", "heads", "mlpRatio", "numClasses", "pooling", "classToken",
-            "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb", "posEmbLayout", "rope", "layerScale",
+            "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb", "posEmbLayout", "rope", "positionScaling", "layerScale",
             "layerNormEps", "dropout", "dropPath", "preprocess");
     private static final List<String> ROPE_FIELDS = List.of("kind", "theta", "layout", "indexing");
     private static final List<String> PREPROCESS_FIELDS = List.of("sizing", "interpolation", "cropPct", "mean", "std");

@@ -11,6 +11,7 @@ import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
@@ -125,6 +126,7 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
         b.ropeLayout = a.rope().isRope() ? a.ropeLayout() : null;
         b.ropeIndexing = a.rope().isRope() ? a.ropeIndexing() : null;
         b.ropeTheta = a.rope().isRope() ? a.ropeTheta() : Double.NaN;
+        b.positionScaling = a.positionScaling();
         b.layerScale = a.layerScale();
         b.layerNormEps = a.layerNormEps();
         b.dropout = dropout;
@@ -210,6 +212,7 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
         private RopeLayout ropeLayout;
         private RopeIndexing ropeIndexing;
         private double ropeTheta = Double.NaN;
+        private PositionScaling positionScaling = PositionScaling.EXTRAPOLATE;
         private double layerScale;
         private double layerNormEps = Architecture.DEFAULT_LAYER_NORM_EPS;
         private double dropout;
@@ -457,6 +460,17 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
         }
 
         /**
+         * Sets {@link Architecture#positionScaling()}.
+         *
+         * @param scaling the scaling
+         * @return this
+         */
+        public Builder optPositionScaling(PositionScaling scaling) {
+            this.positionScaling = Objects.requireNonNull(scaling, "positionScaling");
+            return this;
+        }
+
+        /**
          * Sets {@link Architecture#layerScale()}.
          *
          * @param init factor, at least 0
@@ -602,7 +616,7 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
             Architecture a = new Architecture(imageHeight, imageWidth, channels, patchSize, width, depth, heads,
                     mlpRatio, numClasses, pooling, classToken == null ? pooling == Pooling.CLS : classToken,
                     registerTokens, fcNorm, qkvBias, keyBias, posEmb, posEmbLayout, rope, ropeLayout,
-                    ropeIndexing, ropeTheta, layerScale, layerNormEps);
+                    ropeIndexing, ropeTheta, positionScaling, layerScale, layerNormEps);
             Preprocessing p = new Preprocessing(sizing, interpolation, cropPct,
                     mean == null ? null : Preprocessing.boxed(mean), std == null ? null : Preprocessing.boxed(std));
             return new ViTConfig(a, dropout, dropPath, p);

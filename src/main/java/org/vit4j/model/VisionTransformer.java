@@ -77,10 +77,10 @@ public final class VisionTransformer extends AbstractBlock {
                         "pos_embed",
                         new PositionEmbedding(
                                 a.posEmb(), a.posEmbLayout(), a.grid(), d,
-                                a.classToken()));
+                                a.classToken(), a.positionScaling()));
         rope = a.rope().isRope()
                 ? addChildBlock("rope", new RotaryEmbedding(a.rope(), a.ropeLayout(),
-                        a.ropeIndexing(), a.ropeTheta(), d, a.heads(), a.depth()))
+                        a.ropeIndexing(), a.ropeTheta(), d, a.heads(), a.depth(), a.grid(), a.positionScaling()))
                 : null;
         for (int i = 0; i < a.depth(); i++) {
             // timm: linearly increasing stochastic depth, 0 for the first block

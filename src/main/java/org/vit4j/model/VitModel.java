@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.vit4j.Offline;
 import org.vit4j.io.Safetensors;
 
@@ -94,8 +95,23 @@ public final class VitModel implements AutoCloseable {
      * @throws IOException naming the file and what is wrong
      */
     public static VitModel load(ModelFiles files, Device device) throws IOException {
+        return load(files, device, UnaryOperator.identity());
+    }
+
+    /**
+     * Loads a model with a change to its config that keeps its parameters, such as
+     * {@link Architecture#positionScaling()}: how it places the patches of images of another size.
+     *
+     * @param files the model files
+     * @param device where the weights live
+     * @param adjust turns the saved config into the one to run; a change of the parameters' names or
+     *     shapes fails as a mismatch with the saved weights
+     * @return the model
+     * @throws IOException naming the file and what is wrong
+     */
+    public static VitModel load(ModelFiles files, Device device, UnaryOperator<ViTConfig> adjust) throws IOException {
         ModelDirectory.Contents c = ModelDirectory.read(files);
-        VitModel model = create(c.config(), c.labels(), device, 0);
+        VitModel model = create(adjust.apply(c.config()), c.labels(), device, 0);
         try {
             model.loadWeights(c.weights(), files.describe(ModelDirectory.WEIGHTS));
             return model;

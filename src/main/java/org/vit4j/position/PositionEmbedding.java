@@ -24,8 +24,9 @@ import org.vit4j.patch.PatchGrid;
  * <p>Sinusoidal kinds have no parameter: the table is computed by {@link SinCosTables} for the
  * grid of the input, and the class token gets a zero row (MAE's {@code get_2d_sincos_pos_embed(...,
  * cls_token=True)}). Register tokens are never given a position; the model adds them after this
- * block. At a grid other than the trained one a sinusoidal table is recomputed and a learned one
- * is resampled with {@link PosEmbedResampler.Mode#TIMM}.
+ * block. At a grid other than the trained one a sinusoidal table is recomputed, at the grid's own
+ * integer coordinates or, under {@link PositionScaling#INTERPOLATE}, at coordinates scaled into the
+ * trained grid's range; a learned one is resampled with {@link PosEmbedResampler.Mode#TIMM}.
  */
 public final class PositionEmbedding extends GridTableBlock {
 
@@ -37,6 +38,7 @@ public final class PositionEmbedding extends GridTableBlock {
     private final int width;
     private final boolean classToken;
     private final Parameter table;
+    private final PositionScaling scaling;
 
     /**
      * Creates the block.
@@ -53,7 +55,28 @@ public final class PositionEmbedding extends GridTableBlock {
             PatchGrid grid,
             int width,
             boolean classToken) {
+        this(kind, layout, grid, width, classToken, PositionScaling.EXTRAPOLATE);
+    }
+
+    /**
+     * Creates the block with how it places a grid other than the trained one.
+     *
+     * @param kind the embedding kind
+     * @param layout column layout of sinusoidal tables
+     * @param grid the patch grid the model is trained at
+     * @param width embedding width {@code D}
+     * @param classToken whether the sequence starts with a class token
+     * @param scaling where a sinusoidal table puts the patches of another grid ({@link GridCoordinates#of})
+     */
+    public PositionEmbedding(
+            PositionEmbeddingKind kind,
+            SinCosLayout layout,
+            PatchGrid grid,
+            int width,
+            boolean classToken,
+            PositionScaling scaling) {
         super(VERSION);
+        this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
         this.kind = kind;
         this.layout = layout;
         this.grid = grid;
@@ -152,7 +175,7 @@ public final class PositionEmbedding extends GridTableBlock {
 
     private NDArray sinCos(PatchGrid g, NDArray like) {
         return tables(g, like, m -> {
-            float[][] t = SinCosTables.table(kind, g.rows(), g.cols(), width, layout);
+            float[][] t = SinCosTables.table(kind, GridCoordinates.of(g, grid, scaling), width, layout);
             float[] flat = new float[(t.length + prefix()) * width]; // class token row stays zero
             for (int n = 0; n < t.length; n++) {
                 System.arraycopy(t[n], 0, flat, (n + prefix()) * width, width);

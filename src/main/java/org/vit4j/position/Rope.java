@@ -62,14 +62,29 @@ public final class Rope {
      */
     public static float[][] axialAngles(int rows, int cols, int headDim, double theta, RopeIndexing indexing) {
         checkGrid(rows, cols);
+        return axialAngles(GridCoordinates.of(rows, cols), headDim, theta, indexing);
+    }
+
+    /**
+     * Axial RoPE angles at a grid's coordinates, which {@link PositionScaling#INTERPOLATE} makes
+     * fractional (timm {@code build_rotary_pos_embed} with {@code ref_feat_shape}).
+     *
+     * @param grid where each patch sits
+     * @param headDim head width {@code D}, divisible by 4
+     * @param theta the temperature
+     * @param indexing which axis comes first
+     * @return angles {@code (rows*cols, D/2)}
+     */
+    public static float[][] axialAngles(GridCoordinates grid, int headDim, double theta, RopeIndexing indexing) {
         double[] omega = axialFrequencies(headDim, theta);
         int k = omega.length;
-        float[][] out = new float[rows * cols][2 * k];
-        for (int y = 0; y < rows; y++) {
+        int cols = grid.cols();
+        float[][] out = new float[grid.size()][2 * k];
+        for (int y = 0; y < grid.rows(); y++) {
             for (int x = 0; x < cols; x++) {
                 float[] a = out[y * cols + x];
-                double u = indexing.first(y, x);
-                double v = indexing.second(y, x);
+                double u = indexing.first(grid.row(y), grid.col(x));
+                double v = indexing.second(grid.row(y), grid.col(x));
                 for (int i = 0; i < k; i++) {
                     a[i] = (float) (u * omega[i]);
                     a[k + i] = (float) (v * omega[i]);
@@ -180,11 +195,24 @@ public final class Rope {
      */
     public static float[][] mixedCoordinates(int rows, int cols, RopeIndexing indexing) {
         checkGrid(rows, cols);
-        float[][] t = new float[2][rows * cols];
-        for (int y = 0; y < rows; y++) {
+        return mixedCoordinates(GridCoordinates.of(rows, cols), indexing);
+    }
+
+    /**
+     * The coordinates RoPE-Mixed multiplies its frequencies with, at a grid's coordinates (which
+     * {@link PositionScaling#INTERPOLATE} makes fractional).
+     *
+     * @param grid where each patch sits
+     * @param indexing which axis is {@code t_x}
+     * @return {@code {t_x, t_y}}, each of length {@code rows*cols}
+     */
+    public static float[][] mixedCoordinates(GridCoordinates grid, RopeIndexing indexing) {
+        int cols = grid.cols();
+        float[][] t = new float[2][grid.size()];
+        for (int y = 0; y < grid.rows(); y++) {
             for (int x = 0; x < cols; x++) {
-                t[0][y * cols + x] = (float) indexing.first(y, x);
-                t[1][y * cols + x] = (float) indexing.second(y, x);
+                t[0][y * cols + x] = (float) indexing.first(grid.row(y), grid.col(x));
+                t[1][y * cols + x] = (float) indexing.second(grid.row(y), grid.col(x));
             }
         }
         return t;

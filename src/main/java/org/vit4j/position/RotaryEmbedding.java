@@ -28,7 +28,10 @@ import org.vit4j.patch.PatchGrid;
  * </ul>
  *
  * <p>The fixed kinds' tables come from {@link Rope} for each grid they are asked for (timm's
- * {@code dynamic_img_size}: recomputed, never resampled) and are cached per grid and device.
+ * {@code dynamic_img_size}: recomputed, never resampled) and are cached per grid and device. A grid
+ * other than the configured one takes its own integer coordinates, or the configured grid's range
+ * under {@link PositionScaling#INTERPOLATE} ({@link #coordinates}); rope-dinov3 normalises its
+ * coordinates on every grid.
  */
 public final class RotaryEmbedding extends GridTableBlock {
 
@@ -42,6 +45,8 @@ public final class RotaryEmbedding extends GridTableBlock {
     private final int heads;
     private final int depth;
     private final Parameter freqs;
+    private final PatchGrid trained;
+    private final PositionScaling scaling;
 
     /**
      * Creates the block.
@@ -56,7 +61,27 @@ public final class RotaryEmbedding extends GridTableBlock {
      */
     public RotaryEmbedding(PositionEmbeddingKind kind, RopeLayout layout, RopeIndexing indexing, double theta,
             int width, int heads, int depth) {
+        this(kind, layout, indexing, theta, width, heads, depth, null, PositionScaling.EXTRAPOLATE);
+    }
+
+    /**
+     * Creates the block with the grid it is configured for and how it places other grids.
+     *
+     * @param kind a rotary kind ({@link PositionEmbeddingKind#isRope()})
+     * @param layout which head dimensions pair up
+     * @param indexing which grid axis comes first
+     * @param theta the temperature
+     * @param width model width {@code D}
+     * @param heads heads {@code H}; {@code D/H} must be divisible by 4
+     * @param depth encoder blocks
+     * @param trained the configured patch grid, or null when every grid takes its own coordinates
+     * @param scaling how a grid other than {@code trained} is placed ({@link GridCoordinates#of})
+     */
+    public RotaryEmbedding(PositionEmbeddingKind kind, RopeLayout layout, RopeIndexing indexing, double theta,
+            int width, int heads, int depth, PatchGrid trained, PositionScaling scaling) {
         super(VERSION);
+        this.trained = trained;
+        this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
         if (!kind.isRope()) {
             throw new IllegalArgumentException("not a rotary position embedding: " + kind.cliName());
         }
@@ -121,7 +146,7 @@ public final class RotaryEmbedding extends GridTableBlock {
         List<NDList> out = new ArrayList<>(depth);
         if (kind == PositionEmbeddingKind.ROPE_MIXED) {
             NDArray f = ps.getValue(freqs, like.getDevice(), training); // (2, depth, H, D_h/2)
-            float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), indexing);
+            float[][] t = mixedCoordinates(grid);
             long n = grid.size();
             NDManager m = like.getManager();
             NDArray tx = m.create(t[0], new Shape(1, 1, n, 1)).toDevice(like.getDevice(), false);
@@ -150,6 +175,28 @@ public final class RotaryEmbedding extends GridTableBlock {
         return out;
     }
 
+    /**
+     * Where the patches of a grid sit for this block: their own integer coordinates, or the
+     * configured grid's range under {@link PositionScaling#INTERPOLATE}.
+     *
+     * @param grid the input's patch grid
+     * @return its coordinates
+     */
+    public GridCoordinates coordinates(PatchGrid grid) {
+        return trained == null ? GridCoordinates.of(grid.rows(), grid.cols()) : GridCoordinates.of(grid, trained, scaling);
+    }
+
+    /**
+     * The coordinates rope-mixed multiplies its frequencies with for a grid ({@link Rope#mixedCoordinates}
+     * at {@link #coordinates}); the compiled training step passes these to its program.
+     *
+     * @param grid the input's patch grid
+     * @return {@code {t_x, t_y}}, each of length {@code rows*cols}
+     */
+    public float[][] mixedCoordinates(PatchGrid grid) {
+        return Rope.mixedCoordinates(coordinates(grid), indexing);
+    }
+
     /** {@code (..., D_h/2)} angles to {@code (..., D_h)} in the layout: repeat_interleave(2) or tile(2). */
     private NDArray expand(NDArray angles) {
         Shape s = angles.getShape();
@@ -166,7 +213,7 @@ public final class RotaryEmbedding extends GridTableBlock {
         return tables(g, like, m -> {
             float[][] angles = kind == PositionEmbeddingKind.ROPE_DINOV3
                     ? Rope.dinov3Angles(g.rows(), g.cols(), headDim, theta)
-                    : Rope.axialAngles(g.rows(), g.cols(), headDim, theta, indexing);
+                    : Rope.axialAngles(coordinates(g), headDim, theta, indexing);
             float[][][] cs = Rope.cosSin(angles, layout);
             return new NDList(m.create(flatten(cs[0]), new Shape(g.size(), headDim)),
                     m.create(flatten(cs[1]), new Shape(g.size(), headDim)));

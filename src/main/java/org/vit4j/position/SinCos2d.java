@@ -93,14 +93,32 @@ public final class SinCos2d {
             throw new IllegalArgumentException(variant.kind.cliName() + " grid " + rows + "x" + cols
                     + " has more than " + Integer.MAX_VALUE + " patches");
         }
+        return table(GridCoordinates.of(rows, cols), dim, variant, layout);
+    }
+
+    /**
+     * Builds the table at a grid's coordinates (which {@link PositionScaling#INTERPOLATE} makes
+     * fractional), rows in row-major patch order.
+     *
+     * @param grid where each patch sits
+     * @param dim embedding width {@code D}, as in {@link #table(int, int, int, Schedule, SinCosLayout)}
+     * @param variant frequency schedule
+     * @param layout column order within the x half and the y half
+     * @return a new {@code float[rows*cols][dim]}
+     * @throws IllegalArgumentException on an invalid {@code dim}
+     */
+    public static float[][] table(GridCoordinates grid, int dim, Schedule variant, SinCosLayout layout) {
+        Objects.requireNonNull(variant, "variant");
+        Objects.requireNonNull(layout, "layout");
         double[] omega = variant.omega(dim);
         int half = dim / 2;
-        float[][] out = new float[rows * cols][dim];
-        for (int y = 0; y < rows; y++) {
+        int cols = grid.cols();
+        float[][] out = new float[grid.size()][dim];
+        for (int y = 0; y < grid.rows(); y++) {
             for (int x = 0; x < cols; x++) {
                 float[] row = out[y * cols + x]; // row-major patch order
-                SinCos1d.fill(row, 0, x, omega, layout); // first half: column index x
-                SinCos1d.fill(row, half, y, omega, layout); // second half: row index y
+                SinCos1d.fill(row, 0, grid.col(x), omega, layout); // first half: column coordinate
+                SinCos1d.fill(row, half, grid.row(y), omega, layout); // second half: row coordinate
             }
         }
         return out;

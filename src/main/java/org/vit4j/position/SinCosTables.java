@@ -49,9 +49,44 @@ public final class SinCosTables {
             case SINCOS2D_MAE -> SinCos2d.table(rows, cols, dim, SinCos2d.Schedule.MAE, layout);
             case SINCOS2D_BIGVISION ->
                     SinCos2d.table(rows, cols, dim, SinCos2d.Schedule.BIG_VISION, layout);
-            case NONE, LEARNED, ROPE_AXIAL, ROPE_MIXED, ROPE_DINOV3 -> throw new IllegalArgumentException("position embedding '"
-                    + kind.cliName() + "' has no fixed sin-cos table; sin-cos kinds are sincos1d, "
-                    + "sincos2d-mae, sincos2d-bigvision");
+            case NONE, LEARNED, ROPE_AXIAL, ROPE_MIXED, ROPE_DINOV3 -> throw notSinCos(kind);
         };
+    }
+
+    /**
+     * The table at a grid's coordinates, which {@link PositionScaling#INTERPOLATE} makes fractional
+     * ({@code sincos1d} at each patch's {@link GridCoordinates#flat}); equal to
+     * {@link #table(PositionEmbeddingKind, int, int, int, SinCosLayout)} at a grid's own coordinates.
+     *
+     * @param kind a kind with {@link PositionEmbeddingKind#isSinCos()}
+     * @param grid where each patch sits
+     * @param dim embedding width {@code D}
+     * @param layout column order of the sines and cosines
+     * @return a new {@code float[rows*cols][dim]}
+     * @throws IllegalArgumentException for kinds without a fixed table or an invalid {@code dim}
+     */
+    public static float[][] table(PositionEmbeddingKind kind, GridCoordinates grid, int dim, SinCosLayout layout) {
+        Objects.requireNonNull(kind, "kind");
+        return switch (kind) {
+            case SINCOS1D -> {
+                double[] omega = SinCos1d.omega(dim);
+                Objects.requireNonNull(layout, "layout");
+                float[][] out = new float[grid.size()][dim];
+                for (int y = 0; y < grid.rows(); y++) {
+                    for (int x = 0; x < grid.cols(); x++) {
+                        SinCos1d.fill(out[y * grid.cols() + x], 0, grid.flat(y, x), omega, layout);
+                    }
+                }
+                yield out;
+            }
+            case SINCOS2D_MAE -> SinCos2d.table(grid, dim, SinCos2d.Schedule.MAE, layout);
+            case SINCOS2D_BIGVISION -> SinCos2d.table(grid, dim, SinCos2d.Schedule.BIG_VISION, layout);
+            case NONE, LEARNED, ROPE_AXIAL, ROPE_MIXED, ROPE_DINOV3 -> throw notSinCos(kind);
+        };
+    }
+
+    private static IllegalArgumentException notSinCos(PositionEmbeddingKind kind) {
+        return new IllegalArgumentException("position embedding '" + kind.cliName()
+                + "' has no fixed sin-cos table; sin-cos kinds are sincos1d, sincos2d-mae, sincos2d-bigvision");
     }
 }

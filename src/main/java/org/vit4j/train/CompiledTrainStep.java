@@ -28,7 +28,6 @@ import org.vit4j.model.VisionTransformer;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
-import org.vit4j.position.Rope;
 
 /**
  * A {@link VisionTransformer}'s training forward and loss as one TorchScript program ({@code
@@ -74,7 +73,7 @@ public final class CompiledTrainStep implements AutoCloseable {
     private static final Set<String> KNOWN = Set.of(
             "imageHeight", "imageWidth", "channels", "patchSize", "width", "depth", "heads", "mlpRatio",
             "numClasses", "pooling", "classToken", "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb",
-            "posEmbLayout", "rope", "ropeLayout", "ropeIndexing", "ropeTheta", "layerScale", "layerNormEps",
+            "posEmbLayout", "rope", "ropeLayout", "ropeIndexing", "ropeTheta", "positionScaling", "layerScale", "layerNormEps",
             "dropout", "dropPath", "sizing", "interpolation", "cropPct", "mean", "std");
 
     /** The tensors of one encoder block in the parameter list, in {@code vit_train.py}'s order (stride 14). */
@@ -346,7 +345,7 @@ public final class CompiledTrainStep implements AutoCloseable {
                 out[0] = keep(table(tmp, grid));
             }
             if (a.rope() == PositionEmbeddingKind.ROPE_MIXED) {
-                float[][] t = Rope.mixedCoordinates(grid.rows(), grid.cols(), a.ropeIndexing());
+                float[][] t = network.getRotaryEmbedding().mixedCoordinates(grid); // the eager block's
                 out[1] = manager.create(t[0]);
                 out[2] = manager.create(t[1]);
             } else if (a.rope().isRope()) {

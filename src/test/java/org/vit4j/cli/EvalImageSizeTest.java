@@ -117,6 +117,49 @@ class EvalImageSizeTest {
         assertNotEquals(native64.get("loss").getAsDouble(), at96.get("loss").getAsDouble(), "another input, another loss");
     }
 
+    /**
+     * {@code --position-scaling interpolate}: the model's own size is the plain evaluation, another
+     * size is the model whose config says {@code interpolate}, the JSON says which ran, and a bad
+     * name is a usage error.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sincos2d-mae", "rope-axial", "learned"})
+    void positionScalingAtAnotherSize(String kind) throws Exception {
+        Path a = tmp.resolve("a");
+        save(micro(kind, 64), a);
+        JsonObject plain = JsonParser.parseString(run("eval", "--quiet", "--model", a.toString(), "--data-dir",
+                data.toString(), "--data", "fashion-mnist:test", "--format", "json").out()).getAsJsonObject();
+        assertEquals("extrapolate", plain.get("position_scaling").getAsString());
+        JsonArray in = eval(a, "--image-size", "64,128", "--position-scaling", "interpolate");
+        JsonArray ex = eval(a, "--image-size", "64,128");
+        assertEquals(only(eval(a)).get("confusion"), in.get(0).getAsJsonObject().get("confusion"),
+                "at the model's own size the scaling changes nothing");
+        double inLoss = in.get(1).getAsJsonObject().get("loss").getAsDouble();
+        double exLoss = ex.get(1).getAsJsonObject().get("loss").getAsDouble();
+        if (kind.equals("learned")) {
+            assertEquals(exLoss, inLoss, 0.0, "a learned table is resampled under both");
+        } else {
+            assertNotEquals(exLoss, inLoss, "8x8 patches placed on the 4x4 range");
+        }
+        // the same weights under a config that says interpolate
+        Path b = tmp.resolve("b");
+        ViTConfig cfg = micro(kind, 64).toBuilder().optPositionScaling(org.vit4j.position.PositionScaling.INTERPOLATE).build();
+        try (NDManager m = NDManager.newBaseManager();
+                VitModel to = VitModel.create(cfg, FashionMnist.LABELS, Device.cpu(), 0)) {
+            to.setWeights(Safetensors.read(a.resolve(ModelDirectory.WEIGHTS), m), "test");
+            to.save(b);
+        }
+        JsonObject saved = JsonParser.parseString(run("eval", "--quiet", "--model", b.toString(), "--data-dir",
+                data.toString(), "--data", "fashion-mnist:test", "--format", "json", "--image-size", "128").out())
+                .getAsJsonObject();
+        assertEquals("interpolate", saved.get("position_scaling").getAsString());
+        assertEquals(in.get(1).getAsJsonObject().get("confusion"), only(saved.getAsJsonArray("results")).get("confusion"));
+        CliRun bad = run("eval", "--model", a.toString(), "--data-dir", data.toString(), "--data", "fashion-mnist:test",
+                "--position-scaling", "stretch");
+        assertEquals(ExitCodes.USAGE, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--position-scaling") && bad.err().contains("extrapolate, interpolate"), bad.err());
+    }
+
     @Test
     void severalSizesEachUnscrambledAndScrambledInOrder() throws Exception {
         Path a = tmp.resolve("learned");

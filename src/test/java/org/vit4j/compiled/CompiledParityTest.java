@@ -31,6 +31,7 @@ import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
@@ -108,6 +109,11 @@ class CompiledParityTest {
                         .optRopeLayout(RopeLayout.INTERLEAVED)),
                 of("rope-axial, 2 registers, no class token, avg", base().optPosEmb("rope-axial")
                         .optRegisterTokens(2).optClassToken(false).optPooling(Pooling.AVG)),
+                // another grid's positions scaled into the configured grid's range (the tables are the eager blocks')
+                of("interpolated positions: rope-axial+sincos1d", base().optPosEmb("rope-axial+sincos1d")
+                        .optPositionScaling(PositionScaling.INTERPOLATE)),
+                of("interpolated positions: rope-mixed+learned", base().optPosEmb("rope-mixed+learned")
+                        .optPositionScaling(PositionScaling.INTERPOLATE)),
                 // inference ignores these; the program must still accept them
                 of("dropout, drop path", base().optDropout(0.1).optDropPath(0.2)),
                 of("input: pad, bilinear, crop 1, mean/std", base().optSizing(SizingPolicy.PAD)

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.image.Interpolation;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.RopeIndexing;
 import org.vit4j.position.RopeLayout;
 import org.vit4j.position.SinCosLayout;
@@ -61,11 +62,14 @@ class ViTConfigTest {
                 .optPosEmbLayout(SinCosLayout.INTERLEAVED).optLayerNormEps(1e-12).optDropout(0.1)
                 .optDropPath(0.2).optSizing("pad").optInterpolation("bilinear").optCropPct(0.9)
                 .optNormalization(new float[] {0.1f, 0.2f, 0.3f}, new float[] {0.4f, 0.5f, 0.6f})
+                .optPositionScaling(PositionScaling.INTERPOLATE)
                 .build();
+        assertTrue(c.toJson().contains("\"positionScaling\": \"interpolate\""), c.toJson());
         ViTConfig b = ViTConfig.fromJson(c.toJson());
         Architecture a = b.architecture();
         Preprocessing p = b.preprocessing();
         assertEquals(c, b);
+        assertEquals(PositionScaling.INTERPOLATE, a.positionScaling());
         assertEquals(48, a.imageHeight());
         assertEquals(80, a.imageWidth());
         assertEquals(8, a.patchSize());
@@ -170,7 +174,7 @@ class ViTConfigTest {
     @Test
     void optionNamesAreTheFieldsOfTheConfigFile() {
         ViTConfig c = Variant.MICRO.toBuilder().optQkvBias(true).optKeyBias(false)
-                .optPosEmb("rope-mixed+learned").build();
+                .optPosEmb("rope-mixed+learned").optPositionScaling(PositionScaling.INTERPOLATE).build();
         com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(c.toJson()).getAsJsonObject();
         java.util.List<String> fields = new java.util.ArrayList<>();
         for (String k : o.keySet()) {
@@ -232,7 +236,7 @@ class ViTConfigTest {
         ViTConfig direct = new ViTConfig(new Architecture(a.imageHeight(), a.imageWidth(), a.channels(),
                 a.patchSize(), a.width(), a.depth(), a.heads(), a.mlpRatio(), a.numClasses(), a.pooling(),
                 a.classToken(), a.registerTokens(), a.fcNorm(), a.qkvBias(), a.keyBias(), a.posEmb(),
-                a.posEmbLayout(), a.rope(), RopeLayout.HALF, RopeIndexing.IJ, 77, a.layerScale(),
+                a.posEmbLayout(), a.rope(), RopeLayout.HALF, RopeIndexing.IJ, 77, a.positionScaling(), a.layerScale(),
                 a.layerNormEps()), c.dropout(), c.dropPath(), c.preprocessing());
         assertEquals(c, direct);
     }
@@ -245,7 +249,7 @@ class ViTConfigTest {
                 a.imageHeight(), a.imageWidth(), a.channels(), a.patchSize(), a.width(), a.depth(), 3,
                 a.mlpRatio(), a.numClasses(), a.pooling(), a.classToken(), a.registerTokens(), a.fcNorm(),
                 a.qkvBias(), a.keyBias(), a.posEmb(), a.posEmbLayout(), a.rope(), null, null, Double.NaN,
-                a.layerScale(), a.layerNormEps()));
+                null, a.layerScale(), a.layerNormEps()));
         assertEquals("width 32 is not divisible by heads 3", e.getMessage());
         assertEquals("mean has 3 values for 1 channels", assertThrows(IllegalArgumentException.class,
                 () -> new ViTConfig(a, 0, 0, Preprocessing.TIMM)).getMessage());
@@ -334,6 +338,11 @@ class ViTConfigTest {
         String msg = assertThrows(IllegalArgumentException.class,
                 () -> ViTConfig.fromJson(pooling.toString())).getMessage();
         assertTrue(msg.startsWith("config field 'pooling': unknown pooling 'max'"), msg);
+
+        JsonObject scaling = good.deepCopy();
+        scaling.addProperty("positionScaling", "stretch");
+        msg = assertThrows(IllegalArgumentException.class, () -> ViTConfig.fromJson(scaling.toString())).getMessage();
+        assertTrue(msg.startsWith("config field 'positionScaling': unknown position scaling 'stretch'"), msg);
 
         JsonObject format = good.deepCopy();
         format.addProperty("format", "timm");

@@ -9,11 +9,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.vit4j.io.Npy;
+import org.vit4j.patch.PatchGrid;
 
 /**
  * The rotation tables against timm's own modules ({@code get_embed} of {@code RotaryEmbeddingCat},
  * {@code RotaryEmbeddingDinoV3}, {@code RotaryEmbeddingMixed} on a 3x5 grid, head width 16), made by
- * {@code src/test/resources/interop/timm/make_fixtures.py}.
+ * {@code src/test/resources/interop/timm/make_fixtures.py} and, for {@code ref_feat_shape},
+ * {@code make_interpolation_fixtures.py}.
  */
 class RopeGoldenTest {
 
@@ -42,6 +44,22 @@ class RopeGoldenTest {
                 Rope.embedding(Rope.axialAngles(3, 5, 16, 100, RopeIndexing.XY), RopeLayout.INTERLEAVED), "xy, theta 100");
         assertTable(golden("rope_axial_ij_embed_3x5.npy"),
                 Rope.embedding(Rope.axialAngles(3, 5, 16, 10000, RopeIndexing.IJ), RopeLayout.INTERLEAVED), "ij, theta 1e4");
+    }
+
+    /**
+     * {@link PositionScaling#INTERPOLATE} is timm's {@code ref_feat_shape} (EVA-02's scheme): a 3x5
+     * grid of a model configured for 2x4 (coordinates shrunk) and for 6x10 (stretched), made by
+     * {@code make_interpolation_fixtures.py}.
+     */
+    @Test
+    void interpolatedAxialIsTimmsRefFeatShape() throws IOException {
+        PatchGrid grid = new PatchGrid(3, 5, 16);
+        GridCoordinates shrunk = GridCoordinates.of(grid, new PatchGrid(2, 4, 16), PositionScaling.INTERPOLATE);
+        assertTable(golden("rope_axial_ref2x4_embed_3x5.npy"),
+                Rope.embedding(Rope.axialAngles(shrunk, 16, 100, RopeIndexing.XY), RopeLayout.INTERLEAVED), "xy, ref 2x4");
+        GridCoordinates stretched = GridCoordinates.of(grid, new PatchGrid(6, 10, 16), PositionScaling.INTERPOLATE);
+        assertTable(golden("rope_axial_ij_ref6x10_embed_3x5.npy"),
+                Rope.embedding(Rope.axialAngles(stretched, 16, 10000, RopeIndexing.IJ), RopeLayout.INTERLEAVED), "ij, ref 6x10");
     }
 
     @Test
