@@ -6,7 +6,9 @@ writes (RESULTS_DIR/runs/NAME-seedS.json) and writes into RESULTS_DIR
                   `learned` with its standard error, and the individual runs (also printed)
   summary.json    the same numbers, for notebook 03
   scrambling.png  accuracy against shuffle grid, error bars = standard deviation over seeds
-  resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds
+  resolution.png  accuracy against evaluation size, error bars = standard deviation over seeds; with
+                  the runs' interpolated-positions evaluations (`resolution_interpolated`), a second
+                  panel with those
   curves.png      validation accuracy against epoch, mean ± standard deviation over seeds: how fast
                   each kind learns and whether it has reached its plateau
 
@@ -28,6 +30,7 @@ KINDS = [("none", "none"), ("learned", "learned"), ("sincos1d", "sincos1d"),
          ("rope-axial", "RoPE axial"), ("rope-mixed", "RoPE mixed"),
          ("rope-mixed+learned", "RoPE mixed + learned"), ("learned-scramble-aug", "learned + scramble aug.")]
 LABEL = dict(KINDS)
+INTERP = "resolution_interpolated"  # the runs' evaluation at other sizes with interpolated positions
 
 
 def load(runs_dir):
@@ -43,11 +46,12 @@ def accuracy_by_grid(run):
             for e in run["scrambling"]["results"]}
 
 
-def accuracy_by_size(run):
-    """Unscrambled accuracy at the training size and at every evaluated size, keyed by side in px."""
+def accuracy_by_size(run, key="resolution"):
+    """Unscrambled accuracy at the training size and at every evaluated size, keyed by side in px;
+    key "resolution_interpolated" for the evaluation with interpolated positions."""
     train_side = run["config"]["imageHeight"]
     acc = {train_side: 100 * run["scrambling"]["results"][0]["accuracy"]}
-    for e in run["resolution"]["results"]:
+    for e in run[key]["results"]:
         if e["scramble_grid"] is None:
             acc[int(e["image_size"].split("x")[0])] = 100 * e["accuracy"]
     return acc
@@ -129,6 +133,11 @@ def main():
             "resolution": {str(z): {"mean": m, "std": sd, "runs": [accuracy_by_size(r)[z] for r in rs]}
                            for z, (m, sd, _) in s.items()},
         })
+        if all("resolution_interpolated" in r for r in rs):
+            si = {z: stats([accuracy_by_size(r, INTERP)[z] for r in rs]) for z in sizes}
+            summary["kinds"][-1][INTERP] = {str(z): {"mean": m, "std": sd, "runs": [accuracy_by_size(r, INTERP)[z] for r in rs]}
+                                            for z, (m, sd, _) in si.items()}
+    interp = [e for e in summary["kinds"] if INTERP in e]
 
     r0 = runs[0]
     t = r0["train"]
@@ -174,16 +183,30 @@ def main():
         return f"{z} px ({z // patch}×{z // patch})" + (" trained" if z == train_side else "")
 
     lines += ["", "### Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
+              "Positions extrapolated (`vit4j eval --image-size`): sin-cos and RoPE at the new grid's integer "
+              "coordinates; a learned table resampled.", "",
               "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
               "|---|" + "---:|" * len(sizes)]
     for e in summary["kinds"]:
         lines.append(f"| {e['label']} | "
                      + " | ".join(fmt(e["resolution"][str(z)]["mean"], e["resolution"][str(z)]["std"]) for z in sizes) + " |")
+    if interp:
+        lines += ["", "Positions interpolated (`vit4j eval --image-size … --position-scaling interpolate`): sin-cos and "
+                  "RoPE at coordinates scaled into the trained grid's range (timm's `ref_feat_shape`); a learned table "
+                  "resampled as above.", "",
+                  "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
+                  "|---|" + "---:|" * len(sizes)]
+        for e in interp:
+            lines.append(f"| {e['label']} | "
+                         + " | ".join(fmt(e[INTERP][str(z)]["mean"], e[INTERP][str(z)]["std"]) for z in sizes) + " |")
 
     if "learned" in by_kind and len(by_kind["learned"]) > 1:
         ref = next(e for e in summary["kinds"] if e["name"] == "learned")
         cols = [(c if c == "unscrambled" else "shuffle " + c, c, (lambda c: lambda e: e["scrambling"][c])(c)) for c in grids]
         cols += [(f"{z} px", str(z), (lambda z: lambda e: e["resolution"][str(z)])(z)) for z in sizes if z != train_side]
+        if all(INTERP in e for e in summary["kinds"]):
+            cols += [(f"{z} px interp.", f"{z}-interpolated", (lambda z: lambda e: e[INTERP][str(z)])(z))
+                     for z in sizes if z != train_side]
         lines += ["", "### Difference from `learned` (points): Δ mean ± its standard error "
                   "√(s₁²/n₁ + s₂²/n₂); ** where |Δ| > 2 standard errors (a rough guide with this few seeds, "
                   "not a significance test)", "",
@@ -204,14 +227,19 @@ def main():
                 cells.append(f"{d:+.2f} ± {se:.2f}" + (" **" if sig else ""))
             lines.append(f"| {e['label']} | " + " | ".join(cells) + " |")
 
+    others = [z for z in sizes if z != train_side]
+    with_interp = any(INTERP in r for r in runs)
     lines += ["", "### Individual runs: test accuracy (%)", "",
-              "| position embedding | seed | " + " | ".join(grids) + " | " + " | ".join(f"{z} px" for z in sizes) + " |",
-              "|---|---:|" + "---:|" * (len(grids) + len(sizes))]
+              "| position embedding | seed | " + " | ".join(grids) + " | " + " | ".join(f"{z} px" for z in sizes)
+              + "".join(f" | {z} px interp." for z in others if with_interp) + " |",
+              "|---|---:|" + "---:|" * (len(grids) + len(sizes) + (len(others) if with_interp else 0))]
     for k in kinds:
         for r in by_kind[k]:
             g, s = accuracy_by_grid(r), accuracy_by_size(r)
+            si = accuracy_by_size(r, INTERP) if INTERP in r else {}
             lines.append(f"| {LABEL.get(k, k)} | {r['seed']} | " + " | ".join(f"{g[c]:.2f}" for c in grids)
-                         + " | " + " | ".join(f"{s[z]:.2f}" for z in sizes) + " |")
+                         + " | " + " | ".join(f"{s[z]:.2f}" for z in sizes)
+                         + "".join(f" | {si[z]:.2f}" if z in si else " | –" for z in others if with_interp) + " |")
 
     with open(os.path.join(out_dir, "tables.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -245,29 +273,34 @@ def plot(summary, grids, sizes, train_side, patch, out_dir):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    n = len(summary["kinds"])
-    for name, xs, get, xlabel, title in [
-        ("scrambling.png", grids, lambda e, x: e["scrambling"][x],
-         f"shuffle grid ({train_side // patch}x{train_side // patch} = every patch)", "Patch scrambling vs position embedding"),
-        ("resolution.png", sizes, lambda e, x: e["resolution"][str(x)],
-         f"evaluation image size in px (trained at {train_side}; patch grid = size/{patch})",
-         "Resolution transfer vs position embedding")]:
-        plt.figure(figsize=(7.5, 4.8))
-        for i, e in enumerate(summary["kinds"]):
-            off = (i - (n - 1) / 2) * 0.025  # spread the error bars so they do not hide each other
-            m = [get(e, x)["mean"] for x in xs]
-            sd = [0 if np.isnan(get(e, x)["std"]) else get(e, x)["std"] for x in xs]
-            plt.errorbar(np.arange(len(xs)) + off, m, yerr=sd, marker="o", capsize=3,
-                         label=f"{e['label']} (n={len(e['seeds'])})")
-        plt.xticks(range(len(xs)), [str(x) for x in xs])
-        plt.xlabel(xlabel)
-        plt.ylabel("Fashion-MNIST test accuracy (%)")
-        plt.title(title + " (mean ± std over seeds)")
-        plt.grid(alpha=0.3)
-        plt.legend(fontsize=7, ncol=2)
-        plt.tight_layout()
-        plt.savefig(os.path.join(out_dir, name), dpi=110)
-        plt.close()
+    interp = [e for e in summary["kinds"] if INTERP in e]
+    size_label = f"evaluation image size in px (trained at {train_side}; patch grid = size/{patch})"
+    figures = [("scrambling.png", [(grids, lambda e, x: e["scrambling"][x], summary["kinds"],
+                                    f"shuffle grid ({train_side // patch}x{train_side // patch} = every patch)",
+                                    "Patch scrambling vs position embedding")]),
+               ("resolution.png", [(sizes, lambda e, x: e["resolution"][str(x)], summary["kinds"], size_label,
+                                    "Resolution transfer" + (", positions extrapolated" if interp else ""))]
+                + ([(sizes, lambda e, x: e[INTERP][str(x)], interp, size_label,
+                     "Resolution transfer, positions interpolated")] if interp else []))]
+    for name, panels in figures:
+        fig, axes = plt.subplots(1, len(panels), figsize=(7.5 * len(panels), 4.8), squeeze=False, sharey=True)
+        for ax, (xs, get, kinds, xlabel, title) in zip(axes[0], panels):
+            n = len(kinds)
+            for i, e in enumerate(kinds):
+                off = (i - (n - 1) / 2) * 0.025  # spread the error bars so they do not hide each other
+                m = [get(e, x)["mean"] for x in xs]
+                sd = [0 if np.isnan(get(e, x)["std"]) else get(e, x)["std"] for x in xs]
+                ax.errorbar(np.arange(len(xs)) + off, m, yerr=sd, marker="o", capsize=3,
+                            label=f"{e['label']} (n={len(e['seeds'])})")
+            ax.set_xticks(range(len(xs)), [str(x) for x in xs])
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel("Fashion-MNIST test accuracy (%)")
+            ax.set_title(title + " (mean ± std over seeds)")
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=7, ncol=2)
+        fig.tight_layout()
+        fig.savefig(os.path.join(out_dir, name), dpi=110)
+        plt.close(fig)
 
 
 def plot_curves(curves, out_dir):

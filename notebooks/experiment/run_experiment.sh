@@ -6,6 +6,9 @@
 #   - at other sizes (96, 160, 192 px = 6x6, 10x10, 12x12 grids), unscrambled: each position
 #     embedding follows the new grid its own way (sin-cos and RoPE recomputed, learned tables
 #     resampled as timm does; `vit4j eval --image-size`).
+#   - at those sizes again with the positions interpolated (`eval --position-scaling interpolate`:
+#     sin-cos and RoPE coordinates scaled into the trained 8x8 grid's range, as timm's
+#     ref_feat_shape does; the learned table is resampled either way).
 # Everything goes through `./vit4j train` and `./vit4j eval`. Each finished run leaves one file
 # RESULTS/runs/NAME-seedS.json (its training options, metrics and every evaluation); a run whose
 # file exists is skipped, an interrupted one continues from its last checkpoint (`train --resume`).
@@ -32,6 +35,8 @@
 #   THREADS     threads per run                              (default: 1; on 2 cores two one-thread
 #               runs train 1.6x the images per second of one two-thread run: BENCHMARKS.md, batch shards)
 #   RESULTS     where the results go                         (default: notebooks/experiment/results)
+#   EVAL_ONLY   1: train nothing; only add the evaluations a finished run's file lacks (those added
+#               to the script after it ran, e.g. resolution_interpolated), beside a running experiment
 # Changing the budget of an existing RUNS_DIR is refused by `train --resume` where it would
 # change a run; use a new RUNS_DIR (and a clean results/runs) for another budget.
 set -euo pipefail
@@ -50,18 +55,55 @@ PRECISION="${PRECISION:-bf16}"
 CONFIG="${CONFIG:-fashion-small}"
 SIZES="${SIZES:-96 160 192}"
 JOBS="${JOBS:-$(nproc)}"
-export RUNS HERE OUT V EPOCHS CONFIG SIZES CROP PRECISION
+export RUNS HERE OUT V EPOCHS CONFIG SIZES CROP PRECISION EVAL_ONLY="${EVAL_ONLY:-0}"
 export LR="${LR:-0.002}" WARMUP="${WARMUP:-}"
 export TRAIN_SIZE="${TRAIN_SIZE:-}" TEST_SIZE="${TEST_SIZE:-}" VAL_SIZE="${VAL_SIZE:-}"
 export BATCH_SIZE="${BATCH_SIZE:-}" THREADS="${THREADS:-1}"
 mkdir -p "$RUNS" "$OUT"
+
+# the interpolated-positions evaluation of a run directory (its eval-sizes-interpolated.json)
+eval_interpolated() {
+  local dir="$1"
+  "$V" eval --quiet ${THREADS:+--threads "$THREADS"} --model "$dir" --data "fashion-mnist:test${TEST_SIZE:+:$TEST_SIZE}" \
+    --image-size "$(echo $SIZES | tr ' ' ',')" --position-scaling interpolate --precision fp32 --format json \
+    > "$dir/eval-sizes-interpolated.json"
+}
+export -f eval_interpolated
+
+# a finished run's file without the interpolated evaluation (written before the script made it): add it
+add_interpolated() {
+  local id="$1" dir="$2" result="$3"
+  /usr/bin/python3 -c 'import json, sys; sys.exit(0 if "resolution_interpolated" in json.load(open(sys.argv[1])) else 1)' \
+    "$result" && return 0
+  [ -f "$dir/model.safetensors" ] || { echo "$id: no run directory $dir to evaluate" >&2; return 0; }
+  echo "$id: adding the interpolated-positions evaluation" >&2
+  eval_interpolated "$dir"
+  /usr/bin/python3 - "$dir" "$result" <<'PY'
+import json, os, sys
+d, out = sys.argv[1], sys.argv[2]
+r = json.load(open(out))
+e = json.load(open(os.path.join(d, "eval-sizes-interpolated.json")))
+for x in e["results"]:
+    x.pop("confusion", None)
+r["resolution_interpolated"] = e
+tmp = out + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(r, f, indent=1)
+os.replace(tmp, out)
+PY
+}
+export -f add_interpolated
 
 # one run: NAME SEED (NAME is a kind of the list above)
 run_one() {
   local name="$1" seed="$2"
   local id="$name-seed$seed" dir="$RUNS/$1-seed$2"
   local result="$OUT/$id.json"
-  [ -f "$result" ] && return 0
+  if [ -f "$result" ]; then
+    add_interpolated "$id" "$dir" "$result"
+    return 0
+  fi
+  [ "${EVAL_ONLY:-0}" = 1 ] && return 0
   local posemb=(--pos-emb "$name") budget=() common=(--quiet)
   case "$name" in
     learned-scramble-aug) posemb=(--pos-emb learned --scramble-prob 0.5) ;;
@@ -88,6 +130,7 @@ run_one() {
   local sizes
   sizes="$(echo $SIZES | tr ' ' ',')"
   "$V" eval "${common[@]}" --model "$dir" --data "$test_data" --image-size "$sizes" --precision fp32 --format json > "$dir/eval-sizes.json"
+  eval_interpolated "$dir"
   # one file per run, written last (atomically), so its existence means the run is complete
   /usr/bin/python3 - "$dir" "$name" "$seed" "$((t1 - t0))" "$((SECONDS - t1))" "$result" <<'PY'
 import json, os, sys
@@ -97,8 +140,9 @@ r = {"name": name, "seed": seed, "train": load("train.json"), "config": load("co
      "metrics": [json.loads(l) for l in open(os.path.join(d, "metrics.jsonl")) if l.strip()],
      "scrambling": load("eval-scramble.json"),
      "resolution": load("eval-sizes.json"),
+     "resolution_interpolated": load("eval-sizes-interpolated.json"),
      "wall_seconds": {"train": train_s, "eval": eval_s}}
-for e in (r["scrambling"], r["resolution"]):  # the confusion matrices stay in the run directory
+for e in (r["scrambling"], r["resolution"], r["resolution_interpolated"]):  # confusion matrices stay in the run directory
     for x in e["results"]:
         x.pop("confusion", None)
 tmp = out + ".tmp"
