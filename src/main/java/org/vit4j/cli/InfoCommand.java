@@ -11,6 +11,7 @@ import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,11 +45,12 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "encoder:      width %d, depth %d, heads %d, MLP %d%n", a.width(), a.depth(), a.heads(), a.mlpHidden());
             out.printf(Locale.ROOT, "tokens:       class token %s, %d register(s), pooling %s%n", a.classToken() ? "yes" : "no",
                     a.registerTokens(), a.pooling().cliName());
-            out.printf(Locale.ROOT, "position:     %s%s%s%n", a.positionName(),
+            out.printf(Locale.ROOT, "position:     %s%s%s%s%n", a.positionName(),
                     a.posEmb() == PositionEmbeddingKind.NONE && a.rope().isRope() ? ""
                             : " (" + a.posEmbLayout().cliName() + ")",
                     a.rope().isRope() ? String.format(Locale.ROOT, ", rope theta %s, %s pairs, %s axes",
-                            a.ropeTheta(), a.ropeLayout().cliName(), a.ropeIndexing().cliName()) : "");
+                            a.ropeTheta(), a.ropeLayout().cliName(), a.ropeIndexing().cliName()) : "",
+                    a.positionScaling() == PositionScaling.INTERPOLATE ? ", other grids interpolated" : "");
             if (a.layerScale() > 0) {
                 out.printf(Locale.ROOT, "layer scale:  init %s%n", a.layerScale());
             }

@@ -1,6 +1,7 @@
 package org.vit4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vit4j.cli.CliRun.run;
@@ -153,6 +154,8 @@ class EvalImageSizeTest {
                 data.toString(), "--data", "fashion-mnist:test", "--format", "json", "--image-size", "128").out())
                 .getAsJsonObject();
         assertEquals("interpolate", saved.get("position_scaling").getAsString());
+        assertTrue(run("info", "--model", b.toString()).out().contains(", other grids interpolated\n"));
+        assertFalse(run("info", "--model", a.toString()).out().contains("interpolated"));
         assertEquals(in.get(1).getAsJsonObject().get("confusion"), only(saved.getAsJsonArray("results")).get("confusion"));
         CliRun bad = run("eval", "--model", a.toString(), "--data-dir", data.toString(), "--data", "fashion-mnist:test",
                 "--position-scaling", "stretch");
