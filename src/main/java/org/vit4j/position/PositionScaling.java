@@ -19,7 +19,11 @@ import org.vit4j.Names;
  *       at those coordinates; {@code sincos1d} at the flattened {@code y·R/R'·C + x·C/C'}.
  * </ul>
  *
- * A learned table has values only at the trained grid's positions and is resampled (bicubic, as
+ * The reference is always the configured grid: timm's EVA-02 checkpoints fine-tuned at a larger size
+ * keep their pretraining grid as {@code ref_feat_shape} even at the configured size, which this
+ * does not express (vit4j imports no EVA-02 checkpoint).
+ *
+ * <p>A learned table has values only at the trained grid's positions and is resampled (bicubic, as
  * timm does) under both: it is always interpolated. {@code rope-dinov3} normalises its coordinates
  * to {@code [-1, 1]} on every grid, so it too is interpolated under both.
  */
