@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.TruncatedNormalInitializer;
 import ai.djl.util.PairList;
+import java.util.Objects;
 import org.vit4j.patch.PatchGrid;
 
 /**
@@ -76,7 +77,7 @@ public final class PositionEmbedding extends GridTableBlock {
             boolean classToken,
             PositionScaling scaling) {
         super(VERSION);
-        this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
+        this.scaling = Objects.requireNonNull(scaling, "scaling");
         this.kind = kind;
         this.layout = layout;
         this.grid = grid;

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.vit4j.patch.PatchGrid;
 
 /**
@@ -81,7 +82,7 @@ public final class RotaryEmbedding extends GridTableBlock {
             int width, int heads, int depth, PatchGrid trained, PositionScaling scaling) {
         super(VERSION);
         this.trained = trained;
-        this.scaling = java.util.Objects.requireNonNull(scaling, "scaling");
+        this.scaling = Objects.requireNonNull(scaling, "scaling");
         if (!kind.isRope()) {
             throw new IllegalArgumentException("not a rotary position embedding: " + kind.cliName());
         }
