@@ -261,13 +261,14 @@ class VitTrain(Module):
       a = torch.slice(patches, 3, 0, torch.floordiv(hd, 2))
       b2 = torch.slice(patches, 3, torch.floordiv(hd, 2))
       turned = torch.cat([torch.neg(b2), a], 3)  # [-x_{hd/2..} | x_{..hd/2}]
+      rotated = torch.add(torch.mul(patches, cos), torch.mul(turned, sin))
     else:
+      # interleaved pairs (x0, x1) as complex numbers x0 + i x1 times cos + i sin: one float32
+      # kernel forward and one back, where slicing the pairs apart and back is a dozen copies
       s = torch.size(patches)
-      pairs = torch.reshape(patches, [s[0], s[1], s[2], torch.floordiv(hd, 2), 2])  # (B, H, N, hd/2, 2)
-      even = torch.slice(pairs, 4, 0, 1)
-      odd = torch.slice(pairs, 4, 1, 2)
-      turned = torch.reshape(torch.cat([torch.neg(odd), even], 4), s)  # [-x1, x0, -x3, x2, ..]
-    rotated = torch.add(torch.mul(patches, cos), torch.mul(turned, sin))
+      pairs = torch.reshape(torch.to(patches, 6), [s[0], s[1], s[2], torch.floordiv(hd, 2), 2])  # (B, H, N, hd/2, 2)
+      turn = torch.complex(torch.slice(cos, -1, 0, None, 2), torch.slice(sin, -1, 0, None, 2))  # (N, hd/2) or (H, N, hd/2)
+      rotated = torch.reshape(torch.view_as_real(torch.mul(torch.view_as_complex(pairs), turn)), s)
     if prefix == 0:
       return rotated
     return torch.cat([torch.slice(x, 2, 0, prefix), rotated], 2)  # (B, H, T, hd)

@@ -166,6 +166,9 @@ public final class TestModels {
                         .optRopeLayout(RopeLayout.HALF).optLayerScale(0.1).build()),
                 Arguments.of("cls, rope-mixed", smallBuilder().optPosEmb(PositionEmbeddingKind.NONE)
                         .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
+                Arguments.of("avg, no class token, rope-mixed", smallBuilder().optPooling(Pooling.AVG)
+                        .optClassToken(false).optPosEmb(PositionEmbeddingKind.NONE)
+                        .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
                 Arguments.of("cls, 2 registers, rope-mixed half + learned", smallBuilder().optRegisterTokens(2)
                         .optRope(PositionEmbeddingKind.ROPE_MIXED).optRopeLayout(RopeLayout.HALF).build()),
                 Arguments.of("avg, rope-axial + sincos2d-mae, fc-norm", smallBuilder().optPooling(Pooling.AVG).optFcNorm(true)
