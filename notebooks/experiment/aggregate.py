@@ -57,6 +57,25 @@ def accuracy_by_size(run, key="resolution"):
     return acc
 
 
+def by_size(rs, sizes, key="resolution"):
+    """The runs' accuracy at every size under summary key `key`: {side: {mean, std, runs}}."""
+    out = {}
+    for z in sizes:
+        acc = [accuracy_by_size(r, key)[z] for r in rs]
+        m, sd, _ = stats(acc)
+        out[str(z)] = {"mean": m, "std": sd, "runs": acc}
+    return out
+
+
+def size_table(entries, key, sizes, grid_of):
+    """Markdown lines of one resolution table: a row per kind, a column per size, under summary key `key`."""
+    lines = ["| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
+             "|---|" + "---:|" * len(sizes)]
+    for e in entries:
+        lines.append(f"| {e['label']} | " + " | ".join(fmt(e[key][str(z)]["mean"], e[key][str(z)]["std"]) for z in sizes) + " |")
+    return lines
+
+
 def recipe(run):
     """The training recipe of a run, from its train.json, in one line."""
     t, c = run["train"], run["config"]
@@ -125,18 +144,14 @@ def main():
     for k in kinds:
         rs = by_kind[k]
         g = {c: stats([accuracy_by_grid(r)[c] for r in rs]) for c in grids}
-        s = {z: stats([accuracy_by_size(r)[z] for r in rs]) for z in sizes}
         summary["kinds"].append({
             "name": k, "label": LABEL.get(k, k), "seeds": [r["seed"] for r in rs],
             "scrambling": {c: {"mean": m, "std": sd, "runs": [accuracy_by_grid(r)[c] for r in rs]}
                            for c, (m, sd, _) in g.items()},
-            "resolution": {str(z): {"mean": m, "std": sd, "runs": [accuracy_by_size(r)[z] for r in rs]}
-                           for z, (m, sd, _) in s.items()},
+            "resolution": by_size(rs, sizes),
         })
-        if all("resolution_interpolated" in r for r in rs):
-            si = {z: stats([accuracy_by_size(r, INTERP)[z] for r in rs]) for z in sizes}
-            summary["kinds"][-1][INTERP] = {str(z): {"mean": m, "std": sd, "runs": [accuracy_by_size(r, INTERP)[z] for r in rs]}
-                                            for z, (m, sd, _) in si.items()}
+        if all(INTERP in r for r in rs):
+            summary["kinds"][-1][INTERP] = by_size(rs, sizes, INTERP)
     interp = [e for e in summary["kinds"] if INTERP in e]
 
     r0 = runs[0]
@@ -184,21 +199,13 @@ def main():
 
     lines += ["", "### Resolution transfer: unscrambled test accuracy (%), mean ± standard deviation over seeds", "",
               "Positions extrapolated (`vit4j eval --image-size`): sin-cos and RoPE at the new grid's integer "
-              "coordinates; a learned table resampled.", "",
-              "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
-              "|---|" + "---:|" * len(sizes)]
-    for e in summary["kinds"]:
-        lines.append(f"| {e['label']} | "
-                     + " | ".join(fmt(e["resolution"][str(z)]["mean"], e["resolution"][str(z)]["std"]) for z in sizes) + " |")
+              "coordinates; a learned table resampled.", ""]
+    lines += size_table(summary["kinds"], "resolution", sizes, grid_of)
     if interp:
         lines += ["", "Positions interpolated (`vit4j eval --image-size … --position-scaling interpolate`): sin-cos and "
                   "RoPE at coordinates scaled into the trained grid's range (timm's `ref_feat_shape`); a learned table "
-                  "resampled as above.", "",
-                  "| position embedding | " + " | ".join(grid_of(z) for z in sizes) + " |",
-                  "|---|" + "---:|" * len(sizes)]
-        for e in interp:
-            lines.append(f"| {e['label']} | "
-                         + " | ".join(fmt(e[INTERP][str(z)]["mean"], e[INTERP][str(z)]["std"]) for z in sizes) + " |")
+                  "resampled as above.", ""]
+        lines += size_table(interp, INTERP, sizes, grid_of)
 
     if "learned" in by_kind and len(by_kind["learned"]) > 1:
         ref = next(e for e in summary["kinds"] if e["name"] == "learned")
