@@ -12,6 +12,7 @@ import org.vit4j.model.Pooling;
 import org.vit4j.model.Variant;
 import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -226,6 +227,13 @@ public final class Converters {
     static final class LayoutNames extends Candidates<SinCosLayout> {
         LayoutNames() {
             super(SinCosLayout.class);
+        }
+    }
+
+    /** {@code extrapolate} or {@code interpolate}: a {@link PositionScaling}. */
+    static final class ScalingName extends Names<PositionScaling> {
+        ScalingName() {
+            super(PositionScaling.class);
         }
     }
 

@@ -73,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
                     + " a learned table is resampled (timm's bicubic).")
     List<Converters.ImageSize> imageSizes = new ArrayList<>();
 
-    @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = ScalingName.class,
+    @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = Converters.ScalingName.class,
             description = "Where sin-cos and rotary tables put the patches of another --image-size: at the new grid's integer"
                     + " coordinates (extrapolate) or scaled into the trained grid's range (interpolate, timm's"
                     + " ref_feat_shape) (default: the model's config, extrapolate unless it says otherwise).")
@@ -92,13 +92,6 @@ final class EvalCommand implements Callable<Integer> {
 
     /** Output formats. */
     enum Format { TABLE, JSON }
-
-    /** {@code extrapolate} or {@code interpolate}. */
-    static final class ScalingName extends Converters.Names<PositionScaling> {
-        ScalingName() {
-            super(PositionScaling.class);
-        }
-    }
 
     /** {@code table} or {@code json}. */
     static final class FormatName extends Converters.Names<Format> {

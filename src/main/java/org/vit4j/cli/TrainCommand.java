@@ -17,6 +17,7 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.Variant;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.train.ImageDataset;
 import org.vit4j.train.ResumableRun;
@@ -57,6 +58,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layout", paramLabel = "LAYOUT", completionCandidates = Converters.LayoutNames.class,
             description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
     String layout;
+
+    @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = Converters.ScalingName.class,
+            description = "Saved with the model: where its sin-cos and rotary tables put the patches of another image size,"
+                    + " at that grid's integer coordinates (extrapolate) or scaled into the trained grid's range (interpolate,"
+                    + " timm's ref_feat_shape); training itself is the same (default: extrapolate, or the config file's).")
+    PositionScaling positionScaling;
 
     @Option(names = "--pooling", paramLabel = "POOLING", completionCandidates = Converters.PoolingNames.class,
             description = "Pooling: ${COMPLETION-CANDIDATES} (default: avg for variants, or the config file's).")
@@ -154,7 +161,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--resume " + dir + ": its train.json does not name the data; give --data");
             }
             cfg = from.config();
-            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling", "--drop-path"}) {
+            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--position-scaling", "--pooling", "--drop-path"}) {
                 if (given(architecture) && init == null) {
                     try {
                         from.requireModel(
@@ -360,7 +367,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private ViTConfig buildConfig() throws ModelLoadFailure {
         if (init != null) {
-            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--pooling"}) {
+            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--position-scaling", "--pooling"}) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(architecture)) {
                     throw Usage.error(spec, "--init takes the architecture from " + init
                             + "; drop " + architecture);
@@ -395,6 +402,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (layout != null) {
             b.optPosEmbLayout(SinCosLayout.fromName(layout));
+        }
+        if (positionScaling != null) {
+            b.optPositionScaling(positionScaling);
         }
         if (pooling != null) {
             Pooling p = Pooling.fromName(pooling);

@@ -19,6 +19,7 @@ import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.Variant;
 import org.vit4j.position.PositionEmbeddingKind;
+import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
 
 /** {@code vit4j train} as a user runs it: small data, existing directories, resuming, divergence. */
@@ -133,6 +134,29 @@ class TrainCommandTest {
         assertEquals(ExitCodes.USAGE, nothing.code());
         assertEquals("vit4j train: --resume " + tmp.resolve("nowhere") + ": no checkpoint to resume from (not a training run)\n"
                 + "Try 'vit4j train --help' for the options.\n", nothing.err());
+    }
+
+    @Test
+    void positionScalingIsSavedWithTheModelAndIsPartOfIt() throws IOException {
+        Path out = tmp.resolve("interpolating");
+        CliRun r = train("--data", data.toString(), "--epochs", "1", "--pos-emb", "rope-axial",
+                "--position-scaling", "interpolate", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(PositionScaling.INTERPOLATE, ModelDirectory.readConfig(out).architecture().positionScaling());
+        CliRun other = CliRun.run("train", "--resume", out.toString(), "--epochs", "2", "--position-scaling", "extrapolate");
+        assertEquals(ExitCodes.USAGE, other.code(), other.err());
+        assertTrue(other.err().contains("--position-scaling asks for another model than the run's"), other.err());
+        CliRun init = CliRun.run("train", "--quiet", "--data", data.toString(), "--epochs", "1", "--init", out.toString(),
+                "--position-scaling", "extrapolate", "--out", tmp.resolve("fine-tuned").toString());
+        assertEquals(ExitCodes.USAGE, init.code(), init.err());
+        assertTrue(init.err().contains("--init takes the architecture from " + out + "; drop --position-scaling"), init.err());
+        CliRun bad = train("--data", data.toString(), "--position-scaling", "stretch", "--out", tmp.resolve("bad").toString());
+        assertEquals(ExitCodes.USAGE, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--position-scaling") && bad.err().contains("extrapolate, interpolate"), bad.err());
+        Path plain = tmp.resolve("plain");
+        assertEquals(0, train("--data", data.toString(), "--epochs", "1", "--pos-emb", "rope-axial",
+                "--out", plain.toString()).code());
+        assertEquals(PositionScaling.EXTRAPOLATE, ModelDirectory.readConfig(plain).architecture().positionScaling());
     }
 
     @Test
