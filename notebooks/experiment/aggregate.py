@@ -157,7 +157,9 @@ def main():
     r0 = runs[0]
     t = r0["train"]
     budget = recipe(r0)
-    train_s = [r["wall_seconds"]["train"] for r in runs]
+    # the training epochs' own times (metrics.jsonl), complete for a run resumed after an
+    # interruption, whose wall time counts only from its last start
+    train_s = [sum(m["epoch_seconds"] for m in r["metrics"]) for r in runs]
     eval_s = [r["wall_seconds"]["eval"] for r in runs]
     ips = [np.mean([m["images_per_s"] for m in r["metrics"]]) for r in runs]
     lines = [f"Runs: {len(runs)} ({', '.join(f'{LABEL.get(k, k)} ×{len(by_kind[k])}' for k in kinds)}).",
@@ -165,7 +167,8 @@ def main():
              f"Time per run on this machine: training {np.mean(train_s) / 60:.1f} min "
              f"(min {min(train_s) / 60:.1f}, max {max(train_s) / 60:.1f}) at {np.mean(ips):.0f} images/s, "
              f"evaluation {np.mean(eval_s):.0f} s; all {len(runs)} runs: {(sum(train_s) + sum(eval_s)) / 3600:.1f} h "
-             f"of wall time added up (runs that ran at the same time overlap; an interrupted run counts from its last start).", ""]
+             "added up (the training epochs' times from metrics.jsonl, which leave out start-up, validation and "
+             "checkpoints, plus the evaluations' wall time; runs that ran side by side overlap in wall-clock time).", ""]
 
     curves = validation_curves(by_kind, kinds)
     if curves:
