@@ -174,20 +174,24 @@ def main():
     if curves:
         summary["curves"] = curves
         n_ep = len(curves[0]["epochs"])
-        last = max(1, n_ep // 4)
+        spans = sorted({k for k in (max(1, n_ep // 10), max(1, n_ep // 4)) if k < n_ep})
+        n_val = t["data"]["val_images"]
+        p = np.mean([c["mean"][-1] for c in curves]) / 100
         lines += [f"### Validation accuracy (%) by epoch, mean ± standard deviation over seeds: the plateau", "",
-                  f"The held-out training images ({t['data']['val_images']}) after every epoch; "
-                  f"\"last {last} epochs\" is the change from epoch {n_ep - last} to the last one, "
-                  "and the test accuracy below is that of the best epoch by validation (the model the run keeps).", "",
-                  "| position embedding | epoch 1 | epoch " + str(max(1, n_ep // 2)) + f" | last epoch ({n_ep}) | best | last {last} epochs |",
-                  "|---|---:|---:|---:|---:|---:|"]
+                  f"The held-out training images ({n_val}) after every epoch; \"last k epochs\" is the change from "
+                  "epoch n − k to the last one, n, against the sampling error of one validation accuracy, "
+                  f"√(p(1−p)/{n_val}) = {100 * np.sqrt(p * (1 - p) / n_val):.2f} points at p = {100 * p:.1f} %; "
+                  "the test accuracy below is that of the best epoch by validation (the model the run keeps).", "",
+                  "| position embedding | epoch 1 | epoch " + str(max(1, n_ep // 2)) + f" | last epoch ({n_ep}) | best | "
+                  + " | ".join(f"last {k} epochs" for k in spans) + " |",
+                  "|---|---:|---:|---:|---:|" + "---:|" * len(spans)]
         for c in curves:
             m, sd = np.asarray(c["mean"]), np.asarray(c["std"])
-            gain = stats([r[-1] - r[-1 - last] for r in c["runs"]])
             best = stats([max(r) for r in c["runs"]])
+            gains = [stats([r[-1] - r[-1 - k] for r in c["runs"]]) for k in spans]
             lines.append(f"| {c['label']} | {fmt(m[0], sd[0])} | {fmt(m[n_ep // 2 - 1], sd[n_ep // 2 - 1])} | "
-                         f"{fmt(m[-1], sd[-1])} | {fmt(best[0], best[1])} | {gain[0]:+.2f}"
-                         + ("" if np.isnan(gain[1]) else f" ± {gain[1]:.2f}") + " |")
+                         f"{fmt(m[-1], sd[-1])} | {fmt(best[0], best[1])} | "
+                         + " | ".join(f"{g[0]:+.2f}" + ("" if np.isnan(g[1]) else f" ± {g[1]:.2f}") for g in gains) + " |")
         lines.append("")
 
     lines += ["### Scrambling: test accuracy (%), mean ± standard deviation over seeds", "",
