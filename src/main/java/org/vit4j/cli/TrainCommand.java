@@ -16,6 +16,7 @@ import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.Variant;
 import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
@@ -380,7 +381,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw new ModelLoadFailure("--init " + init + ": " + e.getMessage(), e);
             }
         }
-        ViTConfig.Builder b;
+        ViTConfigBuilder b;
         String config = this.config == null ? "fashion" : this.config;
         Path file = Path.of(config);
         if (config.endsWith(".json") || Files.isRegularFile(file)) {

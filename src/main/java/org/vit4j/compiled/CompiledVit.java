@@ -24,6 +24,7 @@ import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VisionTransformer;
 import org.vit4j.patch.PatchGrid;
 import org.vit4j.position.PositionEmbedding;
@@ -203,7 +204,7 @@ public final class CompiledVit implements AutoCloseable {
     private static ViTConfig known(ViTConfig c) {
         Architecture a = c.architecture();
         Preprocessing p = c.preprocessing();
-        ViTConfig.Builder b = ViTConfig.builder()
+        ViTConfigBuilder b = ViTConfig.builder()
                 .setImageSize(a.imageHeight(), a.imageWidth())
                 .setPatchSize(a.patchSize())
                 .optChannels(a.channels())

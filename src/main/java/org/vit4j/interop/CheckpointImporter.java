@@ -15,6 +15,7 @@ import org.vit4j.Offline;
 import org.vit4j.io.Safetensors;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PosEmbedResampler;
 import org.vit4j.position.PositionEmbeddingKind;
@@ -74,7 +75,7 @@ public final class CheckpointImporter {
     private final Double layerNormEps;
     private final Integer numClasses;
     private final long seed;
-    private final UnaryOperator<ViTConfig.Builder> overrides;
+    private final UnaryOperator<ViTConfigBuilder> overrides;
 
     private CheckpointImporter(Builder b) {
         source = b.source;
@@ -281,7 +282,7 @@ public final class CheckpointImporter {
                 : sc.pooling != null ? sc.pooling
                 : l.pooling != null ? l.pooling
                 : l.fcNorm || !l.classToken ? Pooling.AVG : Pooling.CLS;
-        ViTConfig.Builder b = ViTConfig.builder()
+        ViTConfigBuilder b = ViTConfig.builder()
                 .setImageSize(outH, outW)
                 .setPatchSize(l.patch)
                 .optChannels(l.channels)
@@ -328,7 +329,7 @@ public final class CheckpointImporter {
         private Double layerNormEps;
         private Integer numClasses;
         private long seed = 42;
-        private UnaryOperator<ViTConfig.Builder> overrides = UnaryOperator.identity();
+        private UnaryOperator<ViTConfigBuilder> overrides = UnaryOperator.identity();
 
         private Builder() {}
 
@@ -496,7 +497,7 @@ public final class CheckpointImporter {
          * @param overrides function returning the builder
          * @return this
          */
-        public Builder optConfigOverrides(UnaryOperator<ViTConfig.Builder> overrides) {
+        public Builder optConfigOverrides(UnaryOperator<ViTConfigBuilder> overrides) {
             this.overrides = Objects.requireNonNull(overrides, "overrides");
             return this;
         }

@@ -6,6 +6,7 @@ import org.vit4j.Names;
 import org.vit4j.model.Architecture;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 
 /**
  * The checkpoint layouts {@link CheckpointImporter} reads, each with the LayerNorm epsilon and the
@@ -51,7 +52,7 @@ public enum Source implements Named {
      * @param b the builder
      * @return {@code b}
      */
-    ViTConfig.Builder applyPreprocessing(ViTConfig.Builder b) {
+    ViTConfigBuilder applyPreprocessing(ViTConfigBuilder b) {
         return b.optPreprocessing(preprocessing);
     }
 

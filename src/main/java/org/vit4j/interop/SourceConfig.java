@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 
 /**
  * What a checkpoint's own {@code config.json} says beyond the tensor shapes. Every field is
@@ -201,7 +202,7 @@ final class SourceConfig {
      *
      * @param b the builder, holding the source's defaults
      */
-    void applyPreprocessing(ViTConfig.Builder b) {
+    void applyPreprocessing(ViTConfigBuilder b) {
         if (sizing != null) {
             b.optSizing(sizing);
         }

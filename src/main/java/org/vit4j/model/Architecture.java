@@ -20,7 +20,7 @@ import org.vit4j.position.SinCosLayout;
  * absolute {@link #posEmb()}), and LayerScale multiplies both residual branches
  * ({@link #layerScale()}).
  *
- * <p>The components are documented here once; {@link ViTConfig.Builder} sets them with these
+ * <p>The components are documented here once; {@link ViTConfigBuilder} sets them with these
  * defaults, and the canonical constructor runs every check, so no invalid architecture exists.
  *
  * @param imageHeight input height {@code H} in pixels, a multiple of {@code patchSize}

@@ -144,7 +144,7 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
             requireKnown(o.getAsJsonObject("preprocess"), "preprocess.", PREPROCESS_FIELDS);
         }
         // a field sets its option only when present, so the builder is the one home of every default
-        ViTConfig.Builder b = ViTConfig.builder();
+        ViTConfigBuilder b = ViTConfig.builder();
         b.setImageSize(reqInt(o, "imageHeight"), reqInt(o, "imageWidth"));
         b.setPatchSize(reqInt(o, "patchSize"));
         b.optChannels(reqInt(o, "channels"));

@@ -61,8 +61,8 @@ public enum Variant implements Named {
      *
      * @return a builder that can be changed further before {@code build()}
      */
-    public ViTConfig.Builder toBuilder() {
-        ViTConfig.Builder b =
+    public ViTConfigBuilder toBuilder() {
+        ViTConfigBuilder b =
                 ViTConfig.builder()
                         .setImageSize(imageSize, imageSize)
                         .setPatchSize(patchSize)
@@ -82,7 +82,7 @@ public enum Variant implements Named {
      *
      * @return a builder that can be changed further before {@code build()}
      */
-    public ViTConfig.Builder toTrainingBuilder() {
+    public ViTConfigBuilder toTrainingBuilder() {
         return toBuilder().optPooling(Pooling.AVG).optClassToken(false);
     }
 

@@ -29,6 +29,7 @@ import org.vit4j.model.Preprocessing;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.PositionScaling;
@@ -60,12 +61,12 @@ class CompiledParityTest {
     }
 
     /** 32x32 RGB, 8 px patches (a 4x4 grid), width 32, 4 heads of 8, two blocks. */
-    private static ViTConfig.Builder base() {
+    private static ViTConfigBuilder base() {
         return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
                 .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
     }
 
-    private static Case of(String name, ViTConfig.Builder b) {
+    private static Case of(String name, ViTConfigBuilder b) {
         return new Case(name, b.build());
     }
 

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.model.Architecture;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VitModel;
 
 /**
@@ -30,7 +31,7 @@ class CompiledVitTest {
     private static final double TOLERANCE = 1e-5;
     private static final Precision.Choice FP32 = new Precision.Choice(Precision.FP32, "test");
 
-    private static ViTConfig.Builder base() {
+    private static ViTConfigBuilder base() {
         return TestModels.smallBuilder();
     }
 

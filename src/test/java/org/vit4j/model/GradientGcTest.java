@@ -65,7 +65,7 @@ class GradientGcTest {
     @ParameterizedTest
     @EnumSource(PositionEmbeddingKind.class)
     void theCompiledStepsGradientsToo(PositionEmbeddingKind kind) throws Exception {
-        ViTConfig.Builder b = ViTConfig.builder().setImageSize(16, 12).setPatchSize(4).setWidth(16).setDepth(2)
+        ViTConfigBuilder b = ViTConfig.builder().setImageSize(16, 12).setPatchSize(4).setWidth(16).setDepth(2)
                 .setHeads(2).setNumClasses(3).optDropPath(0.2).optDropout(0.1).optLayerScale(0.1).optRegisterTokens(1);
         ViTConfig config = (kind.isRope() ? b.optPosEmb(kind.cliName() + "+learned") : b.optPosEmb(kind)).build();
         try (VitModel model = TestModels.create(config, 7);

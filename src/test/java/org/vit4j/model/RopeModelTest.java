@@ -39,7 +39,7 @@ class RopeModelTest {
     Path tmp;
 
     /** 48x64 grey, 16 px patches: a 3x4 grid; 2 heads of width 16. */
-    private static ViTConfig.Builder small() {
+    private static ViTConfigBuilder small() {
         return ViTConfig.builder().setImageSize(48, 64).setPatchSize(16).optChannels(1)
                 .setWidth(32).setDepth(2).setHeads(2).optMlpRatio(2).setNumClasses(5);
     }

@@ -126,7 +126,7 @@ public final class TestModels {
      *
      * @return a builder of that model
      */
-    public static ViTConfig.Builder smallBuilder() {
+    public static ViTConfigBuilder smallBuilder() {
         return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
                 .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
     }

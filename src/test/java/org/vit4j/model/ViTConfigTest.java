@@ -282,7 +282,7 @@ class ViTConfigTest {
     }
 
     static Stream<Arguments> invalidBuilders() {
-        Supplier<ViTConfig.Builder> ok = () -> Variant.MICRO.toBuilder();
+        Supplier<ViTConfigBuilder> ok = () -> Variant.MICRO.toBuilder();
         return Stream.of(
                 Arguments.of(ok.get().setHeads(3), "width 32 is not divisible by heads 3"),
                 Arguments.of(ok.get().setImageSize(72, 64), "imageHeight 72 is not a multiple of patchSize 16"),
@@ -309,7 +309,7 @@ class ViTConfigTest {
 
     @ParameterizedTest(name = "{1}")
     @MethodSource("invalidBuilders")
-    void builderRefusesWithTheNumbers(ViTConfig.Builder builder, String message) {
+    void builderRefusesWithTheNumbers(ViTConfigBuilder builder, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
         assertEquals(message, e.getMessage());
     }
@@ -370,7 +370,7 @@ class ViTConfigTest {
     }
 
     static Stream<ViTConfig> countedConfigs() {
-        ViTConfig.Builder base = ViTConfig.builder().setImageSize(32, 48).setPatchSize(8).optChannels(3)
+        ViTConfigBuilder base = ViTConfig.builder().setImageSize(32, 48).setPatchSize(8).optChannels(3)
                 .setWidth(16).setDepth(2).setHeads(4).optMlpRatio(3).setNumClasses(5);
         return Stream.of(
                 base.build(),

@@ -33,7 +33,7 @@ import org.vit4j.position.SinCosLayout;
 class VisionTransformerTest {
 
     /** 64x64 grey, 16 px patches: a 4x4 patch grid. */
-    private static ViTConfig.Builder small() {
+    private static ViTConfigBuilder small() {
         return ViTConfig.builder().setImageSize(64, 64).setPatchSize(16).optChannels(1)
                 .setWidth(32).setDepth(2).setHeads(2).optMlpRatio(2).setNumClasses(10);
     }
@@ -270,7 +270,7 @@ class VisionTransformerTest {
     }
 
     /** 32x32 RGB, 8 px patches: a 4x4 grid, run on a 32x48 input (4x6 grid). */
-    private static ViTConfig.Builder nonSquare() {
+    private static ViTConfigBuilder nonSquare() {
         return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
                 .setWidth(16).setDepth(2).setHeads(2).setNumClasses(4).optPooling(Pooling.AVG);
     }

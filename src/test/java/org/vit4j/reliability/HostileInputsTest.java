@@ -44,6 +44,7 @@ import org.vit4j.io.Npy;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.Variant;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VitModel;
 import picocli.CommandLine;
 
@@ -100,7 +101,7 @@ class HostileInputsTest {
         }
     }
 
-    static ViTConfig.Builder rgbMicro() {
+    static ViTConfigBuilder rgbMicro() {
         float[] half = {0.5f, 0.5f, 0.5f};
         return Variant.MICRO.toBuilder().optChannels(3).optNormalization(half, half);
     }

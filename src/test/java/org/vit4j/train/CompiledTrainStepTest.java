@@ -29,6 +29,7 @@ import org.vit4j.compiled.Precision;
 import org.vit4j.model.Architecture;
 import org.vit4j.model.TestModels;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
 
@@ -47,7 +48,7 @@ class CompiledTrainStepTest {
     private static final Precision.Choice BF16 = new Precision.Choice(Precision.BF16, "test");
 
     /** 32x32 RGB, 8 px patches: a 4x4 grid; head width 8. */
-    private static ViTConfig.Builder base() {
+    private static ViTConfigBuilder base() {
         return TestModels.smallBuilder();
     }
 
