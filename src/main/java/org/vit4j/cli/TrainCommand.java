@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.vit4j.train.CompiledTrainStep;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
@@ -40,6 +41,13 @@ final class TrainCommand implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
+
+    /** The options that set the architecture: refused beside {@code --init}, which brings its own. */
+    private static final List<String> ARCHITECTURE =
+            List.of("--config", "--pos-emb", "--layout", "--position-scaling", "--pooling");
+    /** What {@code --resume} checks against the run's model: the architecture and the stochastic depth. */
+    private static final List<String> RESUME_CHECKED = Stream.concat(
+            ARCHITECTURE.stream(), Stream.of("--drop-path")).toList();
 
     @Option(names = "--data", paramLabel = "fashion-mnist[:N]|DIR",
             description = "Fashion-MNIST (training split; :N = its first N images) or an image folder; required unless --resume.")
@@ -162,7 +170,7 @@ final class TrainCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--resume " + dir + ": its train.json does not name the data; give --data");
             }
             cfg = from.config();
-            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--position-scaling", "--pooling", "--drop-path"}) {
+            for (String architecture : RESUME_CHECKED) {
                 if (given(architecture) && init == null) {
                     try {
                         from.requireModel(
@@ -368,7 +376,7 @@ final class TrainCommand implements Callable<Integer> {
 
     private ViTConfig buildConfig() throws ModelLoadFailure {
         if (init != null) {
-            for (String architecture : new String[] {"--config", "--pos-emb", "--layout", "--position-scaling", "--pooling"}) {
+            for (String architecture : ARCHITECTURE) {
                 if (spec.commandLine().getParseResult().hasMatchedOption(architecture)) {
                     throw Usage.error(spec, "--init takes the architecture from " + init
                             + "; drop " + architecture);
