@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.vit4j.compiled.CpuFeatures;
 
 /** {@code train.json}'s one form: written and read by {@link RunRecord}, older files still read. */
 class RunRecordTest {
@@ -26,7 +28,7 @@ class RunRecordTest {
         RunRecord r = new RunRecord(OPTIONS, new RunRecord.InitialWeights("models/a", "ab12"),
                 new RunRecord.Data("fashion-mnist", "/data/fm", "train split", 100, "cd34", "val split", 10, "ef56"),
                 new Provenance("0.1.0", "0.36.0", "2.7.1", "cpu()", 2, 1, 2, "Debian 17", "Linux amd64",
-                        "2026-12-02T11:00:00Z"),
+                        "AMD EPYC (AuthenticAMD family 25 model 17; avx2)", "2026-12-02T11:00:00Z"),
                 null).extend(2, 5);
         String json = r.toJson();
         assertEquals(r, RunRecord.fromJson(json));
@@ -38,12 +40,24 @@ class RunRecordTest {
                 + "\"val_sha256\":\"ef56\"}", o.get("data").toString());
         assertEquals("{\"vit4j\":\"0.1.0\",\"djl\":\"0.36.0\",\"libtorch\":\"2.7.1\",\"device\":\"cpu()\","
                 + "\"threads\":2,\"interop_threads\":1,\"batch_shards\":2,\"java\":\"Debian 17\",\"os\":\"Linux amd64\","
-                + "\"started\":\"2026-12-02T11:00:00Z\"}", o.get("provenance").toString());
+                + "\"cpu\":\"AMD EPYC (AuthenticAMD family 25 model 17; avx2)\",\"started\":\"2026-12-02T11:00:00Z\"}",
+                o.get("provenance").toString());
         assertEquals("[{\"after_epoch\":2,\"epochs_before\":3,\"epochs\":5}]", o.get("extended").toString());
         assertEquals(List.of("init", "data", "provenance", "extended"),
                 o.keySet().stream().filter(k -> o.get(k).isJsonObject() || o.get(k).isJsonArray()).toList());
         assertEquals(OPTIONS, TrainOptions.fromJson(json.replace("\"epochs\": 5", "\"epochs\": 3")),
                 "the file still reads as the options");
+    }
+
+    @Test
+    void theCpuIsRecordedByModelFamilyAndMatrixFlags() {
+        CpuFeatures zen4 = CpuFeatures.parse("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n"
+                + "model\t\t: 17\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 fma avx512f avx512bw avx512_bf16 sse\n"
+                + "processor\t: 1\nmodel name\t: other\n");
+        assertEquals("AMD EPYC (AuthenticAMD family 25 model 17; avx2 fma avx512f avx512bw avx512_bf16 "
+                + "(no avx512_vnni, amx_tile, amx_bf16))", Provenance.cpu(zen4));
+        assertEquals(Provenance.cpu(CpuFeatures.current()), Provenance.current(Device.cpu(), 1).cpu(),
+                "a run records the CPU it runs on");
     }
 
     @Test
