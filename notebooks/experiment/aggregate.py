@@ -18,6 +18,7 @@ are the ones computed here; TAG is the third argument (default: experiment-table
 
 usage: aggregate.py RESULTS_DIR [PAGE.md [TAG]]        (numpy, Debian's python3-matplotlib)
 """
+import collections
 import glob
 import json
 import os
@@ -162,9 +163,13 @@ def main():
     train_s = [sum(m["epoch_seconds"] for m in r["metrics"]) for r in runs]
     eval_s = [r["wall_seconds"]["eval"] for r in runs]
     ips = [np.mean([m["images_per_s"] for m in r["metrics"]]) for r in runs]
+    # the CPU each run trained on, where train.json records it (runs from before it did: not named)
+    cpus = collections.Counter((r["train"].get("provenance") or {}).get("cpu") for r in runs)
+    named = [f"{c} ({n} run{'s' if n > 1 else ''})" for c, n in cpus.items() if c]
+    where = " on " + "; ".join(named) + (f"; {cpus[None]} on a CPU not recorded" if cpus[None] else "") if named else ""
     lines = [f"Runs: {len(runs)} ({', '.join(f'{LABEL.get(k, k)} ×{len(by_kind[k])}' for k in kinds)}).",
              f"Recipe: {budget}.",
-             f"Time per run on this machine: training {np.mean(train_s) / 60:.1f} min "
+             f"Time per run{where}: training {np.mean(train_s) / 60:.1f} min "
              f"(min {min(train_s) / 60:.1f}, max {max(train_s) / 60:.1f}) at {np.mean(ips):.0f} images/s, "
              f"evaluation {np.mean(eval_s):.0f} s; all {len(runs)} runs: {(sum(train_s) + sum(eval_s)) / 3600:.1f} h "
              "added up (the training epochs' times from metrics.jsonl, which leave out start-up, validation and "
