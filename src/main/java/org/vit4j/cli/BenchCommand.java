@@ -28,6 +28,7 @@ import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ViTConfig;
+import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.Variant;
 import org.vit4j.model.VitModel;
 import org.vit4j.train.CompiledTrainStep;
@@ -54,6 +55,11 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--variant", defaultValue = "tiny", paramLabel = "NAME", description = "Variant with random weights when no --model (default: ${DEFAULT-VALUE}).")
     String variant;
+
+    @Option(names = "--pos-emb", paramLabel = "KIND", completionCandidates = Converters.PositionKindNames.class,
+            description = "Position embedding of the --variant model: ${COMPLETION-CANDIDATES}, or a rotary and an absolute"
+                    + " kind joined by + (rope-mixed+learned) (default: learned).")
+    String posEmb;
 
     @Option(names = "--image-size", paramLabel = "S|HxW", description = "Input size (default: the model's).")
     Converters.ImageSize imageSize;
@@ -119,6 +125,16 @@ final class BenchCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw Usage.error(spec, "--variant " + variant + ": " + Converters.validOnly(e));
             }
+            if (posEmb != null) {
+                try {
+                    variantConfig(false);
+                } catch (IllegalArgumentException e) {
+                    throw Usage.error(spec, "--pos-emb " + posEmb + ": " + e.getMessage());
+                }
+            }
+        } else if (posEmb != null) {
+            throw Usage.error(spec, "--pos-emb sets the position embedding of a --variant model; --model " + model
+                    + " has its own: drop --pos-emb");
         }
         Device device = common.device();
         if (train != null) {
@@ -131,7 +147,7 @@ final class BenchCommand implements Callable<Integer> {
         if (model != null) {
             m = common.loadModel(model, device);
         } else {
-            ViTConfig cfg = Variant.fromName(variant).toBuilder().build();
+            ViTConfig cfg = variantConfig(false);
             List<String> labels = Labels.defaults(cfg.architecture().numClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
@@ -149,6 +165,9 @@ final class BenchCommand implements Callable<Integer> {
             if (format == EvalCommand.Format.JSON) {
                 JsonObject o = new JsonObject();
                 o.addProperty("model", model == null ? variant : model.toString());
+                if (posEmb != null) {
+                    o.addProperty("pos_emb", posEmb);
+                }
                 o.addProperty("image_size", h + "x" + w);
                 o.addProperty("images_per_s", r.imagesPerSecond());
                 o.addProperty("batch_size", r.batchSize());
@@ -177,7 +196,7 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 spec.commandLine().getOut().printf(Locale.ROOT,
                         "%s %dx%d batch %d on %s (%s, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
-                        model == null ? variant : model, h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
+                        label(), h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
                         r.gflopsPerImage(), r.gflops(),
                         peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
                 spec.commandLine().getOut().printf(Locale.ROOT,
@@ -196,6 +215,27 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    /** @return the model directory, or the variant and its {@code --pos-emb} */
+    private String label() {
+        return model != null ? model.toString() : variant + (posEmb == null ? "" : " --pos-emb " + posEmb);
+    }
+
+    /**
+     * The {@code --variant} model's config with {@code --pos-emb}, where given.
+     *
+     * @param training the variant as vit4j trains it (average pooling, no class token) rather than as published
+     * @return the config
+     * @throws IllegalArgumentException for an unknown {@code --pos-emb}
+     */
+    private ViTConfig variantConfig(boolean training) {
+        Variant v = Variant.fromName(variant);
+        ViTConfigBuilder b = training ? v.toTrainingBuilder() : v.toBuilder();
+        if (posEmb != null) {
+            b.optPosEmb(posEmb);
+        }
+        return b.build();
+    }
+
     /** {@code onednn}, {@code aten} or {@code auto}. */
     static final class LinearKernelName extends Converters.Names<LinearKernel> {
         LinearKernelName() {
@@ -205,7 +245,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private int trainBenchmark(Device device) throws Exception {
         ViTConfig cfg = model != null ? ModelDirectory.readConfig(model)
-                : Variant.fromName(variant).toTrainingBuilder().build();
+                : variantConfig(true);
         ImageDataset data = DataSets.open(train, null, cfg.architecture().channels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
@@ -220,6 +260,9 @@ final class BenchCommand implements Callable<Integer> {
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model == null ? variant : model.toString());
+            if (posEmb != null) {
+                o.addProperty("pos_emb", posEmb);
+            }
             o.addProperty("mode", "train");
             o.addProperty("images_per_s", ips);
             o.addProperty("batch_size", b);
@@ -238,7 +281,7 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "train %s batch %d on %s (%s, %s, threads %s, batch shards %d): %.1f images/s; waiting for data"
                             + " %.1f%%, loader thread %.1f%% of the CPU time; steps %.3f CPU ms per image%n",
-                    model == null ? variant : model, b, device, forward.engine.cliName(), precision, threads, shards, ips,
+                    label(), b, device, forward.engine.cliName(), precision, threads, shards, ips,
                     100 * r.dataWaitShare(), 100 * r.loaderCpuShare(), r.stepCpuMsPerImage());
         }
         if (profile != null) {

@@ -149,6 +149,13 @@ class CliUsageTest {
         c.add(bad("bench: --soak 10: needs at least 1000 predictions (RSS is sampled every 1000)", "bench", "--model", noModel, "--soak", "10"));
         c.add(bad("bench: --variant huge: valid: tiny, small, base, fashion, fashion-small, micro", "bench", "--variant", "huge"));
         c.add(bad("bench: --format csv: valid: table, json", "bench", "--model", noModel, "--format", "csv"));
+        c.add(bad("bench: --pos-emb sincos3d: unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, "
+                + "sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3",
+                "bench", "--variant", "micro", "--pos-emb", "sincos3d"));
+        c.add(bad("bench: --pos-emb rope-axial+rope-mixed: position embedding 'rope-axial+rope-mixed' names two rotary kinds",
+                "bench", "--variant", "micro", "--pos-emb", "rope-axial+rope-mixed"));
+        c.add(bad("bench: --pos-emb sets the position embedding of a --variant model; --model " + noModel
+                + " has its own: drop --pos-emb", "bench", "--model", noModel, "--pos-emb", "learned"));
         c.add(bad("bench: --train " + tmp.resolve("nodata") + ": no such directory", "bench", "--train", tmp.resolve("nodata").toString()));
         c.add(bad("bench: --image-size 2x: not of the form S or HxW, e.g. 224 or 224x320", "bench", "--model", noModel, "--image-size", "2x"));
         return c.stream();

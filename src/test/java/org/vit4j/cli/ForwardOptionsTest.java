@@ -31,6 +31,20 @@ class ForwardOptionsTest {
     }
 
     @Test
+    void benchMeasuresTheVariantWithTheGivenPositionEmbedding() {
+        for (String kind : new String[] {"rope-mixed", "rope-axial+learned", "none"}) {
+            CliRun r = run("bench", "--variant", "micro", "--pos-emb", kind, "--seconds", "0.2", "--format", "json");
+            assertEquals(0, r.code(), r.err());
+            JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+            assertEquals(kind, o.get("pos_emb").getAsString());
+            assertEquals("compiled", o.get("engine").getAsString(), o.toString());
+            CliRun t = run("bench", "--variant", "micro", "--pos-emb", kind, "--seconds", "0.2");
+            assertEquals(0, t.code(), t.err());
+            assertTrue(t.out().startsWith("micro --pos-emb " + kind + " 64x64 batch 1"), t.out());
+        }
+    }
+
+    @Test
     void bf16OnTheEagerBlocksAndUnknownNamesAreUsageErrors() {
         CliRun r = run("bench", "--variant", "micro", "--seconds", "0.2", "--engine", "eager", "--precision", "bf16");
         assertEquals(ExitCodes.USAGE, r.code());
