@@ -51,7 +51,7 @@ import org.vit4j.position.RotaryEmbedding;
  *   <li>Position table: {@code (c + N, D)} computed for each grid by the eager {@link
  *       PositionEmbedding} (so every absolute kind, recomputed or resampled, is the eager one) and
  *       passed as a tensor; the program does not know the kind. Cached per grid.
- *   <li>Rotary tables: {@code cos, sin (L, Hh, T, hd)} computed for each grid by the eager {@link
+ *   <li>Rotary tables: {@code cos, sin (L, Hh, T, hd/2)} computed for each grid by the eager {@link
  *       RotaryEmbedding} (fixed kinds: one table, {@code L = Hh = 1}; rope-mixed: one per block and
  *       head from its learned frequencies), passed as tensors and applied to the patch tokens' {@code
  *       q} and {@code k} in every block before the fused attention ({@link #rotation}). Cached per
@@ -497,22 +497,22 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * The rotary tables of one grid as the program reads them, each {@code (L, Hh, T, hd)}, or
-     * {@code (0, 1, 1, 1)} without RoPE.
+     * The rotary tables of one grid as the program reads them, each {@code (L, Hh, T, hd/2)}: one
+     * angle per rotation pair, or {@code (0, 1, 1, 1)} without RoPE.
      *
      * @param cos the cosines, 1 in the class and register tokens' rows
-     * @param sin the sines with the first half of every row negated, 0 in the prefix tokens' rows
+     * @param sin the sines, 0 in the prefix tokens' rows
      */
     record Rotation(PtNDArray cos, PtNDArray sin) {}
 
     /**
      * The rotary tables for a grid, from the eager {@link RotaryEmbedding#rotations}: {@code L = Hh =
      * 1} for the fixed kinds (one table for every block and head), {@code L = depth, Hh = H} for
-     * rope-mixed (its learned frequencies). Arranged for the program's rotation {@code x·cos + (x2 |
-     * x1)·sin}: in the half pair layout (interleaved tables are permuted as the q/k weights are,
-     * {@link ProgramWeights}), with the sign of {@code rotate_half} in the sine table, and with
-     * rows that turn nothing ({@code cos = 1, sin = 0}) for the {@code c + R} class and register
-     * tokens, so the program rotates all {@code T} tokens at once. Cached per grid.
+     * rope-mixed (its learned frequencies). Arranged for the program's rotation of adjacent pairs
+     * {@code (x0 + i x1)(cos + i sin)}: one value per pair {@code p} (the q/k weights of half-layout
+     * models are permuted to adjacent pairs, {@link ProgramWeights}), with rows that turn nothing
+     * ({@code cos = 1, sin = 0}) for the {@code c + R} class and register tokens, so the program
+     * rotates all {@code T} tokens at once. Cached per grid.
      *
      * @param grid the input's patch grid
      * @return the tables
@@ -545,20 +545,14 @@ public final class CompiledVit implements AutoCloseable {
                         t.attach(tmp);
                         t = t.reshape(1, 1, grid.size(), hd); // (1, 1, N, hd)
                     }
-                    if (rope.getLayout() == RopeLayout.INTERLEAVED) {
-                        t = ProgramWeights.toHalfLayout(t, hd);
-                    }
-                    Shape s = t.getShape();
-                    if (j == 1) {
-                        float[] sign = new float[hd];
-                        java.util.Arrays.fill(sign, 0, hd / 2, -1f);
-                        java.util.Arrays.fill(sign, hd / 2, hd, 1f);
-                        t = t.mul(tmp.create(sign)); // (-sin | sin): rotate_half's sign
-                    }
+                    Shape s = t.getShape(); // (L, Hh, N, hd): each pair's value twice, in the model's layout
+                    t = rope.getLayout() == RopeLayout.INTERLEAVED
+                            ? t.reshape(s.get(0), s.get(1), s.get(2), hd / 2, 2).get(":, :, :, :, 0") // (2p, 2p+1)
+                            : t.get(":, :, :, 0:" + hd / 2); // (p, p + hd/2); (L, Hh, N, hd/2) either way
                     long prefix = a.prefixTokens();
                     if (prefix > 0) {
-                        Shape rows = new Shape(s.get(0), s.get(1), prefix, hd);
-                        t = (j == 0 ? tmp.ones(rows) : tmp.zeros(rows)).concat(t, 2); // (L, Hh, T, hd)
+                        Shape rows = new Shape(s.get(0), s.get(1), prefix, hd / 2);
+                        t = (j == 0 ? tmp.ones(rows) : tmp.zeros(rows)).concat(t, 2); // (L, Hh, T, hd/2)
                     }
                     NDArray copy = t.duplicate();
                     copy.attach(manager);

@@ -29,11 +29,12 @@ import org.vit4j.position.RopeLayout;
  *   <li>LayerScale: {@code ls1.gamma (D)} is folded into {@code attn.proj} and {@code ls2.gamma} into
  *       {@code mlp.fc2}, {@code gamma·(W x + b) = (diag(gamma) W) x + gamma·b}, so the residual add
  *       stays a plain add after the linear layer (fusable into its epilogue).
- *   <li>Rotary pairs in the interleaved layout: within each head, the query and key rows of {@code
- *       attn.qkv.weight (3D, D)} and {@code attn.qkv.bias} are permuted from pairs {@code (2p, 2p+1)}
- *       to {@code (p, p + hd/2)} ({@link #toHalfLayout}), and so are the cos/sin tables: the program
- *       always rotates halves. Permuting the dimensions of both q and k alike leaves every {@code
- *       q·k} unchanged; {@code v} keeps its order.
+ *   <li>Rotary pairs in the half layout: within each head, the query and key rows of {@code
+ *       attn.qkv.weight (3D, D)} and {@code attn.qkv.bias} are permuted from pairs {@code (p, p +
+ *       hd/2)} to {@code (2p, 2p+1)} ({@link #toInterleavedLayout}), and the cos/sin tables are read
+ *       per pair: the program always rotates adjacent pairs, as one complex product. Permuting the
+ *       dimensions of both q and k alike leaves every {@code q·k} unchanged; {@code v} keeps its
+ *       order.
  * </ul>
  *
  * Absent tensors are empty ({@code (0, D)} class or register token) or zero (a missing qkv bias:
@@ -94,7 +95,7 @@ final class ProgramWeights {
         NDArray a = params.get(name).getArray();
         boolean keyBiasLess = name.endsWith(".attn.qkv.bias") && !arch.keyBias();
         boolean halves = name.contains(".attn.qkv.") && arch.rope().isRope()
-                && arch.ropeLayout() == RopeLayout.INTERLEAVED;
+                && arch.ropeLayout() == RopeLayout.HALF;
         boolean scaled = arch.layerScale() > 0 && (name.contains(".attn.proj.") || name.contains(".mlp.fc2."));
         if (!keyBiasLess && !halves && !scaled) {
             return a;
@@ -107,7 +108,7 @@ final class ProgramWeights {
                 out = out.reshape(3, d).mul(keep).reshape(3 * d); // (3D), k third zero
             }
             if (halves) {
-                out = qkToHalfLayout(out, config);
+                out = qkToInterleavedLayout(out, config);
             }
             if (scaled) {
                 String block = name.substring(0, name.indexOf(name.contains(".attn.") ? "attn." : "mlp."));
@@ -128,41 +129,41 @@ final class ProgramWeights {
     }
 
     /**
-     * The qkv projection's query and key rows (or bias entries) permuted within each head from the
-     * interleaved pair layout to halves; the value rows unchanged.
+     * The qkv projection's query and key rows (or bias entries) permuted within each head from
+     * halves to the interleaved pair layout; the value rows unchanged.
      *
      * @param qkv {@code (3D, in)} weight or {@code (3D)} bias, rows q | k | v, head-major
      * @param config the config (heads, width)
      * @return the same shape
      */
-    private static NDArray qkToHalfLayout(NDArray qkv, ViTConfig config) {
+    private static NDArray qkToInterleavedLayout(NDArray qkv, ViTConfig config) {
         Shape s = qkv.getShape();
         long d = config.architecture().width();
         long in = s.dimension() == 2 ? s.get(1) : 1;
         long hd = d / config.architecture().heads();
         NDArray rows = qkv.reshape(3, d, in); // (3, D, in)
-        NDArray qk = toHalfLayout(rows.get("0:2").transpose(0, 2, 1), hd).transpose(0, 2, 1); // (2, D, in)
+        NDArray qk = toInterleavedLayout(rows.get("0:2").transpose(0, 2, 1), hd).transpose(0, 2, 1); // (2, D, in)
         return qk.concat(rows.get("2:3"), 0).reshape(s);
     }
 
     /**
-     * Permutes the last axis {@code (..., H·hd)} or {@code (..., hd)} from interleaved rotation pairs
-     * {@code (2p, 2p+1)} to halves {@code (p, p + hd/2)} in every head of width {@code hd}: new
-     * position {@code p} takes old {@code 2p}, new {@code p + hd/2} takes old {@code 2p + 1}
-     * (the inverse of {@link RopeLayout#halfToInterleaved}).
+     * Permutes the last axis {@code (..., H·hd)} or {@code (..., hd)} from halves {@code (p, p +
+     * hd/2)} to interleaved rotation pairs {@code (2p, 2p+1)} in every head of width {@code hd}: new
+     * position {@code 2p} takes old {@code p}, new {@code 2p + 1} takes old {@code p + hd/2}
+     * ({@link RopeLayout#halfToInterleaved}).
      *
      * @param x {@code (..., H·hd)}
      * @param headDim {@code hd}
      * @return the same shape
      */
-    static NDArray toHalfLayout(NDArray x, long headDim) {
+    static NDArray toInterleavedLayout(NDArray x, long headDim) {
         Shape s = x.getShape();
         int r = s.dimension();
         long[] split = new long[r + 2];
         System.arraycopy(s.getShape(), 0, split, 0, r - 1);
         split[r - 1] = s.get(r - 1) / headDim; // heads
-        split[r] = headDim / 2; // pairs
-        split[r + 1] = 2; // the two dimensions of a pair
+        split[r] = 2; // the two halves
+        split[r + 1] = headDim / 2; // pairs
         return x.reshape(new Shape(split)).swapAxes(r, r + 1).reshape(s);
     }
 }

@@ -160,20 +160,21 @@ class VitForward(Module):
     x: Tensor,
     cos: Tensor,
     sin: Tensor) -> Tensor:
-    # x (..., T, hd) queries and keys; cos (Hh, T, hd), sin the same with its first half negated
-    # (Hh = 1 or H, half layout: dims p and p + hd/2 turn together): x cos + rotate_half(x) sin
-    # (timm rope_rotate_half) = x cos + (x2 | x1) (-sin | sin). The class and register tokens' rows
-    # are cos 1, sin 0, which keeps them exactly. Float32 math, x's dtype out.
-    half = torch.floordiv(torch.size(x, -1), 2)
-    swapped = torch.cat([torch.slice(x, -1, half), torch.slice(x, -1, 0, half)], -1)  # (x2 | x1)
-    return torch.type_as(torch.add(torch.mul(x, cos), torch.mul(swapped, sin)), x)
+    # x (2, B, H, T, hd) queries and keys, rotation pairs adjacent (2p, 2p+1); cos, sin (Hh, T, hd/2)
+    # one angle per pair (Hh = 1 or H): each pair as the complex number x0 + i x1 times cos + i sin,
+    # = (x0 cos - x1 sin, x0 sin + x1 cos), timm's x cos + rot(x) sin, in one float32 kernel that reads
+    # the strided q and k once (a rotate_half with slices and concatenation is a dozen passes). The
+    # class and register tokens' rows are cos 1, sin 0, which keeps them exactly. x's dtype out.
+    pairs = torch.reshape(torch.to(x, 6), [torch.size(x, 0), torch.size(x, 1), torch.size(x, 2), torch.size(x, 3), torch.floordiv(torch.size(x, 4), 2), 2])  # (2, B, H, T, hd/2, 2)
+    turned = torch.mul(torch.view_as_complex(pairs), torch.complex(cos, sin))  # (2, B, H, T, hd/2) complex
+    return torch.type_as(torch.reshape(torch.view_as_real(turned), torch.size(x)), x)
   def attention(self: __torch__.VitForward,
     x: Tensor,
     i: int,
     cos: Tensor,
     sin: Tensor) -> Tensor:
     # x (B, T, D) normalized tokens of block i -> (B, T, D) heads' outputs (block projects them);
-    # cos, sin (L, Hh, T, hd) rotary tables (L = 1 shared by every block, or depth: one per block),
+    # cos, sin (L, Hh, T, hd/2) rotary tables (L = 1 shared by every block, or depth: one per block),
     # or (0, 1, 1, 1) without RoPE
     ws = self.weights
     o = 4 + 12 * i
@@ -189,7 +190,7 @@ class VitForward(Module):
       j = i
       if n == 1:
         j = 0
-      qk = self.rotate(qk, torch.select(cos, 0, j), torch.select(sin, 0, j))  # (Hh, T, hd) tables of block i
+      qk = self.rotate(qk, torch.select(cos, 0, j), torch.select(sin, 0, j))  # (Hh, T, hd/2) tables of block i
     q = torch.select(qk, 0, 0)  # (B, H, T, hd)
     k = torch.select(qk, 0, 1)
     v = torch.select(qkv, 0, 2)
