@@ -254,21 +254,21 @@ class VitTrain(Module):
     sin: Tensor,
     prefix: int) -> Tensor:
     # x (B, H, T, hd): the patch tokens' x cos + rot(x) sin, prefix tokens unrotated
-    # (timm apply_rot_embed_cat); cos, sin (N, hd) or (H, N, hd)
+    # (timm apply_rot_embed_cat); cos, sin (N, hd) or (H, N, hd) in the model's layout. x has its
+    # rotation pairs adjacent (2p, 2p+1) in either layout (attention makes the half layout's so,
+    # pairs_adjacent): each pair x0 + i x1 times cos + i sin, one float32 kernel forward and one
+    # back, where slicing the pairs apart and back is a dozen copies
     patches = torch.slice(x, 2, prefix)  # (B, H, N, hd)
     hd = torch.size(x, 3)
     if self.rope_half:
-      a = torch.slice(patches, 3, 0, torch.floordiv(hd, 2))
-      b2 = torch.slice(patches, 3, torch.floordiv(hd, 2))
-      turned = torch.cat([torch.neg(b2), a], 3)  # [-x_{hd/2..} | x_{..hd/2}]
-      rotated = torch.add(torch.mul(patches, cos), torch.mul(turned, sin))
+      # angles tiled (a | a): one per pair in the first half
+      turn = torch.complex(torch.slice(cos, -1, 0, torch.floordiv(hd, 2)), torch.slice(sin, -1, 0, torch.floordiv(hd, 2)))
     else:
-      # interleaved pairs (x0, x1) as complex numbers x0 + i x1 times cos + i sin: one float32
-      # kernel forward and one back, where slicing the pairs apart and back is a dozen copies
-      s = torch.size(patches)
-      pairs = torch.reshape(torch.to(patches, 6), [s[0], s[1], s[2], torch.floordiv(hd, 2), 2])  # (B, H, N, hd/2, 2)
+      # angles repeated (a0, a0, a1, a1, ..): one per pair at the even places
       turn = torch.complex(torch.slice(cos, -1, 0, None, 2), torch.slice(sin, -1, 0, None, 2))  # (N, hd/2) or (H, N, hd/2)
-      rotated = torch.reshape(torch.view_as_real(torch.mul(torch.view_as_complex(pairs), turn)), s)
+    s = torch.size(patches)
+    pairs = torch.reshape(torch.to(patches, 6), [s[0], s[1], s[2], torch.floordiv(hd, 2), 2])  # (B, H, N, hd/2, 2)
+    rotated = torch.reshape(torch.view_as_real(torch.mul(torch.view_as_complex(pairs), turn)), s)
     if prefix == 0:
       return rotated
     return torch.cat([torch.slice(x, 2, 0, prefix), rotated], 2)  # (B, H, T, hd)
@@ -312,12 +312,20 @@ class VitTrain(Module):
     # stacked back: the largest copies of the step)
     if self.bf16:
       x = torch.to(x, 15)  # cast once for the three products (lin's casts of x are then no-ops)
-    q = self.heads_view(self.lin(x, torch.slice(w, 0, 0, d), torch.slice(bias, 0, 0, d)), h)
+    wq = torch.slice(w, 0, 0, d)
+    bq = torch.slice(bias, 0, 0, d)
+    wk = torch.slice(w, 0, d, 2 * d)
     key_bias = torch.slice(bias, 0, d, 2 * d)
     if not self.key_bias:
       # timm Eva: the key third of the qkv bias is not used (and gets a zero gradient)
       key_bias = torch.zeros_like(key_bias)
-    k = self.heads_view(self.lin(x, torch.slice(w, 0, d, 2 * d), key_bias), h)
+    if self.rope > 0 and self.rope_half:
+      wq = self.pairs_adjacent(wq, h)
+      bq = self.pairs_adjacent(bq, h)
+      wk = self.pairs_adjacent(wk, h)
+      key_bias = self.pairs_adjacent(key_bias, h)
+    q = self.heads_view(self.lin(x, wq, bq), h)
+    k = self.heads_view(self.lin(x, wk, key_bias), h)
     v = self.heads_view(self.lin(x, torch.slice(w, 0, 2 * d), torch.slice(bias, 0, 2 * d)), h)  # (B, H, T, hd)
     if self.rope == 1:
       q = torch.to(self.rotate(q, rot_a, rot_b, prefix), ops.prim.dtype(v))
@@ -329,6 +337,17 @@ class VitTrain(Module):
     a = self.attend(q, k, v)  # (B, H, T, hd)
     a = torch.reshape(torch.transpose(a, 1, 2), [b, t, d])  # (B, T, D); the kernel's output is laid out (B, T, H, hd): no copy
     return self.drop(self.lin(a, ws[o + 4], ws[o + 5]), self.dropout)
+  def pairs_adjacent(self: __torch__.VitTrain,
+    t: Tensor,
+    h: int) -> Tensor:
+    # t (D, in) query or key rows of the qkv weight, or (D) their bias, in the half rotation layout
+    # (pairs p, p + hd/2 in each head) -> the same rows with every pair adjacent (2p, 2p+1). q and k
+    # permuted alike keep every q.k, so attention is unchanged; the gradient flows back through
+    # the permutation to the weights in their own layout. A (D, in) copy per block, where rotating
+    # the halves of the (B, H, N, hd) activations took several
+    hd = torch.floordiv(torch.size(t, 0), h)
+    halves = torch.reshape(t, [h, 2, torch.floordiv(hd, 2), -1])  # (H, 2, hd/2, in)
+    return torch.reshape(torch.transpose(halves, 1, 2), torch.size(t))
   def attend(self: __torch__.VitTrain,
     q: Tensor,
     k: Tensor,
