@@ -94,10 +94,10 @@ final class ProgramWeights {
         Architecture arch = config.architecture();
         NDArray a = params.get(name).getArray();
         boolean keyBiasLess = name.endsWith(".attn.qkv.bias") && !arch.keyBias();
-        boolean halves = name.contains(".attn.qkv.") && arch.rope().isRope()
+        boolean halfLayout = name.contains(".attn.qkv.") && arch.rope().isRope()
                 && arch.ropeLayout() == RopeLayout.HALF;
         boolean scaled = arch.layerScale() > 0 && (name.contains(".attn.proj.") || name.contains(".mlp.fc2."));
-        if (!keyBiasLess && !halves && !scaled) {
+        if (!keyBiasLess && !halfLayout && !scaled) {
             return a;
         }
         long d = arch.width();
@@ -107,7 +107,7 @@ final class ProgramWeights {
                 NDArray keep = tmp.create(new float[] {1, 0, 1}, new Shape(3, 1)); // q, k, v thirds
                 out = out.reshape(3, d).mul(keep).reshape(3 * d); // (3D), k third zero
             }
-            if (halves) {
+            if (halfLayout) {
                 out = qkToInterleavedLayout(out, config);
             }
             if (scaled) {
