@@ -165,9 +165,7 @@ final class BenchCommand implements Callable<Integer> {
             if (format == EvalCommand.Format.JSON) {
                 JsonObject o = new JsonObject();
                 o.addProperty("model", model == null ? variant : model.toString());
-                if (posEmb != null) {
-                    o.addProperty("pos_emb", posEmb);
-                }
+                o.addProperty("pos_emb", m.getConfig().architecture().positionName()); // of the model measured
                 o.addProperty("image_size", h + "x" + w);
                 o.addProperty("images_per_s", r.imagesPerSecond());
                 o.addProperty("batch_size", r.batchSize());
@@ -260,9 +258,7 @@ final class BenchCommand implements Callable<Integer> {
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model == null ? variant : model.toString());
-            if (posEmb != null) {
-                o.addProperty("pos_emb", posEmb);
-            }
+            o.addProperty("pos_emb", cfg.architecture().positionName()); // of the model measured
             o.addProperty("mode", "train");
             o.addProperty("images_per_s", ips);
             o.addProperty("batch_size", b);

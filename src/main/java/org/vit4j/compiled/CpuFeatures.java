@@ -115,6 +115,16 @@ public record CpuFeatures(String model, String family, Set<String> flags) {
     }
 
     /**
+     * The CPU in one line, as a run's provenance records it.
+     *
+     * @return model name (family; {@link #summary}), e.g. {@code AMD EPYC (AuthenticAMD family 25
+     *     model 17; avx2 fma avx512f avx512bw avx512_vnni avx512_bf16 (no amx_tile, amx_bf16))}
+     */
+    public String describe() {
+        return model + " (" + family + "; " + summary() + ")";
+    }
+
+    /**
      * The flags that matter for matrix products, for benchmark tables.
      *
      * @return e.g. {@code avx2 avx512f avx512_bf16 (no amx_bf16)}

@@ -24,9 +24,8 @@ import org.vit4j.model.ModelDirectory;
  * @param java the JVM's vendor and version
  * @param os the operating system's name and architecture
  * @param cpu the CPU's model name, vendor, family and model numbers and the flags that matter for
- *     matrix products ({@link CpuFeatures#summary}), e.g. {@code AMD EPYC (AuthenticAMD family 25
- *     model 17; avx2 fma avx512f avx512bw avx512_vnni avx512_bf16 (no amx_tile, amx_bf16))}: times
- *     and bf16 rounding differ between CPUs; absent in runs from before it was recorded
+ *     matrix products ({@link CpuFeatures#describe}): times and bf16 rounding differ between CPUs;
+ *     absent in runs from before it was recorded
  * @param started when the run started, ISO-8601 in UTC
  */
 public record Provenance(
@@ -55,17 +54,7 @@ public record Provenance(
                 Engine.getEngine("PyTorch").getVersion(), device.toString(), JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads(), batchShards,
                 System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
-                System.getProperty("os.name") + " " + System.getProperty("os.arch"), cpu(CpuFeatures.current()),
+                System.getProperty("os.name") + " " + System.getProperty("os.arch"), CpuFeatures.current().describe(),
                 Instant.now().toString());
-    }
-
-    /**
-     * How {@link #cpu} describes a CPU.
-     *
-     * @param f the CPU's features
-     * @return model name (family; flags)
-     */
-    static String cpu(CpuFeatures f) {
-        return f.model() + " (" + f.family() + "; " + f.summary() + ")";
     }
 }

@@ -42,6 +42,10 @@ class ForwardOptionsTest {
             assertEquals(0, t.code(), t.err());
             assertTrue(t.out().startsWith("micro --pos-emb " + kind + " 64x64 batch 1"), t.out());
         }
+        CliRun plain = run("bench", "--variant", "micro", "--seconds", "0.2", "--format", "json");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals("learned", JsonParser.parseString(plain.out()).getAsJsonObject().get("pos_emb").getAsString(),
+                "the variant's own position embedding");
     }
 
     @Test

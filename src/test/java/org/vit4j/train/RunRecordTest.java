@@ -55,8 +55,8 @@ class RunRecordTest {
                 + "model\t\t: 17\nmodel name\t: AMD EPYC\nflags\t\t: fpu avx2 fma avx512f avx512bw avx512_bf16 sse\n"
                 + "processor\t: 1\nmodel name\t: other\n");
         assertEquals("AMD EPYC (AuthenticAMD family 25 model 17; avx2 fma avx512f avx512bw avx512_bf16 "
-                + "(no avx512_vnni, amx_tile, amx_bf16))", Provenance.cpu(zen4));
-        assertEquals(Provenance.cpu(CpuFeatures.current()), Provenance.current(Device.cpu(), 1).cpu(),
+                + "(no avx512_vnni, amx_tile, amx_bf16))", zen4.describe());
+        assertEquals(CpuFeatures.current().describe(), Provenance.current(Device.cpu(), 1).cpu(),
                 "a run records the CPU it runs on");
     }
 
