@@ -1,24 +1,28 @@
 package org.vit4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.infer.BundledModel;
 import org.vit4j.model.Architecture;
 import org.vit4j.model.ModelCost;
+import org.vit4j.model.ModelFiles;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.PositionScaling;
+import org.vit4j.train.TrainingProvenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code vit4j info}: what a model is. */
-@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's configuration, size, FLOPs, patch grid and labels.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show a model's configuration, size, FLOPs, patch grid, labels and how it was trained.")
 final class InfoCommand implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -59,9 +63,38 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
             out.printf(Locale.ROOT, "linear:       %s%n", f.describeLinearKernels());
             out.printf(Locale.ROOT, "classes:      %d: %s%n", a.numClasses(), abbreviate(String.join(", ", m.getLabels())));
+            printTrained(out);
             out.flush();
             return ExitCodes.OK;
         }
+    }
+
+    /** The "trained:" section: how the model was trained, as saved with it, or that it was not recorded. */
+    private void printTrained(PrintWriter out) {
+        TrainingProvenance t;
+        try {
+            t = TrainingProvenance.read(model == null ? BundledModel.files() : ModelFiles.of(model));
+        } catch (IOException e) {
+            out.printf(Locale.ROOT, "trained:      unreadable (%s)%n", e.getMessage());
+            return;
+        }
+        String bundled = model == null ? " (the bundled model: see docs/bundled-model.md)" : "";
+        if (t == null) {
+            out.printf(Locale.ROOT, "trained:      not recorded (not trained by vit4j train, or saved before it"
+                    + " recorded how)%s%n", bundled);
+            return;
+        }
+        out.printf(Locale.ROOT, "trained:      %s of %d epochs%s%s%n",
+                t.epoch() > 0 ? "epoch " + t.epoch() : "epochs", t.epochs(),
+                t.validationAccuracy() == null ? ""
+                        : String.format(Locale.ROOT, ", validation accuracy %.2f%%", 100 * t.validationAccuracy()),
+                bundled);
+        out.printf(Locale.ROOT, "  data:       %s%n", t.data() == null ? "not recorded" : t.data());
+        out.printf(Locale.ROOT, "  recipe:     %s%n", t.recipe().describe());
+        out.printf(Locale.ROOT, "  cpu:        %s%n", t.cpu() == null ? "not recorded" : t.cpu()
+                + (t.device() == null ? "" : " (device " + t.device() + ")"));
+        out.printf(Locale.ROOT, "  date:       %s%n", t.date() == null ? "not recorded"
+                : t.date() + (t.vit4j() == null ? "" : ", vit4j " + t.vit4j()));
     }
 
     /** Three significant digits with an SI prefix: {@code 69.3 M}, {@code 1.26 G}, {@code 17.6 G}. */

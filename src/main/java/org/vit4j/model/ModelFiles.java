@@ -30,6 +30,21 @@ public interface ModelFiles {
     String describe(String name);
 
     /**
+     * Whether a file is there, for the optional ones (a model's training provenance).
+     *
+     * @param name file name
+     * @return whether it exists; by default, whether it can be read
+     */
+    default boolean exists(String name) {
+        try {
+            read(name);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * Files of a directory.
      *
      * @param dir the directory
@@ -53,6 +68,11 @@ public interface ModelFiles {
             @Override
             public String describe(String name) {
                 return dir.resolve(name).toString();
+            }
+
+            @Override
+            public boolean exists(String name) {
+                return Files.isRegularFile(dir.resolve(name));
             }
         };
     }
@@ -78,6 +98,11 @@ public interface ModelFiles {
             @Override
             public String describe(String name) {
                 return "classpath:" + folder + "/" + name;
+            }
+
+            @Override
+            public boolean exists(String name) {
+                return ModelFiles.class.getClassLoader().getResource(folder + "/" + name) != null;
             }
         };
     }

@@ -107,7 +107,7 @@ public final class RunDirectory {
     public void clearRun() throws IOException {
         deleteTree(root.resolve(CHECKPOINTS));
         for (String f : new String[] {TRAIN_JSON, METRICS, ModelDirectory.CONFIG, ModelDirectory.LABELS,
-                ModelDirectory.WEIGHTS, ModelDirectory.CHECKSUMS, ModelDirectory.SERVING}) {
+                ModelDirectory.WEIGHTS, ModelDirectory.CHECKSUMS, ModelDirectory.SERVING, TrainingProvenance.FILE}) {
             Files.deleteIfExists(root.resolve(f));
         }
     }

@@ -35,8 +35,9 @@ import org.vit4j.model.VitModel;
  * are described by {@link RunDirectory}.
  *
  * <p>As tribuo's {@code Trainer.train(dataset)} returns a model, {@link #train} returns the trained
- * model ({@link TrainResult}: its directory and its last validation), and records how it was made
- * in {@code train.json} ({@link RunRecord}, with a typed {@link Provenance}). {@link #resume}
+ * model ({@link TrainResult}: its directory, its last validation and its typed
+ * {@link TrainingProvenance}, which is saved beside the weights), and records the run in
+ * {@code train.json} ({@link RunRecord}, with the machine's {@link Provenance}). {@link #resume}
  * continues a run by the rules of {@link ResumableRun}.
  *
  * <p>Runs are deterministic: the same options, data and seed on the same machine give
@@ -191,7 +192,7 @@ public final class VitTrainer {
         if (from.state().epochsDone() >= options.epochs()) {
             listener.log(dir + ": all " + from.state().epochsDone() + " epochs are done; nothing to do"
                     + " (raise the number of epochs to train longer)");
-            return new TrainResult(dir, null, 0);
+            return new TrainResult(dir, null, 0, TrainingProvenance.read(ModelFiles.of(dir)));
         }
         return run(train, val, from.run(), from);
     }
@@ -229,13 +230,15 @@ public final class VitTrainer {
                     options.weightDecay());
             int startEpoch = 0;
             double bestAcc = -1;
+            RunRecord record;
             if (from != null) {
-                restore(from, model, opt);
+                record = restore(from, model, opt);
                 startEpoch = from.state().epochsDone();
                 bestAcc = from.state().bestValAccuracy();
             } else {
-                start(model, train, val, run, compiled == null ? 1 : compiled.getShards());
+                record = start(model, train, val, run, compiled == null ? 1 : compiled.getShards());
             }
+            TrainingProvenance saved = from == null ? null : TrainingProvenance.read(ModelFiles.of(run.path()));
             int stepsPerEpoch = (train.size() + options.batchSize() - 1) / options.batchSize();
             LrSchedule schedule = new LrSchedule(options.lr(), options.minLr(),
                     Math.round(options.warmupEpochs() * stepsPerEpoch), (long) stepsPerEpoch * options.epochs());
@@ -248,6 +251,8 @@ public final class VitTrainer {
                 if (best) {
                     bestAcc = last == null ? bestAcc : last.accuracy();
                     model.save(run.path());
+                    saved = TrainingProvenance.of(record, epoch + 1, last == null ? null : last.accuracy());
+                    saved.write(run.path());
                 }
                 long steps = (long) (epoch + 1) * stepsPerEpoch;
                 EpochMetrics metrics = new EpochMetrics(epoch + 1, steps, schedule.at(steps - 1),
@@ -260,7 +265,7 @@ public final class VitTrainer {
                 run.saveCheckpoint(model, opt, new RunDirectory.State(epoch + 1, opt.steps(), bestAcc));
                 listener.onEpoch(metrics.toJson());
             }
-            return new TrainResult(run.path(), last, options.epochs() - startEpoch);
+            return new TrainResult(run.path(), last, options.epochs() - startEpoch, saved);
         } finally {
             if (shards > 1) {
                 JniUtils.setNumThreads(threads);
@@ -279,9 +284,9 @@ public final class VitTrainer {
 
     /**
      * A new run's start: the initial weights if {@link #optInit} gave some, {@code train.json},
-     * no metrics yet.
+     * no metrics yet; returns the run's record.
      */
-    private void start(VitModel model, ImageDataset train, ImageDataset val, RunDirectory run, int shards)
+    private RunRecord start(VitModel model, ImageDataset train, ImageDataset val, RunDirectory run, int shards)
             throws IOException {
         RunRecord.InitialWeights from = null;
         if (init != null) {
@@ -295,19 +300,23 @@ public final class VitTrainer {
         }
         RunRecord.Data data = new RunRecord.Data(dataSource, dataDir == null ? null : dataDir.toString(),
                 train.describe(), train.size(), train.fingerprint(), val.describe(), val.size(), val.fingerprint());
-        run.writeRecord(new RunRecord(options, from, data, Provenance.current(device, shards), null));
+        RunRecord record = new RunRecord(options, from, data, Provenance.current(device, shards), null);
+        run.writeRecord(record);
         run.deleteMetrics();
+        return record;
     }
 
     /**
      * A resumed run's start: the extension of its epochs recorded, the checkpoint's weights and
-     * optimizer state loaded, the metrics of later epochs dropped.
+     * optimizer state loaded, the metrics of later epochs dropped; returns the run's record.
      */
-    private void restore(ResumableRun from, VitModel model, AdamW opt) throws IOException {
+    private RunRecord restore(ResumableRun from, VitModel model, AdamW opt) throws IOException {
         int startEpoch = from.state().epochsDone();
         int before = from.options().epochs();
+        RunRecord record = from.record();
         if (options.epochs() != before) {
-            from.run().writeRecord(from.record().extend(startEpoch, options.epochs()));
+            record = record.extend(startEpoch, options.epochs());
+            from.run().writeRecord(record);
             listener.log("extending the run from " + before + " to " + options.epochs()
                     + " epochs: the cosine schedule is recomputed for the new length");
         }
@@ -317,6 +326,7 @@ public final class VitTrainer {
                 model.getModel().getNDManager(), ckpt.toString());
         from.run().truncateMetrics(startEpoch);
         listener.log("resuming " + ckpt + " after epoch " + startEpoch + " of " + options.epochs());
+        return record;
     }
 
     /** What one pass over the training images did. */
