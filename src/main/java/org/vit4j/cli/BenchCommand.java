@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.vit4j.train.DataSets;
 import org.vit4j.bench.OperatorProfile;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
@@ -247,14 +248,14 @@ final class BenchCommand implements Callable<Integer> {
         ImageDataset data = DataSets.open(train, null, cfg.architecture().channels(), true);
         int b = batchSize == 1 ? 128 : batchSize;
         // the bundled model's recipe (the defaults), one epoch, no validation hold-out
-        Precision.Choice precision = forward.precision.resolve(device, CpuFeatures.current());
+        Precision.Choice precision = forward.precision().resolve(device, CpuFeatures.current());
         TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0)
-                .optEngine(forward.engine).optPrecision(precision.precision()).build();
+                .optEngine(forward.engine()).optPrecision(precision.precision()).build();
         TrainBenchmark.Result r = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(),
                 opts, device, data, 5, seconds, profile, profilePasses);
         double ips = r.imagesPerSecond();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
-        int shards = forward.engine == ForwardEngine.COMPILED ? CompiledTrainStep.shards(cfg, device) : 1;
+        int shards = forward.engine() == ForwardEngine.COMPILED ? CompiledTrainStep.shards(cfg, device) : 1;
         if (format == EvalCommand.Format.JSON) {
             JsonObject o = new JsonObject();
             o.addProperty("model", model == null ? variant : model.toString());
@@ -263,7 +264,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("images_per_s", ips);
             o.addProperty("batch_size", b);
             o.addProperty("device", device.toString());
-            o.addProperty("engine", forward.engine.cliName());
+            o.addProperty("engine", forward.engine().cliName());
             o.addProperty("precision", precision.precision().cliName());
             o.addProperty("threads", threads);
             o.addProperty("batch_shards", shards);
@@ -277,7 +278,7 @@ final class BenchCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "train %s batch %d on %s (%s, %s, threads %s, batch shards %d): %.1f images/s; waiting for data"
                             + " %.1f%%, loader thread %.1f%% of the CPU time; steps %.3f CPU ms per image%n",
-                    label(), b, device, forward.engine.cliName(), precision, threads, shards, ips,
+                    label(), b, device, forward.engine().cliName(), precision, threads, shards, ips,
                     100 * r.dataWaitShare(), 100 * r.loaderCpuShare(), r.stepCpuMsPerImage());
         }
         if (profile != null) {

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
+import org.vit4j.train.DataSets;
 import org.vit4j.compiled.InferenceForward;
 import org.vit4j.image.ImagePreprocessor;
 import org.vit4j.image.SizingPolicy;

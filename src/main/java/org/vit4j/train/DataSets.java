@@ -1,19 +1,16 @@
-package org.vit4j.cli;
+package org.vit4j.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.vit4j.image.ImageLoader;
-import org.vit4j.train.FashionMnist;
-import org.vit4j.train.ImageDataset;
-import org.vit4j.train.ImageFolder;
-import org.vit4j.train.Subset;
 
 /**
- * Resolves {@code --data fashion-mnist[:test|:train][:N]} (optionally only the first {@code N}
- * images of the split) or an image-folder directory.
+ * Data sets by name, as the command line's {@code --data} gives them: {@code
+ * fashion-mnist[:test|:train][:N]} (optionally only the first {@code N} images of the split) or an
+ * image-folder directory.
  */
-final class DataSets {
+public final class DataSets {
 
     private DataSets() {}
 
@@ -24,7 +21,7 @@ final class DataSets {
      * @param spec the value
      * @return null if it is fine, else the reason
      */
-    static String problem(String spec) {
+    public static String problem(String spec) {
         if (spec.startsWith("fashion-mnist")) {
             String rest = spec.substring("fashion-mnist".length());
             return split(rest) != null ? null
@@ -38,11 +35,33 @@ final class DataSets {
         return Files.isDirectory(p) ? null : "not a directory (an image folder has one sub-folder per class)";
     }
 
-    static ImageDataset open(String spec, Path dataDir, int channels, boolean defaultTrain) throws IOException {
+    /**
+     * Opens a data set with the default image loader.
+     *
+     * @param spec {@code fashion-mnist[:test|:train][:N]} or a directory
+     * @param dataDir where the Fashion-MNIST IDX files are (null: the default folder)
+     * @param channels 1 or 3: what the folder's images are converted to
+     * @param defaultTrain the Fashion-MNIST split without {@code :train}/{@code :test}: the training one
+     * @return the data set
+     * @throws IOException if it cannot be read
+     * @throws IllegalArgumentException if {@code spec} is malformed or asks for more images than there are
+     */
+    public static ImageDataset open(String spec, Path dataDir, int channels, boolean defaultTrain) throws IOException {
         return open(spec, dataDir, ImageLoader.builder().optChannels(channels).build(), defaultTrain);
     }
 
-    static ImageDataset open(String spec, Path dataDir, ImageLoader loader, boolean defaultTrain) throws IOException {
+    /**
+     * Opens a data set whose folder images are read by a loader of one's own (e.g. another pixel limit).
+     *
+     * @param spec {@code fashion-mnist[:test|:train][:N]} or a directory
+     * @param dataDir where the Fashion-MNIST IDX files are (null: the default folder)
+     * @param loader reads a folder's images
+     * @param defaultTrain the Fashion-MNIST split without {@code :train}/{@code :test}: the training one
+     * @return the data set
+     * @throws IOException if it cannot be read
+     * @throws IllegalArgumentException if {@code spec} is malformed or asks for more images than there are
+     */
+    public static ImageDataset open(String spec, Path dataDir, ImageLoader loader, boolean defaultTrain) throws IOException {
         if (spec.startsWith("fashion-mnist")) {
             String[] s = split(spec.substring("fashion-mnist".length()));
             if (s == null) {
