@@ -23,7 +23,6 @@ import org.vit4j.infer.VitClassifier;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.io.OutputFile;
 import org.vit4j.model.Architecture;
-import org.vit4j.model.VitModel;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.patch.Scrambler;
 import org.vit4j.patch.ShuffleGrid;
@@ -119,9 +118,7 @@ final class PredictCommand implements Callable<Integer> {
         if (target != null && target.isStdout()) {
             target = null;
         }
-        VitModel weights = common.loadModel(model, common.device());
-        int channels = weights.getConfig().architecture().channels();
-        try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(channels))) {
+        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), pixelLimit.value())) {
             VitClassifier clf = loaded.classifier();
             ViTConfig cfg = loaded.getConfig();
             Architecture a = cfg.architecture();
@@ -182,7 +179,7 @@ final class PredictCommand implements Callable<Integer> {
             return images;
         }
         return images.stream()
-                .map(in -> in.map(p -> VitClassifier.scramble(p, grid, Scrambler.imageSeed(seed, in.name().hashCode()))))
+                .map(in -> in.map(p -> Scrambler.scramble(p, grid, Scrambler.imageSeed(seed, in.name().hashCode()))))
                 .toList();
     }
 

@@ -267,6 +267,7 @@ public final class InferenceModel implements AutoCloseable {
         private ForwardEngine engine = ForwardEngine.COMPILED;
         private Precision precision = Precision.FP32;
         private ImageLoader loader;
+        private Long maxPixels;
 
         private Builder() {}
 
@@ -350,12 +351,25 @@ public final class InferenceModel implements AutoCloseable {
         }
 
         /**
+         * The decoder's pixel limit: images with more pixels are refused from their header, before
+         * decoding (for the default loader; a loader of one's own brings its own limit).
+         *
+         * @param maxPixels default {@link ImageLoader#DEFAULT_MAX_PIXELS}; positive
+         * @return this
+         */
+        public Builder optMaxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
          * Checks the settings, loads the model if files were given, and builds its forward.
          *
          * @return the inference model, for the caller to close
          * @throws IOException if the model files cannot be loaded
          * @throws IllegalArgumentException if no or two models are given, an option is null, the
-         *     loader's channels are not the model's, or bf16 is asked of the eager path
+         *     loader's channels are not the model's, a loader and a pixel limit are both given, or
+         *     bf16 is asked of the eager path
          */
         public InferenceModel build() throws IOException {
             if ((model == null) == (files == null)) {
@@ -371,9 +385,23 @@ public final class InferenceModel implements AutoCloseable {
                 throw new IllegalArgumentException("device, engine and precision must not be null (device "
                         + device + ", engine " + engine + ", precision " + precision + ")");
             }
+            if (loader != null && maxPixels != null) {
+                if (model != null) {
+                    model.close();
+                }
+                throw new IllegalArgumentException("give a loader or a pixel limit, not both (the loader has"
+                        + " its own limit)");
+            }
             VitModel m = model != null ? model : VitModel.load(files, device);
-            ImageLoader l = loader != null ? loader
-                    : ImageLoader.builder().optChannels(m.getConfig().architecture().channels()).build();
+            ImageLoader l;
+            try {
+                l = loader != null ? loader
+                        : ImageLoader.builder().optChannels(m.getConfig().architecture().channels())
+                                .optMaxPixels(maxPixels == null ? ImageLoader.DEFAULT_MAX_PIXELS : maxPixels).build();
+            } catch (IllegalArgumentException e) {
+                m.close();
+                throw e;
+            }
             return new InferenceModel(m, l, engine, precision);
         }
     }

@@ -13,8 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.PreprocessedImage;
-import org.vit4j.patch.Scrambler;
-import org.vit4j.patch.ShuffleGrid;
 
 /**
  * The classifier view of an {@link InferenceModel}: file, {@link BufferedImage}, DJL {@link Image}
@@ -134,20 +132,6 @@ public final class VitClassifier {
             }
             return result;
         }
-    }
-
-    /**
-     * Scrambles a preprocessed image's blocks (see {@link Scrambler}).
-     *
-     * @param image model input
-     * @param grid shuffle grid
-     * @param seed permutation seed
-     * @return the scrambled input
-     */
-    public static PreprocessedImage scramble(PreprocessedImage image, ShuffleGrid grid, long seed) {
-        float[] x = Scrambler.apply(image.data(), image.channels(), image.height(), image.width(),
-                grid, Scrambler.permutation(grid.size(), seed));
-        return new PreprocessedImage(x, image.channels(), image.height(), image.width());
     }
 
     private void checkTopK(int topK) {

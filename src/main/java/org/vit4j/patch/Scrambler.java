@@ -1,6 +1,7 @@
 package org.vit4j.patch;
 
 import java.util.Random;
+import org.vit4j.image.PreprocessedImage;
 
 /**
  * Shuffles an image's blocks with a seeded permutation.
@@ -99,6 +100,22 @@ public final class Scrambler {
             }
         }
         return out;
+    }
+
+    /**
+     * Scrambles a preprocessed image's blocks: {@link #apply} with the permutation of {@code seed}
+     * ({@link #permutation}).
+     *
+     * @param image model input {@code (C, H, W)}
+     * @param grid the shuffle grid; must divide the image
+     * @param seed permutation seed (per image: {@link #imageSeed})
+     * @return the scrambled input, a new image
+     * @throws IllegalArgumentException if the grid does not divide the image, with the numbers
+     */
+    public static PreprocessedImage scramble(PreprocessedImage image, ShuffleGrid grid, long seed) {
+        float[] x = apply(image.data(), image.channels(), image.height(), image.width(), grid,
+                permutation(grid.size(), seed));
+        return new PreprocessedImage(x, image.channels(), image.height(), image.width());
     }
 
     private static void check(

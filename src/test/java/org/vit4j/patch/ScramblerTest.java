@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.vit4j.image.PreprocessedImage;
 
 /** Seeded permutations and block shuffling of {@link Scrambler}; parsing of {@link ShuffleGrid}. */
 class ScramblerTest {
@@ -40,6 +41,23 @@ class ScramblerTest {
             assertEquals(i, inv[p[i]]);
             assertEquals(i, p[inv[i]]);
         }
+    }
+
+    @Test
+    void scramblingAPreprocessedImageMovesItsBlocksByTheSeedsPermutation() {
+        // 1 channel, 2x4 pixels, a 1x2 grid: the blocks are the left and right 2x2 halves
+        float[] px = {1, 2, 3, 4, 5, 6, 7, 8};
+        ShuffleGrid grid = new ShuffleGrid(1, 2);
+        long seed = 0;
+        while (Scrambler.permutation(2, seed)[0] == 0) {
+            seed++; // the first seed that swaps the halves
+        }
+        PreprocessedImage out = Scrambler.scramble(new PreprocessedImage(px, 1, 2, 4), grid, seed);
+        assertArrayEquals(new float[] {3, 4, 1, 2, 7, 8, 5, 6}, out.data());
+        assertEquals(2, out.height());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Scrambler.scramble(new PreprocessedImage(px, 1, 2, 4), new ShuffleGrid(1, 3), 0));
+        assertEquals("shuffle grid 1x3 does not divide the image 2x4 into equal blocks", e.getMessage());
     }
 
     @Test
