@@ -102,7 +102,7 @@ class CliUsageTest {
         // posemb
         c.add(bad("posemb: --kind foo: valid: none, learned, sincos1d, sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3", "posemb", "--kind", "foo"));
         c.add(bad("posemb: --kind sincos1d needs --grid RxC and --dim D", "posemb", "--kind", "sincos1d", "--dim", "4"));
-        c.add(bad("posemb: --grid 100000x100000: with --dim 96 the table has 960000000000 values, more than the 268435456 written at most",
+        c.add(bad("posemb: --grid 100000x100000: with dim 96 the table has 960000000000 values, more than the 268435456 written at most",
                 "posemb", "--kind", "sincos2d-mae", "--grid", "100000x100000", "--dim", "96"));
         c.add(bad("posemb: --dim 0: must be at least 1", "posemb", "--kind", "sincos1d", "--grid", "2x2", "--dim", "0"));
         c.add(bad("posemb: --layout diagonal: valid: split, interleaved", "posemb", "--kind", "sincos1d", "--grid", "2x2", "--dim", "4",
