@@ -122,58 +122,9 @@ final class EvalCommand implements Callable<Integer> {
                 : c -> c.toBuilder().optPositionScaling(positionScaling).build();
         try (VitModel m = common.loadModel(model, common.device(), scaling); InferenceForward f = forward.open(m)) {
             ViTConfig cfg = m.getConfig();
-            List<ViTConfig> atSizes = new ArrayList<>();
-            for (Converters.ImageSize size : imageSizes) {
-                int p = cfg.architecture().patchSize();
-                if (size.height() % p != 0 || size.width() % p != 0) {
-                    throw Usage.error(spec, "--image-size " + size + ": not a multiple of the model's patch size " + p);
-                }
-                if (size.pixels() > pixelLimit.value()) {
-                    throw Usage.error(spec, "--image-size " + size + ": " + size.pixels()
-                            + " pixels is above the pixel limit " + pixelLimit.value());
-                }
-                atSizes.add(cfg.toBuilder().setImageSize(size.height(), size.width()).build());
-            }
-            if (atSizes.isEmpty()) {
-                atSizes.add(cfg);
-            }
-            for (ViTConfig c : atSizes) {
-                Architecture a = c.architecture();
-                SizingPolicy sizing = c.preprocessing().sizing();
-                for (ShuffleGrid g : grids) {
-                    boolean fixed = sizing == SizingPolicy.RESIZE || sizing == SizingPolicy.RESIZE_CROP;
-                    if (fixed && (a.imageHeight() % g.rows() != 0 || a.imageWidth() % g.cols() != 0)) {
-                        throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the "
-                                + (c == cfg ? "model's " : "") + size(c) + " input");
-                    }
-                }
-            }
-            ImageDataset ds;
-            try {
-                ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.architecture().channels()), false);
-            } catch (IOException e) {
-                throw Usage.error(spec, "--data " + IoErrors.describe(e));
-            }
-            try {
-                ds = LabelMap.relabel(ds, m.getLabels(), LabelMap.match(ds.labels(), m.getLabels(), explicit));
-            } catch (IllegalArgumentException e) {
-                throw Usage.error(spec, "--data " + data + ": " + e.getMessage());
-            }
-            List<Entry> results = new ArrayList<>();
-            List<ShuffleGrid> runs = new ArrayList<>();
-            runs.add(null);
-            runs.addAll(grids);
-            for (ViTConfig c : atSizes) {
-                ImagePreprocessor pre = c.preprocessor();
-                for (ShuffleGrid g : runs) {
-                    Entry e = new Entry(atSizes.size() > 1 || c != cfg ? size(c) : null, null);
-                    Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
-                            "eval " + e.name(g == null ? null : g.toString()), ds.size());
-                    results.add(new Entry(e.size(),
-                            Evaluator.evaluate(f, pre, ds, batchSize, g, seed, done -> p.update(done, null))));
-                    p.finish();
-                }
-            }
+            List<ViTConfig> atSizes = atSizes(cfg);
+            ImageDataset ds = openData(cfg, m.getLabels(), explicit);
+            List<Entry> results = evaluate(f, ds, atSizes, cfg);
             // an unreadable image fails in every run over the data: named once
             Set<String> skipped = new LinkedHashSet<>();
             results.forEach(e -> skipped.addAll(e.result().skipped()));
@@ -189,6 +140,73 @@ final class EvalCommand implements Callable<Integer> {
             out.flush();
             return skipped.isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FAILED;
         }
+    }
+
+    /** The model at each --image-size (or its own size), each checked against the patch size, pixel limit and scramble grids. */
+    private List<ViTConfig> atSizes(ViTConfig cfg) {
+        List<ViTConfig> atSizes = new ArrayList<>();
+        for (Converters.ImageSize size : imageSizes) {
+            int p = cfg.architecture().patchSize();
+            if (size.height() % p != 0 || size.width() % p != 0) {
+                throw Usage.error(spec, "--image-size " + size + ": not a multiple of the model's patch size " + p);
+            }
+            if (size.pixels() > pixelLimit.value()) {
+                throw Usage.error(spec, "--image-size " + size + ": " + size.pixels()
+                        + " pixels is above the pixel limit " + pixelLimit.value());
+            }
+            atSizes.add(cfg.toBuilder().setImageSize(size.height(), size.width()).build());
+        }
+        if (atSizes.isEmpty()) {
+            atSizes.add(cfg);
+        }
+        for (ViTConfig c : atSizes) {
+            Architecture a = c.architecture();
+            SizingPolicy sizing = c.preprocessing().sizing();
+            for (ShuffleGrid g : grids) {
+                boolean fixed = sizing == SizingPolicy.RESIZE || sizing == SizingPolicy.RESIZE_CROP;
+                if (fixed && (a.imageHeight() % g.rows() != 0 || a.imageWidth() % g.cols() != 0)) {
+                    throw Usage.error(spec, "--scramble-grid " + g + ": does not divide the "
+                            + (c == cfg ? "model's " : "") + size(c) + " input");
+                }
+            }
+        }
+        return atSizes;
+    }
+
+    /** The --data images, labelled as the model's classes. */
+    private ImageDataset openData(ViTConfig cfg, List<String> modelLabels, Map<String, String> explicit) {
+        ImageDataset ds;
+        try {
+            ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.architecture().channels()), false);
+        } catch (IOException e) {
+            throw Usage.error(spec, "--data " + IoErrors.describe(e));
+        }
+        try {
+            return LabelMap.relabel(ds, modelLabels, LabelMap.match(ds.labels(), modelLabels, explicit));
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--data " + data + ": " + e.getMessage());
+        }
+    }
+
+    /** One evaluation per size and per scramble grid (the first of each size unscrambled), with a progress bar each. */
+    private List<Entry> evaluate(InferenceForward f, ImageDataset ds, List<ViTConfig> atSizes, ViTConfig cfg)
+            throws IOException {
+        List<Entry> results = new ArrayList<>();
+        List<ShuffleGrid> runs = new ArrayList<>();
+        runs.add(null);
+        runs.addAll(grids);
+        for (ViTConfig c : atSizes) {
+            ImagePreprocessor pre = c.preprocessor();
+            for (ShuffleGrid g : runs) {
+                Entry e = new Entry(atSizes.size() > 1 || c != cfg ? size(c) : null, null);
+                Progress p = new Progress(spec.commandLine().getErr(), common.quiet,
+                        "eval " + e.name(g == null ? null : g.toString()), ds.size());
+                results.add(new Entry(e.size(),
+                        Evaluator.evaluate(f, pre, ds, batchSize, g, seed, done -> p.update(done, null))));
+                p.finish();
+            }
+        }
+        return results;
     }
 
     private static String size(ViTConfig c) {
