@@ -1,5 +1,5 @@
 /**
- * vit4j: a Vision Transformer patch-embedding pipeline on Deep Java Library.
+ * vit4j: a Vision Transformer toolkit on Deep Java Library.
  *
  * <p>The packages follow the data's path from a file to logits:
  *
@@ -35,6 +35,50 @@
  *   <li>Tokens are {@code (B, T, D)}: {@code T = prefix + N} where the prefix is the class token
  *       (if any) followed by register tokens (if any).
  * </ul>
+ *
+ * <h2>Words</h2>
+ *
+ * <p>One word per idea, in the library, the command line, Spark's columns and the docs, following
+ * timm's {@code vision_transformer.py} where it has a name:
+ *
+ * <dl>
+ *   <dt>patch embeddings
+ *   <dd>the patch projection's output alone, {@code (B, N, D)}: timm's {@code patch_embed};
+ *       {@code model.PatchEmbedding}.
+ *   <dt>embed, embedded tokens
+ *   <dd>the stage before the encoder and its output, the tokens the encoder reads, {@code (B, T,
+ *       D)}: patch embeddings with the class and register tokens prepended and the absolute
+ *       position embedding added (timm's {@code patch_embed} then {@code _pos_embed}); {@code
+ *       VisionTransformer.embed}, {@code infer.TokenKind.EMBEDDED}, {@code --tokens embedded},
+ *       Spark's {@code embeddedCol}. (Formerly {@code patch-embeddings}; refused with a pointer.)
+ *   <dt>encoded tokens
+ *   <dd>the tokens after the encoder blocks and the final norm, {@code (B, T, D)}: timm's {@code
+ *       forward_features}; {@code VisionTransformer.forwardEncoded}, {@code VitModel.encoded},
+ *       {@code TokenKind.ENCODED}, {@code --tokens encoded}, Spark's {@code encodedCol}. Never
+ *       "features".
+ *   <dt>pooled vector
+ *   <dd>the vector the head reads, {@code (B, D)}: timm's {@code forward_head(pre_logits=True)};
+ *       {@code --tokens pooled}, Spark's {@code pooledCol}.
+ *   <dt>embedding
+ *   <dd>what {@code vit4j embed}, {@code infer.VitEncoder} and Spark's {@code VitEmbedderTransformer}
+ *       give for an image: one of the three above, chosen by a {@code TokenKind}.
+ *   <dt>engine
+ *   <dd>what computes the network: {@code compiled} (the TorchScript program of {@link
+ *       org.vit4j.compiled}) or {@code eager} (the DJL blocks); {@code --engine}, the Criteria
+ *       argument {@code engine}, Spark's {@code engine} param, {@code train.json}'s {@code engine}.
+ *       DJL's own engine is always called "the PyTorch engine" (or libtorch), never just "engine".
+ *   <dt>precision
+ *   <dd>the number format of the compiled program's matrix products: {@code fp32}, {@code bf16},
+ *       {@code auto}; {@code --precision}, the Criteria argument {@code precision}.
+ *   <dt>linear kernel
+ *   <dd>which operator computes the compiled program's linear layers ({@code onednn}, {@code
+ *       aten}, {@code auto}); {@code compiled.LinearKernel}, {@code bench --linear-kernel}, the
+ *       {@code linear:} line of {@code vit4j info}.
+ *   <dt>provenance
+ *   <dd>how a saved model was trained ({@code train.TrainingProvenance}, {@code provenance.json},
+ *       {@code vit4j info}'s {@code trained:}); a run's machine record is {@code train.json}'s
+ *       {@code provenance}.
+ * </dl>
  *
  * <p>DJL is used offline: {@link org.vit4j.Offline#ensure()} sets {@code ai.djl.offline=true} and
  * turns tracking off before any engine is touched.

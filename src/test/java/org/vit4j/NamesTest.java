@@ -62,7 +62,7 @@ class NamesTest {
         assertEquals("xy", RopeIndexing.XY.cliName());
         assertEquals("bf16", Precision.BF16.cliName());
         assertEquals("compiled", ForwardEngine.COMPILED.cliName());
-        assertEquals("patch-embeddings", TokenKind.PATCH_EMBEDDINGS.cliName());
+        assertEquals("embedded", TokenKind.EMBEDDED.cliName());
         assertEquals("sincos2d-mae", PositionEmbeddingKind.SINCOS2D_MAE.toString());
     }
 

@@ -71,11 +71,15 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", converter = Converters.PositiveDouble.class, description = "Measuring time (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--linear", defaultValue = "auto", paramLabel = "onednn|aten|auto", converter = LinearKernelName.class,
+    @Option(names = "--linear-kernel", defaultValue = "auto", paramLabel = "onednn|aten|auto", converter = LinearKernelName.class,
             description = "Linear kernel of the compiled forward: oneDNN on weights packed at load (GELU and residual adds"
                     + " fused), aten::linear, or auto: onednn where this CPU runs oneDNN's kernels for the precision"
                     + " (default: ${DEFAULT-VALUE}).")
     LinearKernel linear;
+
+    /** The former name of --linear-kernel, refused with a pointer to it. */
+    @Option(names = "--linear", hidden = true, paramLabel = "KERNEL")
+    String formerLinear;
 
     @Option(names = "--warmup-max", defaultValue = "60", paramLabel = "T", converter = Converters.PositiveDouble.class,
             description = "Longest warm-up in seconds: passes at the measured shape run until their times settle"
@@ -111,6 +115,49 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
+        Device device = common.device();
+        if (train != null) {
+            return trainBenchmark(device);
+        }
+        if (soak != null) {
+            return soakBenchmark(device);
+        }
+        VitModel m;
+        if (model != null) {
+            m = common.loadModel(model, device);
+        } else {
+            ViTConfig cfg = variantConfig(false);
+            List<String> labels = Labels.defaults(cfg.architecture().numClasses());
+            m = VitModel.create(cfg, labels, device, 0);
+        }
+        try (m; InferenceForward f = forward.open(m, linear)) {
+            int h = m.getConfig().architecture().imageHeight();
+            int w = m.getConfig().architecture().imageWidth();
+            if (imageSize != null) {
+                h = imageSize.height();
+                w = imageSize.width();
+            }
+            ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds, warmupMax);
+            Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
+            print(m, f, r, h, w, peak);
+            if (profile != null) {
+                List<OperatorProfile.Row> rows = ForwardBenchmark.profile(f, h, w, batchSize, profilePasses, warmupMax, profile);
+                PrintWriter err = spec.commandLine().getErr();
+                err.printf(Locale.ROOT, "libtorch trace of %d passes written to %s; operators by self time per pass:%n%s",
+                        profilePasses, profile, OperatorProfile.table(rows, 15, profilePasses));
+                err.flush();
+            }
+            spec.commandLine().getOut().flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    /** Refuses options that do not go together, before any model is built. */
+    private void checkOptions() {
+        if (formerLinear != null) {
+            throw Usage.error(spec, "--linear " + formerLinear + ": now called --linear-kernel");
+        }
         if (soak != null && soak < 1000) {
             throw Usage.error(spec, "--soak " + soak + ": needs at least 1000 predictions (RSS is sampled every 1000)");
         }
@@ -137,80 +184,50 @@ final class BenchCommand implements Callable<Integer> {
             throw Usage.error(spec, "--pos-emb sets the position embedding of a --variant model; --model " + model
                     + " has its own: drop --pos-emb");
         }
-        Device device = common.device();
-        if (train != null) {
-            return trainBenchmark(device);
-        }
-        if (soak != null) {
-            return soakBenchmark(device);
-        }
-        VitModel m;
-        if (model != null) {
-            m = common.loadModel(model, device);
+    }
+
+    /** The forward benchmark's result: one JSON object, or two lines of text. */
+    private void print(VitModel m, InferenceForward f, ForwardBenchmark.Result r, int h, int w, Double peak) {
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        CpuFeatures cpu = CpuFeatures.current();
+        if (format == EvalCommand.Format.JSON) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", model == null ? variant : model.toString());
+            o.addProperty("pos_emb", m.getConfig().architecture().positionName()); // of the model measured
+            o.addProperty("image_size", h + "x" + w);
+            o.addProperty("images_per_s", r.imagesPerSecond());
+            o.addProperty("batch_size", r.batchSize());
+            o.addProperty("device", r.device());
+            o.addProperty("engine", f.engine().cliName());
+            o.addProperty("engine_reason", f.reason());
+            o.addProperty("precision", f.precision().precision().cliName());
+            o.addProperty("precision_reason", f.precision().reason());
+            o.addProperty("passes", r.passes());
+            o.addProperty("gflops_per_image", r.gflopsPerImage());
+            o.addProperty("achieved_gflops", r.gflops());
+            o.addProperty("threads", threads);
+            o.addProperty("linear_kernels", f.describeLinearKernels());
+            o.addProperty("warmup_passes", r.warmUp().seconds().size());
+            o.addProperty("warmup_settled", r.warmUp().settled());
+            o.addProperty("minor_faults_per_pass", r.minorFaultsPerPass());
+            o.addProperty("allocator", HeapReuse.apply());
+            o.addProperty("cpu", cpu.model());
+            o.addProperty("cpu_family", cpu.family());
+            o.addProperty("cpu_flags", cpu.summary());
+            if (peak != null) {
+                o.addProperty("matmul_gflops", peak);
+                o.addProperty("share_of_matmul_peak", r.gflops() / peak);
+            }
+            spec.commandLine().getOut().println(o);
         } else {
-            ViTConfig cfg = variantConfig(false);
-            List<String> labels = Labels.defaults(cfg.architecture().numClasses());
-            m = VitModel.create(cfg, labels, device, 0);
-        }
-        try (m; InferenceForward f = forward.open(m, linear)) {
-            int h = m.getConfig().architecture().imageHeight();
-            int w = m.getConfig().architecture().imageWidth();
-            if (imageSize != null) {
-                h = imageSize.height();
-                w = imageSize.width();
-            }
-            ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds, warmupMax);
-            Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
-            String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
-            CpuFeatures cpu = CpuFeatures.current();
-            if (format == EvalCommand.Format.JSON) {
-                JsonObject o = new JsonObject();
-                o.addProperty("model", model == null ? variant : model.toString());
-                o.addProperty("pos_emb", m.getConfig().architecture().positionName()); // of the model measured
-                o.addProperty("image_size", h + "x" + w);
-                o.addProperty("images_per_s", r.imagesPerSecond());
-                o.addProperty("batch_size", r.batchSize());
-                o.addProperty("device", r.device());
-                o.addProperty("engine", f.engine().cliName());
-                o.addProperty("engine_reason", f.reason());
-                o.addProperty("precision", f.precision().precision().cliName());
-                o.addProperty("precision_reason", f.precision().reason());
-                o.addProperty("passes", r.passes());
-                o.addProperty("gflops_per_image", r.gflopsPerImage());
-                o.addProperty("achieved_gflops", r.gflops());
-                o.addProperty("threads", threads);
-                o.addProperty("linear_kernels", f.describeLinearKernels());
-                o.addProperty("warmup_passes", r.warmUp().seconds().size());
-                o.addProperty("warmup_settled", r.warmUp().settled());
-                o.addProperty("minor_faults_per_pass", r.minorFaultsPerPass());
-                o.addProperty("allocator", HeapReuse.apply());
-                o.addProperty("cpu", cpu.model());
-                o.addProperty("cpu_family", cpu.family());
-                o.addProperty("cpu_flags", cpu.summary());
-                if (peak != null) {
-                    o.addProperty("matmul_gflops", peak);
-                    o.addProperty("share_of_matmul_peak", r.gflops() / peak);
-                }
-                spec.commandLine().getOut().println(o);
-            } else {
-                spec.commandLine().getOut().printf(Locale.ROOT,
-                        "%s %dx%d batch %d on %s (%s, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
-                        label(), h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
-                        r.gflopsPerImage(), r.gflops(),
-                        peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
-                spec.commandLine().getOut().printf(Locale.ROOT,
-                        "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
-                        f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
-            }
-            if (profile != null) {
-                List<OperatorProfile.Row> rows = ForwardBenchmark.profile(f, h, w, batchSize, profilePasses, warmupMax, profile);
-                PrintWriter err = spec.commandLine().getErr();
-                err.printf(Locale.ROOT, "libtorch trace of %d passes written to %s; operators by self time per pass:%n%s",
-                        profilePasses, profile, OperatorProfile.table(rows, 15, profilePasses));
-                err.flush();
-            }
-            spec.commandLine().getOut().flush();
-            return ExitCodes.OK;
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "%s %dx%d batch %d on %s (%s, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
+                    label(), h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
+                    r.gflopsPerImage(), r.gflops(),
+                    peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
+            spec.commandLine().getOut().printf(Locale.ROOT,
+                    "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
+                    f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
         }
     }
 

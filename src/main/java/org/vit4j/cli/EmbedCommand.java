@@ -47,14 +47,14 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
-    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|encoded|patch-embeddings",
+    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|encoded|embedded",
             description = "pooled (B, D): the vector the head reads (timm's forward_head(pre_logits=True));"
                     + " encoded (B, T, D): tokens after the encoder and its final norm (timm's forward_features);"
-                    + " patch-embeddings (B, T, D): tokens before the encoder, patch projection plus position"
-                    + " embedding (default: ${DEFAULT-VALUE}).")
+                    + " embedded (B, T, D): the tokens the encoder reads, the patch embeddings (patch projection)"
+                    + " plus the position embedding (default: ${DEFAULT-VALUE}).")
     String tokens;
 
-    @Option(names = "--prefix", description = "With encoded or patch-embeddings: keep the class and register tokens,"
+    @Option(names = "--prefix", description = "With encoded or embedded: keep the class and register tokens,"
             + " first (T = prefix + N); without it T = N, the patch tokens in row-major order.")
     boolean prefix;
 
@@ -96,7 +96,7 @@ final class EmbedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
         }
         if (prefix && !kind.isTokens()) {
-            throw Usage.error(spec, "--prefix needs --tokens encoded or patch-embeddings; pooled is one vector");
+            throw Usage.error(spec, "--prefix needs --tokens encoded or embedded; pooled is one vector");
         }
         // the inputs are listed before any work, so that an output among them is refused
         List<Inputs.Input> inputs = Inputs.listed(spec, paths, tensor, nulSeparated);

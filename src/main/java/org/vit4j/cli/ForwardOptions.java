@@ -69,7 +69,7 @@ final class ForwardOptions {
         return InferenceForward.of(model, engine(), precision());
     }
 
-    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear}). */
+    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear-kernel}). */
     InferenceForward open(VitModel model, LinearKernel linear) {
         return InferenceForward.of(model, engine(), precision(), linear);
     }

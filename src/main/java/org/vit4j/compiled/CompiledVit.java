@@ -427,7 +427,7 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * The encoded tokens: every token after the encoder blocks and, unless it follows pooling, the
-     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardFeatures}).
+     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardEncoded}).
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)} in the images' manager

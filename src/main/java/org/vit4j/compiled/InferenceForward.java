@@ -164,7 +164,7 @@ public final class InferenceForward implements AutoCloseable {
      * @return {@code (B, c + R + N, D)}
      */
     public NDArray features(NDArray images) {
-        return compiled != null ? compiled.features(images) : model.features(images);
+        return compiled != null ? compiled.features(images) : model.encoded(images);
     }
 
     /** @return the model */

@@ -36,7 +36,7 @@ import org.vit4j.model.VitModel;
  *         .optPrecision(Precision.AUTO)
  *         .build()) {
  *     Classification c = model.classifier().classify(Path.of("shirt.png"), 3);
- *     float[][] patches = model.encoder().patchEmbeddings(Path.of("shirt.png")); // (N, D)
+ *     float[][] patches = model.encoder().embedded(Path.of("shirt.png")); // (N, D)
  * }
  * }</pre>
  */

@@ -10,9 +10,11 @@ import org.vit4j.Names;
  * patch order, {@code c + R} the prefix (class token, registers).
  *
  * <ul>
- *   <li>{@link #PATCH_EMBEDDINGS}: tokens before the encoder, {@code (T, D)}: the patch projection
- *       plus the absolute position embedding, if the model has one (rotary positions act inside
- *       attention); timm's {@code patch_embed} and {@code _pos_embed}.
+ *   <li>{@link #EMBEDDED}: the tokens the encoder reads, {@code (T, D)}: the patch embeddings (the
+ *       patch projection alone, timm's {@code patch_embed}) with the absolute position embedding
+ *       added, if the model has one (rotary positions act inside attention); timm's {@code
+ *       patch_embed} and {@code _pos_embed}. Named {@code patch-embeddings} before vit4j said
+ *       "patch embeddings" for the projection alone only; that name is refused with a pointer here.
  *   <li>{@link #ENCODED}: tokens after the encoder blocks and the final norm, {@code (T, D)}
  *       (timm's {@code forward_features}; with {@code fc_norm} the norm follows pooling, so these are
  *       un-normed, as timm's).
@@ -23,8 +25,8 @@ import org.vit4j.Names;
  * For the token kinds {@code T = N}, or {@code T = c + R + N} with the prefix kept (prefix first).
  */
 public enum TokenKind implements Named {
-    /** Tokens before the encoder: patch projection plus position embedding, {@code (T, D)}; {@code patch-embeddings}. */
-    PATCH_EMBEDDINGS,
+    /** The tokens the encoder reads: patch embeddings plus position embedding, {@code (T, D)}; {@code embedded}. */
+    EMBEDDED,
     /** Tokens after the encoder and its final norm, {@code (T, D)}; {@code encoded}. */
     ENCODED,
     /** The pooled vector the head reads, {@code (D)}; {@code pooled}. */
@@ -36,14 +38,22 @@ public enum TokenKind implements Named {
     }
 
     /**
-     * Parses a {@link #cliName()} ({@code patch-embeddings}, {@code encoded}, {@code pooled}),
-     * ignoring case.
+     * Parses a {@link #cliName()} ({@code embedded}, {@code encoded}, {@code pooled}), ignoring
+     * case.
      *
      * @param s the name
      * @return the kind
-     * @throws IllegalArgumentException naming the input and listing the valid names
+     * @throws IllegalArgumentException naming the input and listing the valid names; for the former
+     *     name {@code patch-embeddings}, naming its new one
      */
     public static TokenKind fromName(String s) {
+        if (s != null && Names.of(s.trim()).equals(FORMER_EMBEDDED)) {
+            throw new IllegalArgumentException("tokens '" + s + "' is now called 'embedded' (the tokens the"
+                    + " encoder reads; patch embeddings are the patch projection alone)");
+        }
         return Names.parse(TokenKind.class, "tokens", s);
     }
+
+    /** The former name of {@link #EMBEDDED}, refused with a pointer to the new one. */
+    private static final String FORMER_EMBEDDED = "patch-embeddings";
 }

@@ -35,7 +35,7 @@ import org.vit4j.model.ViTConfig;
  *
  * <pre>{@code
  * try (InferenceModel model = InferenceModel.load(Path.of("models/my-vit"), Device.cpu())) {
- *     float[][] patches = model.encoder().patchEmbeddings(Path.of("shirt.png")); // (N, D)
+ *     float[][] patches = model.encoder().embedded(Path.of("shirt.png")); // (N, D)
  *     float[][] encoded = model.encoder().encoded(Path.of("shirt.png"));         // (N, D)
  *     float[] pooled = model.encoder().pooled(Path.of("shirt.png"));             // (D)
  * }
@@ -92,8 +92,8 @@ public final class VitEncoder {
      * @return {@code (T, D)}
      * @throws ImageLoadException if the file cannot be read as an image
      */
-    public float[][] patchEmbeddings(Path path) throws ImageLoadException {
-        return patchEmbeddings(List.of(model.preprocess(path))).get(0);
+    public float[][] embedded(Path path) throws ImageLoadException {
+        return embedded(List.of(model.preprocess(path))).get(0);
     }
 
     /**
@@ -102,8 +102,8 @@ public final class VitEncoder {
      * @param images model inputs {@code (C, H, W)}
      * @return {@code (T, D)} per image, in input order
      */
-    public List<float[][]> patchEmbeddings(List<PreprocessedImage> images) {
-        return embed(images, TokenKind.PATCH_EMBEDDINGS).stream().map(Embedding::rows).toList();
+    public List<float[][]> embedded(List<PreprocessedImage> images) {
+        return embed(images, TokenKind.EMBEDDED).stream().map(Embedding::rows).toList();
     }
 
     /**
@@ -219,7 +219,7 @@ public final class VitEncoder {
         NDArray x = switch (kind) {
             case POOLED -> model.getForward().pooled(images); // (B, D)
             case ENCODED -> model.getForward().features(images); // (B, c + R + N, D)
-            case PATCH_EMBEDDINGS -> model.getForward().embed(images); // (B, c + R + N, D)
+            case EMBEDDED -> model.getForward().embed(images); // (B, c + R + N, D)
         };
         int prefix = model.getConfig().architecture().prefixTokens();
         if (!kind.isTokens() || includePrefix || prefix == 0) {

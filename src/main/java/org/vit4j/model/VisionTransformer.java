@@ -135,7 +135,7 @@ public final class VisionTransformer extends AbstractBlock {
     @Override
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray tokens = forwardFeatures(ps, inputs.head(), training);
+        NDArray tokens = forwardEncoded(ps, inputs.head(), training);
         NDArray pooled = pool(ps, tokens, training);
         return new NDList(forwardHead(ps, pooled, training), pooled);
     }
@@ -188,7 +188,7 @@ public final class VisionTransformer extends AbstractBlock {
      * @param training training mode
      * @return tokens {@code (B, T, D)}
      */
-    public NDArray forwardFeatures(ParameterStore ps, NDArray images, boolean training) {
+    public NDArray forwardEncoded(ParameterStore ps, NDArray images, boolean training) {
         NDArray x = embed(ps, images, training);
         List<NDList> rotations = null;
         if (rope != null) {

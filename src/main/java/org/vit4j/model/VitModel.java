@@ -332,9 +332,9 @@ public final class VitModel implements AutoCloseable {
      * @param images {@code (B, C, H, W)}; results belong to the images' manager
      * @return {@code (B, T, D)}, class and register tokens first
      */
-    public NDArray features(NDArray images) {
+    public NDArray encoded(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
-        return withoutGrad(() -> block.forwardFeatures(ps, images, false));
+        return withoutGrad(() -> block.forwardEncoded(ps, images, false));
     }
 
     /**
@@ -345,7 +345,7 @@ public final class VitModel implements AutoCloseable {
      */
     public NDArray pooled(NDArray images) {
         ParameterStore ps = new ParameterStore(images.getManager(), false);
-        return withoutGrad(() -> block.pool(ps, block.forwardFeatures(ps, images, false), false));
+        return withoutGrad(() -> block.pool(ps, block.forwardEncoded(ps, images, false), false));
     }
 
     /**

@@ -171,7 +171,7 @@ class SparkPredictionTest {
         Map<String, Row> job = LocalSpark.byPath(spark.read().parquet(out.toString()).collectAsList());
         Dataset<Row> paths = spark.read().format("binaryFile").load(samples.toString()).select("path");
         Map<String, Row> tokens = LocalSpark.byPath(new VitEmbedderTransformer().setEncodedCol("encoded")
-                .setPatchEmbeddingsCol("patch_embeddings").setInputCol("path").transform(paths).collectAsList());
+                .setEmbeddedCol("embedded").setInputCol("path").transform(paths).collectAsList());
         try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
             assertEquals(13, job.size());
             for (Map.Entry<String, Row> e : job.entrySet()) {
@@ -181,7 +181,7 @@ class SparkPredictionTest {
                 Row t = tokens.get(e.getKey());
                 assertArrayEquals(want, floats(t.getList(t.fieldIndex("pooled"))), 1e-5f);
                 assertTokens(model.encoder().encoded(file), t.getList(t.fieldIndex("encoded")));
-                assertTokens(model.encoder().patchEmbeddings(file), t.getList(t.fieldIndex("patch_embeddings")));
+                assertTokens(model.encoder().embedded(file), t.getList(t.fieldIndex("embedded")));
             }
         }
     }

@@ -18,7 +18,7 @@ import org.apache.spark.sql.types.StructType;
  *   top_k        array&lt;struct&lt;label: string, index: int, probability: double&gt;&gt;, most probable first
  *   pooled            array&lt;float&gt;          the pooled vector (D) the head reads
  *   encoded           array&lt;array&lt;float&gt;&gt;   tokens after the encoder and its final norm (T, D)
- *   patch_embeddings  array&lt;array&lt;float&gt;&gt;   tokens before the encoder: projection + position (T, D)
+ *   embedded          array&lt;array&lt;float&gt;&gt;   tokens before the encoder: projection + position (T, D)
  *   error             string                null, or why the input could not be read (as vit4j predict says it)
  * </pre>
  *
@@ -31,11 +31,11 @@ import org.apache.spark.sql.types.StructType;
  * @param topK name of the top-k column
  * @param pooled name of the pooled-vector column
  * @param encoded name of the encoded-tokens column
- * @param patchEmbeddings name of the patch-embeddings column
+ * @param embedded name of the embedded-tokens column
  * @param error name of the error column (always present)
  */
 record OutputColumns(String label, String index, String probability, String topK, String pooled,
-        String encoded, String patchEmbeddings, String error) implements Serializable {
+        String encoded, String embedded, String error) implements Serializable {
 
     /** The struct of one {@code top_k} entry. */
     static final StructType PREDICTION = new StructType()
@@ -67,7 +67,7 @@ record OutputColumns(String label, String index, String probability, String topK
         add(f, topK, new ArrayType(PREDICTION, false));
         add(f, pooled, new ArrayType(DataTypes.FloatType, false));
         add(f, encoded, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
-        add(f, patchEmbeddings, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
+        add(f, embedded, new ArrayType(new ArrayType(DataTypes.FloatType, false), false));
         add(f, error, DataTypes.StringType);
         return f;
     }

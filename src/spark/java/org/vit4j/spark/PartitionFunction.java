@@ -132,8 +132,8 @@ final class PartitionFunction implements MapPartitionsFunction<Row, Row> {
         VitEncoder encoder = m.encoder(includePrefix);
         List<Embedding> pooled = out.pooled() != null && cls == null ? encoder.embed(images, TokenKind.POOLED) : null;
         List<Embedding> encoded = out.encoded() != null ? encoder.embed(images, TokenKind.ENCODED) : null;
-        List<Embedding> patches = out.patchEmbeddings() != null
-                ? encoder.embed(images, TokenKind.PATCH_EMBEDDINGS) : null;
+        List<Embedding> patches = out.embedded() != null
+                ? encoder.embed(images, TokenKind.EMBEDDED) : null;
         List<Object[]> values = new ArrayList<>(n);
         for (int b = 0; b < n; b++) {
             List<Object> v = new ArrayList<>();

@@ -8,7 +8,7 @@ import org.apache.spark.ml.util.Identifiable;
  * Spark ML stage: embeds each row's image with {@link org.vit4j.infer.VitEncoder}; the head is not
  * run. Appends any of the three {@link org.vit4j.infer.TokenKind}s, each in its own column —
  * {@code pooled} (the vector {@code (D)} the head reads; on by default), {@code encoded} (tokens
- * after the encoder and its final norm, {@code (T, D)}), {@code patch_embeddings} (tokens before the
+ * after the encoder and its final norm, {@code (T, D)}), {@code embedded} (tokens before the
  * encoder: projection plus position, {@code (T, D)}) — and {@code error}. Tokens are in row-major
  * patch order, {@code T = N}, or {@code c + R + N} with the class and register tokens first under
  * {@link #setIncludePrefix}.
@@ -29,7 +29,7 @@ public final class VitEmbedderTransformer extends VitTransformer {
     /** Output column: the encoded tokens (T, D); empty (the default) for none. */
     private final Param<String> encodedCol;
     /** Output column: the patch embeddings (T, D); empty (the default) for none. */
-    private final Param<String> patchEmbeddingsCol;
+    private final Param<String> embeddedCol;
     /** Whether token columns start with the class and register tokens. Default false. */
     private final BooleanParam includePrefix;
 
@@ -48,13 +48,13 @@ public final class VitEmbedderTransformer extends VitTransformer {
         pooledCol = new Param<>(this, "pooledCol", "output column: the pooled vector (D), empty for none");
         encodedCol = new Param<>(this, "encodedCol",
                 "output column: tokens after the encoder and its final norm (T, D), empty for none");
-        patchEmbeddingsCol = new Param<>(this, "patchEmbeddingsCol",
+        embeddedCol = new Param<>(this, "embeddedCol",
                 "output column: tokens before the encoder, projection plus position (T, D), empty for none");
         includePrefix = new BooleanParam(this, "includePrefix",
                 "whether token columns start with the class and register tokens");
         setDefault(pooledCol, "pooled");
         setDefault(encodedCol, "");
-        setDefault(patchEmbeddingsCol, "");
+        setDefault(embeddedCol, "");
         setDefault(includePrefix, false);
     }
 
@@ -68,9 +68,9 @@ public final class VitEmbedderTransformer extends VitTransformer {
         return encodedCol;
     }
 
-    /** @return the patch-embeddings-column param */
-    public Param<String> patchEmbeddingsCol() {
-        return patchEmbeddingsCol;
+    /** @return the embedded-column param */
+    public Param<String> embeddedCol() {
+        return embeddedCol;
     }
 
     /** @return the include-prefix param */
@@ -101,13 +101,13 @@ public final class VitEmbedderTransformer extends VitTransformer {
     }
 
     /**
-     * Sets the patch-embeddings column; empty leaves it out (the default).
+     * Sets the embedded column; empty leaves it out (the default).
      *
-     * @param value the column name, e.g. {@code patch_embeddings}
+     * @param value the column name, e.g. {@code embedded}
      * @return this stage
      */
-    public VitEmbedderTransformer setPatchEmbeddingsCol(String value) {
-        set(patchEmbeddingsCol, value == null ? "" : value);
+    public VitEmbedderTransformer setEmbeddedCol(String value) {
+        set(embeddedCol, value == null ? "" : value);
         return this;
     }
 
@@ -126,7 +126,7 @@ public final class VitEmbedderTransformer extends VitTransformer {
     @Override
     OutputColumns outputColumns() {
         return new OutputColumns(null, null, null, null, column(getOrDefault(pooledCol)),
-                column(getOrDefault(encodedCol)), column(getOrDefault(patchEmbeddingsCol)), getOrDefault(errorCol()));
+                column(getOrDefault(encodedCol)), column(getOrDefault(embeddedCol)), getOrDefault(errorCol()));
     }
 
     @Override

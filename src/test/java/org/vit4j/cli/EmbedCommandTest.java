@@ -32,7 +32,7 @@ import org.vit4j.io.Npy;
 /**
  * {@code vit4j embed}: on a DINOv3-layout model imported from timm's fixture, {@code --tokens
  * encoded --prefix} is timm's {@code forward_features}, {@code encoded} is its patch part, and
- * {@code pooled} and {@code patch-embeddings} are what the library's encoder view gives; rows keep
+ * {@code pooled} and {@code embedded} are what the library's encoder view gives; rows keep
  * the input order across image sizes, with their paths beside them; {@code --engine} and {@code
  * --precision} choose the forward that computes; images, directories and bad files follow
  * predict's rules.
@@ -86,7 +86,7 @@ class EmbedCommandTest {
         List<String> lines = Files.readAllLines(pooled);
         assertEquals(2, lines.size());
         Path before = tmp.resolve("before.npy");
-        assertEquals(0, run("embed", "--model", model.toString(), "--tokens", "patch-embeddings", "--tensor",
+        assertEquals(0, run("embed", "--model", model.toString(), "--tokens", "embedded", "--tensor",
                 x.toString(), "--out", before.toString()).code());
         Npy.Array pe = Npy.read(before);
         assertArrayEquals(new long[] {2, 15, 32}, pe.shape());
@@ -103,7 +103,7 @@ class EmbedCommandTest {
                 int per = 3 * 24 * 40;
                 PreprocessedImage image = new PreprocessedImage(Arrays.copyOfRange(in.data(), b * per, (b + 1) * per), 3, 24, 40);
                 assertArrayEquals(loaded.encoder().pooled(List.of(image)).get(0), e, 1e-6f);
-                float[][] tokens = loaded.encoder().patchEmbeddings(List.of(image)).get(0);
+                float[][] tokens = loaded.encoder().embedded(List.of(image)).get(0);
                 for (int t = 0; t < 15; t++) {
                     assertArrayEquals(tokens[t], Arrays.copyOfRange(pe.data(), (b * 15 + t) * 32, (b * 15 + t + 1) * 32), 1e-6f);
                 }
@@ -244,10 +244,15 @@ class EmbedCommandTest {
         assertTrue(none.err().contains("give image PATHs or --tensor FILE.npy (one of the two)"), none.err());
         CliRun tok = run("embed", "--model", model.toString(), "--tokens", "all", dir.toString(), "--out", out.toString());
         assertEquals(ExitCodes.USAGE, tok.code());
-        assertTrue(tok.err().contains("unknown tokens 'all'; valid: patch-embeddings, encoded, pooled"), tok.err());
+        assertTrue(tok.err().contains("unknown tokens 'all'; valid: embedded, encoded, pooled"), tok.err());
+        CliRun former = run("embed", "--model", model.toString(), "--tokens", "patch-embeddings", dir.toString(),
+                "--out", out.toString());
+        assertEquals(ExitCodes.USAGE, former.code());
+        assertEquals("vit4j embed: tokens 'patch-embeddings' is now called 'embedded' (the tokens the encoder reads;"
+                + " patch embeddings are the patch projection alone)", former.errorLine());
         CliRun prefix = run("embed", "--model", model.toString(), "--prefix", dir.toString(), "--out", out.toString());
         assertEquals(ExitCodes.USAGE, prefix.code());
-        assertTrue(prefix.err().contains("--prefix needs --tokens encoded or patch-embeddings"), prefix.err());
+        assertTrue(prefix.err().contains("--prefix needs --tokens encoded or embedded"), prefix.err());
     }
 
     @Test

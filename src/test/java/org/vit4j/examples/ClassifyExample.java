@@ -34,7 +34,7 @@ public final class ClassifyExample {
             List<Path> sorted = files.filter(ImageLoader::isImageFile).sorted().toList();
             for (Path file : sorted) {
                 Classification c = model.classifier().classify(file, 1);
-                float[][] patches = model.encoder().patchEmbeddings(file); // (N, D)
+                float[][] patches = model.encoder().embedded(file); // (N, D)
                 System.out.printf("%s\t%s\t%.4f\tpooled %d\tpatch embeddings %dx%d%n", file.getFileName(),
                         c.best().label(), c.best().probability(), c.pooled().length, patches.length, patches[0].length);
             }

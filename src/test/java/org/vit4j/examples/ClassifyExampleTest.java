@@ -54,7 +54,7 @@ class ClassifyExampleTest {
             VitClassifier clf = loaded.classifier();
             for (int i = 0; i < files.size(); i++) {
                 Classification c = clf.classify(files.get(i), 1);
-                int n = loaded.encoder().patchEmbeddings(files.get(i)).length;
+                int n = loaded.encoder().embedded(files.get(i)).length;
                 String want = String.format("%s\t%s\t%.4f\tpooled 32\tpatch embeddings %dx32",
                         files.get(i).getFileName(), c.best().label(), c.best().probability(), n);
                 assertEquals(want, lines.get(i));

@@ -53,7 +53,7 @@ class LibraryPageTest {
     }
 
     @Test
-    void libraryPageCodeClassifiesAndComputesPatchEmbeddings() throws Exception {
+    void libraryPageCodeClassifiesAndComputesEmbeddedTokens() throws Exception {
         try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
             Classification c = model.classifier().classify(Path.of("sample-images/fashion-9-ankle-boot-test0.png"), 3);
             System.out.println(c.best().label() + " " + c.best().probability());
@@ -61,7 +61,7 @@ class LibraryPageTest {
 
             VitEncoder encoder = model.encoder();
             Path coffee = Path.of("sample-images/photo-coffee.jpg");
-            float[][] patches = encoder.patchEmbeddings(coffee);
+            float[][] patches = encoder.embedded(coffee);
             float[][] encoded = encoder.encoded(coffee);
 
             assertEquals("Ankle boot", c.best().label());
@@ -83,11 +83,11 @@ class LibraryPageTest {
     }
 
     @Test
-    void readmeCodeClassifiesAndComputesPatchEmbeddings() throws Exception {
+    void readmeCodeClassifiesAndComputesEmbeddedTokens() throws Exception {
         try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
             Classification c = model.classifier().classify(Path.of("sample-images/fashion-9-ankle-boot-test0.png"), 3);
             System.out.println(c.best().label() + " " + c.best().probability());
-            float[][] patches = model.encoder().patchEmbeddings(Path.of("sample-images/photo-coffee.jpg"));
+            float[][] patches = model.encoder().embedded(Path.of("sample-images/photo-coffee.jpg"));
             assertEquals(model.getConfig().architecture().grid().size(), patches.length);
         }
     }

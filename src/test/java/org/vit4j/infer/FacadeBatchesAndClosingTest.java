@@ -76,10 +76,10 @@ class FacadeBatchesAndClosingTest {
                 assertArrayEquals(alone.logits(), fromFiles.get(row[i]).value().logits(), 1e-5f, "file " + i);
                 assertArrayEquals(clf.classify(pics.get(i), 3).logits(), fromPictures.get(i).logits(), 1e-5f, "picture " + i);
             }
-            List<Outcome<float[][]>> tokens = Outcome.mapAll(read, images -> model.encoder().patchEmbeddings(images));
+            List<Outcome<float[][]>> tokens = Outcome.mapAll(read, images -> model.encoder().embedded(images));
             assertEquals(9, tokens.get(0).value().length); // 48x48 / 16 = 3x3 patches
             assertEquals(2, tokens.get(2).value().length); // 16x32 = 1x2
-            assertArrayEquals(model.encoder().patchEmbeddings(files.get(3).value())[4], tokens.get(3).value()[4], 1e-5f);
+            assertArrayEquals(model.encoder().embedded(files.get(3).value())[4], tokens.get(3).value()[4], 1e-5f);
         }
     }
 
@@ -107,7 +107,7 @@ class FacadeBatchesAndClosingTest {
         assertEquals("this InferenceModel is closed",
                 assertThrows(IllegalStateException.class, () -> enc.pooled(List.of(model.preprocess(pic)))).getMessage());
         assertEquals("this InferenceModel is closed",
-                assertThrows(IllegalStateException.class, () -> model.encoder(true).patchEmbeddings(
+                assertThrows(IllegalStateException.class, () -> model.encoder(true).embedded(
                         List.of(model.preprocess(pic)))).getMessage());
     }
 

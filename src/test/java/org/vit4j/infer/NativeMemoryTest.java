@@ -55,7 +55,7 @@ class NativeMemoryTest {
 
             // the NDArray API puts its result, and nothing else, into the caller's manager
             try (NDManager mine = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-                NDArray tokens = enc.compute(mine, List.of(px, px), TokenKind.PATCH_EMBEDDINGS);
+                NDArray tokens = enc.compute(mine, List.of(px, px), TokenKind.EMBEDDED);
                 assertEquals(new Shape(2, 18, 32), tokens.getShape());
                 assertSame(mine, tokens.getManager());
                 assertEquals(List.of(tokens), mine.getManagedArrays());
@@ -79,7 +79,7 @@ class NativeMemoryTest {
             switch (i % 5) {
                 case 0 -> model.classifier().classify(p, 3);
                 case 1 -> model.encoder().pooled(List.of(model.preprocess(p)));
-                case 2 -> model.encoder(true).patchEmbeddings(List.of(model.preprocess(p)));
+                case 2 -> model.encoder(true).embedded(List.of(model.preprocess(p)));
                 case 3 -> model.encoder().encoded(List.of(model.preprocess(p)));
                 default -> model.classifier().classify(ImageFactory.getInstance().fromImage(p), 1);
             }

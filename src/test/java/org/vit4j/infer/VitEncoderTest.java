@@ -26,7 +26,7 @@ import org.vit4j.model.VitModel;
 
 /**
  * {@link VitEncoder} gives exactly the model's three outputs — patch embeddings ({@code
- * VisionTransformer.embed}), encoded tokens ({@code forwardFeatures}) and the pooled vector — in
+ * VisionTransformer.embed}), encoded tokens ({@code forwardEncoded}) and the pooled vector — in
  * every input form, on both engines.
  */
 class VitEncoderTest {
@@ -44,13 +44,13 @@ class VitEncoderTest {
         dir = Fixtures.savedModel(tmp.resolve("m"), 8);
     }
 
-    /** The eager block's tokens before ({@code embed}) or after ({@code forwardFeatures}) the encoder, {@code (B, 18, 32)}. */
+    /** The eager block's tokens before ({@code embed}) or after ({@code forwardEncoded}) the encoder, {@code (B, 18, 32)}. */
     private static float[] eagerTokens(List<PreprocessedImage> images, TokenKind kind) throws Exception {
         try (VitModel model = VitModel.load(dir, Device.cpu()); NDManager m = model.newManager()) {
             Batch b = Batch.of(images);
             NDArray x = m.create(b.data(), b.shape());
             ParameterStore ps = new ParameterStore(m, false);
-            return (kind == TokenKind.ENCODED ? model.getBlock().forwardFeatures(ps, x, false)
+            return (kind == TokenKind.ENCODED ? model.getBlock().forwardEncoded(ps, x, false)
                     : model.getBlock().embed(ps, x, false)).toFloatArray();
         }
     }
@@ -92,22 +92,22 @@ class VitEncoderTest {
     }
 
     @Test
-    void patchEmbeddingsAndEncodedTokensEqualTheBlockWithAndWithoutThePrefix() throws Exception {
+    void embeddedAndEncodedTokensEqualTheBlockWithAndWithoutThePrefix() throws Exception {
         List<PreprocessedImage> images = normalImages();
         try (InferenceModel eager = InferenceModel.builder().setModelDirectory(dir).optEngine(ForwardEngine.EAGER).build();
                 InferenceModel compiled = InferenceModel.load(dir, Device.cpu())) {
             assertEquals(ForwardEngine.COMPILED, compiled.getForward().engine());
-            for (TokenKind kind : List.of(TokenKind.PATCH_EMBEDDINGS, TokenKind.ENCODED)) {
+            for (TokenKind kind : List.of(TokenKind.EMBEDDED, TokenKind.ENCODED)) {
                 float[] want = eagerTokens(images, kind); // (2, 18, 32)
                 assertEquals(2 * 18 * D, want.length);
                 VitEncoder with = eager.encoder(true);
                 VitEncoder without = eager.encoder();
-                List<float[][]> all = kind == TokenKind.ENCODED ? with.encoded(images) : with.patchEmbeddings(images);
+                List<float[][]> all = kind == TokenKind.ENCODED ? with.encoded(images) : with.embedded(images);
                 assertEquals(18, all.get(0).length, kind.cliName());
                 assertEquals(D, all.get(0)[0].length);
                 assertArrayEquals(want, flatten(all), kind.cliName());
                 List<float[][]> patches = kind == TokenKind.ENCODED
-                        ? without.encoded(images) : without.patchEmbeddings(images);
+                        ? without.encoded(images) : without.embedded(images);
                 assertEquals(16, patches.get(0).length);
                 assertArrayEquals(withoutPrefix(want, 2, 18), flatten(patches), kind.cliName());
                 // the prefix really is there: the class token differs from every patch token
@@ -169,7 +169,7 @@ class VitEncoderTest {
         BufferedImage odd = Fixtures.pictures(4, 1).get(3); // 33x71 RGB, resized to 64x64
         try (InferenceModel model = InferenceModel.load(dir, Device.cpu())) {
             VitEncoder enc = model.encoder();
-            float[][] tokens = enc.patchEmbeddings(List.of(model.preprocess(grey))).get(0);
+            float[][] tokens = enc.embedded(List.of(model.preprocess(grey))).get(0);
             assertEquals(16, tokens.length); // (64 / 16)² patches, no prefix
             assertEquals(D, tokens[0].length);
             assertEquals(enc.getWidth(), tokens[0].length);
@@ -177,14 +177,14 @@ class VitEncoderTest {
             // only by their position embedding — which is not zero
             assertTrue(TestModels.maxAbsDiff(tokens[0], tokens[5]) > 1e-3);
 
-            assertArrayEquals(tokens, enc.patchEmbeddings(List.of(model.preprocess(
+            assertArrayEquals(tokens, enc.embedded(List.of(model.preprocess(
                     ImageFactory.getInstance().fromImage(grey)))).get(0));
-            float[][] o = enc.patchEmbeddings(List.of(model.preprocess(odd))).get(0);
-            assertArrayEquals(o, enc.patchEmbeddings(List.of(model.preprocess(Fixtures.foreignImage(odd)))).get(0));
+            float[][] o = enc.embedded(List.of(model.preprocess(odd))).get(0);
+            assertArrayEquals(o, enc.embedded(List.of(model.preprocess(Fixtures.foreignImage(odd)))).get(0));
 
             Path png = tmp.resolve("grey.png");
             ImageIO.write(grey, "png", png.toFile());
-            assertArrayEquals(tokens, enc.patchEmbeddings(png));
+            assertArrayEquals(tokens, enc.embedded(png));
             assertArrayEquals(enc.encoded(List.of(model.preprocess(grey))).get(0), enc.encoded(png));
             assertArrayEquals(enc.pooled(List.of(model.preprocess(grey))).get(0), enc.pooled(png));
         }
@@ -210,7 +210,7 @@ class VitEncoderTest {
                     () -> enc.compute(mine, List.of(big, small), TokenKind.ENCODED)).getMessage();
             assertTrue(sizes.contains("1x64x64") && sizes.contains("1x32x32"), sizes);
             assertThrows(IllegalArgumentException.class, () -> enc.compute(mine, List.of(), TokenKind.POOLED));
-            assertEquals(0, enc.patchEmbeddings(List.of()).size());
+            assertEquals(0, enc.embedded(List.of()).size());
             assertEquals(0, mine.getManagedArrays().size());
         }
     }

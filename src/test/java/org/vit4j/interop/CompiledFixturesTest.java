@@ -144,7 +144,7 @@ class CompiledFixturesTest {
             float[] compiled = f.forward(images).get(0).toFloatArray();
             float[] eager = model.forward(images).get(0).toFloatArray();
             float[] features = fp32.features(images).toFloatArray();
-            float[] eagerFeatures = model.features(images).toFloatArray();
+            float[] eagerFeatures = model.encoded(images).toFloatArray();
             float[] half = bf16.forward(images).get(0).toFloatArray();
             double scale = TestModels.maxAbsDiff(want, new float[want.length]);
             double vsTimm = TestModels.maxAbsDiff(compiled, want);

@@ -70,7 +70,7 @@ class TimmGoldenTest {
             NDArray out = model.forward(images).get(0); // (B, K)
             assertArrayEquals(logits.shape(), out.getShape().getShape(), name + " logits shape");
             assertClose(logits.data(), out.toFloatArray(), 1e-4, name + " logits " + size);
-            NDArray f = model.features(images); // (B, T, D)
+            NDArray f = model.encoded(images); // (B, T, D)
             assertArrayEquals(features.shape(), f.getShape().getShape(), name + " features shape");
             assertClose(features.data(), f.toFloatArray(), 1e-3, name + " forward_features " + size);
         }

@@ -247,7 +247,7 @@ class VisionTransformerTest {
             ViTConfig config = small().optPooling(pooling).optClassToken(true).optRegisterTokens(2).build();
             try (VitModel model = TestModels.create(config, 43); NDManager m = model.newManager()) {
                 NDArray x = TestModels.images(m, 8, new Shape(2, 1, 64, 64));
-                float[] feats = model.getBlock().forwardFeatures(new ParameterStore(m, false), x, false)
+                float[] feats = model.getBlock().forwardEncoded(new ParameterStore(m, false), x, false)
                         .toFloatArray(); // (B, 3 + N, D)
                 float[] pooled = model.forward(x).get(1).toFloatArray(); // (B, D)
                 for (int b = 0; b < 2; b++) {
