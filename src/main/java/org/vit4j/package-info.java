@@ -64,9 +64,13 @@
  *       give for an image: one of the three above, chosen by a {@code TokenKind}.
  *   <dt>engine
  *   <dd>what computes the network: {@code compiled} (the TorchScript program of {@link
- *       org.vit4j.compiled}) or {@code eager} (the DJL blocks); {@code --engine}, the Criteria
- *       argument {@code engine}, Spark's {@code engine} param, {@code train.json}'s {@code engine}.
- *       DJL's own engine is always called "the PyTorch engine" (or libtorch), never just "engine".
+ *       org.vit4j.compiled}, {@code compiled.ForwardEngine}) or {@code eager} (the DJL blocks);
+ *       {@code --engine} of every command that runs the network, Spark's {@code engine} param,
+ *       {@code train.json}'s and the JSON outputs' {@code engine}. One exception: DJL's {@code
+ *       Criteria} already reads its argument {@code engine} as its own engine's name (a model
+ *       directory's {@code serving.properties} sets {@code engine=PyTorch}), so there the choice
+ *       is the argument {@code forward}. DJL's own engine is always called "the PyTorch engine"
+ *       (or libtorch), never just "engine".
  *   <dt>precision
  *   <dd>the number format of the compiled program's matrix products: {@code fp32}, {@code bf16},
  *       {@code auto}; {@code --precision}, the Criteria argument {@code precision}.

@@ -23,8 +23,10 @@ import org.vit4j.model.VitModel;
  * {@code model.safetensors}; no code from the directory is run.
  *
  * <p>The block runs the compiled forward ({@link CompiledBlock}) where the config compiles, else the
- * eager network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} and
- * {@code optArgument("precision", "fp32|bf16|auto")} (defaults {@code compiled}, {@code fp32}).
+ * eager network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} (the
+ * command line's {@code --engine}; DJL's Criteria reads the argument {@code engine} as its own
+ * engine's name) and {@code optArgument("precision", "fp32|bf16|auto")} (defaults {@code
+ * compiled}, {@code fp32}).
  */
 public final class VitBlockFactory implements BlockFactory {
 
