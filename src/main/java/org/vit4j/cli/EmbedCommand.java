@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Embed images (files, directories searched recursively, or - for paths on stdin):"
-                + " patch embeddings, encoded tokens or the pooled vector.")
+                + " embedded tokens, encoded tokens or the pooled vector.")
 final class EmbedCommand implements Callable<Integer> {
 
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();

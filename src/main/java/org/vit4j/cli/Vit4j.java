@@ -15,7 +15,7 @@ import picocli.CommandLine.IVersionProvider;
         name = "vit4j",
         mixinStandardHelpOptions = true,
         versionProvider = Vit4j.Version.class,
-        description = "Vision Transformer patch embeddings on Deep Java Library.",
+        description = "Vision Transformers on Deep Java Library: classify, embed, train, import.",
         subcommands = {
             PredictCommand.class,
             EmbedCommand.class,

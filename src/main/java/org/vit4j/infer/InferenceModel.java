@@ -22,7 +22,7 @@ import org.vit4j.model.VitModel;
  * A vit4j model loaded for inference: its weights ({@link VitModel}), its inference forward
  * (compiled or eager, in the chosen precision; {@link #getForward}), and how its input is read
  * (the {@link ImageLoader} and the model's {@link ImagePreprocessor}). Two views share it: {@link
- * #classifier()} (labels, logits, pooled vector) and {@link #encoder()} (patch embeddings, encoded
+ * #classifier()} (labels, logits, pooled vector) and {@link #encoder()} (embedded tokens, encoded
  * tokens, pooled vector); the views own nothing, so a model is loaded, compiled and closed once
  * however many views use it.
  *

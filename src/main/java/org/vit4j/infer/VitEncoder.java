@@ -13,7 +13,7 @@ import org.vit4j.model.ViTConfig;
 
 /**
  * The encoder view of an {@link InferenceModel}: images in, one of the three {@link TokenKind}s
- * out — patch embeddings (before the encoder), encoded tokens (after it) or the pooled vector —
+ * out — embedded tokens (what the encoder reads), encoded tokens (after it) or the pooled vector —
  * computed by the model's forward (compiled or eager, in its precision; {@link
  * InferenceModel#getForward}).
  *
@@ -86,7 +86,7 @@ public final class VitEncoder {
     }
 
     /**
-     * The patch embeddings of an image file: tokens before the encoder.
+     * The embedded tokens of an image file: the tokens the encoder reads.
      *
      * @param path the file
      * @return {@code (T, D)}
@@ -97,7 +97,7 @@ public final class VitEncoder {
     }
 
     /**
-     * Patch embeddings of preprocessed images of any sizes.
+     * The embedded tokens of preprocessed images of any sizes.
      *
      * @param images model inputs {@code (C, H, W)}
      * @return {@code (T, D)} per image, in input order

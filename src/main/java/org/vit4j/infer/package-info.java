@@ -10,8 +10,8 @@
  *       files, pictures or DJL images → top-k labels, logits {@code (K)} and the pooled vector
  *       {@code (D)};
  *   <li>{@link org.vit4j.infer.VitEncoder} ({@link org.vit4j.infer.InferenceModel#encoder()}): the
- *       same inputs → one of the three {@link org.vit4j.infer.TokenKind}s: patch embeddings (tokens
- *       before the encoder), encoded tokens (after the encoder and its final norm, timm's {@code
+ *       same inputs → one of the three {@link org.vit4j.infer.TokenKind}s: embedded tokens (the
+ *       tokens the encoder reads), encoded tokens (after the encoder and its final norm, timm's {@code
  *       forward_features}) or the pooled vector (timm's {@code forward_head(pre_logits=True)}).
  *   <li>{@link org.vit4j.infer.Outcome}: an input's result or the reason it has none, so that a run
  *       goes on past a bad input and keeps input order; list methods of the views accept images of

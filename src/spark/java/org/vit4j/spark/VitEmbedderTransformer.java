@@ -8,8 +8,8 @@ import org.apache.spark.ml.util.Identifiable;
  * Spark ML stage: embeds each row's image with {@link org.vit4j.infer.VitEncoder}; the head is not
  * run. Appends any of the three {@link org.vit4j.infer.TokenKind}s, each in its own column —
  * {@code pooled} (the vector {@code (D)} the head reads; on by default), {@code encoded} (tokens
- * after the encoder and its final norm, {@code (T, D)}), {@code embedded} (tokens before the
- * encoder: projection plus position, {@code (T, D)}) — and {@code error}. Tokens are in row-major
+ * after the encoder and its final norm, {@code (T, D)}), {@code embedded} (the tokens the
+ * encoder reads: patch embeddings plus position, {@code (T, D)}) — and {@code error}. Tokens are in row-major
  * patch order, {@code T = N}, or {@code c + R + N} with the class and register tokens first under
  * {@link #setIncludePrefix}.
  *
@@ -28,7 +28,7 @@ public final class VitEmbedderTransformer extends VitTransformer {
     private final Param<String> pooledCol;
     /** Output column: the encoded tokens (T, D); empty (the default) for none. */
     private final Param<String> encodedCol;
-    /** Output column: the patch embeddings (T, D); empty (the default) for none. */
+    /** Output column: the embedded tokens (T, D); empty (the default) for none. */
     private final Param<String> embeddedCol;
     /** Whether token columns start with the class and register tokens. Default false. */
     private final BooleanParam includePrefix;
@@ -49,7 +49,7 @@ public final class VitEmbedderTransformer extends VitTransformer {
         encodedCol = new Param<>(this, "encodedCol",
                 "output column: tokens after the encoder and its final norm (T, D), empty for none");
         embeddedCol = new Param<>(this, "embeddedCol",
-                "output column: tokens before the encoder, projection plus position (T, D), empty for none");
+                "output column: the tokens the encoder reads, patch embeddings plus position (T, D), empty for none");
         includePrefix = new BooleanParam(this, "includePrefix",
                 "whether token columns start with the class and register tokens");
         setDefault(pooledCol, "pooled");
@@ -99,6 +99,26 @@ public final class VitEmbedderTransformer extends VitTransformer {
         set(encodedCol, value == null ? "" : value);
         return this;
     }
+
+    /**
+     * Finds a param by name; the former name of {@link #embeddedCol()}, {@code patchEmbeddingsCol},
+     * is refused with its new one.
+     *
+     * @param paramName the name
+     * @return the param
+     * @throws java.util.NoSuchElementException for an unknown name, or the former one with the new
+     */
+    @Override
+    public Param<Object> getParam(String paramName) {
+        if (FORMER_EMBEDDED_COL.equals(paramName)) {
+            throw new java.util.NoSuchElementException("Param " + FORMER_EMBEDDED_COL
+                    + " is now called embeddedCol (the tokens the encoder reads)");
+        }
+        return super.getParam(paramName);
+    }
+
+    /** The former name of {@link #embeddedCol()}. */
+    private static final String FORMER_EMBEDDED_COL = "patchEmbeddingsCol";
 
     /**
      * Sets the embedded column; empty leaves it out (the default).

@@ -8,7 +8,7 @@
  * {@code vit4j predict}), preprocessed by the model's {@link org.vit4j.image.ImagePreprocessor},
  * batched {@code (B, C, H, W)} and run through the executor's one {@link org.vit4j.infer.InferenceModel}:
  * its {@link org.vit4j.infer.VitClassifier} view, or its {@link org.vit4j.infer.VitEncoder} view for
- * the pooled vector, encoded tokens and patch embeddings. A file that cannot be read becomes a row
+ * the pooled vector, encoded tokens and embedded tokens. A file that cannot be read becomes a row
  * with a non-null error column; the rest of its partition goes on.
  *
  * <ul>
