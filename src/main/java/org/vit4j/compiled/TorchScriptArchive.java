@@ -95,24 +95,12 @@ public final class TorchScriptArchive {
     /**
      * Reads a TorchScript program's source, a resource of this package.
      *
-     * @param name the resource's file name, e.g. {@code vit_forward.py}
+     * @param name the resource's file name, e.g. {@code vit.py}
      * @return its text
      * @throws IllegalStateException if the resource is missing from the classpath
      */
     public static String programSource(String name) {
-        return programSource(TorchScriptArchive.class, name);
-    }
-
-    /**
-     * Reads a TorchScript program's source, a resource of a class's package.
-     *
-     * @param owner the class whose package holds the resource
-     * @param name the resource's file name, e.g. {@code vit_train.py}
-     * @return its text
-     * @throws IllegalStateException if the resource is missing from the classpath
-     */
-    public static String programSource(Class<?> owner, String name) {
-        try (InputStream in = owner.getResourceAsStream(name)) {
+        try (InputStream in = TorchScriptArchive.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException(name + " is missing from the classpath");
             }

@@ -21,9 +21,10 @@ import org.vit4j.position.RotaryEmbedding;
  *
  * <ul>
  *   <li>Input: tokens {@code (B, T, D)}; optionally followed by a rotation {@code cos, sin}, each
- *       {@code (N, hd)} or {@code (H, N, hd)} ({@link RotaryEmbedding#rotations}), which turns the
- *       queries and keys of the last {@code N = T - prefix} tokens; the {@code prefix} class and
- *       register tokens pass unrotated (timm: {@code q[:, :, :npt]} kept).
+ *       {@code (N, hd/2)} or {@code (H, N, hd/2)}, one value per rotation pair ({@link
+ *       RotaryEmbedding#rotations}), which turns the queries and keys of the last {@code N = T -
+ *       prefix} tokens; the {@code prefix} class and register tokens pass unrotated (timm: {@code
+ *       q[:, :, :npt]} kept).
  *   <li>Parameters: {@code qkv.weight (3D, D)} (rows: all q, then all k, then all v; within each,
  *       head-major), {@code qkv.bias (3D)} (without key bias, as timm's {@code Eva}: its k third is
  *       not used), {@code proj.weight (D, D)}, {@code proj.bias (D)}.

@@ -244,6 +244,25 @@ public final class Rope {
     }
 
     /**
+     * The cosine and sine of every angle: the rotary tables, one value per rotation pair.
+     *
+     * @param angles {@code (N, D/2)}
+     * @return {@code {cos, sin}}, each {@code (N, D/2)}
+     */
+    public static float[][][] cosSin(float[][] angles) {
+        int n = angles.length;
+        int half = n == 0 ? 0 : angles[0].length;
+        float[][][] out = new float[2][n][half];
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < half; p++) {
+                out[0][i][p] = (float) Math.cos(angles[i][p]);
+                out[1][i][p] = (float) Math.sin(angles[i][p]);
+            }
+        }
+        return out;
+    }
+
+    /**
      * Expands angles to per-dimension cosines and sines in a layout, as timm's embedding tables
      * ({@code (N, D)} each; interleaved repeats every angle twice, half tiles the row twice).
      *

@@ -16,7 +16,9 @@ import org.vit4j.Names;
  *       {@code rotate_half(x) = [-x_{D/2..D-1} | x_{0..D/2-1}]} and the angles tiled twice.
  * </ul>
  *
- * Both are the same rotation with the head dimensions permuted: {@link #halfToInterleaved(int)}.
+ * Both are the same rotation with the head dimensions permuted ({@code interleaved[2p] = half[p]},
+ * {@code interleaved[2p+1] = half[p + D/2]}): the compiled program permutes a half-layout model's
+ * query and key rows so, and always turns adjacent pairs.
  */
 public enum RopeLayout implements Named {
     /** Rotate adjacent pairs {@code (2p, 2p+1)}. */
@@ -56,25 +58,6 @@ public enum RopeLayout implements Named {
      */
     public int pairOf(int j, int dim) {
         return this == INTERLEAVED ? j / 2 : j % (dim / 2);
-    }
-
-    /**
-     * The permutation taking a half-layout head vector to the interleaved layout:
-     * {@code interleaved[j] = half[perm[j]]}, i.e. {@code perm[2p] = p}, {@code perm[2p+1] = p + D/2}.
-     *
-     * @param dim head width {@code D}, even
-     * @return {@code perm} of length {@code D}
-     */
-    public static int[] halfToInterleaved(int dim) {
-        if (dim <= 0 || dim % 2 != 0) {
-            throw new IllegalArgumentException("head width must be positive and even, got " + dim);
-        }
-        int[] perm = new int[dim];
-        for (int p = 0; p < dim / 2; p++) {
-            perm[INTERLEAVED.first(p, dim)] = HALF.first(p, dim);
-            perm[INTERLEAVED.second(p, dim)] = HALF.second(p, dim);
-        }
-        return perm;
     }
 
     /**

@@ -20,9 +20,10 @@ import org.vit4j.patch.PatchGrid;
  * grid and applies it to queries and keys ({@link #apply}).
  *
  * <ul>
- *   <li>Output of {@link #rotations}: per block {@code NDList(cos, sin)}, each {@code (N, D_h)} for
- *       {@code rope-axial} and {@code rope-dinov3} (the same for every block and head) or
- *       {@code (H, N, D_h)} for {@code rope-mixed}; {@code N = rows·cols} of the input's grid.
+ *   <li>Output of {@link #rotations}: per block {@code NDList(cos, sin)}, one value per rotation
+ *       pair (the compiled program reads the same tables), each {@code (N, D_h/2)} for {@code
+ *       rope-axial} and {@code rope-dinov3} (the same for every block and head) or {@code (H, N,
+ *       D_h/2)} for {@code rope-mixed}; {@code N = rows·cols} of the input's grid.
  *   <li>Parameter ({@code rope-mixed} only): {@code freqs (2, depth, H, D_h/2)} (timm's
  *       {@code rope.freqs}), initialised by {@link Rope#mixedFrequencies} with one uniform random
  *       angle in {@code [0, 2 pi)} per block and head drawn from the engine's seeded generator.
@@ -161,11 +162,10 @@ public final class RotaryEmbedding extends GridTableBlock {
             fx = fx.reshape(depth, heads, 1, half); // (depth, H, 1, D_h/2)
             fy = fy.reshape(depth, heads, 1, half);
             NDArray angles = tx.mul(fx).add(ty.mul(fy)); // (depth, H, N, D_h/2), timm get_mixed_freqs
-            NDArray expanded = expand(angles); // (depth, H, N, D_h)
-            NDArray cos = expanded.cos();
-            NDArray sin = expanded.sin();
+            NDArray cos = angles.cos();
+            NDArray sin = angles.sin();
             for (int i = 0; i < depth; i++) {
-                out.add(new NDList(cos.get("{}", i), sin.get("{}", i))); // (H, N, D_h)
+                out.add(new NDList(cos.get("{}", i), sin.get("{}", i))); // (H, N, D_h/2)
             }
             return out;
         }
@@ -198,26 +198,14 @@ public final class RotaryEmbedding extends GridTableBlock {
         return Rope.mixedCoordinates(coordinates(grid), indexing);
     }
 
-    /** {@code (..., D_h/2)} angles to {@code (..., D_h)} in the layout: repeat_interleave(2) or tile(2). */
-    private NDArray expand(NDArray angles) {
-        Shape s = angles.getShape();
-        int last = s.dimension() - 1;
-        if (layout == RopeLayout.HALF) {
-            return NDArrays.concat(new NDList(angles, angles), last);
-        }
-        long[] dims = s.getShape();
-        dims[last] *= 2;
-        return NDArrays.stack(new NDList(angles, angles), last + 1).reshape(new Shape(dims));
-    }
-
     private NDList fixed(PatchGrid g, NDArray like) {
         return tables(g, like, m -> {
             float[][] angles = kind == PositionEmbeddingKind.ROPE_DINOV3
                     ? Rope.dinov3Angles(g.rows(), g.cols(), headDim, theta)
                     : Rope.axialAngles(coordinates(g), headDim, theta, indexing);
-            float[][][] cs = Rope.cosSin(angles, layout);
-            return new NDList(m.create(flatten(cs[0]), new Shape(g.size(), headDim)),
-                    m.create(flatten(cs[1]), new Shape(g.size(), headDim)));
+            float[][][] cs = Rope.cosSin(angles);
+            return new NDList(m.create(flatten(cs[0]), new Shape(g.size(), headDim / 2)),
+                    m.create(flatten(cs[1]), new Shape(g.size(), headDim / 2)));
         });
     }
 
@@ -232,10 +220,12 @@ public final class RotaryEmbedding extends GridTableBlock {
 
     /**
      * Rotates queries or keys of the patch tokens, leaving the first {@code prefix} tokens (class,
-     * registers) as they are: {@code x·cos + rot(x)·sin} (timm {@code apply_rot_embed_cat}).
+     * registers) as they are: every rotation pair {@code (x0, x1)} of the layout becomes {@code (x0
+     * cos - x1 sin, x0 sin + x1 cos)}, the complex product {@code (x0 + i x1)(cos + i sin)} (timm
+     * {@code apply_rot_embed_cat}'s {@code x·cos + rot(x)·sin} with one angle per pair).
      *
      * @param x {@code (B, H, T, D_h)} with {@code T = prefix + N}
-     * @param cos {@code (N, D_h)} or {@code (H, N, D_h)}
+     * @param cos {@code (N, D_h/2)} or {@code (H, N, D_h/2)}, one value per pair
      * @param sin like {@code cos}
      * @param layout the pair layout
      * @param prefix tokens before the patches
@@ -244,34 +234,29 @@ public final class RotaryEmbedding extends GridTableBlock {
     public static NDArray apply(NDArray x, NDArray cos, NDArray sin, RopeLayout layout, int prefix) {
         Shape s = x.getShape();
         long t = s.get(2);
+        long d = s.get(3);
         long n = cos.getShape().get(cos.getShape().dimension() - 2);
         if (t - prefix != n) {
             throw new IllegalArgumentException("rotary embedding for " + n + " patches applied to " + t
                     + " tokens with " + prefix + " prefix tokens");
         }
         NDArray patches = prefix == 0 ? x : x.get(":, :, {}:, :", prefix); // (B, H, N, D_h)
-        NDArray rotated = patches.mul(cos).add(rotateHalfOrPairs(patches, layout).mul(sin));
+        NDArray x0;
+        NDArray x1;
+        if (layout == RopeLayout.HALF) { // pairs (p, p + D_h/2)
+            x0 = patches.get(":, :, :, :{}", d / 2);
+            x1 = patches.get(":, :, :, {}:", d / 2);
+        } else { // pairs (2p, 2p+1)
+            NDArray pairs = patches.reshape(s.get(0), s.get(1), n, d / 2, 2);
+            x0 = pairs.get(":, :, :, :, 0");
+            x1 = pairs.get(":, :, :, :, 1");
+        } // each (B, H, N, D_h/2)
+        NDArray r0 = x0.mul(cos).sub(x1.mul(sin));
+        NDArray r1 = x0.mul(sin).add(x1.mul(cos));
+        NDArray rotated = layout == RopeLayout.HALF
+                ? NDArrays.concat(new NDList(r0, r1), 3)
+                : NDArrays.stack(new NDList(r0, r1), 4).reshape(s.get(0), s.get(1), n, d); // (B, H, N, D_h)
         return prefix == 0 ? rotated : NDArrays.concat(new NDList(x.get(":, :, :{}, :", prefix), rotated), 2);
-    }
-
-    /**
-     * timm's {@code rot} (interleaved: {@code [-x1, x0, -x3, x2, ..]}) or {@code rope_rotate_half}
-     * ({@code [-x_{D/2..} | x_{..D/2}]}) on the last axis.
-     *
-     * @param x {@code (B, H, N, D_h)}
-     * @param layout the pair layout
-     * @return {@code (B, H, N, D_h)}
-     */
-    public static NDArray rotateHalfOrPairs(NDArray x, RopeLayout layout) {
-        Shape s = x.getShape();
-        long d = s.get(3);
-        if (layout == RopeLayout.HALF) {
-            NDList halves = x.split(2, 3); // 2 x (B, H, N, D_h/2)
-            return NDArrays.concat(new NDList(halves.get(1).neg(), halves.get(0)), 3);
-        }
-        NDArray pairs = x.reshape(s.get(0), s.get(1), s.get(2), d / 2, 2); // (B, H, N, D_h/2, 2)
-        NDList parts = pairs.split(2, 4); // 2 x (B, H, N, D_h/2, 1)
-        return NDArrays.concat(new NDList(parts.get(1).neg(), parts.get(0)), 4).reshape(s);
     }
 
     @Override

@@ -7,20 +7,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.Precision;
-import org.vit4j.compiled.TorchScriptArchive;
+import org.vit4j.compiled.VitProgram;
 import org.vit4j.model.Architecture;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
@@ -30,8 +25,8 @@ import org.vit4j.position.PositionEmbeddingKind;
 import org.vit4j.position.RopeLayout;
 
 /**
- * A {@link VisionTransformer}'s training forward and loss as one TorchScript program ({@code
- * vit_train.py}, a resource): the parameters go in as a {@code List[Tensor]}, libtorch's autograd
+ * A {@link VisionTransformer}'s training forward and loss: the {@link VitProgram} on its training
+ * route (the same program and block code as inference, {@code CompiledVit}): the parameters go in as a {@code List[Tensor]}, libtorch's autograd
  * records the program's operations, and {@code GradientCollector.backward} on the returned loss
  * fills the DJL parameters' gradients, exactly where the eager blocks' backward puts them.
  *
@@ -39,11 +34,13 @@ import org.vit4j.position.RopeLayout;
  *   <li>Input of {@link #loss}: images {@code (B, C, H, W)} float32 at the configured size,
  *       targets {@code (B, K)} (label-smoothed one-hot rows), both PyTorch-engine arrays.
  *   <li>Parameters: every array of {@link VisionTransformer#namedParameters()}, passed as views
- *       (so the gradient reaches the parameter itself); the fixed absolute table and the fixed
- *       rotary cos/sin tables come from the eager position code, computed once, as constants.
- *       The learned table ({@code pos_embed.table}) and RoPE-Mixed's frequencies ({@code
- *       rope.freqs}) are parameters and get their gradients; the rotation of RoPE-Mixed is
- *       computed inside the program from them.
+ *       (so the gradient reaches the parameter itself), prepared inside the step (LayerScale folded,
+ *       half-layout rotary rows permuted, the key bias removed: differentiably); the fixed absolute
+ *       table and the fixed rotary cos/sin tables come from the eager position code, computed once,
+ *       as constants ({@link VitProgram#positionTable}, {@link VitProgram#rotation}). The learned
+ *       table ({@code pos_embed.table}) and RoPE-Mixed's frequencies ({@code rope.freqs}) are
+ *       parameters and get their gradients; the rotation of RoPE-Mixed is computed inside the
+ *       program from them.
  *   <li>Output: {@code NDList(loss (), logits (B, K))}, float32, in the images' manager.
  * </ul>
  *
@@ -66,41 +63,20 @@ import org.vit4j.position.RopeLayout;
  */
 public final class CompiledTrainStep implements AutoCloseable {
 
-    /** The module's class in {@code vit_train.py}. */
-    public static final String CLASS_NAME = "VitTrain";
-
-    /** The record components of {@link ViTConfig} the program implements (or that do not touch the forward). */
-    private static final Set<String> KNOWN = Set.of(
-            "imageHeight", "imageWidth", "channels", "patchSize", "width", "depth", "heads", "mlpRatio",
-            "numClasses", "pooling", "classToken", "registerTokens", "fcNorm", "qkvBias", "keyBias", "posEmb",
-            "posEmbLayout", "rope", "ropeLayout", "ropeIndexing", "ropeTheta", "positionScaling", "layerScale", "layerNormEps",
-            "dropout", "dropPath", "sizing", "interpolation", "cropPct", "mean", "std");
-
-    /** The tensors of one encoder block in the parameter list, in {@code vit_train.py}'s order (stride 14). */
-    private static final String[] BLOCK_TENSORS = {
-        "norm1.gamma", "norm1.beta", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight", "attn.proj.bias",
-        "norm2.gamma", "norm2.beta", "mlp.fc1.weight", "mlp.fc1.bias", "mlp.fc2.weight", "mlp.fc2.bias",
-        "ls1.gamma", "ls2.gamma",
-    };
-
-    /** The arrays {@link #inputs} puts before the parameters: method, images, target, pos, rot_a, rot_b. */
-    private static final int LEADING_ARGUMENTS = 6;
-
-    /** The learned table's place in the parameter list. */
-    private static final int LEARNED_TABLE = 4;
+    /** The arrays {@link #inputs} puts before the parameters: method, images, target, pos, cos, sin, coords. */
+    private static final int LEADING_ARGUMENTS = 7;
 
     /** How DJL's {@code IValueUtils.forward} packs arrays: this name makes them one {@code List[Tensor]} argument. */
     private static final String LIST_ARGUMENT = "ws[]";
 
     private final VisionTransformer network;
     private final Precision.Choice precision;
-    private final PtNDManager manager;
+    private final VitProgram program;
     private final PtSymbolBlock module;
     private final List<String> names;
     private final List<Parameter> params = new ArrayList<>();
     private final int shards;
     private final List<NDArray> absent = new ArrayList<>();
-    private final Map<String, NDArray[]> tables = new HashMap<>();
     /** Whether AdamW decays each parameter of the list ({@link AdamW#decays}), fixed at load. */
     private final boolean[] decayed;
 
@@ -108,37 +84,23 @@ public final class CompiledTrainStep implements AutoCloseable {
         this.network = network;
         this.precision = precision;
         this.shards = shards;
-        this.manager = (PtNDManager) parent.newSubManager();
-        HeapReuse.apply(); // a step allocates its activations and gradients anew: keep them in the heap
-        try {
-            this.module = archive(network.getConfig(), precision).load(manager);
-            ViTConfig c = network.getConfig();
-            this.names = parameterNames(c);
-            Map<String, Parameter> named = network.namedParameters();
-            Set<String> unknown = new TreeSet<>(named.keySet());
-            unknown.removeAll(names);
-            if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException("the compiled training step does not know the parameters " + unknown);
+        this.program = VitProgram.load(network, precision, true, parent);
+        this.module = program.module();
+        ViTConfig c = network.getConfig();
+        this.names = VitProgram.weightNames(c);
+        Map<String, Parameter> named = network.namedParameters();
+        this.decayed = new boolean[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            Parameter p = n == null ? null : named.get(n);
+            params.add(p);
+            decayed[i] = p != null && AdamW.decays(n, p.getArray());
+            NDArray empty = p != null && !"pos_embed.table".equals(n) ? null
+                    : VitProgram.absent(c, i, program.manager()); // also a learned table at another grid
+            if (empty != null) {
+                empty.setName(LIST_ARGUMENT);
             }
-            long d = c.architecture().width();
-            this.decayed = new boolean[names.size()];
-            for (int i = 0; i < names.size(); i++) {
-                String n = names.get(i);
-                Parameter p = n == null ? null : named.get(n);
-                params.add(p);
-                decayed[i] = p != null && AdamW.decays(n, p.getArray());
-                boolean qkvBias = i >= 6 && i < 6 + 14 * c.architecture().depth() && (i - 6) % 14 == 3;
-                NDArray empty = p != null && i != LEARNED_TABLE ? null : manager.zeros(qkvBias
-                        ? new Shape(3 * d) : new Shape(0, d)); // no qkv bias: adding 0 is exact
-                if (empty != null) {
-                    empty.setName(LIST_ARGUMENT);
-                }
-                absent.add(empty);
-            }
-            tables(c.architecture().grid()); // the configured grid's, at load time
-        } catch (RuntimeException e) {
-            manager.close();
-            throw e;
+            absent.add(empty);
         }
     }
 
@@ -173,13 +135,6 @@ public final class CompiledTrainStep implements AutoCloseable {
     public static CompiledTrainStep compile(VisionTransformer network, Precision.Choice precision, int shards,
             NDManager manager) {
         ViTConfig c = network.getConfig();
-        String why = unsupported(c);
-        if (why != null) {
-            throw new IllegalArgumentException("the compiled training step does not support this model: " + why);
-        }
-        if (precision.precision() == Precision.AUTO) {
-            throw new IllegalArgumentException("resolve precision auto before compiling (Precision.resolve)");
-        }
         if (shards < 1) {
             throw new IllegalArgumentException("shards must be at least 1, got " + shards);
         }
@@ -225,10 +180,8 @@ public final class CompiledTrainStep implements AutoCloseable {
     }
 
     /**
-     * Whether the program trains this config: every position embedding (absolute, rotary, both),
-     * class and register tokens, LayerScale, qkv bias with or without its key part, both
-     * poolings, fc-norm, dropout and stochastic depth. A config option added later is refused
-     * until the program learns it.
+     * Whether the program trains this config ({@link VitProgram#unsupported}: the same answer as
+     * for inference).
      *
      * @param config the config
      * @return true if {@link #compile} accepts it
@@ -238,152 +191,13 @@ public final class CompiledTrainStep implements AutoCloseable {
     }
 
     /**
-     * Why a config does not compile for training.
+     * Why a config does not compile for training ({@link VitProgram#unsupported}).
      *
      * @param config the config
      * @return the reason, or null if it is supported
      */
     public static String unsupported(ViTConfig config) {
-        Set<String> options = new TreeSet<>();
-        options.addAll(ViTConfig.optionNames());
-        options.removeAll(KNOWN);
-        return options.isEmpty() ? null : "the config has options the compiled training step does not know: " + options;
-    }
-
-    /**
-     * The TorchScript archive of a config: {@code vit_train.py} and the config's numbers as module
-     * attributes.
-     *
-     * @param config the config
-     * @param precision {@code FP32} or {@code BF16}
-     * @return the archive
-     */
-    public static TorchScriptArchive archive(ViTConfig config, Precision.Choice precision) {
-        Architecture a = config.architecture();
-        int rope = !a.rope().isRope() ? 0 : a.rope() == PositionEmbeddingKind.ROPE_MIXED ? 2 : 1;
-        return TorchScriptArchive.builder()
-                .setClassName(CLASS_NAME)
-                .setSource(source())
-                .addAttribute("training", true)
-                .addAttribute("patch", a.patchSize())
-                .addAttribute("heads", a.heads())
-                .addAttribute("depth", a.depth())
-                .addAttribute("avg_pool", a.pooling() == Pooling.AVG)
-                .addAttribute("fc_norm", a.fcNorm())
-                .addAttribute("key_bias", a.keyBias() || !a.qkvBias())
-                .addAttribute("rope", rope)
-                .addAttribute("rope_half", a.ropeLayout() == RopeLayout.HALF)
-                .addAttribute("eps", a.layerNormEps())
-                .addAttribute("dropout", config.dropout())
-                .addAttribute("drop_path", config.dropPath())
-                .addAttribute("bf16", precision.precision() == Precision.BF16)
-                .build();
-    }
-
-    /** @return the TorchScript source, {@code vit_train.py} */
-    public static String source() {
-        return TorchScriptArchive.programSource(CompiledTrainStep.class, "vit_train.py");
-    }
-
-    /**
-     * The parameter list in the program's order, named as {@link VisionTransformer#namedParameters()};
-     * {@code null} entries are parameters this config does not have.
-     *
-     * @param config the config
-     * @return the names
-     */
-    static List<String> parameterNames(ViTConfig config) {
-        Architecture a = config.architecture();
-        List<String> out = new ArrayList<>(List.of("patch_embed.proj.weight", "patch_embed.proj.bias"));
-        out.add(a.classToken() ? "cls_token" : null);
-        out.add(a.registerTokens() > 0 ? "reg_token" : null);
-        out.add(a.posEmb() == PositionEmbeddingKind.LEARNED ? "pos_embed.table" : null);
-        out.add(a.rope() == PositionEmbeddingKind.ROPE_MIXED ? "rope.freqs" : null);
-        for (int i = 0; i < a.depth(); i++) {
-            for (String t : BLOCK_TENSORS) {
-                boolean has = switch (t) {
-                    case "attn.qkv.bias" -> a.qkvBias();
-                    case "ls1.gamma", "ls2.gamma" -> a.layerScale() > 0;
-                    default -> true;
-                };
-                out.add(has ? "blocks." + i + "." + t : null);
-            }
-        }
-        String norm = a.fcNorm() ? "fc_norm" : "norm";
-        out.addAll(List.of(norm + ".gamma", norm + ".beta", "head.weight", "head.bias"));
-        return out;
-    }
-
-    /** Whether a grid is the configured one, where a learned table is the parameter itself. */
-    private boolean trainedGrid(PatchGrid grid) {
-        PatchGrid g = network.getConfig().architecture().grid();
-        return grid.rows() == g.rows() && grid.cols() == g.cols();
-    }
-
-    /**
-     * The tables of a grid that do not depend on a parameter, from the eager position code,
-     * cached per grid: the absolute table (or {@code (0, D)}), and the rotary cos and sin {@code
-     * (N, hd)} of a fixed rotary kind or RoPE-Mixed's coordinates {@code t_x, t_y (N)}. At the
-     * configured grid a learned table is a parameter (in the list, not here); at another grid
-     * {@link #loss} resamples it at every call.
-     */
-    private NDArray[] tables(PatchGrid grid) {
-        NDArray[] cached = tables.get(grid.shape());
-        if (cached != null) {
-            return cached;
-        }
-        Architecture a = network.getConfig().architecture();
-        NDArray[] out = new NDArray[3];
-        boolean grad = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDManager tmp = manager.newSubManager()) {
-            ParameterStore ps = new ParameterStore(tmp, false);
-            PositionEmbeddingKind kind = a.posEmb();
-            if (kind == PositionEmbeddingKind.NONE || kind == PositionEmbeddingKind.LEARNED) {
-                out[0] = manager.zeros(new Shape(0, a.width())); // a learned one: see loss()
-            } else {
-                out[0] = keep(table(tmp, grid));
-            }
-            if (a.rope() == PositionEmbeddingKind.ROPE_MIXED) {
-                float[][] t = network.getRotaryEmbedding().mixedCoordinates(grid); // the eager block's
-                out[1] = manager.create(t[0]);
-                out[2] = manager.create(t[1]);
-            } else if (a.rope().isRope()) {
-                NDList cs = network.getRotaryEmbedding().rotations(ps, grid, zeros(tmp), false).get(0);
-                out[1] = keep(cs.get(0));
-                out[2] = keep(cs.get(1));
-            } else {
-                out[1] = manager.zeros(new Shape(0));
-                out[2] = manager.zeros(new Shape(0));
-            }
-        } finally {
-            JniUtils.setGradMode(grad);
-        }
-        String[] argNames = {"pos", "rot_a", "rot_b"};
-        for (int i = 0; i < 3; i++) {
-            out[i].setName(argNames[i]);
-        }
-        tables.put(grid.shape(), out);
-        return out;
-    }
-
-    /** The eager block's absolute table for a grid: its embedding added to zero tokens ({@code 0 + t = t}). */
-    private NDArray table(NDManager m, PatchGrid grid) {
-        Architecture a = network.getConfig().architecture();
-        long rows = grid.size() + (a.classToken() ? 1 : 0);
-        NDArray zeros = m.zeros(new Shape(1, rows, a.width())); // (1, c + N, D)
-        return network.getPositionEmbedding().add(new ParameterStore(m, false), zeros, grid, false)
-                .reshape(rows, a.width()); // (c + N, D)
-    }
-
-    private static NDArray zeros(NDManager m) {
-        return m.zeros(new Shape(1));
-    }
-
-    private NDArray keep(NDArray a) {
-        NDArray copy = a.duplicate(); // detached from the eager blocks' caches
-        copy.attach(manager);
-        return copy;
+        return VitProgram.unsupported(config);
     }
 
     /** @return the precision the step runs in, with the reason */
@@ -438,7 +252,6 @@ public final class CompiledTrainStep implements AutoCloseable {
                     + " " + s);
         }
         PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), p);
-        NDArray[] t = tables(grid);
         if (!target.getShape().equals(new Shape(s.get(0), arch.numClasses()))) {
             throw new IllegalArgumentException("targets must be (" + s.get(0) + ", " + arch.numClasses()
                     + "), got " + target.getShape());
@@ -448,24 +261,15 @@ public final class CompiledTrainStep implements AutoCloseable {
         method.setName("module_method:" + methodName);
         images.setName("images");
         target.setName("target");
-        boolean resampled = !trainedGrid(grid);
-        NDArray pos = t[0];
-        if (resampled && arch.posEmb() == PositionEmbeddingKind.LEARNED) {
-            // the current table resampled by the eager block, without gradient (as the eager blocks do)
-            boolean grad = JniUtils.isGradMode();
-            JniUtils.setGradMode(false);
-            try {
-                pos = table(m, grid);
-            } finally {
-                JniUtils.setGradMode(grad);
-            }
-            pos.setName("pos");
-        }
-        NDList in = new NDList(method, images, target, pos, t[1], t[2]);
+        boolean resampled = !program.trainedGrid(grid);
+        NDArray pos = program.positionTable(grid, m); // at another grid a learned table resampled, per call
+        NDArray[] rot = program.rotation(grid);
+        NDList in = new NDList(method, images, target, named(pos, "pos"), named(rot[0], "cos"),
+                named(rot[1], "sin"), named(program.coordinates(grid), "coords"));
         for (int i = 0; i < names.size(); i++) {
             Parameter param = params.get(i);
             NDArray w;
-            if (param == null || resampled && i == LEARNED_TABLE) {
+            if (param == null || resampled && "pos_embed.table".equals(names.get(i))) {
                 w = absent.get(i);
             } else {
                 NDArray a = param.getArray();
@@ -564,6 +368,11 @@ public final class CompiledTrainStep implements AutoCloseable {
         return run(inputs("gradients", images, target, true));
     }
 
+    private static NDArray named(NDArray a, String name) {
+        a.setName(name);
+        return a;
+    }
+
     private static NDArray named(NDArray a, String name, NDManager m) {
         a.attach(m);
         a.setName(name);
@@ -577,7 +386,6 @@ public final class CompiledTrainStep implements AutoCloseable {
 
     @Override
     public void close() {
-        module.close();
-        manager.close();
+        program.close();
     }
 }

@@ -24,6 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vit4j.image.SizingPolicy;
 import org.vit4j.model.Architecture;
+import org.vit4j.model.ConfigCases;
+import org.vit4j.model.ConfigCases.Case;
 import org.vit4j.model.Pooling;
 import org.vit4j.model.Preprocessing;
 import org.vit4j.model.TestModels;
@@ -43,7 +45,8 @@ import org.vit4j.position.SinCosLayout;
  * fallback), and logits, pooled embedding, tokens after the encoder and tokens before it agree with
  * the eager blocks to 1e-5 in fp32, at the configured input size and at another, non-square grid.
  *
- * <p>The cases cover every option of {@link ViTConfig}, checked by reflection over the components
+ * <p>The cases ({@link ConfigCases}, which the training parity tests walk too) cover every option
+ * of {@link ViTConfig}, checked by reflection over the components
  * of the record and of its parts ({@link #everyConfigOptionIsCovered}): each boolean both ways, each enum value (or
  * the value is one no config can hold), each number and list at a value other than the base's. A
  * component added to the config fails that test until a case here sets it.
@@ -52,84 +55,8 @@ class CompiledParityTest {
 
     private static final double TOLERANCE = 1e-5;
 
-    /** One configuration to compare, named for what it sets. */
-    record Case(String name, ViTConfig config) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    /** 32x32 RGB, 8 px patches (a 4x4 grid), width 32, 4 heads of 8, two blocks. */
-    private static ViTConfigBuilder base() {
-        return ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).optChannels(3)
-                .setWidth(32).setDepth(2).setHeads(4).optMlpRatio(2).setNumClasses(5);
-    }
-
-    private static Case of(String name, ViTConfigBuilder b) {
-        return new Case(name, b.build());
-    }
-
     static List<Case> cases() {
-        return List.of(
-                of("base: cls, learned", base()),
-                // sizes
-                of("non-square 24x40", base().setImageSize(24, 40)),
-                of("grey", base().optChannels(1)),
-                of("patch 4", base().setPatchSize(4)),
-                of("width 48 (head width 12)", base().setWidth(48)),
-                of("depth 3", base().setDepth(3)),
-                of("2 heads", base().setHeads(2)),
-                of("mlp ratio 2.5", base().optMlpRatio(2.5)),
-                of("1000 classes", base().setNumClasses(1000)),
-                // tokens, pooling, norms, biases
-                of("avg pooling", base().optPooling(Pooling.AVG)),
-                of("avg, no class token", base().optPooling(Pooling.AVG).optClassToken(false)),
-                of("4 registers", base().optRegisterTokens(4)),
-                of("fc-norm", base().optPooling(Pooling.AVG).optFcNorm(true)),
-                of("no qkv bias", base().optQkvBias(false)),
-                // a key bias shifts every logit of a query alike (softmax ignores it) unless RoPE turns it
-                of("q/v bias without key bias (Eva), rope-axial", base().optKeyBias(false).optPosEmb("rope-axial")),
-                of("layer-norm eps 1e-12", base().optLayerNormEps(1e-12)),
-                of("LayerScale", base().optLayerScale(1e-5)),
-                // absolute position embeddings
-                of("no position embedding", base().optPosEmb(PositionEmbeddingKind.NONE)),
-                of("sincos1d", base().optPosEmb(PositionEmbeddingKind.SINCOS1D)),
-                of("sincos2d-mae", base().optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE)),
-                of("sincos2d-bigvision interleaved", base().optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION)
-                        .optPosEmbLayout(SinCosLayout.INTERLEAVED)),
-                // rotary position embeddings
-                of("rope-axial", base().optPosEmb("rope-axial")),
-                of("rope-axial+learned, ij, half, theta 10000", base().optPosEmb("rope-axial+learned")
-                        .optRopeIndexing(RopeIndexing.IJ).optRopeLayout(RopeLayout.HALF).optRopeTheta(10000)),
-                of("rope-mixed", base().optPosEmb("rope-mixed")),
-                of("rope-mixed+learned, ij, half", base().optPosEmb("rope-mixed+learned")
-                        .optRopeIndexing(RopeIndexing.IJ).optRopeLayout(RopeLayout.HALF)),
-                of("rope-dinov3", base().optPosEmb("rope-dinov3")),
-                of("rope-dinov3+sincos2d-mae, interleaved", base().optPosEmb("rope-dinov3+sincos2d-mae")
-                        .optRopeLayout(RopeLayout.INTERLEAVED)),
-                of("rope-axial, 2 registers, no class token, avg", base().optPosEmb("rope-axial")
-                        .optRegisterTokens(2).optClassToken(false).optPooling(Pooling.AVG)),
-                // another grid's positions scaled into the configured grid's range (the tables are the eager blocks')
-                of("interpolated positions: rope-axial+sincos1d", base().optPosEmb("rope-axial+sincos1d")
-                        .optPositionScaling(PositionScaling.INTERPOLATE)),
-                of("interpolated positions: rope-mixed+learned", base().optPosEmb("rope-mixed+learned")
-                        .optPositionScaling(PositionScaling.INTERPOLATE)),
-                // inference ignores these; the program must still accept them
-                of("dropout, drop path", base().optDropout(0.1).optDropPath(0.2)),
-                of("input: pad, bilinear, crop 1, mean/std", base().optSizing(SizingPolicy.PAD)
-                        .optInterpolation("bilinear").optCropPct(1.0)
-                        .optNormalization(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.3f, 0.4f})),
-                of("input: resize", base().optSizing(SizingPolicy.RESIZE)),
-                of("input: strict", base().optSizing(SizingPolicy.STRICT)),
-                // the published architectures' combinations
-                of("DINOv2-like: 4 registers, LayerScale, learned, patch 14", base().setImageSize(42, 42)
-                        .setPatchSize(14).optRegisterTokens(4).optLayerScale(1e-5)),
-                of("DINOv3-like: rope-dinov3, 4 registers, q/v bias, LayerScale, avg, eps 1e-5", base()
-                        .optPosEmb("rope-dinov3").optRegisterTokens(4).optKeyBias(false).optLayerScale(1e-5)
-                        .optPooling(Pooling.AVG).optLayerNormEps(1e-5)),
-                of("RoPE-ViT-like: rope-mixed+learned, LayerScale", base().optPosEmb("rope-mixed+learned")
-                        .optLayerScale(1e-5)));
+        return ConfigCases.all();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -198,7 +125,7 @@ class CompiledParityTest {
      */
     @Test
     void everyConfigOptionIsCovered() throws ReflectiveOperationException {
-        ViTConfig b = base().build();
+        ViTConfig b = ConfigCases.base().build();
         List<Case> cases = cases();
         for (Case c : cases.subList(1, cases.size())) {
             assertNotEquals(b, c.config(), c + " sets nothing the base does not");
@@ -209,7 +136,7 @@ class CompiledParityTest {
         missing.addAll(uncovered(Architecture.class, cases, ViTConfig::architecture, b.architecture()));
         missing.addAll(uncovered(Preprocessing.class, cases, ViTConfig::preprocessing, b.preprocessing()));
         assertEquals(new TreeSet<>(), new TreeSet<>(missing),
-                "config options no parity case sets; add a case to CompiledParityTest.cases()");
+                "config options no parity case sets; add a case to ConfigCases.all()");
     }
 
     /** The values of {@code type}'s components (a part of the config) that no case sets. */

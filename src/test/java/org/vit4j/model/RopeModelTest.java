@@ -53,9 +53,9 @@ class RopeModelTest {
             int cols = 3;
             int d = 8;
             float[][] angles = Rope.axialAngles(rows, cols, d, 100, RopeIndexing.XY);
-            float[][][] cs = Rope.cosSin(angles, layout);
-            NDArray cos = m.create(flat(cs[0]), new Shape(rows * cols, d));
-            NDArray sin = m.create(flat(cs[1]), new Shape(rows * cols, d));
+            float[][][] cs = Rope.cosSin(angles); // one value per rotation pair, as the rotary block's tables
+            NDArray cos = m.create(flat(cs[0]), new Shape(rows * cols, d / 2));
+            NDArray sin = m.create(flat(cs[1]), new Shape(rows * cols, d / 2));
             NDArray x = TestModels.images(m, 7, new Shape(1, 2, prefix + rows * cols, d)); // (B, H, T, hd)
             float[] in = x.toFloatArray();
             float[] out = RotaryEmbedding.apply(x, cos, sin, layout, prefix).toFloatArray();
@@ -130,7 +130,11 @@ class RopeModelTest {
         ViTConfig inter = small().optPosEmb(kind).optRegisterTokens(2).optRopeLayout(RopeLayout.INTERLEAVED).build();
         ViTConfig half = inter.toBuilder().optRopeLayout(RopeLayout.HALF).build();
         int hd = 16;
-        int[] perm = RopeLayout.halfToInterleaved(hd); // interleaved[j] = half[perm[j]]
+        int[] perm = new int[hd]; // interleaved[j] = half[perm[j]]: 2p takes p, 2p + 1 takes p + hd/2
+        for (int p = 0; p < hd / 2; p++) {
+            perm[2 * p] = p;
+            perm[2 * p + 1] = p + hd / 2;
+        }
         try (VitModel a = TestModels.create(inter, 3); VitModel b = TestModels.create(half, 4);
                 NDManager m = a.newManager()) {
             NDArray x = TestModels.images(m, 5, new Shape(2, 1, 48, 80)); // 3x5: another grid

@@ -140,41 +140,6 @@ public final class TestModels {
      * @return {@code (name, config)} pairs
      */
     public static Stream<Arguments> architectures() {
-        return Stream.of(
-                Arguments.of("cls, learned", smallBuilder().build()),
-                Arguments.of("avg, learned, fc-norm", smallBuilder().optPooling(Pooling.AVG).optFcNorm(true).build()),
-                Arguments.of("cls, 2 registers, sincos2d-mae", smallBuilder().optRegisterTokens(2)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).build()),
-                Arguments.of("avg, no class token, 3 registers, sincos2d-bigvision, no qkv bias", smallBuilder()
-                        .optPooling(Pooling.AVG).optClassToken(false).optRegisterTokens(3).optQkvBias(false)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_BIGVISION).build()),
-                Arguments.of("avg, no class token, none", smallBuilder().optPooling(Pooling.AVG).optClassToken(false)
-                        .optPosEmb(PositionEmbeddingKind.NONE).build()),
-                Arguments.of("cls, sincos1d", smallBuilder().optPosEmb(PositionEmbeddingKind.SINCOS1D).build()),
-                Arguments.of("cls, sincos2d-mae interleaved, eps 1e-12", smallBuilder()
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optPosEmbLayout(SinCosLayout.INTERLEAVED)
-                        .optLayerNormEps(1e-12).build()),
-                Arguments.of("cls, LayerScale", smallBuilder().optLayerScale(0.1).build()),
-                Arguments.of("cls, qkv bias without key bias (Eva)", smallBuilder().optKeyBias(false).build()),
-                Arguments.of("cls, rope-axial", smallBuilder().optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
-                Arguments.of("avg, no class token, rope-axial half", smallBuilder().optPooling(Pooling.AVG)
-                        .optClassToken(false).optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_AXIAL).optRopeLayout(RopeLayout.HALF).build()),
-                Arguments.of("cls, 1 register, rope-dinov3 half, LayerScale", smallBuilder().optRegisterTokens(1)
-                        .optPosEmb(PositionEmbeddingKind.NONE).optRope(PositionEmbeddingKind.ROPE_DINOV3)
-                        .optRopeLayout(RopeLayout.HALF).optLayerScale(0.1).build()),
-                Arguments.of("cls, rope-mixed", smallBuilder().optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
-                Arguments.of("avg, no class token, rope-mixed", smallBuilder().optPooling(Pooling.AVG)
-                        .optClassToken(false).optPosEmb(PositionEmbeddingKind.NONE)
-                        .optRope(PositionEmbeddingKind.ROPE_MIXED).build()),
-                Arguments.of("cls, 2 registers, rope-mixed half + learned", smallBuilder().optRegisterTokens(2)
-                        .optRope(PositionEmbeddingKind.ROPE_MIXED).optRopeLayout(RopeLayout.HALF).build()),
-                Arguments.of("avg, rope-axial + sincos2d-mae, fc-norm", smallBuilder().optPooling(Pooling.AVG).optFcNorm(true)
-                        .optPosEmb(PositionEmbeddingKind.SINCOS2D_MAE).optRope(PositionEmbeddingKind.ROPE_AXIAL).build()),
-                Arguments.of("grey 24x40, 4 px patches, 1 block", ViTConfig.builder().setImageSize(24, 40)
-                        .setPatchSize(4).optChannels(1).setWidth(24).setDepth(1).setHeads(2).setNumClasses(3)
-                        .optRegisterTokens(1).build()));
+        return ConfigCases.arguments();
     }
 }

@@ -107,7 +107,7 @@ class PositionScalingTest {
             NDArray cosEx = ex.rotations(ps, DOUBLE, like, false).get(0).get(0);
             NDArray cosIn = in.rotations(ps, DOUBLE, like, false).get(0).get(0);
             float[][][] want = Rope.cosSin(Rope.axialAngles(GridCoordinates.of(DOUBLE, TRAINED, PositionScaling.INTERPOLATE),
-                    16, 100, RopeIndexing.XY), RopeLayout.INTERLEAVED);
+                    16, 100, RopeIndexing.XY));
             assertArrayEquals(flatten(want[0]), cosIn.toFloatArray());
             assertFalse(cosEx.contentEquals(cosIn));
             assertArrayEquals(Rope.mixedCoordinates(GridCoordinates.of(DOUBLE, TRAINED, PositionScaling.INTERPOLATE),

@@ -92,7 +92,11 @@ class RopeTest {
     void halfAndInterleavedAreOneRotationWithPermutedHeadDimensions() {
         Random r = new Random(5);
         int d = 16;
-        int[] perm = RopeLayout.halfToInterleaved(d);
+        int[] perm = new int[d]; // interleaved[j] = half[perm[j]]
+        for (int p = 0; p < d / 2; p++) {
+            perm[2 * p] = p;
+            perm[2 * p + 1] = p + d / 2;
+        }
         assertArrayEquals(new int[] {0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15}, perm);
         float[][] angles = Rope.dinov3Angles(3, 5, d, 100);
         float[] half = gaussian(r, d);
