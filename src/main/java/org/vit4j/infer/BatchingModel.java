@@ -123,6 +123,16 @@ public final class BatchingModel implements AutoCloseable {
         return images.get();
     }
 
+    /** @return the calls waiting for a pass now */
+    public int queued() {
+        lock.lock();
+        try {
+            return waiting;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Decodes and preprocesses an encoded image (any format vit4j reads) in the calling thread.
      *
