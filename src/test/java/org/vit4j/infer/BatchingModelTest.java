@@ -11,6 +11,7 @@ import ai.djl.Device;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,6 +230,30 @@ class BatchingModelTest {
                     .getMessage());
             assertEquals("queueCapacity must be at least 1, got 0", assertThrows(IllegalArgumentException.class,
                     () -> BatchingModel.builder().setModel(model).optQueueCapacity(0).build()).getMessage());
+        }
+    }
+
+    @Test
+    void theLibraryPagesCodeRuns() throws Exception {
+        String page = Files.readString(Path.of("docs/library.md"));
+        Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(page);
+        String block = null;
+        while (m.find()) {
+            block = m.group(1).contains("BatchingModel") ? m.group(1) : block;
+        }
+        assertTrue(block != null, "docs/library.md shows the batcher");
+        String mine = Files.readString(Path.of("src/test/java/org/vit4j/infer/BatchingModelTest.java"));
+        for (String line : block.lines().map(l -> l.replaceAll("\\s*//.*$", "").strip()).filter(l -> !l.isEmpty()).toList()) {
+            assertTrue(mine.contains(line), "docs/library.md: " + line);
+        }
+        try (InferenceModel model = InferenceModel.bundled(Device.cpu());
+             BatchingModel batcher = BatchingModel.builder().setModel(model)
+                     .optMaxBatch(8).optMaxDelay(Duration.ofMillis(5)).optQueueCapacity(256).build()) {
+            byte[] body = Files.readAllBytes(Path.of("sample-images/photo-coffee.jpg"));
+            Classification c = batcher.classify(body, "photo-coffee.jpg", 3);
+            Embedding e = batcher.embed(body, "photo-coffee.jpg", TokenKind.POOLED);
+            assertEquals("Pullover", c.best().label());
+            assertArrayEquals(c.pooled(), e.values(), 1e-5f);
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
@@ -33,6 +34,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -256,6 +259,80 @@ class VitServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, health.statusCode());
         assertEquals("{\"status\":\"ok\",\"model\":\"bundled\"}", health.body().strip());
+    }
+
+    @Test
+    void theDocumentedRequestsGiveTheDocumentedAnswers() throws Exception {
+        String page = Files.readString(Path.of("docs/serving.md"));
+        Matcher block = Pattern.compile("```console\n(.*?)```", Pattern.DOTALL).matcher(page);
+        int ran = 0;
+        while (block.find()) {
+            List<String> lines = block.group(1).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                if (!lines.get(i).startsWith("$ curl ")) {
+                    continue;
+                }
+                String command = lines.get(i);
+                String expected = lines.get(i + 1);
+                HttpResponse<String> r = client.send(curl(command), HttpResponse.BodyHandlers.ofString());
+                String got = r.body().strip();
+                int elided = expected.indexOf("[…");
+                if (elided >= 0) {
+                    assertEquals(200, r.statusCode(), command + ": " + got);
+                    assertEquals(expected.substring(0, elided + 1), got.substring(0, Math.min(got.length(), elided + 1)), command);
+                    int count = Integer.parseInt(expected.substring(elided + 2).replaceAll("[^0-9].*", ""));
+                    assertEquals(count, json(r).getAsJsonArray("values").size(), command);
+                } else {
+                    assertJsonClose(JsonParser.parseString(expected), JsonParser.parseString(got), command);
+                }
+                ran++;
+            }
+        }
+        assertEquals(5, ran, "curl examples in docs/serving.md");
+    }
+
+    /** A documented {@code curl} line as a request: {@code --data-binary @FILE} (a POST), {@code -s}, and the URL. */
+    static HttpRequest curl(String command) throws IOException {
+        List<String> words = new ArrayList<>();
+        Matcher w = Pattern.compile("'([^']*)'|(\\S+)").matcher(command.substring("$ curl ".length()));
+        while (w.find()) {
+            words.add(w.group(1) != null ? w.group(1) : w.group(2));
+        }
+        byte[] body = null;
+        URI target = null;
+        for (int i = 0; i < words.size(); i++) {
+            String word = words.get(i);
+            if (word.equals("--data-binary") && words.get(i + 1).startsWith("@")) {
+                body = Files.readAllBytes(Path.of(words.get(++i).substring(1)));
+            } else if (word.startsWith("http://127.0.0.1:8080/")) {
+                target = uri(server, word.substring("http://127.0.0.1:8080".length()));
+            } else if (!word.equals("-s")) {
+                throw new AssertionError("the documented command has what this test does not run: " + word + " in " + command);
+            }
+        }
+        assertTrue(target != null, command);
+        HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60));
+        return (body == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofByteArray(body))).build();
+    }
+
+    /** Equal JSON, numbers within 1e-5 (the documented ones were computed on another CPU). */
+    static void assertJsonClose(JsonElement want, JsonElement got, String where) {
+        if (want.isJsonObject()) {
+            assertTrue(got.isJsonObject(), where + ": " + got);
+            assertEquals(want.getAsJsonObject().keySet(), got.getAsJsonObject().keySet(), where);
+            for (String k : want.getAsJsonObject().keySet()) {
+                assertJsonClose(want.getAsJsonObject().get(k), got.getAsJsonObject().get(k), where + "." + k);
+            }
+        } else if (want.isJsonArray()) {
+            assertEquals(want.getAsJsonArray().size(), got.getAsJsonArray().size(), where);
+            for (int i = 0; i < want.getAsJsonArray().size(); i++) {
+                assertJsonClose(want.getAsJsonArray().get(i), got.getAsJsonArray().get(i), where + "[" + i + "]");
+            }
+        } else if (want.isJsonPrimitive() && want.getAsJsonPrimitive().isNumber()) {
+            assertEquals(want.getAsDouble(), got.getAsDouble(), 1e-5, where);
+        } else {
+            assertEquals(want, got, where);
+        }
     }
 
     /** A check run in a pool thread, its failure carried out. */
