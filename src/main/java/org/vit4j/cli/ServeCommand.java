@@ -2,6 +2,7 @@ package org.vit4j.cli;
 
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +60,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            InetAddress.getByName(host); // a name that does not resolve is a usage error, found before the model loads
+        } catch (UnknownHostException e) {
+            throw Usage.error(spec, "--host " + host + ": not a known host name or address");
+        }
         VitModel weights = common.loadModel(model, common.device());
         int channels = weights.getConfig().architecture().channels();
         try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(channels))) {
@@ -69,8 +75,6 @@ final class ServeCommand implements Callable<Integer> {
                         .optHost(host).optPort(port).optMaxBatch(maxBatch)
                         .optMaxDelay(Duration.ofMillis(maxDelayMs)).optQueueCapacity(queue)
                         .optMaxBodyBytes((long) maxBodyMb << 20).start();
-            } catch (UnknownHostException e) {
-                throw Usage.error(spec, "--host " + host + ": not a known host name or address");
             } catch (BindException e) {
                 throw new BindException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
             }

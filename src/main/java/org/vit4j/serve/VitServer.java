@@ -29,8 +29,8 @@ import org.vit4j.infer.InferenceModel;
  *   <li>a bounded executor ({@code workers} threads, a queue as long as the batcher's): a
  *       connection that finds it full is closed at once;
  *   <li>slow or stalled clients: the JDK closes a connection whose request (headers and body) is
- *       not read within {@code requestTimeout}, or whose response is not taken within it, which
- *       frees its worker; these are the JVM-wide system properties {@code
+ *       not read within {@code requestTimeout}, or whose response is not taken within it after
+ *       that (the wait for its pass included), which frees its worker; these are the JVM-wide system properties {@code
  *       sun.net.httpserver.maxReqTime} and {@code maxRspTime} (seconds), which the JDK reads once,
  *       when its first server starts: {@link Builder#start()} sets them unless they are set
  *       already, and {@link #getRequestTimeout()} says which value is in force;
@@ -94,7 +94,12 @@ public final class VitServer implements AutoCloseable {
         return batcher;
     }
 
-    /** @return the time a request may take to arrive before its connection is closed, as in force in this JVM */
+    /**
+     * The time a request may take to arrive before its connection is closed, as in force in this
+     * JVM ({@code sun.net.httpserver.maxReqTime}).
+     *
+     * @return the timeout, or null if the JVM has none (the JDK's default: no limit)
+     */
     public static Duration getRequestTimeout() {
         Long s = Long.getLong(MAX_REQ_TIME);
         return s == null || s < 0 ? null : Duration.ofSeconds(s);

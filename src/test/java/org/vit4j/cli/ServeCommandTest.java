@@ -28,6 +28,13 @@ class ServeCommandTest {
     }
 
     @Test
+    void aHostThatDoesNotResolveIsAUsageError() {
+        CliRun run = CliRun.run("serve", "--host", "no such host");
+        assertEquals(ExitCodes.USAGE, run.code(), run.err());
+        assertEquals("vit4j serve: --host no such host: not a known host name or address", run.errorLine());
+    }
+
+    @Test
     void aPortInUseIsNamedAndExitsOne() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
