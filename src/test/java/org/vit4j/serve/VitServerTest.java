@@ -400,6 +400,29 @@ class VitServerTest {
     }
 
     @Test
+    void clientsThatDisconnectMidRequestCostNothingElse() throws Exception {
+        byte[] png = images.values().iterator().next();
+        try (VitServer small = VitServer.builder().setModel(model).optPort(0).optWorkers(2).start()) {
+            int port = small.getAddress().getPort();
+            for (int i = 0; i < 20; i++) {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    OutputStream out = s.getOutputStream();
+                    out.write(("POST /predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + png.length
+                            + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(png, 0, i % 2 == 0 ? png.length / 2 : png.length); // half a body, or all and no wait for the answer
+                    out.flush();
+                }
+            }
+            // both workers are free again long before the 2 s request timeout: the next request is answered at once
+            long t0 = System.nanoTime();
+            HttpResponse<String> r = post(small, "/predict", png);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(predicted.get(images.keySet().iterator().next()), json(r));
+            assertTrue((System.nanoTime() - t0) / 1e9 < REQUEST_TIMEOUT_S, "answered after " + (System.nanoTime() - t0) / 1e9 + " s");
+        }
+    }
+
+    @Test
     void stalledClientsAreCutOffWithoutBlockingTheOthers() throws Exception {
         byte[] png = images.values().iterator().next();
         try (VitServer small = VitServer.builder().setModel(model).optPort(0).optWorkers(2).start()) {
