@@ -1,9 +1,5 @@
 package org.vit4j.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +14,7 @@ import org.vit4j.infer.Classification;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.Outcome;
 import org.vit4j.infer.Prediction;
+import org.vit4j.infer.ResultJson;
 import org.vit4j.infer.TensorInput;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.image.SizingPolicy;
@@ -36,8 +33,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Classify images (files, directories searched recursively, or - for paths on stdin).")
 final class PredictCommand implements Callable<Integer> {
-
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -231,24 +226,9 @@ final class PredictCommand implements Callable<Integer> {
 
         void result(PrintWriter out, int pathWidth, int labelWidth, String path, Classification c, boolean withLogits) {
             switch (this) {
-                case JSON: {
-                    JsonObject o = new JsonObject();
-                    o.addProperty("path", path);
-                    JsonArray preds = new JsonArray();
-                    for (Prediction p : c.top()) {
-                        JsonObject po = new JsonObject();
-                        po.addProperty("label", p.label());
-                        po.addProperty("index", p.index());
-                        po.addProperty("probability", p.probability());
-                        preds.add(po);
-                    }
-                    o.add("predictions", preds);
-                    if (withLogits) {
-                        o.add("logits", GSON.toJsonTree(c.logits()));
-                    }
-                    out.println(GSON.toJson(o));
+                case JSON:
+                    out.println(ResultJson.line(ResultJson.classification(path, c, withLogits)));
                     break;
-                }
                 case CSV:
                     for (int i = 0; i < c.top().size(); i++) {
                         Prediction p = c.top().get(i);
@@ -272,13 +252,9 @@ final class PredictCommand implements Callable<Integer> {
 
         void error(PrintWriter out, int pathWidth, String path, String message) {
             switch (this) {
-                case JSON: {
-                    JsonObject o = new JsonObject();
-                    o.addProperty("path", path);
-                    o.addProperty("error", message);
-                    out.println(GSON.toJson(o));
+                case JSON:
+                    out.println(ResultJson.line(ResultJson.error(path, message)));
                     break;
-                }
                 case CSV:
                     out.printf(Locale.ROOT, "%s,,,,,%s%n", csv(path), csv(message));
                     break;

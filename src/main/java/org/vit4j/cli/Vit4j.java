@@ -28,6 +28,7 @@ import picocli.CommandLine.IVersionProvider;
             ImportCommand.class,
             BenchCommand.class,
             SparkCommand.class,
+            ServeCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Vit4j implements Runnable {

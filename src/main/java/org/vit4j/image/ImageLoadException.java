@@ -8,10 +8,12 @@ import java.util.Objects;
  * for example {@code "cat.jpg: image is 100000x100000 = 10000000000 pixels, above the limit of
  * 89478485 (raise the limit with --max-pixels, or ImageLoader.Builder.optMaxPixels)"}.
  *
+ * <p>{@link ImageTooLargeException}, a subclass, is the refusal of the pixel limit.
+ *
  * <p>The source is the file name (or the name given with in-memory bytes) and the reason says
  * what is wrong with the numbers involved, so the message can be shown to a user as it is.
  */
-public final class ImageLoadException extends IOException {
+public class ImageLoadException extends IOException {
 
     private static final long serialVersionUID = 1L;
 

@@ -232,7 +232,7 @@ public final class ImageLoader {
         }
         long pixels = (long) width * height;
         if (pixels > maxPixels) {
-            throw new ImageLoadException(source, "image is " + width + "x" + height + " = " + pixels
+            throw new ImageTooLargeException(source, "image is " + width + "x" + height + " = " + pixels
                     + " pixels, above the limit of " + maxPixels + " (raise the limit with --max-pixels, or ImageLoader.Builder.optMaxPixels)");
         }
     }

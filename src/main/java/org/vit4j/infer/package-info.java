@@ -16,6 +16,11 @@
  *   <li>{@link org.vit4j.infer.Outcome}: an input's result or the reason it has none, so that a run
  *       goes on past a bad input and keeps input order; list methods of the views accept images of
  *       mixed sizes and group them by size in one place.
+ *   <li>{@link org.vit4j.infer.BatchingModel}: many threads, one model: concurrent single-image
+ *       calls gathered into shared forward passes (dynamic batching), a bounded queue ({@link
+ *       org.vit4j.infer.QueueFullException}), each caller its own result or error; {@link
+ *       org.vit4j.infer.ResultJson}: the JSON of results that {@code predict} and {@code serve}
+ *       print.
  *   <li>{@link org.vit4j.infer.BundledModel}: the Fashion-MNIST model inside the jar.
  *   <li>{@link org.vit4j.infer.VitBlockFactory}, {@link org.vit4j.infer.VitTranslator}, {@link
  *       org.vit4j.infer.VitTranslatorFactory}: load a vit4j model directory with DJL's {@code

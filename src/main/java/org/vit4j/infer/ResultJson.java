@@ -1,0 +1,87 @@
+package org.vit4j.infer;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * The JSON objects of results, in one place: {@code vit4j predict --format json} prints one per
+ * line, and {@code vit4j serve} answers with the same objects (without {@code path}), so both say
+ * the same thing about an image, digit for digit.
+ */
+public final class ResultJson {
+
+    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
+    private ResultJson() {}
+
+    /**
+     * A classification: {@code {"path": ..., "predictions": [{"label", "index", "probability"}...],
+     * "logits": [...]}}.
+     *
+     * @param path the input's name, or null to leave {@code path} out
+     * @param c the classification
+     * @param withLogits whether to add all {@code K} logits
+     * @return the object
+     */
+    public static JsonObject classification(String path, Classification c, boolean withLogits) {
+        JsonObject o = new JsonObject();
+        if (path != null) {
+            o.addProperty("path", path);
+        }
+        JsonArray preds = new JsonArray();
+        for (Prediction p : c.top()) {
+            JsonObject po = new JsonObject();
+            po.addProperty("label", p.label());
+            po.addProperty("index", p.index());
+            po.addProperty("probability", p.probability());
+            preds.add(po);
+        }
+        o.add("predictions", preds);
+        if (withLogits) {
+            o.add("logits", GSON.toJsonTree(c.logits()));
+        }
+        return o;
+    }
+
+    /**
+     * An embedding: {@code {"shape": [T, D] or [D], "values": [...]}}, the values row-major.
+     *
+     * @param e the embedding
+     * @return the object
+     */
+    public static JsonObject embedding(Embedding e) {
+        JsonObject o = new JsonObject();
+        o.add("shape", GSON.toJsonTree(e.shape()));
+        o.add("values", GSON.toJsonTree(e.values()));
+        return o;
+    }
+
+    /**
+     * A failure: {@code {"path": ..., "error": ...}}.
+     *
+     * @param path the input's name, or null to leave {@code path} out
+     * @param message why it failed
+     * @return the object
+     */
+    public static JsonObject error(String path, String message) {
+        JsonObject o = new JsonObject();
+        if (path != null) {
+            o.addProperty("path", path);
+        }
+        o.addProperty("error", message);
+        return o;
+    }
+
+    /**
+     * One line of JSON, without HTML escaping.
+     *
+     * @param json an object
+     * @return its compact text, no line break
+     */
+    public static String line(JsonElement json) {
+        return GSON.toJson(json);
+    }
+}
