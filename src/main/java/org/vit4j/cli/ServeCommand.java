@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.vit4j.infer.InferenceModel;
-import org.vit4j.model.VitModel;
 import org.vit4j.serve.VitServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -65,9 +64,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (UnknownHostException e) {
             throw Usage.error(spec, "--host " + host + ": not a known host name or address");
         }
-        VitModel weights = common.loadModel(model, common.device());
-        int channels = weights.getConfig().architecture().channels();
-        try (InferenceModel loaded = forward.load(weights, pixelLimit.loader(channels))) {
+        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), pixelLimit.value())) {
             VitServer server;
             try {
                 server = VitServer.builder().setModel(loaded)

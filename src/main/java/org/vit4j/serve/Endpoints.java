@@ -28,7 +28,7 @@ import org.vit4j.infer.TokenKind;
  *   <li>{@code POST /predict[?top=K]}: the body is an encoded image; 200 and {@link
  *       ResultJson#classification} without {@code path} ({@code K} default 3, at most the model's
  *       classes, as {@code vit4j predict --top-k});
- *   <li>{@code POST /embed[?tokens=pooled|encoded|patch-embeddings]}: 200 and {@link
+ *   <li>{@code POST /embed[?tokens=pooled|encoded|embedded]}: 200 and {@link
  *       ResultJson#embedding};
  *   <li>{@code GET /health}: 200 and {@code {"status": "ok", "model": NAME}}.
  * </ul>

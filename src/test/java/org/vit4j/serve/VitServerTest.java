@@ -370,7 +370,7 @@ class VitServerTest {
                 error(post(server, "/predict?path=/etc/passwd", png)));
         HttpResponse<String> tokens = post(server, "/embed?tokens=cls", png);
         assertEquals(400, tokens.statusCode());
-        assertEquals("unknown tokens 'cls'; valid: patch-embeddings, encoded, pooled", error(tokens));
+        assertEquals("unknown tokens 'cls'; valid: embedded, encoded, pooled", error(tokens));
         // top above the classes lists them all, as predict --top-k does
         HttpResponse<String> all = post(server, "/predict?top=99", png);
         assertEquals(10, json(all).getAsJsonArray("predictions").size());
