@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.InvalidOptionException;
 import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import org.vit4j.model.Architecture;
@@ -58,7 +60,7 @@ final class PosembCommand implements Callable<Integer> {
     @Option(names = "--head", defaultValue = "0", paramLabel = "H", description = "rope-mixed: the head whose frequencies to show (default: ${DEFAULT-VALUE}).")
     int head;
 
-    @Option(names = "--layout", defaultValue = "split", paramLabel = "LAYOUT", converter = LayoutName.class,
+    @Option(names = "--layout", defaultValue = "split", paramLabel = "LAYOUT", converter = Converters.LayoutName.class,
             completionCandidates = Converters.LayoutNames.class,
             description = "Sin-cos column layout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     SinCosLayout layout;
@@ -105,17 +107,6 @@ final class PosembCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code split} or {@code interleaved}. */
-    static final class LayoutName implements ITypeConverter<SinCosLayout> {
-        @Override
-        public SinCosLayout convert(String s) {
-            try {
-                return SinCosLayout.fromName(s);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(Converters.validOnly(e));
-            }
-        }
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -178,7 +169,11 @@ final class PosembCommand implements Callable<Integer> {
             } else {
                 rows = grid.rows();
                 cols = grid.cols();
-                angles = Rope.angles(k, rows, cols, dim, k.defaultRopeTheta(), k.defaultRopeIndexing());
+                try {
+                    angles = Rope.angles(k, rows, cols, dim, k.defaultRopeTheta(), k.defaultRopeIndexing());
+                } catch (InvalidOptionException e) {
+                    throw Usage.invalid(spec, e, Map.of("headDim", "--dim"));
+                }
                 table = Rope.embedding(angles, k.defaultRopeLayout());
                 note = ", theta " + k.defaultRopeTheta() + ", " + k.defaultRopeLayout().cliName() + " pairs, "
                         + (k == PositionEmbeddingKind.ROPE_DINOV3
@@ -215,7 +210,11 @@ final class PosembCommand implements Callable<Integer> {
             if (k == PositionEmbeddingKind.NONE) {
                 table = new float[rows * cols][dim];
             } else {
-                table = SinCosTables.table(k, rows, cols, dim, lay);
+                try {
+                    table = SinCosTables.table(k, rows, cols, dim, lay);
+                } catch (InvalidOptionException e) {
+                    throw Usage.invalid(spec, e, Map.of());
+                }
             }
         }
         PrintWriter stdout = spec.commandLine().getOut();

@@ -1,7 +1,5 @@
 package org.vit4j.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -38,7 +36,6 @@ import picocli.CommandLine.Spec;
         description = "Classify images (files, directories searched recursively, or - for paths on stdin).")
 final class PredictCommand implements Callable<Integer> {
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -108,6 +105,9 @@ final class PredictCommand implements Callable<Integer> {
         }
         if (!scramble && scrambleGrid != null) {
             throw Usage.error(spec, "--scramble-grid needs --scramble");
+        }
+        if (!scramble && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw Usage.error(spec, "--seed needs --scramble");
         }
         if (nulSeparated && !paths.contains("-")) {
             throw Usage.error(spec, "-0 reads NUL-separated paths from stdin: give - among the PATHs");
@@ -242,14 +242,14 @@ final class PredictCommand implements Callable<Integer> {
                         JsonObject po = new JsonObject();
                         po.addProperty("label", p.label());
                         po.addProperty("index", p.index());
-                        po.addProperty("probability", p.probability());
+                        Json.put(po, "probability", p.probability());
                         preds.add(po);
                     }
                     o.add("predictions", preds);
                     if (withLogits) {
-                        o.add("logits", GSON.toJsonTree(c.logits()));
+                        o.add("logits", Json.numbers(c.logits()));
                     }
-                    out.println(GSON.toJson(o));
+                    out.println(Json.line(o));
                     break;
                 }
                 case CSV:
@@ -279,7 +279,7 @@ final class PredictCommand implements Callable<Integer> {
                     JsonObject o = new JsonObject();
                     o.addProperty("path", path);
                     o.addProperty("error", message);
-                    out.println(GSON.toJson(o));
+                    out.println(Json.line(o));
                     break;
                 }
                 case CSV:

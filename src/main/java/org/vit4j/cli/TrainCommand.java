@@ -8,8 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.vit4j.InvalidOptionException;
+import org.vit4j.io.IoErrors;
 import org.vit4j.train.CompiledTrainStep;
 import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
@@ -19,6 +22,7 @@ import org.vit4j.model.Pooling;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.ViTConfigBuilder;
 import org.vit4j.model.Variant;
+import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.train.ImageDataset;
@@ -65,8 +69,8 @@ final class TrainCommand implements Callable<Integer> {
     String posEmb;
 
     @Option(names = "--layout", paramLabel = "LAYOUT", completionCandidates = Converters.LayoutNames.class,
-            description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
-    String layout;
+            converter = Converters.LayoutName.class, description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
+    SinCosLayout layout;
 
     @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = Converters.ScalingName.class,
             description = "Saved with the model: where its sin-cos and rotary tables put the patches of another image size,"
@@ -75,40 +79,41 @@ final class TrainCommand implements Callable<Integer> {
     PositionScaling positionScaling;
 
     @Option(names = "--pooling", paramLabel = "POOLING", completionCandidates = Converters.PoolingNames.class,
+            converter = Converters.PoolingName.class,
             description = "Pooling: ${COMPLETION-CANDIDATES} (default: avg for variants, or the config file's).")
-    String pooling;
+    Pooling pooling;
 
     @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Passes over the training data (default: " + TrainOptions.DEFAULT_EPOCHS + "); with --resume, may raise the run's.")
     Integer epochs;
     @Option(names = "--batch-size", paramLabel = "B", converter = Converters.PositiveInt.class, description = "Images per step (default: " + TrainOptions.DEFAULT_BATCH_SIZE + ").")
     Integer batchSize;
-    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
+    @Option(names = "--lr", paramLabel = "LR", converter = Converters.FiniteDouble.class, description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
     Double lr;
-    @Option(names = "--min-lr", paramLabel = "LR", description = "Learning rate at the end of the cosine decay (default: " + TrainOptions.DEFAULT_MIN_LR + ").")
+    @Option(names = "--min-lr", paramLabel = "LR", converter = Converters.FiniteDouble.class, description = "Learning rate at the end of the cosine decay (default: " + TrainOptions.DEFAULT_MIN_LR + ").")
     Double minLr;
-    @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled weight decay of weight matrices (default: " + TrainOptions.DEFAULT_WEIGHT_DECAY + ").")
+    @Option(names = "--weight-decay", paramLabel = "W", converter = Converters.FiniteDouble.class, description = "Decoupled weight decay of weight matrices (default: " + TrainOptions.DEFAULT_WEIGHT_DECAY + ").")
     Double weightDecay;
-    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up (default: " + TrainOptions.DEFAULT_WARMUP_EPOCHS + ", at most a tenth of --epochs).")
+    @Option(names = "--warmup", paramLabel = "EPOCHS", converter = Converters.FiniteDouble.class, description = "Linear warm-up (default: " + TrainOptions.DEFAULT_WARMUP_EPOCHS + ", at most a tenth of --epochs).")
     Double warmup;
-    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Label smoothing in [0, 1) (default: " + TrainOptions.DEFAULT_LABEL_SMOOTHING + ").")
+    @Option(names = "--label-smoothing", paramLabel = "EPS", converter = Converters.FiniteDouble.class, description = "Label smoothing in [0, 1) (default: " + TrainOptions.DEFAULT_LABEL_SMOOTHING + ").")
     Double labelSmoothing;
-    @Option(names = "--clip-grad", paramLabel = "NORM", description = "Maximum global gradient norm, 0 = off (default: " + TrainOptions.DEFAULT_CLIP_GRAD + ").")
+    @Option(names = "--clip-grad", paramLabel = "NORM", converter = Converters.FiniteDouble.class, description = "Maximum global gradient norm, 0 = off (default: " + TrainOptions.DEFAULT_CLIP_GRAD + ").")
     Double clipGrad;
     @Option(names = "--seed", paramLabel = "S", description = "Seed of initialization, data order, augmentation and dropout (default: " + TrainOptions.DEFAULT_SEED + ").")
     Long seed;
     @Option(names = "--val-size", paramLabel = "N", description = "Training images held out to pick the best epoch (default: " + TrainOptions.DEFAULT_VAL_SIZE + ", at most a tenth of the data).")
     Integer valSize;
-    @Option(names = "--crop-min-scale", paramLabel = "S", description = "RandomResizedCrop minimum area; 0 = off (default: " + TrainOptions.DEFAULT_CROP_MIN_SCALE + ").")
+    @Option(names = "--crop-min-scale", paramLabel = "S", converter = Converters.FiniteDouble.class, description = "RandomResizedCrop minimum area; 0 = off (default: " + TrainOptions.DEFAULT_CROP_MIN_SCALE + ").")
     Double cropMinScale;
     @Option(names = "--no-flip", description = "No random horizontal flips.") Boolean noFlip;
-    @Option(names = "--scramble-prob", paramLabel = "P", description = "Probability of scrambling a training image (default: 0).") Double scrambleProb;
-    @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") String scrambleGrid;
+    @Option(names = "--scramble-prob", paramLabel = "P", converter = Converters.FiniteDouble.class, description = "Probability of scrambling a training image (default: 0).") Double scrambleProb;
+    @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") ShuffleGrid scrambleGrid;
 
-    @Option(names = "--random-erase", paramLabel = "P",
+    @Option(names = "--random-erase", paramLabel = "P", converter = Converters.FiniteDouble.class,
             description = "Probability of random erasing a training image (Zhong et al.; timm's --reprob; default: 0).")
     Double randomErase;
-    @Option(names = "--drop-path", paramLabel = "RATE",
+    @Option(names = "--drop-path", paramLabel = "RATE", converter = Converters.Rate.class,
             description = "Stochastic depth rate, rising linearly to RATE in the last block (default: the config's, 0).")
     Double dropPath;
     @Option(names = "--engine", paramLabel = "compiled|eager", converter = ForwardOptions.EngineName.class,
@@ -209,21 +214,18 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+        ForwardOptions.check(spec, engine, precision);
         Device device = common.device();
         if (engine == ForwardEngine.COMPILED && !CompiledTrainStep.supports(cfg)) {
             throw Usage.error(spec, "--engine compiled: " + CompiledTrainStep.unsupported(cfg));
         }
         Precision.Choice chosen = precision == null ? null : precision.resolve(device, CpuFeatures.current());
-        try {
-            options(from, cfg, Integer.MAX_VALUE, chosen); // validates every number before any data is read
-        } catch (IllegalArgumentException e) {
-            throw Usage.error(spec, e.getMessage());
-        }
+        options(from, cfg, Integer.MAX_VALUE, chosen); // validates every number before any data is read
         ImageDataset all;
         try {
             all = DataSets.open(dataSpec, dataDir, cfg.architecture().channels(), true);
         } catch (IOException e) {
-            throw Usage.error(spec, "--data " + dataSpec + ": " + e.getMessage());
+            throw Usage.error(spec, "--data " + dataSpec + ": " + IoErrors.describe(e));
         }
         if (all.labels().size() < 2) {
             throw Usage.error(spec, "--data " + dataSpec + ": one class (" + String.join(", ", all.labels())
@@ -234,7 +236,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         TrainOptions opts = options(from, cfg, all.size(), chosen);
         if (opts.valSize() >= all.size()) {
-            throw Usage.error(spec, "--val-size " + opts.valSize() + " must be below the data's "
+            throw Usage.error(spec, "--val-size " + opts.valSize() + ": must be below the data's "
                     + all.size() + " images");
         }
         Subset[] split = Subset.split(all, opts.valSize(), opts.seed());
@@ -308,9 +310,20 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * The run's options: the defaults (or, resuming, the run's own) with every option given on
      * the command line applied; validated here, before any data is read (resuming, by the
-     * library's rules: {@link ResumableRun#requireOptions(TrainOptions.Builder)}).
+     * library's rules: {@link ResumableRun#requireOptions(TrainOptions.Builder)}). A refusal is a
+     * usage error naming the option as it was typed ({@code --lr -1: must be a number above 0}).
      */
     private TrainOptions options(ResumableRun from, ViTConfig cfg, int dataSize, Precision.Choice chosen) {
+        try {
+            return buildOptions(from, cfg, dataSize, chosen);
+        } catch (InvalidOptionException e) {
+            throw Usage.invalid(spec, e, Map.of("warmupEpochs", "--warmup"));
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, from != null ? "--resume " + e.getMessage() : e.getMessage());
+        }
+    }
+
+    private TrainOptions buildOptions(ResumableRun from, ViTConfig cfg, int dataSize, Precision.Choice chosen) {
         TrainOptions saved = from == null ? null : from.options();
         TrainOptions.Builder b = saved != null ? saved.toBuilder() : TrainOptions.builder();
         if (engine != null) {
@@ -363,7 +376,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (scrambleProb != null || scrambleGrid != null) {
             double p = scrambleProb != null ? scrambleProb : saved != null ? saved.scrambleProb() : 0;
-            String grid = scrambleGrid != null ? scrambleGrid
+            String grid = scrambleGrid != null ? scrambleGrid.toString()
                     : saved != null && saved.scrambleGrid() != null ? saved.scrambleGrid()
                     : p > 0 ? cfg.architecture().grid().shape() : null;
             b.optScramble(p, grid);
@@ -407,17 +420,20 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         if (posEmb != null) {
-            b.optPosEmb(posEmb);
+            try {
+                b.optPosEmb(posEmb);
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, "--pos-emb " + posEmb + ": " + e.getMessage());
+            }
         }
         if (layout != null) {
-            b.optPosEmbLayout(SinCosLayout.fromName(layout));
+            b.optPosEmbLayout(layout);
         }
         if (positionScaling != null) {
             b.optPositionScaling(positionScaling);
         }
         if (pooling != null) {
-            Pooling p = Pooling.fromName(pooling);
-            b.optPooling(p).optClassToken(p == Pooling.CLS);
+            b.optPooling(pooling).optClassToken(pooling == Pooling.CLS);
         }
         if (dropPath != null) {
             b.optDropPath(dropPath);
