@@ -10,8 +10,11 @@ public final class InvalidOptionException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The option's name. */
     private final String option;
+    /** The refused value, as the library prints it. */
     private final String value;
+    /** Why it is refused. */
     private final String reason;
 
     /**

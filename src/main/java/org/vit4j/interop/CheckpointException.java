@@ -20,7 +20,9 @@ public final class CheckpointException extends IOException {
     static final int UNEXPECTED_SHOWN = 3;
 
     private final transient List<String> problems;
+    /** The first line of the message, without the layout the names point to. */
     private final String summary;
+    /** The layout the tensor names point to, where it is another one; null otherwise. */
     private final Source likelySource;
 
     /**
