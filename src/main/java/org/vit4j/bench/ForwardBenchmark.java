@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +106,9 @@ public final class ForwardBenchmark {
      * @param batchSize B
      * @param passes profiled passes
      * @param warmUpLimit the longest warm-up in seconds
-     * @param trace where the trace goes (a JSON file, viewable in chrome://tracing or Perfetto)
+     * @param trace where libtorch writes the trace (a JSON file, viewable in chrome://tracing or
+     *     Perfetto), as it is: its directory must exist; {@code vit4j bench --profile} gives a
+     *     temporary file and copies it to the output it checked ({@link org.vit4j.io.OutputFile})
      * @return operators by self time over all profiled passes
      * @throws IOException if the trace cannot be read back
      */
@@ -117,10 +118,6 @@ public final class ForwardBenchmark {
         try (NDManager m = forward.model().newManager()) {
             NDArray x = m.randomNormal(0f, 1f, new Shape(batchSize, c, height, width), DataType.FLOAT32);
             WarmUp.run(() -> pass(forward, x), warmUpLimit);
-            Path parent = trace.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
             JniUtils.startProfile(false, true, false);
             try {
                 for (int i = 0; i < passes; i++) {

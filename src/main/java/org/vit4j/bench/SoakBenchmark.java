@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.function.LongConsumer;
 import org.vit4j.image.PreprocessedImage;
 import org.vit4j.infer.VitClassifier;
@@ -29,15 +30,19 @@ public final class SoakBenchmark {
         /**
          * Growth of RSS from the end of warm-up to the end, as a fraction.
          *
-         * @param warmupSamples samples counted as warm-up
-         * @return {@code (last - firstAfterWarmup) / firstAfterWarmup}
+         * @param warmupSamples samples counted as warm-up, at least 1
+         * @return {@code (last - lastOfWarmup) / lastOfWarmup}, or empty when the soak ended
+         *     within its warm-up (no sample after it)
          */
-        public double growthAfter(int warmupSamples) {
-            if (rssKb.size() <= warmupSamples) {
-                return Double.NaN;
+        public OptionalDouble growthAfter(int warmupSamples) {
+            if (warmupSamples < 1) {
+                throw new IllegalArgumentException("warm-up samples must be at least 1, got " + warmupSamples);
             }
-            double base = rssKb.get(warmupSamples - 1 < 0 ? 0 : warmupSamples - 1);
-            return (rssKb.get(rssKb.size() - 1) - base) / base;
+            if (rssKb.size() <= warmupSamples) {
+                return OptionalDouble.empty();
+            }
+            double base = rssKb.get(warmupSamples - 1);
+            return OptionalDouble.of((rssKb.get(rssKb.size() - 1) - base) / base);
         }
     }
 

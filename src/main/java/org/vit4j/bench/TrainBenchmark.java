@@ -85,7 +85,9 @@ public final class TrainBenchmark {
      * @param data training images
      * @param warmupSteps untimed steps first
      * @param seconds how long to time
-     * @param trace where the Chrome trace goes, or null for none
+     * @param trace where libtorch writes the Chrome trace, as it is (its directory must exist;
+     *     {@code vit4j bench --profile} gives a temporary file and copies it to the output it
+     *     checked), or null for none
      * @param profiledSteps steps profiled after the timed span (ignored without a trace)
      * @return throughput and the data loading's shares
      * @throws IOException if the temporary run directory cannot be written
@@ -138,6 +140,7 @@ public final class TrainBenchmark {
                 }
             }
         };
+        // the run's files are the benchmark's own: a temporary directory, deleted below
         Path dir = Files.createTempDirectory("vit4j-train-bench");
         try {
             new VitTrainer(config, options, device, timer).train(data, Subset.split(data, 0, 0)[1], dir, false);

@@ -1,14 +1,16 @@
 package org.vit4j.cli;
 
 import ai.djl.Device;
-import com.google.gson.Gson;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import org.vit4j.io.Json;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.vit4j.train.DataSets;
@@ -27,6 +29,7 @@ import org.vit4j.compiled.Precision;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.VitClassifier;
 import org.vit4j.interop.Labels;
+import org.vit4j.io.OutputFile;
 import org.vit4j.model.ModelDirectory;
 import org.vit4j.model.ViTConfig;
 import org.vit4j.model.ViTConfigBuilder;
@@ -91,6 +94,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " FILE and print the top operators by self time (stderr).")
     Path profile;
 
+    @Option(names = "--force", description = "Replace an existing --profile file.")
+    boolean force;
+
     @Option(names = "--profile-passes", defaultValue = "5", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Passes profiled by --profile (default: ${DEFAULT-VALUE}).")
     int profilePasses;
@@ -116,9 +122,12 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
+        // the trace goes through the output rules, checked before any work (never an input, an
+        // existing file only with --force, a missing directory refused, not created)
+        OutputFile trace = profile == null ? null : Usage.outputFile(spec, "--profile", profile, force, modelFiles());
         Device device = common.device();
         if (train != null) {
-            return trainBenchmark(device);
+            return trainBenchmark(device, trace);
         }
         if (soak != null) {
             return soakBenchmark(device);
@@ -141,11 +150,14 @@ final class BenchCommand implements Callable<Integer> {
             ForwardBenchmark.Result r = ForwardBenchmark.forward(f, h, w, batchSize, seconds, warmupMax);
             Double peak = matmul ? ForwardBenchmark.matmulGflops(m.getModel().getNDManager(), 2048, Math.min(seconds, 5)) : null;
             print(m, f, r, h, w, peak);
-            if (profile != null) {
-                List<OperatorProfile.Row> rows = ForwardBenchmark.profile(f, h, w, batchSize, profilePasses, warmupMax, profile);
+            if (trace != null) {
+                int fh = h;
+                int fw = w;
+                List<OperatorProfile.Row> rows = profiled(trace,
+                        t -> ForwardBenchmark.profile(f, fh, fw, batchSize, profilePasses, warmupMax, t));
                 PrintWriter err = spec.commandLine().getErr();
                 err.printf(Locale.ROOT, "libtorch trace of %d passes written to %s; operators by self time per pass:%n%s",
-                        profilePasses, profile, OperatorProfile.table(rows, 15, profilePasses));
+                        profilePasses, trace, OperatorProfile.table(rows, 15, profilePasses));
                 err.flush();
             }
             spec.commandLine().getOut().flush();
@@ -154,15 +166,28 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** Refuses options that do not go together, before any model is built. */
-    private void checkOptions() {
+    private void checkOptions() throws java.io.IOException, ModelLoadFailure {
         if (formerLinear != null) {
             throw Usage.error(spec, "--linear " + formerLinear + ": now called --linear-kernel");
         }
-        if (soak != null && soak < 1000) {
-            throw Usage.error(spec, "--soak " + soak + ": needs at least 1000 predictions (RSS is sampled every 1000)");
+        if (soak != null && soak < SOAK_EVERY) {
+            throw Usage.error(spec, "--soak " + soak + ": needs at least " + SOAK_EVERY + " predictions (RSS is sampled every "
+                    + SOAK_EVERY + ")");
         }
         if (train != null && soak != null) {
             throw Usage.error(spec, "--train and --soak are two different benchmarks: give one");
+        }
+        if (soak == null && spec.commandLine().getParseResult().hasMatchedOption("--soak-images")) {
+            throw Usage.error(spec, "--soak-images needs --soak");
+        }
+        if (soak != null && profile != null) {
+            throw Usage.error(spec, "--profile profiles the forward or --train benchmark; --soak has no passes to profile");
+        }
+        if (soak != null) {
+            String problem = soakImagesProblem(soakImages);
+            if (problem != null) {
+                throw Usage.error(spec, "--soak-images " + soakImages + ": " + problem);
+            }
         }
         if (train != null && DataSets.problem(train) != null) {
             throw Usage.error(spec, "--train " + train + ": " + DataSets.problem(train));
@@ -184,6 +209,13 @@ final class BenchCommand implements Callable<Integer> {
             throw Usage.error(spec, "--pos-emb sets the position embedding of a --variant model; --model " + model
                     + " has its own: drop --pos-emb");
         }
+        if (imageSize != null && train == null && soak == null) {
+            // the weights are not needed to know the patch size: the config, or the variant's
+            int p = (model != null ? common.readConfig(model) : variantConfig(false)).architecture().patchSize();
+            if (imageSize.height() % p != 0 || imageSize.width() % p != 0) {
+                throw Usage.error(spec, "--image-size " + imageSize + ": not a multiple of the model's patch size " + p);
+            }
+        }
     }
 
     /** The forward benchmark's result: one JSON object, or two lines of text. */
@@ -195,7 +227,7 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("model", model == null ? variant : model.toString());
             o.addProperty("pos_emb", m.getConfig().architecture().positionName()); // of the model measured
             o.addProperty("image_size", h + "x" + w);
-            o.addProperty("images_per_s", r.imagesPerSecond());
+            Json.put(o, "images_per_s", r.imagesPerSecond());
             o.addProperty("batch_size", r.batchSize());
             o.addProperty("device", r.device());
             o.addProperty("engine", f.engine().cliName());
@@ -203,22 +235,22 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("precision", f.precision().precision().cliName());
             o.addProperty("precision_reason", f.precision().reason());
             o.addProperty("passes", r.passes());
-            o.addProperty("gflops_per_image", r.gflopsPerImage());
-            o.addProperty("achieved_gflops", r.gflops());
+            Json.put(o, "gflops_per_image", r.gflopsPerImage());
+            Json.put(o, "achieved_gflops", r.gflops());
             o.addProperty("threads", threads);
             o.addProperty("linear_kernels", f.describeLinearKernels());
             o.addProperty("warmup_passes", r.warmUp().seconds().size());
             o.addProperty("warmup_settled", r.warmUp().settled());
-            o.addProperty("minor_faults_per_pass", r.minorFaultsPerPass());
+            Json.put(o, "minor_faults_per_pass", r.minorFaultsPerPass());
             o.addProperty("allocator", HeapReuse.apply());
             o.addProperty("cpu", cpu.model());
             o.addProperty("cpu_family", cpu.family());
             o.addProperty("cpu_flags", cpu.summary());
             if (peak != null) {
-                o.addProperty("matmul_gflops", peak);
-                o.addProperty("share_of_matmul_peak", r.gflops() / peak);
+                Json.put(o, "matmul_gflops", peak);
+                Json.put(o, "share_of_matmul_peak", r.gflops() / peak);
             }
-            spec.commandLine().getOut().println(o);
+            spec.commandLine().getOut().println(Json.line(o));
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "%s %dx%d batch %d on %s (%s, threads %s): %.1f images/s (median of %d passes), %.2f GFLOP/image = %.1f GFLOP/s%s%n",
@@ -259,7 +291,57 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private int trainBenchmark(Device device) throws Exception {
+    /** What runs with the profiler on: writes libtorch's trace to the file it is given and returns the operators. */
+    @FunctionalInterface
+    private interface Profiled {
+        List<OperatorProfile.Row> run(Path trace) throws Exception;
+    }
+
+    /**
+     * Profiles into a temporary file (libtorch writes where it is told), then copies the trace to
+     * the checked output ({@link OutputFile#write}: atomically, or in place for a stream).
+     */
+    private static List<OperatorProfile.Row> profiled(OutputFile out, Profiled what) throws Exception {
+        Path tmp = Files.createTempFile("vit4j-trace-", ".json");
+        try {
+            List<OperatorProfile.Row> rows = what.run(tmp);
+            out.write(os -> Files.copy(tmp, os), System.out);
+            return rows;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The model directory's files, for the output rules (a --variant has none). */
+    private List<Path> modelFiles() throws java.io.IOException {
+        if (model == null || !Files.isDirectory(model)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(model)) {
+            return s.toList();
+        }
+    }
+
+    /** Why a --soak-images directory holds nothing to predict, or null. */
+    private static String soakImagesProblem(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return "no such directory";
+        }
+        if (!Files.isDirectory(dir)) {
+            return "not a directory";
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(ImageLoader::isImageFile) ? null : ImageLoader.NO_IMAGE_FILES;
+        }
+    }
+
+    /** RSS sampling interval of the soak, in predictions. */
+    private static final int SOAK_EVERY = 1000;
+
+    /** RSS samples of the soak's warm-up: growth is measured from the last of them to the end. */
+    private static final int SOAK_WARMUP_SAMPLES = 5;
+
+    private int trainBenchmark(Device device, OutputFile trace) throws Exception {
         ViTConfig cfg = model != null ? ModelDirectory.readConfig(model)
                 : variantConfig(true);
         ImageDataset data = DataSets.open(train, null, cfg.architecture().channels(), true);
@@ -268,8 +350,15 @@ final class BenchCommand implements Callable<Integer> {
         Precision.Choice precision = forward.precision().resolve(device, CpuFeatures.current());
         TrainOptions opts = TrainOptions.builder().optEpochs(1).optBatchSize(b).optWarmupEpochs(0).optValSize(0)
                 .optEngine(forward.engine()).optPrecision(precision.precision()).build();
-        TrainBenchmark.Result r = TrainBenchmark.measure(cfg.toBuilder().setNumClasses(data.labels().size()).build(),
-                opts, device, data, 5, seconds, profile, profilePasses);
+        ViTConfig withClasses = cfg.toBuilder().setNumClasses(data.labels().size()).build();
+        TrainBenchmark.Result[] measured = new TrainBenchmark.Result[1];
+        List<OperatorProfile.Row> profileRows = trace == null ? null : profiled(trace, t -> {
+            measured[0] = TrainBenchmark.measure(withClasses, opts, device, data, 5, seconds, t, profilePasses);
+            return OperatorProfile.read(t);
+        });
+        TrainBenchmark.Result r = trace == null
+                ? TrainBenchmark.measure(withClasses, opts, device, data, 5, seconds, null, 0)
+                : measured[0];
         double ips = r.imagesPerSecond();
         String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
         int shards = forward.engine() == ForwardEngine.COMPILED ? CompiledTrainStep.shards(cfg, device) : 1;
@@ -278,19 +367,19 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("model", model == null ? variant : model.toString());
             o.addProperty("pos_emb", cfg.architecture().positionName()); // of the model measured
             o.addProperty("mode", "train");
-            o.addProperty("images_per_s", ips);
+            Json.put(o, "images_per_s", ips);
             o.addProperty("batch_size", b);
             o.addProperty("device", device.toString());
             o.addProperty("engine", forward.engine().cliName());
             o.addProperty("precision", precision.precision().cliName());
             o.addProperty("threads", threads);
             o.addProperty("batch_shards", shards);
-            o.addProperty("data_wait_share", r.dataWaitShare());
+            Json.put(o, "data_wait_share", r.dataWaitShare());
             if (!Double.isNaN(r.loaderCpuShare())) {
-                o.addProperty("loader_cpu_share", r.loaderCpuShare());
-                o.addProperty("step_cpu_ms_per_image", r.stepCpuMsPerImage());
+                Json.put(o, "loader_cpu_share", r.loaderCpuShare());
+                Json.put(o, "step_cpu_ms_per_image", r.stepCpuMsPerImage());
             }
-            spec.commandLine().getOut().println(o);
+            spec.commandLine().getOut().println(Json.line(o));
         } else {
             spec.commandLine().getOut().printf(Locale.ROOT,
                     "train %s batch %d on %s (%s, %s, threads %s, batch shards %d): %.1f images/s; waiting for data"
@@ -298,10 +387,10 @@ final class BenchCommand implements Callable<Integer> {
                     label(), b, device, forward.engine().cliName(), precision, threads, shards, ips,
                     100 * r.dataWaitShare(), 100 * r.loaderCpuShare(), r.stepCpuMsPerImage());
         }
-        if (profile != null) {
+        if (trace != null) {
             PrintWriter err = spec.commandLine().getErr();
             err.printf(Locale.ROOT, "libtorch trace of %d training steps written to %s; operators by self time per step:%n%s",
-                    profilePasses, profile, OperatorProfile.table(OperatorProfile.read(profile), 25, profilePasses));
+                    profilePasses, trace, OperatorProfile.table(profileRows, 25, profilePasses));
             err.flush();
         }
         spec.commandLine().getOut().flush();
@@ -321,23 +410,35 @@ final class BenchCommand implements Callable<Integer> {
             }
             PrintWriter err = spec.commandLine().getErr();
             int[] k = {0};
-            SoakBenchmark.Result r = SoakBenchmark.run(clf, images, soak, 1000, kb -> {
+            SoakBenchmark.Result r = SoakBenchmark.run(clf, images, soak, SOAK_EVERY, kb -> {
                 if (!common.quiet) {
                     err.printf(Locale.ROOT, "soak: %d predictions, RSS %.1f MiB%n", 1000L * ++k[0], kb / 1024.0);
                     err.flush();
                 }
             });
-            int warm = Math.min(5, r.rssKb().size());
             JsonObject o = new JsonObject();
             o.addProperty("mode", "soak");
             o.addProperty("predictions", r.predictions());
-            o.addProperty("images_per_s", r.predictions() / r.seconds());
-            o.addProperty("rss_mib_after_warmup", r.rssKb().get(warm - 1) / 1024.0);
-            o.addProperty("rss_mib_end", r.rssKb().get(r.rssKb().size() - 1) / 1024.0);
-            o.addProperty("rss_mib_max", r.rssKb().stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0);
-            o.addProperty("growth_after_warmup", r.growthAfter(warm));
-            o.add("rss_kib_every_1000", new Gson().toJsonTree(r.rssKb()));
-            spec.commandLine().getOut().println(o);
+            Json.put(o, "images_per_s", r.predictions() / r.seconds());
+            OptionalDouble growth = r.growthAfter(SOAK_WARMUP_SAMPLES);
+            if (growth.isPresent()) {
+                Json.put(o, "rss_mib_after_warmup", r.rssKb().get(SOAK_WARMUP_SAMPLES - 1) / 1024.0);
+            } else {
+                o.add("rss_mib_after_warmup", JsonNull.INSTANCE);
+            }
+            Json.put(o, "rss_mib_end", r.rssKb().get(r.rssKb().size() - 1) / 1024.0);
+            Json.put(o, "rss_mib_max", r.rssKb().stream().mapToLong(Long::longValue).max().orElse(0) / 1024.0);
+            if (growth.isPresent()) {
+                Json.put(o, "growth_after_warmup", growth.getAsDouble());
+            } else {
+                // null with the reason: JSON has no NaN, and a soak within its warm-up has no growth to measure
+                o.add("growth_after_warmup", JsonNull.INSTANCE);
+                o.addProperty("growth_after_warmup_reason", "a soak of " + r.predictions() + " predictions ends within the "
+                        + SOAK_WARMUP_SAMPLES * SOAK_EVERY + "-prediction warm-up; growth needs --soak "
+                        + (SOAK_WARMUP_SAMPLES + 1) * SOAK_EVERY + " or more");
+            }
+            o.add("rss_kib_every_1000", Json.tree(r.rssKb()));
+            spec.commandLine().getOut().println(Json.line(o));
             spec.commandLine().getOut().flush();
             return ExitCodes.OK;
         }

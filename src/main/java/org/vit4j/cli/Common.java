@@ -42,10 +42,16 @@ final class Common {
 
     /**
      * Applies thread settings (before the engine starts) and resolves the device. A device this
-     * machine does not have is a usage error; {@code cpu} does not even start the engine.
+     * machine does not have is a usage error, as are {@link ForwardOptions} that contradict each
+     * other; {@code cpu} does not even start the engine.
      */
     Device device() {
         Offline.ensure();
+        for (CommandSpec mixin : mixee.mixins().values()) {
+            if (mixin.userObject() instanceof ForwardOptions forward) {
+                forward.check(mixee); // options that contradict each other, before any model is loaded
+            }
+        }
         if (threads != null) {
             int cores = Runtime.getRuntime().availableProcessors();
             if (threads > cores) {

@@ -60,16 +60,59 @@ public final class Converters {
     static final class PositiveDouble implements ITypeConverter<Double> {
         @Override
         public Double convert(String s) {
-            double v;
-            try {
-                v = Double.parseDouble(s.trim());
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("not a number");
-            }
+            double v = number(s);
             if (!(v > 0) || Double.isInfinite(v)) {
                 throw new TypeConversionException("must be a number above 0");
             }
             return v;
+        }
+    }
+
+    /** A finite number; its range is the library's to check (it names the option, {@link org.vit4j.InvalidOptionException}). */
+    static final class FiniteDouble implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v = number(s);
+            if (!Double.isFinite(v)) {
+                throw new TypeConversionException("must be a finite number");
+            }
+            return v;
+        }
+    }
+
+    /** A rate in {@code [0, 1)} (stochastic depth). */
+    static final class Rate implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String s) {
+            double v = number(s);
+            if (!(v >= 0 && v < 1)) {
+                throw new TypeConversionException("must be at least 0 and below 1");
+            }
+            return v;
+        }
+    }
+
+    /** {@code split} or {@code interleaved}. */
+    static final class LayoutName implements ITypeConverter<SinCosLayout> {
+        @Override
+        public SinCosLayout convert(String s) {
+            try {
+                return SinCosLayout.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(validOnly(e));
+            }
+        }
+    }
+
+    /** {@code cls} or {@code avg} (and their other accepted names). */
+    static final class PoolingName implements ITypeConverter<Pooling> {
+        @Override
+        public Pooling convert(String s) {
+            try {
+                return Pooling.fromName(s);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(validOnly(e));
+            }
         }
     }
 
@@ -242,6 +285,14 @@ public final class Converters {
         String m = e.getMessage();
         int i = m.indexOf("valid: ");
         return i >= 0 ? m.substring(i) : m;
+    }
+
+    private static double number(String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("not a number");
+        }
     }
 
     private static long integer(String s) {

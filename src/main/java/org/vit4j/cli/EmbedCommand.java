@@ -1,8 +1,7 @@
 package org.vit4j.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import org.vit4j.io.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +21,12 @@ import org.vit4j.infer.VitEncoder;
 import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code vit4j embed}: one of the three {@link TokenKind}s per image, as .npy (rows in input order,
@@ -36,8 +37,6 @@ import picocli.CommandLine.Spec;
                 + " embedded tokens, encoded tokens or the pooled vector.")
 final class EmbedCommand implements Callable<Integer> {
 
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
-
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin Common common;
@@ -47,22 +46,46 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
-    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|encoded|embedded",
+    @Option(names = "--tokens", defaultValue = "pooled", paramLabel = "pooled|encoded|embedded", converter = TokensName.class,
             description = "pooled (B, D): the vector the head reads (timm's forward_head(pre_logits=True));"
                     + " encoded (B, T, D): tokens after the encoder and its final norm (timm's forward_features);"
                     + " embedded (B, T, D): the tokens the encoder reads, the patch embeddings (patch projection)"
                     + " plus the position embedding (default: ${DEFAULT-VALUE}).")
-    String tokens;
+    TokenKind kind;
 
     @Option(names = "--prefix", description = "With encoded or embedded: keep the class and register tokens,"
             + " first (T = prefix + N); without it T = N, the patch tokens in row-major order.")
     boolean prefix;
 
-    @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl",
+    @Option(names = "--format", defaultValue = "npy", paramLabel = "npy|jsonl", converter = FormatName.class,
             description = "npy: one float32 array, one row per embedded image in input order, and beside it a"
                     + " paths file (e.npy: e.paths.txt) naming each row's image, one per line; jsonl: one line per"
                     + " input with its path and embedding, or its error (default: ${DEFAULT-VALUE}).")
-    String format;
+    Format format;
+
+    /** Output formats. */
+    enum Format { NPY, JSONL }
+
+    /** {@code npy} or {@code jsonl}. */
+    static final class FormatName extends Converters.Names<Format> {
+        FormatName() {
+            super(Format.class);
+        }
+    }
+
+    /** {@code pooled}, {@code encoded} or {@code embedded} (the former {@code patch-embeddings} refused with its new name). */
+    static final class TokensName implements ITypeConverter<TokenKind> {
+        @Override
+        public TokenKind convert(String s) {
+            try {
+                return TokenKind.fromName(s);
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage();
+                int renamed = m.indexOf("now called"); // the former name patch-embeddings
+                throw new TypeConversionException(renamed >= 0 ? m.substring(renamed) : Converters.validOnly(e));
+            }
+        }
+    }
 
     @Option(names = "--out", required = true, paramLabel = "FILE",
             description = "Output file; - for stdout, a FIFO or device is written as a stream, a link through to its target.")
@@ -71,7 +94,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Replace an existing --out file.")
     boolean force;
 
-    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "B", converter = Converters.PositiveInt.class, description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--tensor", paramLabel = "FILE.npy", description = "A preprocessed float32 (B, C, H, W) array instead of images.")
@@ -85,15 +108,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TokenKind kind = TokenKind.fromName(tokens);
-        if (!format.equals("npy") && !format.equals("jsonl")) {
-            throw new IllegalArgumentException("--format '" + format + "' is not one of npy, jsonl");
-        }
         if ((tensor == null) == paths.isEmpty()) {
-            throw new IllegalArgumentException("give image PATHs or --tensor FILE.npy (one of the two)");
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw Usage.error(spec, "give image PATHs or --tensor FILE.npy (one of the two)");
         }
         if (prefix && !kind.isTokens()) {
             throw Usage.error(spec, "--prefix needs --tokens encoded or embedded; pooled is one vector");
@@ -104,7 +120,7 @@ final class EmbedCommand implements Callable<Integer> {
         OutputFile target = Usage.outputFile(spec, "--out", out, force, read);
         // the npy rows' names go to a file beside a file output; a stream has no "beside"
         OutputFile pathsTarget = null;
-        if (format.equals("npy") && !target.isStream()) {
+        if (format == Format.NPY && !target.isStream()) {
             pathsTarget = Usage.outputFile(spec, "--out", pathsFile(out), force, read);
         }
         PrintWriter err = spec.commandLine().getErr();
@@ -124,8 +140,8 @@ final class EmbedCommand implements Callable<Integer> {
                 }
             }
             List<Outcome<Embedding>> rows = results.stream().filter(Outcome::ok).toList();
-            long[] shape = shape(kind, rows);
-            String written = format.equals("npy") ? writeNpy(target, pathsTarget, rows, shape) : writeJsonLines(target, results, kind);
+            long[] shape = shape(kind, rows, encoder.shape(kind));
+            String written = format == Format.NPY ? writeNpy(target, pathsTarget, rows, shape) : writeJsonLines(target, results, kind);
             PrintWriter stdout = spec.commandLine().getOut();
             stdout.printf(Locale.ROOT, "embedded %d image(s): %s %s -> %s%n", rows.size(), kind.cliName(),
                     Arrays.toString(shape).replace('[', '(').replace(']', ')'), written);
@@ -149,18 +165,16 @@ final class EmbedCommand implements Callable<Integer> {
     /**
      * The shape of the output array.
      *
-     * @return {@code (rows, D)} or {@code (rows, T, D)}; {@code (0)} without rows
+     * @param nominal one row's shape at the model's input size, the shape of the rows when there are none
+     * @return {@code (rows, D)} or {@code (rows, T, D)}; {@code (0, D)} or {@code (0, T, D)} without rows
      * @throws IllegalArgumentException for the npy format if images of different sizes give different T
      */
-    private long[] shape(TokenKind kind, List<Outcome<Embedding>> rows) {
-        if (rows.isEmpty()) {
-            return new long[] {0};
-        }
-        long[] row = rows.get(0).value().shape();
+    private long[] shape(TokenKind kind, List<Outcome<Embedding>> rows, long[] nominal) {
+        long[] row = rows.isEmpty() ? nominal : rows.get(0).value().shape();
         for (Outcome<Embedding> r : rows) {
             long[] s = r.value().shape();
-            if (!Arrays.equals(s, row) && format.equals("npy")) {
-                throw new IllegalArgumentException("images of different sizes give " + kind.cliName() + " tokens "
+            if (!Arrays.equals(s, row) && format == Format.NPY) {
+                throw new IllegalArgumentException("--format npy: images of different sizes give " + kind.cliName() + " tokens "
                         + Arrays.toString(row) + " (" + rows.get(0).name() + ") and " + Arrays.toString(s) + " ("
                         + r.name() + "), which do not stack into one .npy; use --format jsonl or --tokens pooled");
             }
@@ -213,11 +227,11 @@ final class EmbedCommand implements Callable<Integer> {
             o.addProperty("path", r.name());
             if (r.ok()) {
                 o.addProperty("tokens", kind.cliName());
-                o.add("embedding", GSON.toJsonTree(kind.isTokens() ? r.value().rows() : r.value().values()));
+                o.add("embedding", kind.isTokens() ? Json.rows(r.value().rows()) : Json.numbers(r.value().values()));
             } else {
                 o.addProperty("error", r.error());
             }
-            sb.append(GSON.toJson(o)).append('\n');
+            sb.append(Json.line(o)).append('\n');
         }
         target.writeBytes(sb.toString().getBytes(StandardCharsets.UTF_8), System.out);
         return target.name();

@@ -1,12 +1,8 @@
 package org.vit4j.cli;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
+import org.vit4j.io.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -107,6 +103,9 @@ final class EvalCommand implements Callable<Integer> {
         if (dataProblem != null) {
             throw Usage.error(spec, "--data " + data + ": " + dataProblem);
         }
+        if (grids.isEmpty() && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw Usage.error(spec, "--seed needs --scramble-grid");
+        }
         if (labelMap != null && data.startsWith("fashion-mnist")) {
             throw Usage.error(spec, "--label-map is for image folders; Fashion-MNIST has the bundled model's labels");
         }
@@ -179,7 +178,7 @@ final class EvalCommand implements Callable<Integer> {
         try {
             ds = DataSets.open(data, dataDir, pixelLimit.loader(cfg.architecture().channels()), false);
         } catch (IOException e) {
-            throw Usage.error(spec, "--data " + IoErrors.describe(e));
+            throw Usage.error(spec, "--data " + data + ": " + IoErrors.describe(e));
         }
         try {
             return LabelMap.relabel(ds, modelLabels, LabelMap.match(ds.labels(), modelLabels, explicit));
@@ -309,18 +308,12 @@ final class EvalCommand implements Callable<Integer> {
         }
     }
 
-    /** A JSON number, or null for NaN and infinities (which JSON has no words for). */
-    private static JsonElement number(double v) {
-        return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
-    }
-
     private static String percent(double v) {
         return String.format(Locale.ROOT, "%.2f%%", 100 * v);
     }
 
     private void printJson(PrintWriter out, ImageDataset ds, String modelSize, List<Entry> results, InferenceForward f,
             int skipped, PositionScaling scaling) {
-        Gson gson = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
         o.addProperty("skipped", skipped);
@@ -328,7 +321,7 @@ final class EvalCommand implements Callable<Integer> {
         o.addProperty("precision", f.precision().precision().cliName());
         o.addProperty("precision_reason", f.precision().reason());
         o.addProperty("position_scaling", scaling.cliName());
-        o.add("labels", gson.toJsonTree(ds.labels()));
+        o.add("labels", Json.tree(ds.labels()));
         JsonArray arr = new JsonArray();
         for (Entry x : results) {
             EvalResult r = x.result();
@@ -337,18 +330,18 @@ final class EvalCommand implements Callable<Integer> {
             e.addProperty("scramble_grid", r.scrambleGrid());
             e.addProperty("images", r.total());
             e.addProperty("skipped", r.skipped().size());
-            e.addProperty("accuracy", r.accuracy());
-            e.addProperty("top5_accuracy", r.top5Accuracy());
-            e.add("loss", number(r.loss()));
+            Json.put(e, "accuracy", r.accuracy());
+            Json.put(e, "top5_accuracy", r.top5Accuracy());
+            Json.put(e, "loss", r.loss());
             JsonArray perClass = new JsonArray();
             for (double a : r.perClassAccuracy()) {
-                perClass.add(number(a)); // null: a class without images
+                perClass.add(Json.number(a)); // null: a class without images
             }
             e.add("per_class_accuracy", perClass);
-            e.add("confusion", gson.toJsonTree(r.confusion()));
+            e.add("confusion", Json.tree(r.confusion()));
             arr.add(e);
         }
         o.add("results", arr);
-        out.println(gson.toJson(o));
+        out.println(Json.line(o));
     }
 }

@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.InvalidOptionException;
+import org.vit4j.interop.CheckpointException;
 import org.vit4j.interop.CheckpointImporter;
 import org.vit4j.interop.ImportResult;
 import org.vit4j.model.ModelDirectory;
@@ -120,8 +123,15 @@ final class ImportCommand implements Callable<Integer> {
         ImportResult r;
         try {
             r = b.build().importTo(out);
+        } catch (InvalidOptionException e) {
+            throw Usage.invalid(spec, e, Map.of()); // --heads, --image-size, --labels that the checkpoint contradicts
         } catch (WriteFailedException e) {
             throw e; // the result could not be saved: exit 1, as every command's
+        } catch (CheckpointException e) {
+            // where the tensor names are another layout's, the option that reads them
+            String hint = e.likelySource() == null ? "" : "; it looks like a " + e.likelySource().cliName()
+                    + " checkpoint (try --from " + e.likelySource().cliName() + ")";
+            throw new ModelLoadFailure(e.summary() + hint + ":\n  " + String.join("\n  ", e.details()), e);
         } catch (IOException e) {
             throw new ModelLoadFailure(IoErrors.describe(e), e);
         }

@@ -105,7 +105,7 @@ final class Inputs {
     private static void addPath(String name, List<Input> out) {
         Path p = Path.of(name);
         if (!Files.exists(p)) {
-            out.add(new Input(name, p, Files.isSymbolicLink(p) ? brokenLink(p) : "no such file or directory"));
+            out.add(new Input(name, p, Files.isSymbolicLink(p) ? brokenLink(p) : IoErrors.NO_SUCH_FILE));
         } else if (Files.isDirectory(p)) {
             walk(name, p, out);
         } else {
@@ -168,7 +168,7 @@ final class Inputs {
         }
         found.sort((a, b) -> a.name().compareTo(b.name()));
         if (found.stream().noneMatch(i -> i.error() == null)) {
-            found.add(0, new Input(name, dir, "no image files found (looked for jpg, jpeg, png, gif, bmp, tif, tiff, webp)"));
+            found.add(0, new Input(name, dir, ImageLoader.NO_IMAGE_FILES));
         }
         out.addAll(found);
     }

@@ -66,6 +66,9 @@ final class PatchesCommand implements Callable<Integer> {
         if (!scramble && scrambleGrid != null) {
             throw Usage.error(spec, "--scramble-grid needs --scramble");
         }
+        if (!scramble && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw Usage.error(spec, "--seed needs --scramble");
+        }
         if (imageSize != null && imageSize.pixels() > pixelLimit.value()) {
             throw Usage.error(spec, "--image-size " + imageSize + ": " + imageSize.pixels()
                     + " pixels, above the limit of " + pixelLimit.value() + " (--max-pixels)");

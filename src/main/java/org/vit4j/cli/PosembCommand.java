@@ -9,7 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.InvalidOptionException;
 import org.vit4j.io.OutputFile;
 import org.vit4j.io.Npy;
 import org.vit4j.model.ModelPositionTable;
@@ -56,7 +58,7 @@ final class PosembCommand implements Callable<Integer> {
     @Option(names = "--head", defaultValue = "0", paramLabel = "H", description = "rope-mixed: the head whose frequencies to show (default: ${DEFAULT-VALUE}).")
     int head;
 
-    @Option(names = "--layout", defaultValue = "split", paramLabel = "LAYOUT", converter = LayoutName.class,
+    @Option(names = "--layout", defaultValue = "split", paramLabel = "LAYOUT", converter = Converters.LayoutName.class,
             completionCandidates = Converters.LayoutNames.class,
             description = "Sin-cos column layout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     SinCosLayout layout;
@@ -100,17 +102,6 @@ final class PosembCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code split} or {@code interleaved}. */
-    static final class LayoutName implements ITypeConverter<SinCosLayout> {
-        @Override
-        public SinCosLayout convert(String s) {
-            try {
-                return SinCosLayout.fromName(s);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(Converters.validOnly(e));
-            }
-        }
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -147,9 +138,14 @@ final class PosembCommand implements Callable<Integer> {
             }
         }
         ai.djl.Device device = common.device(); // also refuses a --device this machine lacks
-        PositionTable table = model == null && k != PositionEmbeddingKind.LEARNED
-                ? PositionTable.of(k, grid.rows(), grid.cols(), dim, layout)
-                : modelTable(device);
+        PositionTable table;
+        try {
+            table = model == null && k != PositionEmbeddingKind.LEARNED
+                    ? PositionTable.of(k, grid.rows(), grid.cols(), dim, layout)
+                    : modelTable(device);
+        } catch (InvalidOptionException e) {
+            throw Usage.invalid(spec, e, Map.of("headDim", "--dim"));
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         if (format == Format.NPY) {
             tableOut.writeBytes(Npy.toBytes(new long[] {table.values().length, table.dim()}, table.flat()), System.out);

@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.vit4j.InvalidOptionException;
 import org.vit4j.model.Pooling;
+import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.position.PositionScaling;
 import org.vit4j.position.SinCosLayout;
 import org.vit4j.train.TrainOptions;
@@ -45,8 +48,8 @@ final class TrainCommand implements Callable<Integer> {
     String posEmb;
 
     @Option(names = "--layout", paramLabel = "LAYOUT", completionCandidates = Converters.LayoutNames.class,
-            description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
-    String layout;
+            converter = Converters.LayoutName.class, description = "Sin-cos layout: ${COMPLETION-CANDIDATES} (default: split).")
+    SinCosLayout layout;
 
     @Option(names = "--position-scaling", paramLabel = "extrapolate|interpolate", converter = Converters.ScalingName.class,
             description = "Saved with the model: where its sin-cos and rotary tables put the patches of another image size,"
@@ -55,40 +58,41 @@ final class TrainCommand implements Callable<Integer> {
     PositionScaling positionScaling;
 
     @Option(names = "--pooling", paramLabel = "POOLING", completionCandidates = Converters.PoolingNames.class,
+            converter = Converters.PoolingName.class,
             description = "Pooling: ${COMPLETION-CANDIDATES} (default: avg for variants, or the config file's).")
-    String pooling;
+    Pooling pooling;
 
     @Option(names = "--epochs", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Passes over the training data (default: " + TrainOptions.DEFAULT_EPOCHS + "); with --resume, may raise the run's.")
     Integer epochs;
     @Option(names = "--batch-size", paramLabel = "B", converter = Converters.PositiveInt.class, description = "Images per step (default: " + TrainOptions.DEFAULT_BATCH_SIZE + ").")
     Integer batchSize;
-    @Option(names = "--lr", paramLabel = "LR", description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
+    @Option(names = "--lr", paramLabel = "LR", converter = Converters.FiniteDouble.class, description = "Peak learning rate of AdamW (default: " + TrainOptions.DEFAULT_LR + ").")
     Double lr;
-    @Option(names = "--min-lr", paramLabel = "LR", description = "Learning rate at the end of the cosine decay (default: " + TrainOptions.DEFAULT_MIN_LR + ").")
+    @Option(names = "--min-lr", paramLabel = "LR", converter = Converters.FiniteDouble.class, description = "Learning rate at the end of the cosine decay (default: " + TrainOptions.DEFAULT_MIN_LR + ").")
     Double minLr;
-    @Option(names = "--weight-decay", paramLabel = "W", description = "Decoupled weight decay of weight matrices (default: " + TrainOptions.DEFAULT_WEIGHT_DECAY + ").")
+    @Option(names = "--weight-decay", paramLabel = "W", converter = Converters.FiniteDouble.class, description = "Decoupled weight decay of weight matrices (default: " + TrainOptions.DEFAULT_WEIGHT_DECAY + ").")
     Double weightDecay;
-    @Option(names = "--warmup", paramLabel = "EPOCHS", description = "Linear warm-up (default: " + TrainOptions.DEFAULT_WARMUP_EPOCHS + ", at most a tenth of --epochs).")
+    @Option(names = "--warmup", paramLabel = "EPOCHS", converter = Converters.FiniteDouble.class, description = "Linear warm-up (default: " + TrainOptions.DEFAULT_WARMUP_EPOCHS + ", at most a tenth of --epochs).")
     Double warmup;
-    @Option(names = "--label-smoothing", paramLabel = "EPS", description = "Label smoothing in [0, 1) (default: " + TrainOptions.DEFAULT_LABEL_SMOOTHING + ").")
+    @Option(names = "--label-smoothing", paramLabel = "EPS", converter = Converters.FiniteDouble.class, description = "Label smoothing in [0, 1) (default: " + TrainOptions.DEFAULT_LABEL_SMOOTHING + ").")
     Double labelSmoothing;
-    @Option(names = "--clip-grad", paramLabel = "NORM", description = "Maximum global gradient norm, 0 = off (default: " + TrainOptions.DEFAULT_CLIP_GRAD + ").")
+    @Option(names = "--clip-grad", paramLabel = "NORM", converter = Converters.FiniteDouble.class, description = "Maximum global gradient norm, 0 = off (default: " + TrainOptions.DEFAULT_CLIP_GRAD + ").")
     Double clipGrad;
     @Option(names = "--seed", paramLabel = "S", description = "Seed of initialization, data order, augmentation and dropout (default: " + TrainOptions.DEFAULT_SEED + ").")
     Long seed;
     @Option(names = "--val-size", paramLabel = "N", description = "Training images held out to pick the best epoch (default: " + TrainOptions.DEFAULT_VAL_SIZE + ", at most a tenth of the data).")
     Integer valSize;
-    @Option(names = "--crop-min-scale", paramLabel = "S", description = "RandomResizedCrop minimum area; 0 = off (default: " + TrainOptions.DEFAULT_CROP_MIN_SCALE + ").")
+    @Option(names = "--crop-min-scale", paramLabel = "S", converter = Converters.FiniteDouble.class, description = "RandomResizedCrop minimum area; 0 = off (default: " + TrainOptions.DEFAULT_CROP_MIN_SCALE + ").")
     Double cropMinScale;
     @Option(names = "--no-flip", description = "No random horizontal flips.") Boolean noFlip;
-    @Option(names = "--scramble-prob", paramLabel = "P", description = "Probability of scrambling a training image (default: 0).") Double scrambleProb;
-    @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") String scrambleGrid;
+    @Option(names = "--scramble-prob", paramLabel = "P", converter = Converters.FiniteDouble.class, description = "Probability of scrambling a training image (default: 0).") Double scrambleProb;
+    @Option(names = "--scramble-grid", paramLabel = "RxC", description = "Shuffle grid of that scrambling (default: the patch grid).") ShuffleGrid scrambleGrid;
 
-    @Option(names = "--random-erase", paramLabel = "P",
+    @Option(names = "--random-erase", paramLabel = "P", converter = Converters.FiniteDouble.class,
             description = "Probability of random erasing a training image (Zhong et al.; timm's --reprob; default: 0).")
     Double randomErase;
-    @Option(names = "--drop-path", paramLabel = "RATE",
+    @Option(names = "--drop-path", paramLabel = "RATE", converter = Converters.Rate.class,
             description = "Stochastic depth rate, rising linearly to RATE in the last block (default: the config's, 0).")
     Double dropPath;
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory; must be empty or new unless --force.")
@@ -130,6 +134,8 @@ final class TrainCommand implements Callable<Integer> {
         TrainRun run;
         try {
             run = TrainRun.plan(request(dir, resuming));
+        } catch (InvalidOptionException e) {
+            throw Usage.invalid(spec, e, Map.of("warmupEpochs", "--warmup"));
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, e.getMessage());
         } catch (IOException e) {
@@ -162,13 +168,14 @@ final class TrainCommand implements Callable<Integer> {
     /** The request of the options given. */
     private TrainRun.Request request(Path dir, boolean resuming) {
         return new TrainRun.Request().setRun(dir, resuming, force).optData(data, dataDir)
-                .optArchitecture(config, posEmb, layout == null ? null : SinCosLayout.fromName(layout), positionScaling,
-                        pooling == null ? null : Pooling.fromName(pooling), dropPath)
+                .optArchitecture(config, posEmb, layout, positionScaling,
+                        pooling, dropPath)
                 .optInit(init)
                 .optCompute(common.device(), forward.engineGiven(), forward.precisionGiven())
                 .optSchedule(epochs, batchSize, lr, minLr, warmup, seed)
                 .optRegularization(weightDecay, labelSmoothing, clipGrad, valSize)
-                .optAugmentation(cropMinScale, noFlip == null ? null : !noFlip, scrambleProb, scrambleGrid, randomErase);
+                .optAugmentation(cropMinScale, noFlip == null ? null : !noFlip, scrambleProb,
+                        scrambleGrid == null ? null : scrambleGrid.toString(), randomErase);
     }
 
     /** Progress bars per epoch and the metrics lines on stdout; skipped images named even with --quiet. */

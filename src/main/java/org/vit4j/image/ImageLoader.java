@@ -19,6 +19,7 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.FileImageInputStream;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.MemoryCacheImageInputStream;
+import org.vit4j.io.IoErrors;
 
 /**
  * Decodes image files to a {@link BufferedImage} that is {@code TYPE_INT_RGB} (channels 3) or
@@ -53,6 +54,9 @@ public final class ImageLoader {
             Set.of("jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "webp");
 
     private static final String SUPPORTED = "JPEG, PNG, GIF, BMP, TIFF, WebP";
+
+    /** Why a directory gives no inputs: it holds no file that {@link #isImageFile} accepts. */
+    public static final String NO_IMAGE_FILES = "no image files found (looked for jpg, jpeg, png, gif, bmp, tif, tiff, webp)";
 
     private final long maxPixels;
     private final Color background;
@@ -101,13 +105,13 @@ public final class ImageLoader {
         Objects.requireNonNull(path, "path");
         String source = path.toString();
         if (!Files.exists(path)) {
-            throw new ImageLoadException(source, "file not found");
+            throw new ImageLoadException(source, IoErrors.NO_SUCH_FILE); // the command line's words for it too
         }
         if (Files.isDirectory(path)) {
             throw new ImageLoadException(source, "is a directory, not an image file");
         }
         if (!Files.isReadable(path)) {
-            throw new ImageLoadException(source, "file is not readable (check its permissions)");
+            throw new ImageLoadException(source, IoErrors.PERMISSION_DENIED);
         }
         try {
             if (Files.size(path) == 0) {

@@ -1,5 +1,9 @@
 package org.vit4j.infer;
 
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+
 /**
  * The tokens or the pooled vector of one image ({@link VitEncoder#embed}), row-major.
  *
@@ -29,6 +33,49 @@ public record Embedding(TokenKind kind, int tokens, int width, float[] values) {
     /** @return the shape: {@code (D)} for {@link TokenKind#POOLED}, else {@code (T, D)} */
     public long[] shape() {
         return kind.isTokens() ? new long[] {tokens, width} : new long[] {width};
+    }
+
+    /** The values shown by {@link #toString()}; the rest are elided. */
+    private static final int SHOWN = 4;
+
+    /**
+     * Equal kind, sizes and values (a record's own {@code equals} would compare the arrays by identity).
+     *
+     * @param o another object
+     * @return whether it is the same embedding
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Embedding e && kind == e.kind && tokens == e.tokens && width == e.width
+                && Arrays.equals(values, e.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, tokens, width) * 31 + Arrays.hashCode(values);
+    }
+
+    /**
+     * The kind, the shape and the first values, e.g.
+     * {@code Embedding[pooled (192), values=[0.1250, -0.5000, 2.0000, 0.0000, ... 188 more]]}.
+     *
+     * @return the description
+     */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("Embedding[").append(kind.cliName()).append(" (");
+        long[] shape = shape();
+        for (int i = 0; i < shape.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(shape[i]);
+        }
+        b.append("), values=[");
+        for (int i = 0; i < Math.min(SHOWN, values.length); i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f", values[i]));
+        }
+        if (values.length > SHOWN) {
+            b.append(", ... ").append(values.length - SHOWN).append(" more");
+        }
+        return b.append("]]").toString();
     }
 
     /** @return the tokens {@code (T, D)} as rows (for {@link TokenKind#POOLED} one row) */

@@ -1,10 +1,9 @@
 package org.vit4j.infer;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import org.vit4j.io.Json;
 
 /**
  * The JSON objects of results, in one place: {@code vit4j predict --format json} prints one per
@@ -12,8 +11,6 @@ import com.google.gson.JsonObject;
  * the same thing about an image, digit for digit.
  */
 public final class ResultJson {
-
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
     private ResultJson() {}
 
@@ -36,12 +33,12 @@ public final class ResultJson {
             JsonObject po = new JsonObject();
             po.addProperty("label", p.label());
             po.addProperty("index", p.index());
-            po.addProperty("probability", p.probability());
+            Json.put(po, "probability", p.probability());
             preds.add(po);
         }
         o.add("predictions", preds);
         if (withLogits) {
-            o.add("logits", GSON.toJsonTree(c.logits()));
+            o.add("logits", Json.numbers(c.logits()));
         }
         return o;
     }
@@ -54,8 +51,8 @@ public final class ResultJson {
      */
     public static JsonObject embedding(Embedding e) {
         JsonObject o = new JsonObject();
-        o.add("shape", GSON.toJsonTree(e.shape()));
-        o.add("values", GSON.toJsonTree(e.values()));
+        o.add("shape", Json.tree(e.shape()));
+        o.add("values", Json.numbers(e.values()));
         return o;
     }
 
@@ -82,6 +79,6 @@ public final class ResultJson {
      * @return its compact text, no line break
      */
     public static String line(JsonElement json) {
-        return GSON.toJson(json);
+        return Json.line(json);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.PreprocessedImage;
+import org.vit4j.model.Architecture;
 import org.vit4j.model.ViTConfig;
 
 /**
@@ -70,6 +71,19 @@ public final class VitEncoder {
     /** @return the width {@code D} */
     public int getWidth() {
         return model.getConfig().architecture().width();
+    }
+
+    /**
+     * The shape of one image's embedding at the model's input size, as {@link Embedding#shape()}
+     * gives it: {@code (D)} for {@link TokenKind#POOLED}, else {@code (T, D)}.
+     *
+     * @param kind which of the three
+     * @return the shape
+     */
+    public long[] shape(TokenKind kind) {
+        Architecture a = model.getConfig().architecture();
+        int d = getWidth();
+        return kind.isTokens() ? new long[] {tokenCount(a.imageHeight(), a.imageWidth()), d} : new long[] {d};
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
+import org.vit4j.InvalidOptionException;
 import org.vit4j.Offline;
 import org.vit4j.io.Safetensors;
 import org.vit4j.model.Pooling;
@@ -107,8 +108,10 @@ public final class CheckpointImporter {
      * @return what was written
      * @throws CheckpointException if the tensors do not fit (all problems listed)
      * @throws IOException if the files cannot be read or written
-     * @throws IllegalArgumentException if an option contradicts the checkpoint (labels count,
-     *     image size not a multiple of the patch size, …)
+     * @throws InvalidOptionException if an option contradicts the checkpoint (heads that do not
+     *     divide its width, an image size not a multiple of its patch size, a labels count other
+     *     than its classes'), naming the option
+     * @throws IllegalArgumentException if the resulting config is refused
      */
     public ImportResult importTo(Path outDir) throws IOException {
         Objects.requireNonNull(outDir, "outDir");
@@ -158,9 +161,17 @@ public final class CheckpointImporter {
                 }
             }
             if (!problems.isEmpty()) {
-                throw new CheckpointException(what(), problems);
+                Source likely = SourceNames.likelySource(raw.keySet());
+                throw new CheckpointException(what(), problems, likely == source ? null : likely);
             }
             int h = resolveHeads(layout.width, sc, notes, layout);
+            if (heads != null && layout.width % heads != 0) {
+                throw new InvalidOptionException("heads", heads, "does not divide the checkpoint's width " + layout.width);
+            }
+            if (imageSize != null && (imageSize[0] % layout.patch != 0 || imageSize[1] % layout.patch != 0)) {
+                throw new InvalidOptionException("imageSize", imageSize[0] + "x" + imageSize[1],
+                        "not a multiple of the checkpoint's patch size " + layout.patch);
+            }
             int k = layout.numClasses > 0 ? layout.numClasses : numClasses;
             int outH = imageSize != null ? imageSize[0] : layout.gridRows * layout.patch;
             int outW = imageSize != null ? imageSize[1] : layout.gridCols * layout.patch;
@@ -168,7 +179,7 @@ public final class CheckpointImporter {
             List<String> names = labels != null ? labels
                     : sc.labels != null && sc.labels.size() == k ? sc.labels : Labels.defaults(k);
             if (names.size() != k) {
-                throw new IllegalArgumentException(names.size() + " labels given for a checkpoint with " + k + " classes");
+                throw new InvalidOptionException("labels", names.size(), names.size() + " labels for a checkpoint with " + k + " classes");
             }
             int rows = config.architecture().grid().rows();
             int cols = config.architecture().grid().cols();

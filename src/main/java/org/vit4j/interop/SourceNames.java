@@ -199,6 +199,25 @@ final class SourceNames {
     private SourceNames() {}
 
     /**
+     * The layout a checkpoint's tensor names point to: the one whose patch projection it has
+     * (timm {@code patch_embed.proj.weight}, torchvision {@code conv_proj.weight}, Hugging Face
+     * {@code [vit.]embeddings.patch_embeddings.projection.weight}).
+     *
+     * @param names the checkpoint's tensor names
+     * @return the source, or null if none of them
+     */
+    static Source likelySource(Set<String> names) {
+        for (Source s : Source.values()) {
+            String patch = s == Source.HF ? "embeddings.patch_embeddings.projection.weight"
+                    : s == Source.TORCHVISION ? "conv_proj.weight" : "patch_embed.proj.weight";
+            if (names.contains(patch) || s == Source.HF && names.contains("vit." + patch)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Translates a checkpoint to timm names.
      *
      * @param source the layout the checkpoint is in

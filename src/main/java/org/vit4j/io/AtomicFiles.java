@@ -18,7 +18,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * temporary file in the same directory, are forced to disk, and the temporary file is renamed
  * over the target. A crash or {@code kill -9} at any moment leaves either the old file or the new
  * one, never a partial one. A symbolic link is written through (its target replaced, the link
- * kept); failures are {@link WriteFailedException}s naming the target.
+ * kept); the directory must exist (it is never created); failures are {@link WriteFailedException}s
+ * naming the target.
  */
 public final class AtomicFiles {
 
@@ -73,7 +74,7 @@ public final class AtomicFiles {
             }
         }
         try {
-            Files.createDirectories(dir);
+            // a missing directory is an error, never created: a mistyped path must not become a new tree
             tmp = createTemp(abs, dir);
         } catch (FileSystemException e) {
             // the exception names the temporary file (or a parent), not the file the user asked for

@@ -16,6 +16,15 @@ import java.nio.file.NotDirectoryException;
  */
 public final class IoErrors {
 
+    /**
+     * The words for a path that names nothing, wherever vit4j finds it: the library's image loader,
+     * the command line's inputs and options, the Spark job's rows.
+     */
+    public static final String NO_SUCH_FILE = "no such file or directory";
+
+    /** The words for a file or directory that cannot be read or written for its permissions. */
+    public static final String PERMISSION_DENIED = "permission denied";
+
     private IoErrors() {}
 
     /**
@@ -41,10 +50,10 @@ public final class IoErrors {
      */
     public static String reason(FileSystemException e) {
         if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
+            return NO_SUCH_FILE;
         }
         if (e instanceof AccessDeniedException) {
-            return "permission denied";
+            return PERMISSION_DENIED;
         }
         if (e instanceof FileAlreadyExistsException) {
             return "already exists";

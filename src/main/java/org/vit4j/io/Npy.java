@@ -199,7 +199,9 @@ public final class Npy {
     }
 
     /**
-     * Writes {@code data} as a float32 ({@code '<f4'}) C-order {@code .npy} file, replacing it.
+     * Writes {@code data} as a float32 ({@code '<f4'}) C-order {@code .npy} file, replacing it
+     * atomically ({@link AtomicFiles}: never a partial file; the directory must exist). The command
+     * line writes its arrays through {@link OutputFile} instead, which first checks the path.
      *
      * @param p the file
      * @param shape the shape; {@code prod(shape)} must equal {@code data.length}
@@ -207,7 +209,7 @@ public final class Npy {
      * @throws IOException if the file cannot be written
      */
     public static void write(Path p, long[] shape, float[] data) throws IOException {
-        Files.write(p, toBytes(shape, data));
+        AtomicFiles.writeBytes(p, toBytes(shape, data));
     }
 
     /**

@@ -145,7 +145,7 @@ public record Architecture(
         check(numClasses > 0, "numClasses must be positive, got " + numClasses);
         check(registerTokens >= 0, "registerTokens must be >= 0, got " + registerTokens);
         check(pooling != Pooling.CLS || classToken, "pooling 'cls' needs classToken=true");
-        check(layerNormEps > 0, "layerNormEps must be positive, got " + layerNormEps);
+        check(layerNormEps > 0 && Double.isFinite(layerNormEps), "layerNormEps must be positive and finite, got " + layerNormEps);
         if (posEmb == PositionEmbeddingKind.SINCOS1D) {
             check(width % 2 == 0, "sincos1d needs an even width, got " + width);
         } else if (posEmb.isSinCos()) {

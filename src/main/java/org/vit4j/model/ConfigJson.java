@@ -2,6 +2,7 @@ package org.vit4j.model;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.Strictness;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonDeserializationContext;
 import com.google.gson.JsonDeserializer;
@@ -34,6 +35,13 @@ final class ConfigJson implements JsonSerializer<ViTConfig>, JsonDeserializer<Vi
 
     /** Pretty-printing Gson; finds this adapter through the record's annotation. */
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /**
+     * {@link #GSON} for writing, strict: a number JSON cannot write ({@code NaN}, an infinity)
+     * fails the write instead of making a config.json that no JSON parser reads (the checks of
+     * {@link Architecture} keep every number finite).
+     */
+    static final Gson WRITER = GSON.newBuilder().setStrictness(Strictness.LEGACY_STRICT).create();
 
     @Override
     public JsonElement serialize(ViTConfig config, Type type, JsonSerializationContext context) {

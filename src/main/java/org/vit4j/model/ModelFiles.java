@@ -55,6 +55,9 @@ public interface ModelFiles {
             @Override
             public byte[] read(String name) throws IOException {
                 Path p = dir.resolve(name);
+                if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                    throw new IOException(dir + ": not a directory (a vit4j model is a directory of files)");
+                }
                 if (!Files.isDirectory(dir)) {
                     throw new IOException(dir + ": model directory does not exist");
                 }

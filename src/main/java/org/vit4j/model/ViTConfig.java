@@ -154,7 +154,7 @@ public record ViTConfig(Architecture architecture, double dropout, double dropPa
 
     /** @return this config as pretty-printed JSON (the content of {@code config.json}) */
     public String toJson() {
-        return ConfigJson.GSON.toJson(this);
+        return ConfigJson.WRITER.toJson(this);
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.vit4j.position;
 
+import org.vit4j.InvalidOptionException;
+
 /**
  * Rotary position embeddings for a {@code rows x cols} patch grid as pure functions: the rotation
  * angle of every patch and rotation pair, in timm's conventions ({@code
@@ -19,8 +21,7 @@ public final class Rope {
 
     private static void checkHeadDim(int headDim) {
         if (headDim <= 0 || headDim % 4 != 0) {
-            throw new IllegalArgumentException(
-                    "rotary embeddings need a head width divisible by 4, got " + headDim);
+            throw new InvalidOptionException("headDim", headDim, "rotary embeddings need a head width divisible by 4");
         }
     }
 

@@ -1,5 +1,6 @@
 package org.vit4j.position;
 
+import org.vit4j.InvalidOptionException;
 import java.util.Objects;
 
 /**
@@ -110,8 +111,7 @@ public final class SinCos1d {
 
     private static void checkDim(int dim) {
         if (dim < 2 || dim % 2 != 0) {
-            throw new IllegalArgumentException("sincos1d embedding dim " + dim
-                    + " must be even and >= 2 (half sin, half cos)");
+            throw new InvalidOptionException("dim", dim, "sincos1d needs an even width of at least 2 (half sin, half cos)");
         }
     }
 }

@@ -1,5 +1,6 @@
 package org.vit4j.position;
 
+import org.vit4j.InvalidOptionException;
 import java.util.Objects;
 
 /**
@@ -144,13 +145,12 @@ public final class SinCos2d {
 
     private static void checkDim(int dim, Schedule variant) {
         if (dim < 4 || dim % 4 != 0) {
-            throw new IllegalArgumentException(variant.kind.cliName() + " embedding dim " + dim
-                    + " must be a positive multiple of 4 (sin x | cos x | sin y | cos y)");
+            throw new InvalidOptionException("dim", dim, variant.kind.cliName()
+                    + " needs a positive multiple of 4 (sin x | cos x | sin y | cos y)");
         }
         if (variant == Schedule.BIG_VISION && dim < 8) {
-            throw new IllegalArgumentException(variant.kind.cliName() + " embedding dim " + dim
-                    + " must be >= 8: omega_i = 1/10000^(i/(D/4 - 1)) divides by D/4 - 1 = "
-                    + (dim / 4 - 1));
+            throw new InvalidOptionException("dim", dim, variant.kind.cliName()
+                    + " needs at least 8: omega_i = 1/10000^(i/(D/4 - 1)) divides by D/4 - 1 = " + (dim / 4 - 1));
         }
     }
 }

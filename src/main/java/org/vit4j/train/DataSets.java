@@ -65,7 +65,7 @@ public final class DataSets {
         if (spec.startsWith("fashion-mnist")) {
             String[] s = split(spec.substring("fashion-mnist".length()));
             if (s == null) {
-                throw new IllegalArgumentException("--data '" + spec + "': " + problem(spec));
+                throw new IllegalArgumentException("--data " + spec + ": " + problem(spec));
             }
             boolean train = s[0] == null ? defaultTrain : s[0].equals("train");
             FashionMnist all = FashionMnist.load(dataDir, train);
@@ -74,7 +74,7 @@ public final class DataSets {
             }
             int n = Integer.parseInt(s[1]);
             if (n > all.size()) {
-                throw new IllegalArgumentException("--data '" + spec + "': " + n + " images asked, "
+                throw new IllegalArgumentException("--data " + spec + ": " + n + " images asked, "
                         + all.describe() + " has " + all.size());
             }
             return Subset.first(all, n);

@@ -2,6 +2,7 @@ package org.vit4j.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import org.vit4j.InvalidOptionException;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
 import org.vit4j.patch.ShuffleGrid;
@@ -72,30 +73,45 @@ public record TrainOptions(
      * @param randomErase see the record
      * @param engine see the record
      * @param precision see the record
+     * @throws InvalidOptionException naming the first refused option by its name here, its value
+     *     and the reason, e.g. {@code lr -1.0: must be a number above 0}
      */
     public TrainOptions {
         engine = engine == null ? ForwardEngine.EAGER : engine;
         precision = precision == null ? Precision.FP32 : precision;
-        check(epochs > 0, "epochs must be positive, got " + epochs);
-        check(batchSize > 0, "batch size must be positive, got " + batchSize);
-        check(lr > 0, "learning rate must be positive, got " + lr);
-        check(minLr >= 0 && minLr <= lr, "min learning rate must be in [0, lr], got " + minLr);
-        check(weightDecay >= 0, "weight decay must be >= 0, got " + weightDecay);
-        check(warmupEpochs >= 0 && warmupEpochs <= epochs,
-                "warm-up must be in [0, epochs], got " + warmupEpochs);
-        check(labelSmoothing >= 0 && labelSmoothing < 1,
-                "label smoothing must be in [0, 1), got " + labelSmoothing);
-        check(clipGrad >= 0, "gradient clip must be >= 0, got " + clipGrad);
-        check(valSize >= 0, "validation size must be >= 0, got " + valSize);
-        augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase); // validates
-        check(precision != Precision.AUTO, "precision auto must be resolved to fp32 or bf16 first");
-        check(precision == Precision.FP32 || engine == ForwardEngine.COMPILED,
-                "precision " + precision.cliName() + " needs engine compiled, got " + engine.cliName());
+        check(epochs > 0, "epochs", epochs, AT_LEAST_1);
+        check(batchSize > 0, "batchSize", batchSize, AT_LEAST_1);
+        check(lr > 0 && Double.isFinite(lr), "lr", lr, ABOVE_0);
+        check(minLr >= 0 && Double.isFinite(minLr), "minLr", minLr, AT_LEAST_0);
+        check(minLr <= lr, "minLr", minLr, "must be at most the peak learning rate, " + lr);
+        check(weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay", weightDecay, AT_LEAST_0);
+        check(warmupEpochs >= 0 && Double.isFinite(warmupEpochs), "warmupEpochs", warmupEpochs, AT_LEAST_0);
+        check(warmupEpochs <= epochs, "warmupEpochs", warmupEpochs, "must be at most the number of epochs, " + epochs);
+        check(labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing", labelSmoothing, "must be at least 0 and below 1");
+        check(clipGrad >= 0 && Double.isFinite(clipGrad), "clipGrad", clipGrad, AT_LEAST_0 + " (0: off)");
+        check(valSize >= 0, "valSize", valSize, "must be at least 0");
+        check(cropMinScale >= 0 && cropMinScale <= 1, "cropMinScale", cropMinScale, FROM_0_TO_1 + " (0: off)");
+        check(scrambleProb >= 0 && scrambleProb <= 1, "scrambleProb", scrambleProb, FROM_0_TO_1);
+        check(randomErase >= 0 && randomErase <= 1, "randomErase", randomErase, FROM_0_TO_1);
+        try {
+            augment(cropMinScale, hflip, scrambleProb, scrambleGrid, randomErase); // the grid
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("scrambleGrid", scrambleGrid, e.getMessage());
+        }
+        check(precision != Precision.AUTO, "precision", "auto", "must be resolved to fp32 or bf16 first");
+        check(precision == Precision.FP32 || engine == ForwardEngine.COMPILED, "precision", precision.cliName(),
+                "needs the compiled engine; the " + engine.cliName() + " engine was chosen");
     }
 
-    private static void check(boolean ok, String msg) {
+    private static final String AT_LEAST_1 = "must be at least 1";
+    private static final String ABOVE_0 = "must be a number above 0";
+    private static final String AT_LEAST_0 = "must be a number of at least 0";
+    private static final String FROM_0_TO_1 = "must be a number from 0 to 1";
+
+    /** Refuses an option by its name in this record, with its value and why. */
+    private static void check(boolean ok, String option, Object value, String reason) {
         if (!ok) {
-            throw new IllegalArgumentException(msg);
+            throw new InvalidOptionException(option, value, reason);
         }
     }
 
@@ -428,7 +444,7 @@ public record TrainOptions(
          * Validates and builds.
          *
          * @return the options
-         * @throws IllegalArgumentException naming the first bad option and its value
+         * @throws InvalidOptionException naming the first bad option, its value and the reason
          */
         public TrainOptions build() {
             double warmup = warmupEpochs != null ? warmupEpochs : defaultWarmup(Math.max(epochs, 0));

@@ -2,6 +2,8 @@ package org.vit4j.train;
 
 import ai.djl.Device;
 import java.io.IOException;
+import org.vit4j.InvalidOptionException;
+import org.vit4j.io.IoErrors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -305,7 +307,7 @@ public final class TrainRun {
         try {
             all = DataSets.open(dataSpec, dataDir, cfg.architecture().channels(), true);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--data " + dataSpec + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("--data " + dataSpec + ": " + IoErrors.describe(e), e);
         }
         if (all.labels().size() < 2) {
             throw new IllegalArgumentException("--data " + dataSpec + ": one class (" + String.join(", ", all.labels())
@@ -316,7 +318,7 @@ public final class TrainRun {
         }
         TrainOptions opts = options(r, from, cfg, all.size(), chosen);
         if (opts.valSize() >= all.size()) {
-            throw new IllegalArgumentException("--val-size " + opts.valSize() + " must be below the data's "
+            throw new IllegalArgumentException("--val-size " + opts.valSize() + ": must be below the data's "
                     + all.size() + " images");
         }
         return new TrainRun(r, dir, from, dataSpec, dataDir, cfg, chosen, opts,
@@ -442,7 +444,16 @@ public final class TrainRun {
             b.optScramble(p, grid);
         }
         set(r.randomErase, b::optRandomErase);
-        return from == null ? b.build() : from.requireOptions(b);
+        if (from == null) {
+            return b.build();
+        }
+        try {
+            return from.requireOptions(b);
+        } catch (InvalidOptionException e) {
+            throw e; // names its option, whose flag the command line knows
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--resume " + e.getMessage(), e);
+        }
     }
 
     private static <T> void set(T value, java.util.function.Consumer<T> setter) {

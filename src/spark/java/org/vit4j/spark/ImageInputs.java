@@ -88,7 +88,7 @@ final class ImageInputs {
         try {
             st = fs.getFileStatus(p);
         } catch (FileNotFoundException e) {
-            throw new NotAnImage("file not found");
+            throw new NotAnImage(org.vit4j.io.IoErrors.NO_SUCH_FILE);
         }
         if (st.isDirectory()) {
             throw new NotAnImage("is a directory, not an image file");

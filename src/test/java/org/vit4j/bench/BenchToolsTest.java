@@ -48,6 +48,16 @@ class BenchToolsTest {
     }
 
     @Test
+    void growthIsMeasuredFromTheLastWarmUpSampleAndOnlyAfterIt() {
+        SoakBenchmark.Result r = new SoakBenchmark.Result(7000, 1000, List.of(90L, 95L, 98L, 99L, 100L, 101L, 102L), 1.0);
+        assertEquals(0.02, r.growthAfter(5).getAsDouble(), 1e-12); // (102 - 100) / 100
+        SoakBenchmark.Result short1 = new SoakBenchmark.Result(1000, 1000, List.of(100L), 1.0);
+        assertTrue(short1.growthAfter(5).isEmpty(), "a soak within its warm-up has no growth (not NaN)");
+        assertTrue(new SoakBenchmark.Result(5000, 1000, List.of(1L, 2L, 3L, 4L, 5L), 1.0).growthAfter(5).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> r.growthAfter(0));
+    }
+
+    @Test
     void minorFaultsAreField10EvenWithSpacesInTheCommandName() {
         assertEquals(1234, PageFaults.parseMinor("4242 (java thread (x)) S 1 4242 4242 0 -1 4194560 1234 0 5 0 7 3"));
         assertThrows(IllegalArgumentException.class, () -> PageFaults.parseMinor("1 (x) S 1 2"));

@@ -75,13 +75,76 @@ class CliMessagesTest {
     @Test
     void usageErrorsTheLibraryFindsAlsoPointAtHelp() throws IOException {
         usage(run("info", "--engine", "eager", "--precision", "bf16"),
-                "vit4j info: precision bf16 needs the compiled forward, but the eager blocks run (eager requested)");
+                "vit4j info: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks");
         usage(run("train", "--config", "nope", "--data", "fashion-mnist", "--out", tmp.resolve("t").toString()),
                 "vit4j train: --config nope: not a file, and not a variant; valid: tiny, small, base, fashion, fashion-small, micro");
         CliRun heads = run("import", "--from", "torchvision", "--heads", "5", "src/test/resources/interop/tv.safetensors",
                 "--out", tmp.resolve("i").toString());
         assertEquals(ExitCodes.USAGE, heads.code(), heads.err());
         assertTrue(heads.err().contains("Try 'vit4j import --help' for the options."), heads.err());
+    }
+
+    @Test
+    void wordsNoCommandTakesAreNamedInOneForm() {
+        String commands = "the commands are predict, embed, eval, patches, posemb, info, train, average, import, bench, spark";
+        for (String[] args : new String[][] {{"bogus"}, {"help", "bogus"}}) {
+            CliRun r = run(args);
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertEquals("vit4j: bogus: unknown command; " + commands + "\nTry 'vit4j --help' for the options.\n", r.err());
+        }
+        usage(run("info", "extra-arg"), "vit4j info: extra-arg: unexpected argument; vit4j info takes options only");
+        usage(run("patches", "--out", tmp.resolve("p.png").toString(), "src/test/resources/interop/tv.safetensors", "b.png"),
+                "vit4j patches: b.png: unexpected argument; vit4j patches takes one IMAGE");
+        usage(run("predict", "--nonsense", "x.png"), "vit4j predict: --nonsense: unknown option");
+    }
+
+    @Test
+    void aFileGivenAsAModelDirectoryIsNamedAsNotADirectory() throws IOException {
+        Path png = Files.write(tmp.resolve("empty.png"), new byte[0]);
+        CliRun info = run("info", "--model", png.toString());
+        assertEquals(ExitCodes.MODEL, info.code(), info.err());
+        assertEquals("vit4j info: cannot load model: " + png + ": not a directory (a vit4j model is a directory of files)",
+                info.errorLine());
+        CliRun average = run("average", png.toString(), "--out", tmp.resolve("avg").toString());
+        assertEquals(ExitCodes.MODEL, average.code(), average.err());
+        assertEquals("vit4j average: " + png + ": not a directory (a vit4j model is a directory of files)", average.errorLine());
+        CliRun missing = run("info", "--model", tmp.resolve("run1").toString());
+        assertEquals("vit4j info: cannot load model: " + tmp.resolve("run1") + ": model directory does not exist", missing.errorLine());
+    }
+
+    @Test
+    void importNamesTheSourceATorchvisionCheckpointLooksLike() {
+        String tv = "src/test/resources/interop/tv.safetensors";
+        CliRun timm = run("import", "--from", "timm", tv, "--out", tmp.resolve("t").toString());
+        assertEquals(ExitCodes.MODEL, timm.code(), timm.err());
+        assertEquals("vit4j import: " + tv + " (timm layout): 1 problem(s), nothing written; it looks like a torchvision"
+                + " checkpoint (try --from torchvision):", timm.errorLine());
+        CliRun hf = run("import", "--from", "hf", tv, "--out", tmp.resolve("h").toString());
+        assertEquals(ExitCodes.MODEL, hf.code(), hf.err());
+        assertEquals("vit4j import: " + tv + " (hf layout): 33 problem(s), nothing written; it looks like a torchvision"
+                + " checkpoint (try --from torchvision):", hf.errorLine());
+        assertTrue(hf.err().contains(hf.errorLine() + "\n"
+                + "  unexpected class_token (1, 1, 32)\n"
+                + "  unexpected conv_proj.weight (32, 3, 16, 16)\n"
+                + "  unexpected conv_proj.bias (32)\n"
+                + "  ... and 29 more unexpected tensors\n"
+                + "  missing embeddings.patch_embeddings.projection.weight (D, C, P, P): cannot infer width, channels and patch size\n"),
+                hf.err());
+        assertEquals(5, hf.err().lines().filter(l -> l.startsWith("  ")).count(), hf.err());
+        assertFalse(Files.exists(tmp.resolve("t")) || Files.exists(tmp.resolve("h")), "nothing written");
+    }
+
+    @Test
+    void theLibraryAndTheCommandLineSayAMissingFileInTheSameWords() throws IOException {
+        Path missing = tmp.resolve("missing.png");
+        String library;
+        try (org.vit4j.infer.InferenceModel m = org.vit4j.infer.InferenceModel.bundled(Device.cpu())) {
+            library = m.readAll(List.of(org.vit4j.infer.Outcome.of(missing.toString(), missing))).get(0).error();
+        }
+        assertEquals(org.vit4j.io.IoErrors.NO_SUCH_FILE, library);
+        CliRun r = run("predict", "--format", "json", missing.toString());
+        assertEquals(ExitCodes.SOME_FAILED, r.code(), r.err());
+        assertEquals(library, r.jsonLines().get(0).get("error").getAsString());
     }
 
     @Test

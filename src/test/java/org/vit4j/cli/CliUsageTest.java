@@ -62,7 +62,11 @@ class CliUsageTest {
         c.add(bad("predict: give image PATHs or --tensor FILE.npy (one of the two)", "predict", "--model", noModel));
         c.add(bad("predict: -0 reads NUL-separated paths from stdin: give - among the PATHs", "predict", "--model", noModel, "-0", image));
         c.add(bad("predict: --out " + tmp + ": is a directory; name a file", "predict", "--model", noModel, "--out", tmp.toString(), image));
-        c.add(bad("predict: Unknown option: '--nonsense'", "predict", "--nonsense", image));
+        c.add(bad("predict: --nonsense: unknown option", "predict", "--nonsense", image));
+        c.add(bad("predict: --seed needs --scramble", "predict", "--model", noModel, "--seed", "5", image));
+        c.add(bad("predict: --seed x: not an integer", "predict", "--model", noModel, "--scramble", "--seed", "x", image));
+        c.add(bad("predict: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "predict",
+                "--model", noModel, "--engine", "eager", "--precision", "bf16", image));
         // eval
         c.add(bad("eval: Missing required option: '--data=fashion-mnist[:test|:train][:N]|DIR'", "eval", "--model", noModel));
         c.add(bad("eval: --data fashion-mnist:val: expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"
@@ -118,10 +122,42 @@ class CliUsageTest {
         // info
         c.add(bad("info: --device tpu: valid: cpu, gpu, auto", "info", "--model", noModel, "--device", "tpu"));
         c.add(bad("info: --threads -2: must be at least 1", "info", "--model", noModel, "--threads", "-2"));
-        c.add(bad("info: Unmatched argument at index 1: 'extra'", "info", "extra"));
+        c.add(bad("info: extra: unexpected argument; vit4j info takes options only", "info", "extra"));
+        c.add(bad("info: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "info",
+                "--model", noModel, "--engine", "eager", "--precision", "bf16"));
         // train (the options it shares with every command)
         c.add(bad("train: --device tpu: valid: cpu, gpu, auto", "train", "--data", "fashion-mnist", "--out", tmp.resolve("t").toString(), "--device", "tpu"));
         c.add(bad("train: --threads 0: must be at least 1", "train", "--data", "fashion-mnist", "--out", tmp.resolve("t").toString(), "--threads", "0"));
+        // train: every number in the form of the others, the value as typed, before any data is read
+        for (String[] t : new String[][] {
+            {"--lr", "-1", "must be a number above 0"},
+            {"--lr", "0", "must be a number above 0"},
+            {"--lr", "abc", "not a number"},
+            {"--min-lr", "-1", "must be a number of at least 0"},
+            {"--min-lr", "0.1", "must be at most the peak learning rate, 0.001"},
+            {"--weight-decay", "-1", "must be a number of at least 0"},
+            {"--weight-decay", "Infinity", "must be a finite number"},
+            {"--warmup", "30", "must be at most the number of epochs, 20"},
+            {"--warmup", "-1", "must be a number of at least 0"},
+            {"--label-smoothing", "1", "must be at least 0 and below 1"},
+            {"--clip-grad", "-1", "must be a number of at least 0 (0: off)"},
+            {"--val-size", "-1", "must be at least 0"},
+            {"--crop-min-scale", "2", "must be a number from 0 to 1 (0: off)"},
+            {"--scramble-prob", "2", "must be a number from 0 to 1"},
+            {"--random-erase", "2", "must be a number from 0 to 1"},
+            {"--drop-path", "1", "must be at least 0 and below 1"},
+            {"--scramble-grid", "3x", "not of the form RxC, e.g. 4x4"},
+            {"--layout", "diagonal", "valid: split, interleaved"},
+            {"--pooling", "max", "valid: cls, avg"},
+            {"--seed", "x", "not an integer"},
+            {"--pos-emb", "sincos3d", "unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, sincos2d-mae,"
+                    + " sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3"}}) {
+            c.add(bad("train: " + t[0] + " " + t[1] + ": " + t[2], "train", "--data", tmp.resolve("nodata").toString(), "--out",
+                    tmp.resolve("t").toString(), t[0], t[1]));
+        }
+        c.add(bad("train: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "train",
+                "--data", tmp.resolve("nodata").toString(), "--out", tmp.resolve("t").toString(), "--engine", "eager",
+                "--precision", "bf16"));
         // average
         c.add(bad("average: --out " + fullDir + ": is also an input; write to another directory", "average", fullDir, noModel, "--out", fullDir));
         c.add(bad("average: --out " + fullDir + ": exists and is not empty; choose a new directory, or add --force to overwrite", "average",
@@ -158,6 +194,35 @@ class CliUsageTest {
                 + " has its own: drop --pos-emb", "bench", "--model", noModel, "--pos-emb", "learned"));
         c.add(bad("bench: --train " + tmp.resolve("nodata") + ": no such directory", "bench", "--train", tmp.resolve("nodata").toString()));
         c.add(bad("bench: --image-size 2x: not of the form S or HxW, e.g. 224 or 224x320", "bench", "--model", noModel, "--image-size", "2x"));
+        c.add(bad("bench: --image-size 100x100: not a multiple of the model's patch size 16", "bench", "--variant", "micro",
+                "--image-size", "100"));
+        c.add(bad("bench: --soak-images " + tmp.resolve("sample-images") + ": no such directory", "bench", "--model", noModel,
+                "--soak", "1000", "--soak-images", tmp.resolve("sample-images").toString()));
+        c.add(bad("bench: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "bench",
+                "--model", noModel, "--engine", "eager", "--precision", "bf16"));
+        // embed
+        c.add(bad("embed: --format xml: valid: npy, jsonl", "embed", "--model", noModel, "--format", "xml", "--out", "e.npy", image));
+        c.add(bad("embed: --tokens all: valid: patch-embeddings, encoded, pooled", "embed", "--model", noModel, "--tokens", "all",
+                "--out", "e.npy", image));
+        c.add(bad("embed: --batch-size 0: must be at least 1", "embed", "--model", noModel, "--batch-size", "0", "--out", "e.npy", image));
+        // patches and eval: a seed without scrambling is refused as a grid without it is
+        c.add(bad("patches: --seed needs --scramble", "patches", image, "--model", noModel, "--seed", "3", "--out", "p.png"));
+        c.add(bad("eval: --seed needs --scramble-grid", "eval", "--model", noModel, "--data", "fashion-mnist", "--seed", "3"));
+        // posemb: a width the kind cannot have
+        c.add(bad("posemb: --dim 6: rotary embeddings need a head width divisible by 4", "posemb", "--kind", "rope-axial",
+                "--grid", "2x2", "--dim", "6"));
+        c.add(bad("posemb: --dim 6: sincos2d-mae needs a positive multiple of 4 (sin x | cos x | sin y | cos y)", "posemb",
+                "--kind", "sincos2d-mae", "--grid", "2x2", "--dim", "6"));
+        c.add(bad("posemb: --dim 7: sincos1d needs an even width of at least 2 (half sin, half cos)", "posemb",
+                "--kind", "sincos1d", "--grid", "2x2", "--dim", "7"));
+        // import: options the checkpoint contradicts
+        String tv = "src/test/resources/interop/tv.safetensors";
+        c.add(bad("import: --heads 3: does not divide the checkpoint's width 32", "import", "--from", "torchvision", "--heads", "3", tv,
+                "--out", tmp.resolve("i").toString()));
+        c.add(bad("import: --image-size 33: not a multiple of the checkpoint's patch size 16", "import", "--from", "torchvision",
+                "--heads", "2", "--image-size", "33", tv, "--out", tmp.resolve("i").toString()));
+        c.add(bad("import: --labels " + mapFile + ": 1 labels for a checkpoint with 5 classes", "import", "--from", "torchvision",
+                "--heads", "2", "--labels", mapFile, tv, "--out", tmp.resolve("i").toString()));
         return c.stream();
     }
 
@@ -175,7 +240,8 @@ class CliUsageTest {
         String command = "vit4j " + args[0];
         assertTrue(r.err().contains("Try '" + command + " --help' for the options."), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");
-        assertFalse(Files.exists(Path.of("p.png")) || Files.exists(Path.of("pe.png")) || Files.exists(tmp.resolve("i")) || Files.exists(tmp.resolve("avg")),
+        assertFalse(Files.exists(Path.of("p.png")) || Files.exists(Path.of("pe.png")) || Files.exists(Path.of("e.npy"))
+                || Files.exists(tmp.resolve("i")) || Files.exists(tmp.resolve("avg")) || Files.exists(tmp.resolve("t")),
                 "nothing written: " + Arrays.toString(args));
     }
 }

@@ -211,7 +211,8 @@ class EmbedCommandTest {
         CliRun refused = run("embed", "--model", model.toString(), "--engine", "eager", "--precision", "bf16",
                 a.toString(), "--out", tmp.resolve("x.npy").toString());
         assertEquals(ExitCodes.USAGE, refused.code(), refused.err());
-        assertTrue(refused.err().contains("precision bf16 needs the compiled forward"), refused.err());
+        assertTrue(refused.err().contains("vit4j embed: --precision bf16: needs the compiled forward; --engine eager runs the"
+                + " eager blocks"), refused.err());
     }
 
     @Test
@@ -244,15 +245,32 @@ class EmbedCommandTest {
         assertTrue(none.err().contains("give image PATHs or --tensor FILE.npy (one of the two)"), none.err());
         CliRun tok = run("embed", "--model", model.toString(), "--tokens", "all", dir.toString(), "--out", out.toString());
         assertEquals(ExitCodes.USAGE, tok.code());
-        assertTrue(tok.err().contains("unknown tokens 'all'; valid: embedded, encoded, pooled"), tok.err());
+        assertTrue(tok.err().contains("vit4j embed: --tokens all: valid: embedded, encoded, pooled"), tok.err());
         CliRun former = run("embed", "--model", model.toString(), "--tokens", "patch-embeddings", dir.toString(),
                 "--out", out.toString());
         assertEquals(ExitCodes.USAGE, former.code());
-        assertEquals("vit4j embed: tokens 'patch-embeddings' is now called 'embedded' (the tokens the encoder reads;"
+        assertEquals("vit4j embed: --tokens patch-embeddings: now called 'embedded' (the tokens the encoder reads;"
                 + " patch embeddings are the patch projection alone)", former.errorLine());
         CliRun prefix = run("embed", "--model", model.toString(), "--prefix", dir.toString(), "--out", out.toString());
         assertEquals(ExitCodes.USAGE, prefix.code());
         assertTrue(prefix.err().contains("--prefix needs --tokens encoded or embedded"), prefix.err());
+    }
+
+    @Test
+    void anArrayWithoutRowsStillHasTheRowsShape() throws Exception {
+        // every input failed: zero rows of the model's (D) or (T, D), as NumPy's np.empty((0, D)) has
+        Path model = padModel(); // micro: 64x64 input, 16x16 patches, width 32
+        Path missing = tmp.resolve("missing.png");
+        Path pooled = tmp.resolve("none.npy");
+        CliRun p = run("embed", "--model", model.toString(), missing.toString(), "--out", pooled.toString());
+        assertEquals(ExitCodes.SOME_FAILED, p.code(), p.err());
+        assertArrayEquals(new long[] {0, 32}, Npy.read(pooled).shape());
+        assertEquals("embedded 0 image(s): pooled (0, 32) -> " + pooled + " (row order: " + tmp.resolve("none.paths.txt")
+                + ")\n", p.out());
+        Path tokens = tmp.resolve("none-tokens.npy");
+        CliRun t = run("embed", "--model", model.toString(), "--tokens", "encoded", missing.toString(), "--out", tokens.toString());
+        assertEquals(ExitCodes.SOME_FAILED, t.code(), t.err());
+        assertArrayEquals(new long[] {0, 16, 32}, Npy.read(tokens).shape());
     }
 
     @Test

@@ -214,7 +214,7 @@ class EvalImageSizeTest {
         assertEquals(10, only(o.getAsJsonArray("results")).get("images").getAsInt());
         CliRun tooMany = run("eval", "--model", a.toString(), "--data-dir", data.toString(), "--data", "fashion-mnist:test:25");
         assertEquals(ExitCodes.USAGE, tooMany.code(), tooMany.err());
-        assertTrue(tooMany.err().contains("fashion-mnist:test:25': 25 images asked, fashion-mnist:test (24 images) has 24"), tooMany.err());
+        assertTrue(tooMany.err().contains("vit4j eval: --data fashion-mnist:test:25: 25 images asked, fashion-mnist:test (24 images) has 24"), tooMany.err());
 
         Path out = tmp.resolve("run");
         CliRun t = run("train", "--quiet", "--data-dir", data.toString(), "--data", "fashion-mnist:30", "--config", "micro",

@@ -52,7 +52,7 @@ class ForwardOptionsTest {
     void bf16OnTheEagerBlocksAndUnknownNamesAreUsageErrors() {
         CliRun r = run("bench", "--variant", "micro", "--seconds", "0.2", "--engine", "eager", "--precision", "bf16");
         assertEquals(ExitCodes.USAGE, r.code());
-        assertEquals("vit4j bench: precision bf16 needs the compiled forward, but the eager blocks run (eager requested)",
+        assertEquals("vit4j bench: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks",
                 r.errorLine());
         CliRun bad = run("bench", "--variant", "micro", "--seconds", "0.2", "--precision", "fp16");
         assertEquals(ExitCodes.USAGE, bad.code());

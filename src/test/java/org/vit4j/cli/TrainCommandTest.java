@@ -125,8 +125,8 @@ class TrainCommandTest {
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size());
         CliRun other = CliRun.run("train", "--resume", out.toString(), "--epochs", "3", "--lr", "0.5");
         assertEquals(ExitCodes.USAGE, other.code());
-        assertTrue(other.err().contains("the run was started with other options (lr: 0.001 vs 0.5, as run vs as asked)"),
-                other.err());
+        assertTrue(other.err().contains("vit4j train: --resume " + out + ": the run was started with other options"
+                + " (lr: 0.001 vs 0.5, as run vs as asked)"), other.err());
         CliRun otherModel = CliRun.run("train", "--resume", out.toString(), "--pos-emb", "none");
         assertEquals(ExitCodes.USAGE, otherModel.code());
         assertTrue(otherModel.err().contains("--pos-emb asks for another model than the run's"), otherModel.err());
@@ -192,8 +192,8 @@ class TrainCommandTest {
         CliRun bf16Eager = train("--data", data.toString(), "--engine", "eager", "--precision", "bf16",
                 "--out", tmp.resolve("x").toString());
         assertEquals(ExitCodes.USAGE, bf16Eager.code());
-        assertTrue(bf16Eager.err().startsWith("vit4j train: precision bf16 needs engine compiled, got eager"),
-                bf16Eager.err());
+        assertTrue(bf16Eager.err().startsWith("vit4j train: --precision bf16: needs the compiled forward; --engine eager runs"
+                + " the eager blocks"), bf16Eager.err());
         CliRun bad = train("--data", data.toString(), "--engine", "jit", "--out", tmp.resolve("y").toString());
         assertEquals(ExitCodes.USAGE, bad.code());
         assertTrue(bad.err().contains("compiled") && bad.err().contains("eager"), bad.err());
@@ -215,8 +215,8 @@ class TrainCommandTest {
         for (String[] bad : new String[][] {
                 {"--epochs", "0", "--epochs 0: must be at least 1"},
                 {"--batch-size", "-1", "--batch-size -1: must be at least 1"},
-                {"--warmup", "30", "warm-up must be in [0, epochs], got 30.0"},
-                {"--label-smoothing", "1", "label smoothing must be in [0, 1), got 1.0"}}) {
+                {"--warmup", "30", "--warmup 30: must be at most the number of epochs, 20"},
+                {"--label-smoothing", "1", "--label-smoothing 1: must be at least 0 and below 1"}}) {
             CliRun r = CliRun.run("train", "--data", missing.toString(), bad[0], bad[1], "--out", tmp.resolve("x").toString());
             assertEquals(ExitCodes.USAGE, r.code(), r.err());
             assertEquals("vit4j train: " + bad[2] + "\nTry 'vit4j train --help' for the options.\n", r.err());

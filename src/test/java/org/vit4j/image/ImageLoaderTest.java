@@ -323,7 +323,7 @@ class ImageLoaderTest {
         ImageLoadException notFound = assertThrows(ImageLoadException.class, () -> rgbLoader.load(missing));
         ImageLoadException directory = assertThrows(ImageLoadException.class, () -> rgbLoader.load(tmp));
 
-        assertEquals(missing + ": file not found", notFound.getMessage());
+        assertEquals(missing + ": no such file or directory", notFound.getMessage());
         assertEquals(tmp + ": is a directory, not an image file", directory.getMessage());
     }
 

@@ -344,10 +344,17 @@ class CheckpointImporterTest {
     @Test
     void refusesWrongLabelCountAndNonSafetensors() throws IOException {
         Path out = tmp.resolve("out");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        org.vit4j.InvalidOptionException e = assertThrows(org.vit4j.InvalidOptionException.class,
                 () -> importer(Source.TIMM, "timm_cls.safetensors").optHeads(2).optLabels(List.of("a", "b"))
                         .build().importTo(out));
-        assertEquals("2 labels given for a checkpoint with 5 classes", e.getMessage());
+        assertEquals("labels 2: 2 labels for a checkpoint with 5 classes", e.getMessage());
+        assertEquals("labels", e.option());
+        e = assertThrows(org.vit4j.InvalidOptionException.class,
+                () -> importer(Source.TIMM, "timm_cls.safetensors").optHeads(3).build().importTo(out));
+        assertEquals("heads 3: does not divide the checkpoint's width 16", e.getMessage());
+        e = assertThrows(org.vit4j.InvalidOptionException.class,
+                () -> importer(Source.TIMM, "timm_cls.safetensors").optHeads(2).optImageSize(30, 32).build().importTo(out));
+        assertEquals("imageSize 30x32: not a multiple of the checkpoint's patch size 8", e.getMessage());
         assertFalse(Files.exists(out));
         IOException io = assertThrows(IOException.class,
                 () -> importer(Source.TIMM, "input_24x24.npy").optHeads(2).build().importTo(out));

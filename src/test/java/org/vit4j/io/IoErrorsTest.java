@@ -35,6 +35,17 @@ class IoErrorsTest {
     }
 
     @Test
+    void aMissingDirectoryIsAnErrorAndIsNotCreated() {
+        Path missing = tmp.resolve("nonexistent");
+        Path target = missing.resolve("x.json");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.writeString(target, "y"));
+        assertEquals("cannot write " + target + ": no such file or directory", e.getMessage());
+        IOException npy = assertThrows(IOException.class, () -> Npy.write(target, new long[] {1}, new float[] {1}));
+        assertEquals("cannot write " + target + ": no such file or directory", npy.getMessage());
+        assertFalse(Files.exists(missing), "never created");
+    }
+
+    @Test
     void anUnwritableDirectoryIsPermissionDenied() throws IOException {
         assumeFalse("root".equals(System.getProperty("user.name")), "root may write anywhere: nothing to refuse");
         Path ro = Files.createDirectories(tmp.resolve("rodir"));

@@ -298,6 +298,8 @@ class ViTConfigTest {
                         "pooling 'cls' needs classToken=true"),
                 Arguments.of(ok.get().optChannels(2), "channels must be 1 or 3, got 2"),
                 Arguments.of(ok.get().setDepth(0), "depth must be positive, got 0"),
+                // config.json has no word for an infinity: a config that cannot be written is refused
+                Arguments.of(ok.get().optLayerNormEps(Double.POSITIVE_INFINITY), "layerNormEps must be positive and finite, got Infinity"),
                 Arguments.of(ok.get().setNumClasses(0), "numClasses must be positive, got 0"),
                 Arguments.of(ok.get().optRegisterTokens(-1), "registerTokens must be >= 0, got -1"),
                 Arguments.of(ok.get().optDropout(1.0), "dropout must be in [0, 1), got 1.0"),

@@ -167,7 +167,7 @@ class RopeTest {
     void badSizesAreRefusedWithTheNumbers() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Rope.axialAngles(2, 2, 6, 100, RopeIndexing.XY));
-        assertEquals("rotary embeddings need a head width divisible by 4, got 6", e.getMessage());
+        assertEquals("headDim 6: rotary embeddings need a head width divisible by 4", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Rope.dinov3Angles(0, 2, 8, 100));
         assertEquals("grid must be positive, got 0x2", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,

@@ -176,7 +176,7 @@ class SinCosTest {
     void oddDimIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SinCos1d.table(4, 7, SPLIT));
-        assertEquals("sincos1d embedding dim 7 must be even and >= 2 (half sin, half cos)",
+        assertEquals("dim 7: sincos1d needs an even width of at least 2 (half sin, half cos)",
                 e.getMessage());
     }
 
@@ -184,11 +184,11 @@ class SinCosTest {
     void dimNotMultipleOf4IsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SinCos2d.table(4, 4, 18, Schedule.MAE, SPLIT));
-        assertEquals("sincos2d-mae embedding dim 18 must be a positive multiple of 4 "
+        assertEquals("dim 18: sincos2d-mae needs a positive multiple of 4 "
                 + "(sin x | cos x | sin y | cos y)", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> SinCosTables.table(PositionEmbeddingKind.SINCOS2D_BIGVISION, 4, 4, 6, SPLIT));
-        assertEquals("sincos2d-bigvision embedding dim 6 must be a positive multiple of 4 "
+        assertEquals("dim 6: sincos2d-bigvision needs a positive multiple of 4 "
                 + "(sin x | cos x | sin y | cos y)", e.getMessage());
     }
 
@@ -196,7 +196,7 @@ class SinCosTest {
     void bigVisionNeedsDimAtLeast8() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SinCos2d.table(2, 2, 4, Schedule.BIG_VISION, SPLIT));
-        assertEquals("sincos2d-bigvision embedding dim 4 must be >= 8: omega_i = "
+        assertEquals("dim 4: sincos2d-bigvision needs at least 8: omega_i = "
                 + "1/10000^(i/(D/4 - 1)) divides by D/4 - 1 = 0", e.getMessage());
         // MAE has no such limit: D = 4 gives omega = [1]
         assertArrayEquals(new double[] {1.0}, Schedule.MAE.omega(4), 0.0);

@@ -422,7 +422,7 @@ class VitTrainerTest {
                 .replaceAll(",\\s*\"precision\": \"FP32\"", "");
         assertFalse(older.contains("engine"), older);
         assertEquals(OPTIONS.toBuilder().optEngine(ForwardEngine.EAGER).build(), TrainOptions.fromJson(older));
-        assertEquals("precision auto must be resolved to fp32 or bf16 first", assertThrows(IllegalArgumentException.class,
+        assertEquals("precision auto: must be resolved to fp32 or bf16 first", assertThrows(IllegalArgumentException.class,
                 () -> OPTIONS.toBuilder().optPrecision(Precision.AUTO).build()).getMessage());
     }
 
@@ -473,13 +473,13 @@ class VitTrainerTest {
     @Test
     void optionsRefuseBadNumbersAndRoundTrip() {
         assertEquals(OPTIONS, TrainOptions.fromJson(OPTIONS.toJson()));
-        assertEquals("warm-up must be in [0, epochs], got 3.0", assertThrows(IllegalArgumentException.class,
+        assertEquals("warmupEpochs 3.0: must be at most the number of epochs, 2", assertThrows(org.vit4j.InvalidOptionException.class,
                 () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(3).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build()).getMessage());
-        assertEquals("batch size must be positive, got 0", assertThrows(IllegalArgumentException.class,
+        assertEquals("batchSize 0: must be at least 1", assertThrows(org.vit4j.InvalidOptionException.class,
                 () -> TrainOptions.builder().optEpochs(2).optBatchSize(0).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).build()).getMessage());
-        assertEquals("shuffle grid '3y3' is not of the form RxC, e.g. 4x4", assertThrows(IllegalArgumentException.class,
+        assertEquals("scrambleGrid 3y3: shuffle grid '3y3' is not of the form RxC, e.g. 4x4", assertThrows(org.vit4j.InvalidOptionException.class,
                 () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0.5, "3y3").build()).getMessage());
-        assertEquals("random erasing probability must be in [0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
+        assertEquals("randomErase -0.1: must be a number from 0 to 1", assertThrows(org.vit4j.InvalidOptionException.class,
                 () -> TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).optRandomErase(-0.1).build()).getMessage());
         TrainOptions erasing = TrainOptions.builder().optEpochs(2).optBatchSize(16).optLr(1e-3).optMinLr(0).optWeightDecay(0).optWarmupEpochs(0).optLabelSmoothing(0).optClipGrad(0).optSeed(1).optValSize(0).optCropMinScale(0).optHflip(false).optScramble(0, null).optRandomErase(0.25).build();
         assertEquals(erasing, TrainOptions.fromJson(erasing.toJson()));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,6 +28,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.util.ShutdownHookManager;
 import org.vit4j.cli.Converters;
 import org.vit4j.cli.ExitCodes;
+import org.vit4j.io.IoErrors;
 import org.vit4j.io.OutputDirectory;
 import org.vit4j.io.RefusedOutputException;
 import org.vit4j.spark.ModelFailureListener;
@@ -128,6 +130,7 @@ final class PredictJob implements Callable<Integer> {
         if (master != null && !MASTER.matcher(master).matches()) {
             throw usage("--master " + master + ": not a Spark master URL (local[*], local[N], spark://HOST:PORT, yarn, k8s://URL)");
         }
+        checkInput();
         checkOutput();
         long t0 = System.nanoTime();
         // a session that already runs (a test, a notebook) is used and left running
@@ -193,6 +196,26 @@ final class PredictJob implements Callable<Integer> {
             OutputDirectory.of(local.toString(), false, inputs);
         } catch (RefusedOutputException e) {
             throw usage("--output " + output + e.getMessage().substring(local.toString().length()));
+        }
+    }
+
+    /**
+     * Refuses a local input that names nothing, before Spark starts (which takes seconds): a path
+     * or glob of the local file system (no scheme, where the default file system is the local
+     * one, or {@code file:}) must match something. Another file system's input is listed by Spark,
+     * with the session's configuration.
+     */
+    private void checkInput() throws IOException {
+        Path p = new Path(input);
+        // core-site.xml from the class path, as the session's Hadoop configuration starts from it
+        Configuration conf = new Configuration();
+        String scheme = p.toUri().getScheme() != null ? p.toUri().getScheme() : FileSystem.getDefaultUri(conf).getScheme();
+        if (scheme != null && !scheme.equals("file")) {
+            return;
+        }
+        FileStatus[] matched = FileSystem.getLocal(conf).globStatus(p);
+        if (matched == null || matched.length == 0) {
+            throw usage("--input " + input + ": " + IoErrors.NO_SUCH_FILE);
         }
     }
 
@@ -325,7 +348,7 @@ final class PredictJob implements Callable<Integer> {
         FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
         FileStatus[] matched = fs.globStatus(p);
         if (matched == null || matched.length == 0) {
-            throw usage("--input " + input + ": no such file or directory");
+            throw usage("--input " + input + ": " + IoErrors.NO_SUCH_FILE);
         }
         var reader = spark.read().format("binaryFile");
         if (matched.length == 1 && matched[0].isDirectory()) {
