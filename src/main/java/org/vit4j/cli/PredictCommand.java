@@ -103,6 +103,9 @@ final class PredictCommand implements Callable<Integer> {
         if (!scramble && scrambleGrid != null) {
             throw Usage.error(spec, "--scramble-grid needs --scramble");
         }
+        if (!scramble && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw Usage.error(spec, "--seed needs --scramble");
+        }
         if (nulSeparated && !paths.contains("-")) {
             throw Usage.error(spec, "-0 reads NUL-separated paths from stdin: give - among the PATHs");
         }

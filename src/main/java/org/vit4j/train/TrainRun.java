@@ -495,7 +495,11 @@ public final class TrainRun {
             }
         }
         if (r.posEmb != null) {
-            b.optPosEmb(r.posEmb);
+            try {
+                b.optPosEmb(r.posEmb);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--pos-emb " + r.posEmb + ": " + e.getMessage(), e);
+            }
         }
         if (r.layout != null) {
             b.optPosEmbLayout(r.layout);

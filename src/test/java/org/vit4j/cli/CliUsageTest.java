@@ -202,7 +202,7 @@ class CliUsageTest {
                 "--model", noModel, "--engine", "eager", "--precision", "bf16"));
         // embed
         c.add(bad("embed: --format xml: valid: npy, jsonl", "embed", "--model", noModel, "--format", "xml", "--out", "e.npy", image));
-        c.add(bad("embed: --tokens all: valid: patch-embeddings, encoded, pooled", "embed", "--model", noModel, "--tokens", "all",
+        c.add(bad("embed: --tokens all: valid: embedded, encoded, pooled", "embed", "--model", noModel, "--tokens", "all",
                 "--out", "e.npy", image));
         c.add(bad("embed: --batch-size 0: must be at least 1", "embed", "--model", noModel, "--batch-size", "0", "--out", "e.npy", image));
         // patches and eval: a seed without scrambling is refused as a grid without it is
