@@ -14,14 +14,15 @@
 #     target/notebook-kernel/,
 #   - its kernelspec, with the kernel's own installer (`java -jar <jar> -i -auto`), into a private
 #     Jupyter data dir target/notebook-kernel/jupyter/ that only this script puts on JUPYTER_PATH, so
-#     the user's own kernels are left alone; the kernel runs on a Java 21+ JDK (JAVA21_HOME, else the
-#     newest Temurin/JDK >= 21 in /usr/lib/jvm),
+#     the user's own kernels are left alone; the kernel runs on the JDK that runs vit4j (JAVA_HOME's,
+#     else `java` on PATH; 17 or newer: kernel 2.3.0's classes target Java 17),
 #   - target/vit4j.jar and target/lib/ (`mvn -DskipTests package`) when missing or older than the sources.
 # NOTEBOOK_CELL_TIMEOUT (seconds, default 300) limits each cell.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 NOTEBOOKS="$ROOT/notebooks"
-KERNEL_VERSION=3.0.1
+# 2.3.0, not 3.x: 2.3.0's classes are Java 17's (class file version 61), 3.0.1's need Java 21
+KERNEL_VERSION=2.3.0
 KERNEL_ARTIFACT="io.github.padreati:rapaio-jupyter-kernel:$KERNEL_VERSION"
 KERNEL_NAME=rapaio-jupyter-kernel
 CACHE="$ROOT/target/notebook-kernel"
@@ -43,18 +44,18 @@ if ! "$PY" -c 'import nbconvert, nbclient, jupyter_client' 2>/dev/null; then
   fi
 fi
 
-# 2. A Java 21+ for the kernel (vit4j itself targets Java 17; the kernel needs 21+)
-java_feature() { # prints the feature version of a java binary, e.g. 25
+# 2. The JDK for the kernel: the one that runs vit4j (JAVA_HOME's, else `java` on PATH), 17 or newer
+java_feature() { # prints the feature version of a java binary, e.g. 17
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p' | head -n 1
 }
-JAVA21=""
-for home in "${JAVA21_HOME:-}" $(ls -d /usr/lib/jvm/temurin-*-jdk* 2>/dev/null | sort -V -r) $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -V -r); do
-  if [ -n "$home" ] && [ -x "$home/bin/java" ] && [ "$(java_feature "$home/bin/java")" -ge 21 ] 2>/dev/null; then
-    JAVA21="$(cd "$home" && pwd)/bin/java"; break
-  fi
-done
-if [ -z "$JAVA21" ]; then
-  log "the rapaio kernel needs Java 21 or newer: set JAVA21_HOME to a JDK 21+ (none found in /usr/lib/jvm)"; exit 2
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  KJAVA="$(cd "$JAVA_HOME" && pwd)/bin/java"
+else
+  KJAVA="$(readlink -f "$(command -v java || true)" 2>/dev/null || true)"
+fi
+if [ -z "$KJAVA" ] || [ ! -x "$KJAVA" ] || [ ! -x "$(dirname "$KJAVA")/javac" ] \
+    || ! [ "$(java_feature "$KJAVA")" -ge 17 ] 2>/dev/null; then
+  log "the notebooks need a JDK 17 or newer (java and javac): set JAVA_HOME or put it on PATH"; exit 2
 fi
 
 # 3. The kernel jar, from Maven Central through Maven's local repository
@@ -66,7 +67,7 @@ if [ ! -f "$KERNEL_JAR" ]; then
     -DoutputDirectory="$CACHE" >"$CACHE/mvn.log" 2>&1) || { cat "$CACHE/mvn.log" >&2; exit 2; }
 fi
 
-# 4. The kernelspec: the kernel's own installer, in a private user home, then pointed at Java 21+ and
+# 4. The kernelspec: the kernel's own installer, in a private user home, then pointed at that JDK and
 #    started with kernel-fix/ (a fixed LoopThread, see its Javadoc) ahead of the kernel jar
 export JUPYTER_PATH="$CACHE/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}"
 SPEC_DIR="$CACHE/jupyter/kernels/$KERNEL_NAME"
@@ -75,19 +76,19 @@ FIX_DIR="$CACHE/kernel-fix"
 if [ ! -f "$FIX_DIR/org/rapaio/jupyter/kernel/channels/LoopThread.class" ] \
     || [ "$FIX_SRC" -nt "$FIX_DIR/org/rapaio/jupyter/kernel/channels/LoopThread.class" ]; then
   rm -rf "$FIX_DIR"
-  "$(dirname "$JAVA21")/javac" -nowarn --release 17 -cp "$KERNEL_JAR" -d "$FIX_DIR" "$FIX_SRC"
+  "$(dirname "$KJAVA")/javac" -nowarn --release 17 -cp "$KERNEL_JAR" -d "$FIX_DIR" "$FIX_SRC"
 fi
-if [ ! -f "$SPEC_DIR/kernel.json" ] || ! grep -q "\"$JAVA21\"" "$SPEC_DIR/kernel.json" \
+if [ ! -f "$SPEC_DIR/kernel.json" ] || ! grep -q "\"$KJAVA\"" "$SPEC_DIR/kernel.json" \
     || ! grep -q "$FIX_DIR:.*rapaio-jupyter-kernel-$KERNEL_VERSION.jar" "$SPEC_DIR/kernel.json"; then
-  log "installing the $KERNEL_NAME kernelspec (Java: $JAVA21)"
+  log "installing the $KERNEL_NAME kernelspec (Java: $KJAVA)"
   rm -rf "$CACHE/home" "$SPEC_DIR"
   mkdir -p "$CACHE/home"
-  "$JAVA21" -Duser.home="$CACHE/home" -jar "$KERNEL_JAR" -i -auto >/dev/null
+  "$KJAVA" -Duser.home="$CACHE/home" -jar "$KERNEL_JAR" -i -auto >/dev/null
   mkdir -p "$(dirname "$SPEC_DIR")"
   mv "$CACHE/home/.local/share/jupyter/kernels/$KERNEL_NAME" "$SPEC_DIR"
   rm -rf "$CACHE/home"
-  # argv: our Java 21+, headless AWT (pictures are drawn off screen), native access for JNA/libtorch
-  "$PY" - "$SPEC_DIR/kernel.json" "$JAVA21" "$FIX_DIR" <<'EOF'
+  # argv: that JDK, headless AWT (pictures are drawn off screen), native access for JNA/libtorch
+  "$PY" - "$SPEC_DIR/kernel.json" "$KJAVA" "$FIX_DIR" <<'EOF'
 import json, os, sys
 path, java, fix = sys.argv[1:4]
 with open(path) as f:

@@ -1,6 +1,7 @@
 /*
- * A modified copy of org.rapaio.jupyter.kernel.channels.LoopThread from rapaio-jupyter-kernel 3.0.1
- * (io.github.padreati:rapaio-jupyter-kernel), under that project's MIT licence (its file LICENCE):
+ * A modified copy of org.rapaio.jupyter.kernel.channels.LoopThread from rapaio-jupyter-kernel 2.3.0
+ * and 3.0.1 (io.github.padreati:rapaio-jupyter-kernel; the class is the same in both), under that
+ * project's MIT licence (its file LICENCE):
  *
  * The MIT License (MIT)
  *
@@ -24,12 +25,13 @@
 package org.rapaio.jupyter.kernel.channels;
 
 /**
- * Replacement for rapaio-jupyter-kernel 3.0.1's {@code LoopThread}, put ahead of the kernel jar on
- * the class path by {@code notebooks/run_notebooks.sh}.
+ * Replacement for rapaio-jupyter-kernel's {@code LoopThread} (2.3.0, the version
+ * {@code notebooks/run_notebooks.sh} uses, and 3.0.1 have the same class), put ahead of the kernel jar
+ * on the class path by that script.
  *
- * <p>Two races in 3.0.1 can leave the shell channel without a thread, and then the kernel never
- * answers {@code kernel_info_request} and Jupyter gives up ("Kernel didn't respond"); on a busy
- * machine that happened to every second or third kernel start:
+ * <p>Two races can leave the shell channel without a thread, and then the kernel never answers
+ * {@code kernel_info_request} and Jupyter gives up ("Kernel didn't respond"); on a busy machine that
+ * happened to every second or third kernel start:
  * <ul>
  *   <li>{@code start()} calls {@code super.start()} and only then sets {@code running = true}; a
  *       thread that reaches {@code while (running)} first exits at once. Here the flag is set first.
@@ -38,12 +40,13 @@ package org.rapaio.jupyter.kernel.channels;
  *       connects) throws in the loop body and the exception ends the thread. Here the exception is
  *       printed and the loop goes on; Jupyter repeats {@code kernel_info_request} until answered.
  * </ul>
- * Constructor, fields and loop are otherwise as in 3.0.1. 3.0.1 is the newest release on Maven
- * Central (checked 2026-12-01 with {@code mvn -U dependency:get}: its metadata lists 2.3.0 and
- * 3.0.1; 3.0.2 to 3.0.4 are tagged upstream but not published), and the upstream source at 3.0.4
- * has both races (the flag set after {@code super.start()}, no catch around the loop body): when a
- * release fixes them, raise {@code KERNEL_VERSION} in {@code run_notebooks.sh} and delete this
- * file. The upstream licence (MIT) is at the top of this file.
+ * Constructor, fields and loop are otherwise as in the kernel. Maven Central has 2.3.0 and 3.0.1
+ * (checked 2026-12-01 with {@code mvn -U dependency:get}; 3.0.2 to 3.0.4 are tagged upstream but not
+ * published); the script uses 2.3.0 because its classes target Java 17 (class file version 61) while
+ * 3.0.1's need Java 21. The upstream source at 3.0.4 has both races (the flag set after
+ * {@code super.start()}, no catch around the loop body): when a release fixes them, raise
+ * {@code KERNEL_VERSION} in {@code run_notebooks.sh} and delete this file. The upstream licence (MIT)
+ * is at the top of this file.
  */
 public final class LoopThread extends Thread {
 
