@@ -200,8 +200,8 @@ public final class InferenceForward implements AutoCloseable {
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)}
      */
-    public NDArray features(NDArray images) {
-        return compiled != null ? compiled.features(images) : model.encoded(images);
+    public NDArray encoded(NDArray images) {
+        return compiled != null ? compiled.encoded(images) : model.encoded(images);
     }
 
     /** @return the model */

@@ -26,7 +26,7 @@ class Vit(Module):
   # from the host's one list of weight names. Absent weights are empty tensors ((0, D) tokens and
   # tables, (0) gammas and frequencies) or zeros (a qkv bias).
   #
-  # Inference: load_weights(ws, packed) once, then forward / pooled / features / embed, each
+  # Inference: load_weights(ws, packed) once, then forward / pooled / encoded / embed, each
   # (images, pos, cos, sin) with the weights kept by the module. Training: step / gradients /
   # train_step with the weights as an argument, prepared inside the step so gradients reach them.
   # pos (c + N, D): the absolute table of the input's grid, or (0, D) (a learned table at its own
@@ -400,7 +400,7 @@ class Vit(Module):
     pos: Tensor) -> Tensor:
     # inference: the tokens before the encoder (B, c + R + N, D)
     return self.tokens(images, pos, self.weights)
-  def features(self: __torch__.Vit,
+  def encoded(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor,
     cos: Tensor,
