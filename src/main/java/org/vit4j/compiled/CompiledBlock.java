@@ -39,6 +39,22 @@ public final class CompiledBlock extends AbstractBlock {
         this.compiled = CompiledVit.compile(network, precision, manager);
     }
 
+    /**
+     * Compiles an initialized network with a chosen linear kernel (see {@link CompiledVit#compile(
+     * VisionTransformer, Precision.Choice, LinearKernel.Choice, NDManager)}).
+     *
+     * @param network the network with its weights
+     * @param precision {@code FP32} or {@code BF16}
+     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved
+     * @param manager owns the program (the DJL model's manager: it is freed with the model)
+     */
+    public CompiledBlock(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
+            NDManager manager) {
+        super(VERSION);
+        this.network = addChildBlock("network", network);
+        this.compiled = CompiledVit.compile(network, precision, kernel, manager);
+    }
+
     /** @return the compiled program */
     public CompiledVit getCompiled() {
         return compiled;

@@ -51,7 +51,7 @@ import org.vit4j.position.RotaryEmbedding;
  *       q} and {@code k} in every block before the fused attention ({@link VitProgram#rotation}).
  *       Cached per grid.
  *   <li>Output: {@link #forward} {@code NDList(logits (B, K), pooled (B, D))}, {@link #pooled}
- *       {@code (B, D)}, {@link #features} and {@link #embed} {@code (B, c + R + N, D)}, all float32,
+ *       {@code (B, D)}, {@link #encoded} and {@link #embed} {@code (B, c + R + N, D)}, all float32,
  *       in the images' manager.
  * </ul>
  *
@@ -295,8 +295,8 @@ public final class CompiledVit implements AutoCloseable {
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)} in the images' manager
      */
-    public NDArray features(NDArray images) {
-        try (IValue out = run("features", images)) {
+    public NDArray encoded(NDArray images) {
+        try (IValue out = run("encoded", images)) {
             return out.toTensor(owner(images));
         }
     }

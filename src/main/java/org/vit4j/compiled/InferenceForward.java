@@ -1,7 +1,12 @@
 package org.vit4j.compiled;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import org.vit4j.model.ViTConfig;
+import org.vit4j.model.VisionTransformer;
 import org.vit4j.model.VitModel;
 
 /**
@@ -66,7 +71,40 @@ public final class InferenceForward implements AutoCloseable {
      *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel) {
-        String unsupported = CompiledVit.unsupported(model.getConfig());
+        Choice c = choose(model.getConfig(), model.getDevice(), engine, precision, kernel);
+        if (c.kernel() == null) {
+            return new InferenceForward(model, null, c.precision(), c.reason());
+        }
+        CompiledVit compiled = CompiledVit.compile(model.getBlock(), c.precision(), c.kernel(),
+                model.getModel().getNDManager());
+        return new InferenceForward(model, compiled, c.precision(), c.reason());
+    }
+
+    /**
+     * The DJL {@link Block} of a network, chosen as {@link #of(VitModel, ForwardEngine, Precision)}
+     * chooses: a {@link CompiledBlock} where the compiled program runs, else the eager network
+     * itself. For DJL's {@code Criteria}, which builds the block before any {@link VitModel} exists
+     * ({@code org.vit4j.infer.VitBlockFactory}).
+     *
+     * @param network the network with its weights, on {@code manager}'s device
+     * @param manager owns the program (the DJL model's manager: it is freed with the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @return the block
+     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run
+     */
+    public static Block block(VisionTransformer network, NDManager manager, ForwardEngine engine,
+            Precision precision) {
+        Choice c = choose(network.getConfig(), manager.getDevice(), engine, precision, LinearKernel.AUTO);
+        return c.kernel() == null ? network : new CompiledBlock(network, c.precision(), c.kernel(), manager);
+    }
+
+    /** The choice: precision, linear kernel (null where the eager blocks run) and why. */
+    private record Choice(Precision.Choice precision, LinearKernel.Choice kernel, String reason) {}
+
+    private static Choice choose(ViTConfig config, Device device, ForwardEngine engine, Precision precision,
+            LinearKernel kernel) {
+        String unsupported = CompiledVit.unsupported(config);
         String reason;
         if (engine == ForwardEngine.EAGER) {
             reason = "eager requested";
@@ -74,12 +112,11 @@ public final class InferenceForward implements AutoCloseable {
             reason = "fallback: " + unsupported;
         } else {
             CpuFeatures cpu = CpuFeatures.current();
-            Precision.Choice p = precision.resolve(model.getDevice(), cpu);
-            LinearKernel.Choice k = model.getDevice().isGpu()
+            Precision.Choice p = precision.resolve(device, cpu);
+            LinearKernel.Choice k = device.isGpu()
                     ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
                     : kernel.resolve(p.precision(), cpu);
-            CompiledVit c = CompiledVit.compile(model.getBlock(), p, k, model.getModel().getNDManager());
-            return new InferenceForward(model, c, p, "compiled requested");
+            return new Choice(p, k, "compiled requested");
         }
         if (precision == Precision.BF16) {
             throw new IllegalArgumentException("precision bf16 needs the compiled forward, but the eager blocks run ("
@@ -88,7 +125,7 @@ public final class InferenceForward implements AutoCloseable {
         Precision.Choice p = precision == Precision.AUTO
                 ? new Precision.Choice(Precision.FP32, "auto: the eager blocks are fp32")
                 : new Precision.Choice(Precision.FP32, "fp32 requested");
-        return new InferenceForward(model, null, p, reason);
+        return new Choice(p, null, reason);
     }
 
     /** @return the engine that runs: {@code COMPILED} or {@code EAGER} */
@@ -163,8 +200,8 @@ public final class InferenceForward implements AutoCloseable {
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)}
      */
-    public NDArray features(NDArray images) {
-        return compiled != null ? compiled.features(images) : model.encoded(images);
+    public NDArray encoded(NDArray images) {
+        return compiled != null ? compiled.encoded(images) : model.encoded(images);
     }
 
     /** @return the model */

@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.vit4j.compiled.CompiledBlock;
-import org.vit4j.compiled.CompiledVit;
-import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
+import org.vit4j.compiled.InferenceForward;
 import org.vit4j.compiled.Precision;
 import org.vit4j.model.ModelFiles;
 import org.vit4j.model.VisionTransformer;
@@ -22,8 +20,9 @@ import org.vit4j.model.VitModel;
  * option.hasParameter=false}). It reads {@code config.json}, verifies the checksums and loads
  * {@code model.safetensors}; no code from the directory is run.
  *
- * <p>The block runs the compiled forward ({@link CompiledBlock}) where the config compiles, else the
- * eager network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} (the
+ * <p>The block is {@link InferenceForward#block}'s, chosen as every vit4j forward is: the compiled
+ * forward ({@link org.vit4j.compiled.CompiledBlock}) where the config compiles, else the eager
+ * network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} (the
  * command line's {@code --engine}; DJL's Criteria reads the argument {@code engine} as its own
  * engine's name) and {@code optArgument("precision", "fp32|bf16|auto")} (defaults {@code
  * compiled}, {@code fp32}).
@@ -37,16 +36,9 @@ public final class VitBlockFactory implements BlockFactory {
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) {
         try {
             VisionTransformer network = VitModel.loadBlock(ModelFiles.of(modelPath), model.getNDManager());
-            ForwardEngine engine = ForwardEngine.fromName(argument(arguments, "forward", "compiled"));
-            Precision precision = Precision.fromName(argument(arguments, "precision", "fp32"));
-            if (engine == ForwardEngine.EAGER || !CompiledVit.supports(network.getConfig())) {
-                if (precision == Precision.BF16) {
-                    throw new IllegalArgumentException("precision bf16 needs the compiled forward, but the eager network runs");
-                }
-                return network;
-            }
-            Precision.Choice p = precision.resolve(model.getNDManager().getDevice(), CpuFeatures.current());
-            return new CompiledBlock(network, p, model.getNDManager());
+            return InferenceForward.block(network, model.getNDManager(),
+                    ForwardEngine.fromName(argument(arguments, "forward", "compiled")),
+                    Precision.fromName(argument(arguments, "precision", "fp32")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

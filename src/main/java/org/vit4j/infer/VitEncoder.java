@@ -232,7 +232,7 @@ public final class VitEncoder {
     private NDArray run(NDArray images, TokenKind kind) {
         NDArray x = switch (kind) {
             case POOLED -> model.getForward().pooled(images); // (B, D)
-            case ENCODED -> model.getForward().features(images); // (B, c + R + N, D)
+            case ENCODED -> model.getForward().encoded(images); // (B, c + R + N, D)
             case EMBEDDED -> model.getForward().embed(images); // (B, c + R + N, D)
         };
         int prefix = model.getConfig().architecture().prefixTokens();

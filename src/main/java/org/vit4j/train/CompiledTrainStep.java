@@ -69,6 +69,9 @@ public final class CompiledTrainStep implements AutoCloseable {
     /** How DJL's {@code IValueUtils.forward} packs arrays: this name makes them one {@code List[Tensor]} argument. */
     private static final String LIST_ARGUMENT = "ws[]";
 
+    /** The list argument {@code grid = [pos, cos, sin, coords]}: the input grid's tables. */
+    private static final String GRID_ARGUMENT = "grid[]";
+
     private final VisionTransformer network;
     private final Precision.Choice precision;
     private final VitProgram program;
@@ -238,7 +241,7 @@ public final class CompiledTrainStep implements AutoCloseable {
 
     /**
      * The program's arguments for a batch: the method's name, images, targets, the grid's tables
-     * and the parameter list ({@code ws[]}, views of the parameters' arrays, or their detached
+     * ({@code grid[]}) and the parameter list ({@code ws[]}, views of the parameters' arrays, or their detached
      * views when the program updates them in place).
      */
     private NDList inputs(String methodName, NDArray images, NDArray target, boolean detached) {
@@ -264,8 +267,9 @@ public final class CompiledTrainStep implements AutoCloseable {
         boolean resampled = !program.trainedGrid(grid);
         NDArray pos = program.positionTable(grid, m); // at another grid a learned table resampled, per call
         NDArray[] rot = program.rotation(grid);
-        NDList in = new NDList(method, images, target, named(pos, "pos"), named(rot[0], "cos"),
-                named(rot[1], "sin"), named(program.coordinates(grid), "coords"));
+        // the grid's tables: one list argument grid = [pos, cos, sin, coords]
+        NDList in = new NDList(method, images, target, named(pos, GRID_ARGUMENT), named(rot[0], GRID_ARGUMENT),
+                named(rot[1], GRID_ARGUMENT), named(program.coordinates(grid), GRID_ARGUMENT));
         for (int i = 0; i < names.size(); i++) {
             Parameter param = params.get(i);
             NDArray w;

@@ -26,9 +26,10 @@ class Vit(Module):
   # from the host's one list of weight names. Absent weights are empty tensors ((0, D) tokens and
   # tables, (0) gammas and frequencies) or zeros (a qkv bias).
   #
-  # Inference: load_weights(ws, packed) once, then forward / pooled / features / embed, each
+  # Inference: load_weights(ws, packed) once, then forward / pooled / encoded / embed, each
   # (images, pos, cos, sin) with the weights kept by the module. Training: step / gradients /
-  # train_step with the weights as an argument, prepared inside the step so gradients reach them.
+  # train_step with the weights as an argument, prepared inside the step so gradients reach them,
+  # and the input grid's tables as one list grid = [pos, cos, sin, coords].
   # pos (c + N, D): the absolute table of the input's grid, or (0, D) (a learned table at its own
   # grid is a weight); cos, sin (L, Hh, T, hd/2): one angle per rotation pair, L = 1 (every block)
   # or depth, Hh = 1 (every head) or H, rows 1 and 0 for the prefix tokens; (0, 1, 1, 1) without
@@ -400,7 +401,7 @@ class Vit(Module):
     pos: Tensor) -> Tensor:
     # inference: the tokens before the encoder (B, c + R + N, D)
     return self.tokens(images, pos, self.weights)
-  def features(self: __torch__.Vit,
+  def encoded(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor,
     cos: Tensor,
@@ -425,15 +426,17 @@ class Vit(Module):
   def step(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    coords: Tensor,
+    grid: List[Tensor],
     ws: List[Tensor]) -> Tuple[Tensor, Tensor]:
     # One training forward: (label-smoothed cross-entropy (), logits (B, K) float32).
-    # target (B, K) smoothed one-hot rows; coords (2, N): RoPE-Mixed's patch coordinates, its
-    # rotation computed here from the learned frequencies (gradients reach them), or empty.
+    # target (B, K) smoothed one-hot rows; grid: the input grid's [pos, cos, sin, coords], coords
+    # (2, N) RoPE-Mixed's patch coordinates, its rotation computed here from the learned
+    # frequencies (gradients reach them), or empty.
     # Autograd records every op when the caller runs it in training mode; only differentiable ops.
+    pos = grid[0]
+    cos = grid[1]
+    sin = grid[2]
+    coords = grid[3]
     ws = self.prepare(ws)
     if torch.numel(coords) > 0:
       prefix = torch.size(ws[self.i_cls_token], 0) + torch.size(ws[self.i_reg_token], 0)
@@ -444,10 +447,7 @@ class Vit(Module):
   def gradients(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    coords: Tensor,
+    grid: List[Tensor],
     ws: List[Tensor]) -> Tuple[Tensor, Tensor, List[Tensor]]:
     # step's loss and logits, and the gradient of the loss with respect to every ws, by libtorch's
     # autograd inside the program (zeros for a ws the loss does not use). ws need not require
@@ -455,7 +455,7 @@ class Vit(Module):
     ps = annotate(List[Tensor], [])
     for w in ws:
       _0 = torch.append(ps, torch.requires_grad_(torch.detach(w)))
-    loss, logits = self.step(images, target, pos, cos, sin, coords, ps)
+    loss, logits = self.step(images, target, grid, ps)
     gs = torch.autograd.grad([loss], ps, None, None, False, True)
     out = annotate(List[Tensor], [])
     for i in range(torch.len(gs)):
@@ -468,10 +468,7 @@ class Vit(Module):
   def shard_gradients(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    coords: Tensor,
+    grid: List[Tensor],
     ws: List[Tensor],
     shards: int) -> Tuple[Tensor, Tensor, List[Tensor]]:
     # gradients' loss, logits and gradients of the whole batch, from `shards` consecutive parts of
@@ -491,11 +488,11 @@ class Vit(Module):
       _1 = torch.slice(images, 0, lo, hi)
       _2 = torch.slice(target, 0, lo, hi)
       def __forked_function():
-        return (self).gradients(_1, _2, pos, cos, sin, coords, ws, )
+        return (self).gradients(_1, _2, grid, ws, )
       _3 = fork(__forked_function)
       _4 = torch.append(futs, _3)
     hi0 = torch.floordiv(b, shards)
-    _5 = (self).gradients(torch.slice(images, 0, 0, hi0), torch.slice(target, 0, 0, hi0), pos, cos, sin, coords, ws, )
+    _5 = (self).gradients(torch.slice(images, 0, 0, hi0), torch.slice(target, 0, 0, hi0), grid, ws, )
     loss, logits, gs, = _5
     loss0 = torch.mul(loss, torch.div(hi0, b))
     gs0 = torch._foreach_mul(gs, torch.div(hi0, b))
@@ -517,10 +514,7 @@ class Vit(Module):
   def train_step(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    coords: Tensor,
+    grid: List[Tensor],
     ws: List[Tensor],
     ps: List[Tensor],
     ms: List[Tensor],
@@ -540,9 +534,9 @@ class Vit(Module):
     hs = annotate(List[float], hyper.tolist())
     shards = int(hs[8])
     if shards > 1:
-      loss, logits, gs = self.shard_gradients(images, target, pos, cos, sin, coords, ws, shards)
+      loss, logits, gs = self.shard_gradients(images, target, grid, ws, shards)
     else:
-      loss, logits, gs = self.gradients(images, target, pos, cos, sin, coords, ws)
+      loss, logits, gs = self.gradients(images, target, grid, ws)
     pred = torch.argmax(logits, 1)
     ix = annotate(List[int], index.tolist())
     lr = hs[0]

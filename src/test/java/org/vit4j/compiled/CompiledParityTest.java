@@ -81,7 +81,7 @@ class CompiledParityTest {
                 assertClose(eager.get(0), fast.get(0), c + " logits " + s);
                 assertClose(eager.get(1), fast.get(1), c + " pooled " + s);
                 assertClose(model.pooled(x), f.pooled(x), c + " pooled() " + s);
-                assertClose(model.encoded(x), compiled.features(x), c + " tokens after the encoder " + s);
+                assertClose(model.encoded(x), compiled.encoded(x), c + " tokens after the encoder " + s);
                 assertClose(model.embed(x), f.embed(x), c + " tokens before the encoder " + s);
             }
         }

@@ -2,12 +2,17 @@ package org.vit4j.compiled;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.vit4j.model.TestModels;
@@ -81,6 +86,31 @@ class InferenceForwardTest {
         try (VitModel model = TestModels.create(config(), 2)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> InferenceForward.of(model, ForwardEngine.EAGER, Precision.BF16));
+            assertEquals("precision bf16 needs the compiled forward, but the eager blocks run (eager requested)",
+                    e.getMessage());
+        }
+    }
+
+    /** DJL's block (for {@code Criteria}) is chosen by the same rules, with the same refusal. */
+    @Test
+    void blockIsChosenAsTheForwardIs() throws IOException {
+        try (VitModel model = TestModels.create(config(), 2); NDManager m = model.newManager()) {
+            NDManager owner = model.getModel().getNDManager();
+            NDArray x = TestModels.images(m, 1, new Shape(2, 1, 16, 16));
+            float[] eagerLogits = model.forward(x).get(0).toFloatArray();
+            assertSame(model.getBlock(), InferenceForward.block(model.getBlock(), owner, ForwardEngine.EAGER,
+                    Precision.AUTO));
+            Block block = InferenceForward.block(model.getBlock(), owner, ForwardEngine.COMPILED, Precision.AUTO);
+            CompiledVit compiled = assertInstanceOf(CompiledBlock.class, block).getCompiled();
+            try (InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.AUTO)) {
+                assertEquals(f.precision(), compiled.getPrecision());
+                assertEquals(f.compiled().getLinearKernel(), compiled.getLinearKernel());
+            }
+            Block fp32 = InferenceForward.block(model.getBlock(), owner, ForwardEngine.COMPILED, Precision.FP32);
+            float[] logits = fp32.forward(new ParameterStore(m, false), new NDList(x), false).get(0).toFloatArray();
+            assertTrue(TestModels.maxAbsDiff(eagerLogits, logits) <= 1e-5, "compiled block vs eager");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> InferenceForward.block(model.getBlock(), owner, ForwardEngine.EAGER, Precision.BF16));
             assertEquals("precision bf16 needs the compiled forward, but the eager blocks run (eager requested)",
                     e.getMessage());
         }

@@ -1,6 +1,7 @@
 package org.vit4j.infer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -120,6 +121,24 @@ class DjlLoadingTest {
             }
             checkAgainstClassifier(criteria);
         }
+    }
+
+    @Test
+    void bf16OnTheEagerForwardIsRefused() {
+        Criteria<Image, Classifications> criteria = Criteria.builder()
+                .setTypes(Image.class, Classifications.class)
+                .optModelPath(dir)
+                .optEngine("PyTorch")
+                .optArgument("forward", "eager")
+                .optArgument("precision", "bf16")
+                .optTranslatorFactory(new DeferredTranslatorFactory())
+                .build();
+        Throwable e = assertThrows(Exception.class, criteria::loadModel);
+        while (e.getCause() != null && !(e instanceof IllegalArgumentException)) {
+            e = e.getCause();
+        }
+        assertEquals("precision bf16 needs the compiled forward, but the eager blocks run (eager requested)",
+                e.getMessage());
     }
 
     private void checkAgainstClassifier(Criteria<Image, Classifications> criteria) throws Exception {

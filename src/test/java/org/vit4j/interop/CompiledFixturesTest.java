@@ -131,7 +131,7 @@ class CompiledFixturesTest {
     void timmArchitecturesRunCompiledWithTimmsLogits(String name, String size) throws IOException {
         Npy.Array x = Npy.read(TimmGoldenTest.fixture("input_" + size + ".npy"));
         float[] want = Npy.read(TimmGoldenTest.fixture(name + "_logits_" + size + ".npy")).data();
-        float[] wantFeatures = Npy.read(TimmGoldenTest.fixture(name + "_features_" + size + ".npy")).data();
+        float[] wantEncoded = Npy.read(TimmGoldenTest.fixture(name + "_features_" + size + ".npy")).data();
         try (VitModel model = TimmGoldenTest.imported(name);
                 InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32);
                 CompiledVit fp32 = CompiledVit.compile(model.getBlock(), new Precision.Choice(Precision.FP32, "test"),
@@ -143,23 +143,23 @@ class CompiledFixturesTest {
             NDArray images = m.create(x.data(), new Shape(x.shape())); // (B, C, H, W)
             float[] compiled = f.forward(images).get(0).toFloatArray();
             float[] eager = model.forward(images).get(0).toFloatArray();
-            float[] features = fp32.features(images).toFloatArray();
-            float[] eagerFeatures = model.encoded(images).toFloatArray();
+            float[] encoded = fp32.encoded(images).toFloatArray();
+            float[] eagerEncoded = model.encoded(images).toFloatArray();
             float[] half = bf16.forward(images).get(0).toFloatArray();
             double scale = TestModels.maxAbsDiff(want, new float[want.length]);
             double vsTimm = TestModels.maxAbsDiff(compiled, want);
             double vsEager = TestModels.maxAbsDiff(compiled, eager);
-            double featuresVsTimm = TestModels.maxAbsDiff(features, wantFeatures);
-            double featuresVsEager = TestModels.maxAbsDiff(features, eagerFeatures);
+            double encodedVsTimm = TestModels.maxAbsDiff(encoded, wantEncoded);
+            double encodedVsEager = TestModels.maxAbsDiff(encoded, eagerEncoded);
             double bfDiff = TestModels.maxAbsDiff(half, compiled);
             System.out.printf(Locale.ROOT, "[compiled] %-15s %-6s max|logit| %.3f  fp32 vs timm %.1e  vs eager %.1e"
-                    + "  features vs timm %.1e  vs eager %.1e  bf16 max|dlogit| %.2e%n",
-                    name, size, scale, vsTimm, vsEager, featuresVsTimm, featuresVsEager, bfDiff);
+                    + "  encoded vs timm %.1e  vs eager %.1e  bf16 max|dlogit| %.2e%n",
+                    name, size, scale, vsTimm, vsEager, encodedVsTimm, encodedVsEager, bfDiff);
             assertTrue(scale > 0.1, name + ": the reference logits are trivial");
             assertTrue(vsTimm <= 1e-4, name + " " + size + ": max |compiled - timm| = " + vsTimm);
             assertTrue(vsEager <= 1e-5, name + " " + size + ": max |compiled - eager| = " + vsEager);
-            assertTrue(featuresVsTimm <= 1e-3, name + " " + size + ": features max |compiled - timm| = " + featuresVsTimm);
-            assertTrue(featuresVsEager <= 1e-5, name + " " + size + ": features max |compiled - eager| = " + featuresVsEager);
+            assertTrue(encodedVsTimm <= 1e-3, name + " " + size + ": encoded max |compiled - timm| = " + encodedVsTimm);
+            assertTrue(encodedVsEager <= 1e-5, name + " " + size + ": encoded max |compiled - eager| = " + encodedVsEager);
             assertTrue(bfDiff <= 0.03 * scale, name + " " + size + ": bf16 max |dlogit| " + bfDiff + " of max |logit| " + scale);
         }
     }
