@@ -34,7 +34,12 @@ import org.vit4j.infer.InferenceModel;
  *       sun.net.httpserver.maxReqTime} and {@code maxRspTime} (seconds), which the JDK reads once,
  *       when its first server starts: {@link Builder#start()} sets them unless they are set
  *       already, and {@link #getRequestTimeout()} says which value is in force;
- *   <li>a body limit, checked against the declared length before anything is read.
+ *   <li>a body limit, checked against the declared length before anything is read;
+ *   <li>{@code TCP_NODELAY} on its connections (the JVM-wide {@code sun.net.httpserver.nodelay},
+ *       set the same way): the JDK writes a response's headers and body as two segments, and
+ *       without it Nagle's algorithm holds the body back until the client acknowledges the
+ *       headers, which a client delaying its acknowledgements does only after tens of
+ *       milliseconds.
  * </ul>
  *
  * <p>Listens on {@code 127.0.0.1} unless another host is named. {@link #close()} stops accepting,
@@ -56,6 +61,7 @@ public final class VitServer implements AutoCloseable {
 
     private static final String MAX_REQ_TIME = "sun.net.httpserver.maxReqTime";
     private static final String MAX_RSP_TIME = "sun.net.httpserver.maxRspTime";
+    private static final String NO_DELAY = "sun.net.httpserver.nodelay";
 
     private final HttpServer http;
     private final ThreadPoolExecutor workers;
@@ -306,6 +312,9 @@ public final class VitServer implements AutoCloseable {
             }
             if (System.getProperty(MAX_RSP_TIME) == null) {
                 System.setProperty(MAX_RSP_TIME, Long.toString(requestTimeout.getSeconds()));
+            }
+            if (System.getProperty(NO_DELAY) == null) {
+                System.setProperty(NO_DELAY, "true");
             }
             BatchingModel batcher = BatchingModel.builder().setModel(model).optMaxBatch(maxBatch)
                     .optMaxDelay(maxDelay).optQueueCapacity(queueCapacity).build();

@@ -132,6 +132,12 @@ class VitServerTest {
         assertEquals(Duration.ofSeconds(REQUEST_TIMEOUT_S), VitServer.getRequestTimeout());
     }
 
+    /** The JDK server writes headers and body as two segments: without TCP_NODELAY Nagle holds the body back. */
+    @Test
+    void connectionsSendWithoutNagleDelay() {
+        assertEquals("true", System.getProperty("sun.net.httpserver.nodelay"));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 4, 16})
     void concurrentClientsGetPredictsAnswers(int clients) throws Exception {
