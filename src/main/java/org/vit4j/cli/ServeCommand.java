@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.vit4j.infer.BatchingModel;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.serve.VitServer;
 import picocli.CommandLine.Command;
@@ -67,10 +68,11 @@ final class ServeCommand implements Callable<Integer> {
         try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), pixelLimit.value())) {
             VitServer server;
             try {
-                server = VitServer.builder().setModel(loaded)
+                server = VitServer.builder()
+                        .setBatching(BatchingModel.builder().setModel(loaded).optMaxBatch(maxBatch)
+                                .optMaxDelay(Duration.ofMillis(maxDelayMs)).optQueueCapacity(queue))
                         .optModelName(model == null ? "bundled" : model.toString())
-                        .optHost(host).optPort(port).optMaxBatch(maxBatch)
-                        .optMaxDelay(Duration.ofMillis(maxDelayMs)).optQueueCapacity(queue)
+                        .optHost(host).optPort(port)
                         .optMaxBodyBytes((long) maxBodyMb << 20).start();
             } catch (BindException e) {
                 throw new BindException("cannot listen on " + host + ":" + port + ": " + e.getMessage());

@@ -12,7 +12,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.vit4j.infer.BatchingModel;
-import org.vit4j.infer.InferenceModel;
 
 /**
  * An HTTP server over one model: {@code POST /predict}, {@code POST /embed}, {@code GET /health}
@@ -48,7 +47,8 @@ import org.vit4j.infer.InferenceModel;
  *
  * <pre>{@code
  * try (InferenceModel model = InferenceModel.bundled(Device.cpu());
- *      VitServer server = VitServer.builder().setModel(model).optPort(8080).start()) {
+ *      VitServer server = VitServer.builder().setBatching(BatchingModel.builder().setModel(model))
+ *              .optPort(8080).start()) {
  *     System.out.println("listening on " + server.getUri());
  *     server.awaitClose(); // until another thread (e.g. a shutdown hook) closes it
  * }
@@ -152,15 +152,12 @@ public final class VitServer implements AutoCloseable {
         }
     }
 
-    /** Builds and starts a {@link VitServer}: {@code setModel} is required, {@code opt} methods have defaults. */
+    /** Builds and starts a {@link VitServer}: {@code setBatching} is required, {@code opt} methods have defaults. */
     public static final class Builder {
-        private InferenceModel model;
+        private BatchingModel.Builder batching;
         private String modelName = "vit4j model";
         private String host = "127.0.0.1";
         private int port = 8080;
-        private int maxBatch = 8;
-        private Duration maxDelay = Duration.ofMillis(5);
-        private int queueCapacity = 256;
         private int workers = 16;
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -168,13 +165,17 @@ public final class VitServer implements AutoCloseable {
         private Builder() {}
 
         /**
-         * The model to serve; the server does not close it.
+         * The model to serve and how concurrent calls share its passes: a {@link BatchingModel#builder()}
+         * with its model ({@code setModel}, which the server does not close) and, optionally, its
+         * {@code optMaxBatch}, {@code optMaxDelay} and {@code optQueueCapacity} (that capacity also
+         * bounds the workers' queue). The server builds it at {@link #start()} and closes the batcher
+         * it built when it closes.
          *
-         * @param model an open model
+         * @param batching the batcher's builder
          * @return this
          */
-        public Builder setModel(InferenceModel model) {
-            this.model = model;
+        public Builder setBatching(BatchingModel.Builder batching) {
+            this.batching = batching;
             return this;
         }
 
@@ -211,39 +212,6 @@ public final class VitServer implements AutoCloseable {
             return this;
         }
 
-        /**
-         * The most images in one forward pass ({@link BatchingModel.Builder#optMaxBatch}).
-         *
-         * @param maxBatch default 8
-         * @return this
-         */
-        public Builder optMaxBatch(int maxBatch) {
-            this.maxBatch = maxBatch;
-            return this;
-        }
-
-        /**
-         * How long a first waiting request waits for others ({@link BatchingModel.Builder#optMaxDelay}).
-         *
-         * @param maxDelay default 5 ms
-         * @return this
-         */
-        public Builder optMaxDelay(Duration maxDelay) {
-            this.maxDelay = maxDelay;
-            return this;
-        }
-
-        /**
-         * The most images waiting for a pass; one more is answered 503 ({@link
-         * BatchingModel.Builder#optQueueCapacity}). Also the length of the workers' queue.
-         *
-         * @param queueCapacity default 256
-         * @return this
-         */
-        public Builder optQueueCapacity(int queueCapacity) {
-            this.queueCapacity = queueCapacity;
-            return this;
-        }
 
         /**
          * Threads that read, decode and answer requests.
@@ -288,8 +256,8 @@ public final class VitServer implements AutoCloseable {
          * @throws IOException if the address cannot be bound (e.g. the port is in use)
          */
         public VitServer start() throws IOException {
-            if (model == null) {
-                throw new IllegalArgumentException("setModel is required");
+            if (batching == null) {
+                throw new IllegalArgumentException("setBatching is required");
             }
             if (host == null || host.isBlank()) {
                 throw new IllegalArgumentException("host must be named, got '" + host + "'");
@@ -316,11 +284,10 @@ public final class VitServer implements AutoCloseable {
             if (System.getProperty(NO_DELAY) == null) {
                 System.setProperty(NO_DELAY, "true");
             }
-            BatchingModel batcher = BatchingModel.builder().setModel(model).optMaxBatch(maxBatch)
-                    .optMaxDelay(maxDelay).optQueueCapacity(queueCapacity).build();
+            BatchingModel batcher = batching.build();
             AtomicInteger n = new AtomicInteger();
             ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(queueCapacity), r -> {
+                    new ArrayBlockingQueue<>(batcher.getQueueCapacity()), r -> {
                         Thread t = new Thread(r, "vit4j-serve-" + n.incrementAndGet());
                         t.setDaemon(true);
                         return t;

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vit4j.cli.CliRun;
+import org.vit4j.infer.BatchingModel;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.infer.TokenKind;
 import org.vit4j.reliability.HostileFiles;
@@ -91,8 +92,9 @@ class VitServerTest {
         }
         assertEquals(samples.size(), predicted.size());
         model = InferenceModel.bundled(Device.cpu());
-        server = VitServer.builder().setModel(model).optModelName("bundled").optPort(0)
-                .optMaxBatch(8).optMaxDelay(Duration.ofMillis(5)).start();
+        server = VitServer.builder()
+                .setBatching(BatchingModel.builder().setModel(model).optMaxBatch(8).optMaxDelay(Duration.ofMillis(5)))
+                .optModelName("bundled").optPort(0).start();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
     }
@@ -385,8 +387,8 @@ class VitServerTest {
     @Test
     void aFullQueueAnswers503WithRetryAfter() throws Exception {
         byte[] png = images.values().iterator().next();
-        try (VitServer small = VitServer.builder().setModel(model).optPort(0).optMaxBatch(100)
-                .optMaxDelay(Duration.ofSeconds(3)).optQueueCapacity(1).start()) {
+        try (VitServer small = VitServer.builder().setBatching(BatchingModel.builder().setModel(model)
+                .optMaxBatch(100).optMaxDelay(Duration.ofSeconds(3)).optQueueCapacity(1)).optPort(0).start()) {
             CompletableFuture<HttpResponse<String>> first = client.sendAsync(
                     HttpRequest.newBuilder(uri(small, "/predict")).POST(HttpRequest.BodyPublishers.ofByteArray(png)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -408,7 +410,7 @@ class VitServerTest {
     @Test
     void clientsThatDisconnectMidRequestCostNothingElse() throws Exception {
         byte[] png = images.values().iterator().next();
-        try (VitServer small = VitServer.builder().setModel(model).optPort(0).optWorkers(2).start()) {
+        try (VitServer small = VitServer.builder().setBatching(BatchingModel.builder().setModel(model)).optPort(0).optWorkers(2).start()) {
             int port = small.getAddress().getPort();
             for (int i = 0; i < 20; i++) {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -431,7 +433,7 @@ class VitServerTest {
     @Test
     void stalledClientsAreCutOffWithoutBlockingTheOthers() throws Exception {
         byte[] png = images.values().iterator().next();
-        try (VitServer small = VitServer.builder().setModel(model).optPort(0).optWorkers(2).start()) {
+        try (VitServer small = VitServer.builder().setBatching(BatchingModel.builder().setModel(model)).optPort(0).optWorkers(2).start()) {
             int port = small.getAddress().getPort();
             List<Socket> stalled = new ArrayList<>();
             try {
