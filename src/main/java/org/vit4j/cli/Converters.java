@@ -295,6 +295,38 @@ public final class Converters {
         }
     }
 
+    /**
+     * An integer from {@code min} to {@code max}, refused as {@code must be from MIN to MAX}, or with
+     * {@code notANumber} when it is not an integer at all.
+     */
+    abstract static class IntegerRange<T> implements ITypeConverter<T> {
+        private final long min;
+        private final long max;
+        private final String notANumber;
+        private final java.util.function.LongFunction<T> box;
+
+        IntegerRange(long min, long max, String notANumber, java.util.function.LongFunction<T> box) {
+            this.min = min;
+            this.max = max;
+            this.notANumber = notANumber;
+            this.box = box;
+        }
+
+        @Override
+        public T convert(String s) {
+            long v;
+            try {
+                v = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException(notANumber);
+            }
+            if (v < min || v > max) {
+                throw new TypeConversionException("must be from " + min + " to " + max);
+            }
+            return box.apply(v);
+        }
+    }
+
     private static long integer(String s) {
         try {
             return Long.parseLong(s.trim());

@@ -11,11 +11,9 @@ import org.vit4j.infer.BatchingModel;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.serve.VitServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /** {@code vit4j serve}: the model over HTTP ({@link VitServer}) until Ctrl-C. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -87,36 +85,16 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** A port, 0 to 65535 (0: a free one). */
-    static final class Port implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String s) {
-            int v;
-            try {
-                v = Integer.parseInt(s.trim());
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("not a port number (0 to 65535)");
-            }
-            if (v < 0 || v > 65_535) {
-                throw new TypeConversionException("must be from 0 to 65535");
-            }
-            return v;
+    static final class Port extends Converters.IntegerRange<Integer> {
+        Port() {
+            super(0, 65_535, "not a port number (0 to 65535)", v -> (int) v);
         }
     }
 
     /** Milliseconds, 0 to 60 000. */
-    static final class Milliseconds implements ITypeConverter<Long> {
-        @Override
-        public Long convert(String s) {
-            long v;
-            try {
-                v = Long.parseLong(s.trim());
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("not an integer");
-            }
-            if (v < 0 || v > 60_000) {
-                throw new TypeConversionException("must be from 0 to 60000");
-            }
-            return v;
+    static final class Milliseconds extends Converters.IntegerRange<Long> {
+        Milliseconds() {
+            super(0, 60_000, "not an integer", v -> v);
         }
     }
 }
