@@ -12,6 +12,7 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -160,9 +161,11 @@ public final class CompiledVit implements AutoCloseable {
             list[i] = (PtNDArray) (n == null || perGrid ? VitProgram.absent(config, i, program.manager())
                     : params.get(n).getArray());
         }
+        long[] codes = new long[linearWeightNames().size()];
+        Arrays.fill(codes, kernel.kernel() == LinearKernel.ONEDNN ? 1 : 0); // vit.py route_names()
         try (IValue ws = IValue.listFrom(list);
-                IValue packed = IValue.from(kernel.kernel() == LinearKernel.ONEDNN);
-                IValue n = IValueUtils.runMethod(module, "load_weights", ws, packed)) {
+                IValue routes = IValue.listFrom(codes);
+                IValue n = IValueUtils.runMethod(module, "load_weights", ws, routes)) {
             if (n.toLong() != list.length) {
                 throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + list.length);
             }
@@ -197,12 +200,7 @@ public final class CompiledVit implements AutoCloseable {
      * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
      */
     public Map<String, String> linearKernels() {
-        List<String> linear = new ArrayList<>();
-        for (String n : VitProgram.weightNames(network.getConfig())) {
-            if (n != null && n.endsWith("weight") && !n.contains("norm")) { // the program's linear(): same order
-                linear.add(n);
-            }
-        }
+        List<String> linear = linearWeightNames();
         Map<String, String> out = new LinkedHashMap<>();
         try (IValue v = IValueUtils.runMethod(module, "linear_kernels")) {
             IValue[] kinds = v.toIValueArray();
@@ -220,6 +218,17 @@ public final class CompiledVit implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** @return the linear layers' weight names, in the order of the program's {@code linear()} */
+    private List<String> linearWeightNames() {
+        List<String> linear = new ArrayList<>();
+        for (String n : VitProgram.weightNames(network.getConfig())) {
+            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
+                linear.add(n);
+            }
+        }
+        return linear;
     }
 
     /**
