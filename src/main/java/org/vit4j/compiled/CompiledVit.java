@@ -55,6 +55,11 @@ import org.vit4j.position.RotaryEmbedding;
  *       in the images' manager.
  * </ul>
  *
+ * <p>Compiled with {@link BatchParts} above 1, {@link #forward}, {@link #pooled} and {@link #encoded}
+ * compute a batch of two or more images in parts at once, one intra-op thread each, on {@link
+ * PartsThread}'s thread; a batch of one image runs whole on the calling thread, with its intra-op
+ * threads.
+ *
  * <p>A config with an option the program does not implement (one added to {@link ViTConfig} later)
  * is refused by {@link #unsupported}, and callers ({@link InferenceForward}) fall back to the eager
  * blocks. Safe for concurrent calls once built (the program is not changed after loading). The JIT

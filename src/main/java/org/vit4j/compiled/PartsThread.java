@@ -37,6 +37,7 @@ final class PartsThread {
     private static final String POOL_THREAD = "PTThreadPool";
 
     private static ExecutorService executor;
+    private static volatile Thread thread;
     private static String layout;
 
     private PartsThread() {}
@@ -57,16 +58,22 @@ final class PartsThread {
         ExecutorService e = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vit4j-batch-parts");
             t.setDaemon(true);
+            thread = t;
             return t;
         });
+        boolean started = false;
         try {
-            wait(e.submit(() -> {
+            await(e.submit(() -> {
                 JniUtils.setNumThreads(1); // this thread's count, and the process's while the pool starts
                 prime.run();
                 awaitPool(JniUtils.getNumInteropThreads());
                 return null;
             }));
+            started = true;
         } finally {
+            if (!started) {
+                e.shutdown();
+            }
             // the process-wide count back, set from a thread of its own: the caller's state is untouched
             Thread restore = new Thread(() -> JniUtils.setNumThreads(threads), "vit4j-threads-restore");
             restore.start();
@@ -78,8 +85,8 @@ final class PartsThread {
         }
         executor = e;
         layout = before > 0
-                ? "parts on one thread each; the inter-op pool started before with " + threads
-                        + " intra-op threads per task (another fork in this process)"
+                ? "part 0 on one thread; the inter-op pool was started before (another fork in this process):"
+                        + " its threads keep the intra-op count they started with"
                 : "parts on one thread each";
     }
 
@@ -104,10 +111,13 @@ final class PartsThread {
         if (e == null) {
             throw new IllegalStateException("PartsThread.start was not called");
         }
-        return wait(e.submit(work::get));
+        if (Thread.currentThread() == thread) {
+            return work.get(); // already on it (a pass started from a parted one would wait for itself)
+        }
+        return await(e.submit(work::get));
     }
 
-    private static <T> T wait(Future<T> f) {
+    private static <T> T await(Future<T> f) {
         boolean interrupted = false;
         try {
             while (true) {
