@@ -63,6 +63,9 @@ import org.vit4j.position.RotaryEmbedding;
  */
 public final class CompiledVit implements AutoCloseable {
 
+    /** The route code of {@code int8} in the program ({@code vit.py}'s {@code route_names()}). */
+    private static final long INT8_ROUTE = 3;
+
     private final VisionTransformer network;
     private final Precision.Choice precision;
     private final LinearKernel.Choice kernel;
@@ -163,6 +166,9 @@ public final class CompiledVit implements AutoCloseable {
         }
         long[] codes = new long[linearWeightNames().size()];
         Arrays.fill(codes, kernel.kernel() == LinearKernel.ONEDNN ? 1 : 0); // vit.py route_names()
+        if (precision.precision() == Precision.INT8) {
+            Arrays.fill(codes, INT8_ROUTE);
+        }
         try (IValue ws = IValue.listFrom(list);
                 IValue routes = IValue.listFrom(codes);
                 IValue n = IValueUtils.runMethod(module, "load_weights", ws, routes)) {
