@@ -66,6 +66,13 @@ public final class CompiledVit implements AutoCloseable {
     /** The route code of {@code int8} in the program ({@code vit.py}'s {@code route_names()}). */
     private static final long INT8_ROUTE = 3;
 
+    /**
+     * The linear kernel of an int8 program: every layer is int8 ({@code quantized::linear_dynamic});
+     * {@code aten::linear} only for a layer whose int8 product fails the load-time check.
+     */
+    public static final LinearKernel.Choice INT8_FALLBACK = new LinearKernel.Choice(LinearKernel.ATEN,
+            "int8: aten::linear only where a layer fails the int8 check");
+
     private final VisionTransformer network;
     private final Precision.Choice precision;
     private final LinearKernel.Choice kernel;
@@ -86,7 +93,7 @@ public final class CompiledVit implements AutoCloseable {
      * linear kernel {@link LinearKernel#AUTO} chooses for this CPU ({@code aten} on a GPU).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
-     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
      * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
@@ -96,6 +103,7 @@ public final class CompiledVit implements AutoCloseable {
         boolean gpu = network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
         LinearKernel.Choice kernel = gpu
                 ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                : precision.precision() == Precision.INT8 ? INT8_FALLBACK
                 : LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
         return compile(network, precision, kernel, manager);
     }
@@ -105,7 +113,8 @@ public final class CompiledVit implements AutoCloseable {
      * the weights (packed for {@code onednn}).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
-     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8} (every linear layer int8 whatever
+     *     the kernel), already resolved
      * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
@@ -200,8 +209,9 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
-     * mkldnn::_linear_pointwise}) or {@code aten} ({@code aten::linear}: requested, or a packed
-     * layout that failed the program's load-time check).
+     * mkldnn::_linear_pointwise}), {@code int8} (an int8 weight, {@code quantized::linear_dynamic})
+     * or {@code aten} ({@code aten::linear}: requested, or a packed layout or int8 product that
+     * failed the program's load-time check).
      *
      * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
      */
@@ -238,13 +248,24 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN, and
-     * which do not.
+     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN (in
+     * int8: run in int8), and which do not.
      *
-     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}
+     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}, or
+     *     {@code int8 (quantized::linear_dynamic): 50 of 50 layers int8}
      */
     public String describeLinearKernels() {
         Map<String, String> k = linearKernels();
+        if (precision.precision() == Precision.INT8) {
+            List<String> fp32 = new ArrayList<>();
+            k.forEach((name, kind) -> {
+                if (!kind.equals("int8")) {
+                    fp32.add(name);
+                }
+            });
+            String s = "int8 (quantized::linear_dynamic): " + (k.size() - fp32.size()) + " of " + k.size() + " layers int8";
+            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
+        }
         List<String> plain = new ArrayList<>();
         k.forEach((name, kind) -> {
             if (!kind.equals("onednn-packed")) {

@@ -223,6 +223,14 @@ class Vit(Module):
     if flat:
       y = torch.squeeze(y, 1)
     return y
+  def int8_error(self: __torch__.Vit,
+    w: Tensor,
+    x: Tensor) -> float:
+    # The int8 route's relative error on a plain weight w (out, in) and input x (..., in):
+    # |int8(x) - x w^T| / |x w^T| (Frobenius norms), as agrees measures it; for tests and the docs.
+    want = torch.linear(x, w)
+    got = self.int8(x, ops.quantized.linear_prepack(self.quantized(w), None))
+    return float(torch.norm(torch.sub(got, want))) / (float(torch.norm(want)) + 1.0e-30)
   def linear_kernels(self: __torch__.Vit) -> List[str]:
     # per linear weight, in linear()'s order: the name of the route it got
     names = self.route_names()
