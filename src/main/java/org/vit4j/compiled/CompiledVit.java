@@ -32,7 +32,7 @@ import org.vit4j.position.RotaryEmbedding;
  * A {@link VisionTransformer}'s inference forward: the {@link VitProgram} on its inference route,
  * run by DJL's PyTorch engine: the same arithmetic as the eager
  * blocks, with fused attention ({@code torch.scaled_dot_product_attention}) and optionally
- * bfloat16 matrix products ({@link Precision}). Every config vit4j builds or imports compiles
+ * bfloat16 matrix products or int8 linear layers ({@link Precision}). Every config vit4j builds or imports compiles
  * ({@link #supports}): every pooling, class and register tokens, fc-norm, qkv bias with or without
  * its key part, every absolute position embedding, every rotary kind with or without an absolute
  * table, LayerScale.
