@@ -73,7 +73,8 @@
  *       (or libtorch), never just "engine".
  *   <dt>precision
  *   <dd>the number format of the compiled program's matrix products: {@code fp32}, {@code bf16},
- *       {@code auto}; {@code --precision}, the Criteria argument {@code precision}.
+ *       {@code int8} (linear layers only, CPU inference only), {@code auto} (never {@code int8});
+ *       {@code --precision}, the Criteria argument {@code precision}.
  *   <dt>linear kernel
  *   <dd>which operator computes the compiled program's linear layers ({@code onednn}, {@code
  *       aten}, {@code auto}); {@code compiled.LinearKernel}, {@code bench --linear-kernel}, the

@@ -191,6 +191,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw Usage.error(spec, "--soak-images " + soakImages + ": " + problem);
             }
         }
+        if (train != null && forward.precision() == Precision.INT8) {
+            throw Usage.error(spec, "--precision int8: " + TrainOptions.INT8_INFERENCE_ONLY + "; --train measures training");
+        }
         if (train != null && DataSets.problem(train) != null) {
             throw Usage.error(spec, "--train " + train + ": " + DataSets.problem(train));
         }

@@ -23,11 +23,12 @@ final class ForwardOptions {
 
     @Spec(Spec.Target.MIXEE) CommandSpec mixee;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16|auto", converter = PrecisionName.class,
+    @Option(names = "--precision", paramLabel = "fp32|bf16|int8|auto", converter = PrecisionName.class,
             description = "Number format of the compiled program: bf16 matrix products and attention (LayerNorm,"
-                    + " softmax and outputs fp32; training keeps fp32 weights and AdamW state), or auto: bf16 where"
-                    + " the CPU has amx_bf16 or avx512_bf16 or on a GPU, else fp32 (default: fp32;"
-                    + " train --resume: the run's).")
+                    + " softmax and outputs fp32; training keeps fp32 weights and AdamW state); int8 linear layers"
+                    + " (weights per output channel, activations quantized per image at each call; CPU inference"
+                    + " only); or auto: bf16 where the CPU has amx_bf16 or avx512_bf16 or on a GPU, else fp32, never"
+                    + " int8 (default: fp32; train --resume: the run's).")
     Precision precision;
 
     @Option(names = "--engine", paramLabel = "compiled|eager", converter = EngineName.class,
@@ -56,7 +57,7 @@ final class ForwardOptions {
         return precision;
     }
 
-    /** {@code fp32}, {@code bf16} or {@code auto}. */
+    /** {@code fp32}, {@code bf16}, {@code int8} or {@code auto}. */
     static final class PrecisionName extends Converters.Names<Precision> {
         PrecisionName() {
             super(Precision.class);
@@ -72,7 +73,7 @@ final class ForwardOptions {
 
     /**
      * Refuses options that contradict each other before any model is loaded ({@link Common#device}
-     * calls it): bf16 needs the compiled forward.
+     * calls it): bf16 and int8 need the compiled forward.
      *
      * @param spec the command
      */
@@ -81,27 +82,32 @@ final class ForwardOptions {
     }
 
     /**
-     * Refuses bf16 with {@code --engine eager}, for every command that has both options.
+     * Refuses bf16 and int8 with {@code --engine eager}, for every command that has both options.
      *
      * @param spec the command
      * @param engine the {@code --engine} given, or null
      * @param precision the {@code --precision} given, or null
      */
     static void check(CommandSpec spec, ForwardEngine engine, Precision precision) {
-        if (engine == ForwardEngine.EAGER && precision == Precision.BF16) {
-            throw Usage.error(spec, "--precision bf16: needs the compiled forward; --engine eager runs the eager blocks");
+        if (engine == ForwardEngine.EAGER && (precision == Precision.BF16 || precision == Precision.INT8)) {
+            throw Usage.error(spec, "--precision " + precision.cliName()
+                    + ": needs the compiled forward; --engine eager runs the eager blocks");
         }
     }
 
     /**
-     * Refuses bf16 for a model the compiled forward does not run (known once its config is), in the
-     * form of {@link #check}.
+     * Refuses bf16 and int8 for a model the compiled forward does not run (known once its config is),
+     * and int8 on a GPU, in the form of {@link #check}.
      */
     private void checkModel(VitModel model) {
         String unsupported = CompiledVit.unsupported(model.getConfig());
-        if (precision == Precision.BF16 && engine() == ForwardEngine.COMPILED && unsupported != null) {
-            throw Usage.error(mixee, "--precision bf16: needs the compiled forward; this model runs on the eager blocks ("
-                    + unsupported + ")");
+        boolean compiledOnly = precision == Precision.BF16 || precision == Precision.INT8;
+        if (compiledOnly && engine() == ForwardEngine.COMPILED && unsupported != null) {
+            throw Usage.error(mixee, "--precision " + precision.cliName()
+                    + ": needs the compiled forward; this model runs on the eager blocks (" + unsupported + ")");
+        }
+        if (precision == Precision.INT8 && model.getDevice().isGpu()) {
+            throw Usage.error(mixee, "--precision int8: runs on the CPU only; --device gave " + model.getDevice());
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vit4j.InvalidOptionException;
+import org.vit4j.compiled.Precision;
 import org.vit4j.model.Pooling;
 import org.vit4j.patch.ShuffleGrid;
 import org.vit4j.position.PositionScaling;
@@ -111,6 +112,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (forward.precisionGiven() == Precision.INT8) {
+            throw Usage.error(spec, "--precision int8: " + TrainOptions.INT8_INFERENCE_ONLY);
+        }
         boolean resuming = resume != null;
         Path dir = resuming && !resume.isEmpty() ? Path.of(resume) : out;
         if (dir == null) {

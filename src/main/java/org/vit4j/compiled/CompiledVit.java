@@ -32,7 +32,7 @@ import org.vit4j.position.RotaryEmbedding;
  * A {@link VisionTransformer}'s inference forward: the {@link VitProgram} on its inference route,
  * run by DJL's PyTorch engine: the same arithmetic as the eager
  * blocks, with fused attention ({@code torch.scaled_dot_product_attention}) and optionally
- * bfloat16 matrix products ({@link Precision}). Every config vit4j builds or imports compiles
+ * bfloat16 matrix products or int8 linear layers ({@link Precision}). Every config vit4j builds or imports compiles
  * ({@link #supports}): every pooling, class and register tokens, fc-norm, qkv bias with or without
  * its key part, every absolute position embedding, every rotary kind with or without an absolute
  * table, LayerScale.
@@ -68,6 +68,16 @@ import org.vit4j.position.RotaryEmbedding;
  */
 public final class CompiledVit implements AutoCloseable {
 
+    /** The route code of {@code int8} in the program ({@code vit.py}'s {@code route_names()}). */
+    private static final long INT8_ROUTE = 3;
+
+    /**
+     * The linear kernel of an int8 program: every layer is int8 ({@code quantized::linear_dynamic});
+     * {@code aten::linear} only for a layer whose int8 product fails the load-time check.
+     */
+    public static final LinearKernel.Choice INT8_FALLBACK = new LinearKernel.Choice(LinearKernel.ATEN,
+            "int8: aten::linear only where a layer fails the int8 check");
+
     private final VisionTransformer network;
     private final Precision.Choice precision;
     private final LinearKernel.Choice kernel;
@@ -90,7 +100,7 @@ public final class CompiledVit implements AutoCloseable {
      * linear kernel {@link LinearKernel#AUTO} chooses for this CPU ({@code aten} on a GPU).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
-     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
      * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
@@ -100,6 +110,7 @@ public final class CompiledVit implements AutoCloseable {
         boolean gpu = network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
         LinearKernel.Choice kernel = gpu
                 ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                : precision.precision() == Precision.INT8 ? INT8_FALLBACK
                 : LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
         return compile(network, precision, kernel, manager);
     }
@@ -109,7 +120,8 @@ public final class CompiledVit implements AutoCloseable {
      * the weights (packed for {@code onednn}).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
-     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8} (every linear layer int8 whatever
+     *     the kernel), already resolved
      * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
@@ -192,6 +204,9 @@ public final class CompiledVit implements AutoCloseable {
         }
         long[] codes = new long[linearWeightNames().size()];
         Arrays.fill(codes, kernel.kernel() == LinearKernel.ONEDNN ? 1 : 0); // vit.py route_names()
+        if (precision.precision() == Precision.INT8) {
+            Arrays.fill(codes, INT8_ROUTE);
+        }
         try (IValue ws = IValue.listFrom(list);
                 IValue routes = IValue.listFrom(codes);
                 IValue n = IValueUtils.runMethod(module, "load_weights", ws, routes)) {
@@ -259,8 +274,9 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
-     * mkldnn::_linear_pointwise}) or {@code aten} ({@code aten::linear}: requested, or a packed
-     * layout that failed the program's load-time check).
+     * mkldnn::_linear_pointwise}), {@code int8} (an int8 weight, {@code quantized::linear_dynamic})
+     * or {@code aten} ({@code aten::linear}: requested, or a packed layout or int8 product that
+     * failed the program's load-time check).
      *
      * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
      */
@@ -297,13 +313,24 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN, and
-     * which do not.
+     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN (in
+     * int8: run in int8), and which do not.
      *
-     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}
+     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}, or
+     *     {@code int8 (quantized::linear_dynamic): 50 of 50 layers int8}
      */
     public String describeLinearKernels() {
         Map<String, String> k = linearKernels();
+        if (precision.precision() == Precision.INT8) {
+            List<String> fp32 = new ArrayList<>();
+            k.forEach((name, kind) -> {
+                if (!kind.equals("int8")) {
+                    fp32.add(name);
+                }
+            });
+            String s = "int8 (quantized::linear_dynamic): " + (k.size() - fp32.size()) + " of " + k.size() + " layers int8";
+            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
+        }
         List<String> plain = new ArrayList<>();
         k.forEach((name, kind) -> {
             if (!kind.equals("onednn-packed")) {

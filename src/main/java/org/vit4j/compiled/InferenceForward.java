@@ -17,8 +17,9 @@ import org.vit4j.model.VitModel;
  *
  * <p>Choosing: {@link ForwardEngine#COMPILED} compiles when {@link CompiledVit#supports} the config
  * and falls back to eager otherwise; {@link ForwardEngine#EAGER} never compiles. {@link
- * Precision#AUTO} resolves with {@link Precision#resolve}; bf16 needs the compiled program, so
- * {@code auto} on the eager path is fp32 and an explicit {@code bf16} there is refused.
+ * Precision#AUTO} resolves with {@link Precision#resolve}; bf16 and int8 need the compiled program,
+ * so {@code auto} on the eager path is fp32 and an explicit {@code bf16} or {@code int8} there is
+ * refused, as is {@code int8} on a GPU.
  */
 public final class InferenceForward implements AutoCloseable {
 
@@ -52,7 +53,7 @@ public final class InferenceForward implements AutoCloseable {
      * @param engine the requested engine
      * @param precision the requested precision
      * @return the forward, for the caller to close
-     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run
+     * @throws IllegalArgumentException if bf16 or int8 is requested where only the eager blocks can run (int8: or on a GPU)
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision) {
         return of(model, engine, precision, LinearKernel.AUTO);
@@ -67,7 +68,7 @@ public final class InferenceForward implements AutoCloseable {
      * @param precision the requested precision
      * @param kernel the requested linear kernel (ignored by the eager blocks)
      * @return the forward, for the caller to close
-     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run,
+     * @throws IllegalArgumentException if bf16 or int8 is requested where only the eager blocks can run (int8: or on a GPU),
      *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel) {
@@ -110,7 +111,7 @@ public final class InferenceForward implements AutoCloseable {
      * @param engine the requested engine
      * @param precision the requested precision
      * @return the block
-     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run
+     * @throws IllegalArgumentException if bf16 or int8 is requested where only the eager blocks can run (int8: or on a GPU)
      */
     public static Block block(VisionTransformer network, NDManager manager, ForwardEngine engine,
             Precision precision) {
@@ -131,15 +132,20 @@ public final class InferenceForward implements AutoCloseable {
             reason = "fallback: " + unsupported;
         } else {
             CpuFeatures cpu = CpuFeatures.current();
+            if (precision == Precision.INT8 && device.isGpu()) {
+                throw new IllegalArgumentException("precision int8 runs on the CPU only (libtorch's quantized kernels),"
+                        + " not on " + device);
+            }
             Precision.Choice p = precision.resolve(device, cpu);
             LinearKernel.Choice k = device.isGpu()
                     ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
+                    : p.precision() == Precision.INT8 ? CompiledVit.INT8_FALLBACK
                     : kernel.resolve(p.precision(), cpu);
             return new Choice(p, k, "compiled requested");
         }
-        if (precision == Precision.BF16) {
-            throw new IllegalArgumentException("precision bf16 needs the compiled forward, but the eager blocks run ("
-                    + reason + ")");
+        if (precision == Precision.BF16 || precision == Precision.INT8) {
+            throw new IllegalArgumentException("precision " + precision.cliName()
+                    + " needs the compiled forward, but the eager blocks run (" + reason + ")");
         }
         Precision.Choice p = precision == Precision.AUTO
                 ? new Precision.Choice(Precision.FP32, "auto: the eager blocks are fp32")

@@ -13,17 +13,27 @@ import org.vit4j.Names;
  * the residual stream and the returned logits and embeddings stay float32. It needs the compiled
  * forward: the conversion happens inside TorchScript, so no bfloat16 array ever reaches DJL's
  * NDArray API (which cannot hold one).
+ *
+ * <p>{@code int8} is dynamic quantization of the linear layers: each weight is quantized once at
+ * load time to int8 with one scale per output channel (symmetric), each call's activations are
+ * quantized per image to unsigned 7 bits with a scale from their range, and libtorch's quantized
+ * kernel ({@code quantized::linear_dynamic}, fbgemm on x86) sums the products exactly in int32 and
+ * scales the result back to float32. LayerNorm, attention, softmax, GELU and the residual stream stay
+ * float32. It needs the compiled forward on a CPU and is only used when asked for: {@code auto} never
+ * picks it.
  */
 public enum Precision implements Named {
     /** float32 throughout (the default). */
     FP32,
     /** bfloat16 matrix products and attention, float32 elsewhere. */
     BF16,
+    /** int8 weights and dynamically quantized activations in the linear layers, float32 elsewhere (CPU only). */
+    INT8,
     /** {@code bf16} where the hardware multiplies bfloat16 natively, else {@code fp32}; see {@link #resolve}. */
     AUTO;
 
     /**
-     * Parses {@code fp32}, {@code bf16} or {@code auto}.
+     * Parses {@code fp32}, {@code bf16}, {@code int8} or {@code auto}.
      *
      * @param name the name (case-insensitive; {@code float32} and {@code bfloat16} are accepted)
      * @return the precision
@@ -39,7 +49,7 @@ public enum Precision implements Named {
      *
      * @param device where the model runs
      * @param cpu the CPU's features (read by {@link CpuFeatures#current()})
-     * @return {@code fp32} or {@code bf16}, never {@code auto}
+     * @return {@code fp32}, {@code bf16} or {@code int8} (only when requested), never {@code auto}
      */
     public Choice resolve(Device device, CpuFeatures cpu) {
         switch (this) {
@@ -47,6 +57,8 @@ public enum Precision implements Named {
                 return new Choice(FP32, "fp32 requested");
             case BF16:
                 return new Choice(BF16, "bf16 requested");
+            case INT8:
+                return new Choice(INT8, "int8 requested");
             default:
                 if (device.isGpu()) {
                     return new Choice(BF16, "auto: CUDA GPU");
@@ -61,7 +73,7 @@ public enum Precision implements Named {
     /**
      * A resolved precision.
      *
-     * @param precision {@code FP32} or {@code BF16}
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8}
      * @param reason why, for {@code bench} and {@code info} (e.g. {@code auto: CPU has avx512_bf16})
      */
     public record Choice(Precision precision, String reason) {

@@ -27,7 +27,8 @@ import java.util.zip.ZipOutputStream;
  *
  * <ul>
  *   <li>{@code NAME/data.pkl}: the module object, pickle protocol 2 — {@code __torch__.CLASS} with
- *       its attributes (booleans, integers, doubles, {@code None}, empty tensor and integer lists);
+ *       its attributes (booleans, integers, doubles, {@code None}, empty tensor and integer lists,
+ *       empty lists of another element type);
  *   <li>{@code NAME/code/__torch__.py}: the TorchScript source of the class, compiled by libtorch
  *       when it loads the archive;
  *   <li>{@code NAME/constants.pkl}: the empty tuple (no tensor constants);
@@ -55,6 +56,31 @@ public final class TorchScriptArchive {
             return "List[int] []";
         }
     };
+
+    /**
+     * The value of an attribute holding an empty list of a TorchScript type other than {@code Tensor}
+     * and {@code int}, pickled as {@code torch.jit.save} pickles a generic list: the list wrapped in
+     * {@code torch.jit._pickle.restore_type_tag(list, "List[TYPE]")}, which gives the loaded list its
+     * element type.
+     *
+     * @param elementType the element type as TorchScript writes it, e.g. {@code
+     *     __torch__.torch.classes.quantized.LinearPackedParamsBase}
+     * @return the attribute's value, for {@link Builder#addAttribute}
+     */
+    public static Object emptyList(String elementType) {
+        if (elementType == null || !elementType.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
+            throw new IllegalArgumentException("element type must be a dotted TorchScript type name, got " + elementType);
+        }
+        return new EmptyList(elementType);
+    }
+
+    /** An empty typed generic list ({@link #emptyList}). */
+    private record EmptyList(String elementType) {
+        @Override
+        public String toString() {
+            return "List[" + elementType + "] []";
+        }
+    }
 
     private static final String VERSION = "3\n";
 
@@ -224,6 +250,11 @@ public final class TorchScriptArchive {
             } else if (v == EMPTY_INT_LIST) {
                 global("torch.jit._pickle", "build_intlist");
                 op('(').op(']').op('(').op('e').op('t').op('R');
+            } else if (v instanceof EmptyList list) {
+                global("torch.jit._pickle", "restore_type_tag"); // torch's Pickler::startTypeTag
+                op(']').op('(').op('e'); // EMPTY_LIST MARK APPENDS
+                string("List[" + list.elementType() + "]");
+                op(0x86).op('R'); // TUPLE2 REDUCE: restore_type_tag(list, type)
             } else {
                 throw new IllegalArgumentException("cannot pickle attribute value " + v + " (" + v.getClass().getSimpleName() + ")");
             }
@@ -280,8 +311,8 @@ public final class TorchScriptArchive {
          * Adds an attribute, in order (the source must declare it with a matching type).
          *
          * @param key the attribute's name
-         * @param value a {@code Boolean}, {@code Integer}, {@code Double}, {@code null} or
-         *     {@link #EMPTY_TENSOR_LIST}
+         * @param value a {@code Boolean}, {@code Integer}, {@code Double}, {@code null}, {@link
+         *     #EMPTY_TENSOR_LIST}, {@link #EMPTY_INT_LIST} or an {@link #emptyList}
          * @return this
          */
         public Builder addAttribute(String key, Object value) {
@@ -308,7 +339,7 @@ public final class TorchScriptArchive {
             for (Map.Entry<String, Object> e : attributes.entrySet()) {
                 Object v = e.getValue();
                 if (!(v == null || v instanceof Boolean || v instanceof Integer || v instanceof Double
-                        || v == EMPTY_TENSOR_LIST || v == EMPTY_INT_LIST)) {
+                        || v == EMPTY_TENSOR_LIST || v == EMPTY_INT_LIST || v instanceof EmptyList)) {
                     problems.add("attribute " + e.getKey() + " has unpicklable value " + v);
                 }
             }

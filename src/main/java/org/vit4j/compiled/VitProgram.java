@@ -70,6 +70,9 @@ public final class VitProgram implements AutoCloseable {
     /** The weights after the blocks, in list order ({@code norm} is {@code fc_norm} in a model with fc-norm). */
     static final List<String> TRAILING = List.of("norm.gamma", "norm.beta", "head.weight", "head.bias");
 
+    /** The TorchScript class of libtorch's packed int8 linear weights ({@code quantized::linear_prepack}). */
+    static final String PACKED_INT8 = "__torch__.torch.classes.quantized.LinearPackedParamsBase";
+
     /** The line of {@code vit.py} this class replaces with the weight offsets' declarations. */
     private static final String OFFSETS = "  # WEIGHT OFFSETS\n";
 
@@ -242,7 +245,9 @@ public final class VitProgram implements AutoCloseable {
                 .addAttribute("block_start", LEADING.size())
                 .addAttribute("block_stride", BLOCK.size())
                 .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
-                .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST);
+                .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST)
+                .addAttribute("packed", TorchScriptArchive.emptyList(PACKED_INT8))
+                .addAttribute("slots", TorchScriptArchive.EMPTY_INT_LIST);
         for (int i = 0; i < LEADING.size(); i++) {
             b.addAttribute(attribute(LEADING.get(i)), i);
         }

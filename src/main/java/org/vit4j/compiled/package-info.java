@@ -3,8 +3,8 @@
  * vit4j writes itself ({@link org.vit4j.compiled.TorchScriptArchive}) and loads through DJL's
  * PyTorch engine ({@link org.vit4j.compiled.VitProgram}, which declares the order of its weights and
  * answers whether a config compiles). The same program and block code serve inference ({@link
- * org.vit4j.compiled.CompiledVit}: packed oneDNN weights, fused epilogues, optional bfloat16, {@link
- * org.vit4j.compiled.Precision}) and training ({@code org.vit4j.train.CompiledTrainStep}:
+ * org.vit4j.compiled.CompiledVit}: packed oneDNN weights, fused epilogues, optional bfloat16 or int8
+ * linear layers, {@link org.vit4j.compiled.Precision}) and training ({@code org.vit4j.train.CompiledTrainStep}:
  * differentiable operators, dropout, the AdamW step); a route attribute switches between them. It
  * runs every model the eager blocks run: absolute and rotary position embeddings come in as
  * per-grid tables computed by the eager position code, and LayerScale, a q/v-only qkv bias and

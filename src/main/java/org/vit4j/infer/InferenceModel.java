@@ -332,7 +332,9 @@ public final class InferenceModel implements AutoCloseable {
         }
 
         /**
-         * Number format of the compiled forward.
+         * Number format of the compiled forward: {@code FP32}, {@code BF16}, {@code INT8} (int8
+         * linear layers, CPU only: refused with the eager engine or on a GPU) or {@code AUTO} (never
+         * int8).
          *
          * @param precision default {@link Precision#FP32}
          * @return this

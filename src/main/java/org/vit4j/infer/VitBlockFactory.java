@@ -24,7 +24,7 @@ import org.vit4j.model.VitModel;
  * forward ({@link org.vit4j.compiled.CompiledBlock}) where the config compiles, else the eager
  * network. Criteria arguments choose: {@code optArgument("forward", "compiled|eager")} (the
  * command line's {@code --engine}; DJL's Criteria reads the argument {@code engine} as its own
- * engine's name) and {@code optArgument("precision", "fp32|bf16|auto")} (defaults {@code
+ * engine's name) and {@code optArgument("precision", "fp32|bf16|int8|auto")} (defaults {@code
  * compiled}, {@code fp32}).
  */
 public final class VitBlockFactory implements BlockFactory {

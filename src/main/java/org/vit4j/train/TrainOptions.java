@@ -99,9 +99,13 @@ public record TrainOptions(
             throw new InvalidOptionException("scrambleGrid", scrambleGrid, e.getMessage());
         }
         check(precision != Precision.AUTO, "precision", "auto", "must be resolved to fp32 or bf16 first");
+        check(precision != Precision.INT8, "precision", "int8", INT8_INFERENCE_ONLY);
         check(precision == Precision.FP32 || engine == ForwardEngine.COMPILED, "precision", precision.cliName(),
                 "needs the compiled engine; the " + engine.cliName() + " engine was chosen");
     }
+
+    /** Why training refuses int8 (the CLI's {@code train} and {@code bench --train} say the same). */
+    public static final String INT8_INFERENCE_ONLY = "inference only; training runs in fp32 or bf16";
 
     private static final String AT_LEAST_1 = "must be at least 1";
     private static final String ABOVE_0 = "must be a number above 0";

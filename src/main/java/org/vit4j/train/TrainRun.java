@@ -166,7 +166,7 @@ public final class TrainRun {
          *
          * @param device the device
          * @param engine compiled or eager (null: compiled where the model compiles; resuming: the run's)
-         * @param precision fp32, bf16 or auto (null: fp32; resuming: the run's)
+         * @param precision fp32, bf16 or auto (null: fp32; resuming: the run's; int8 is refused: inference only)
          * @return this
          */
         public Request optCompute(Device device, ForwardEngine engine, Precision precision) {

@@ -18,6 +18,8 @@ class Vit(Module):
   block_stride : int
   weights : List[Tensor]
   routes : List[int]
+  packed : List[__torch__.torch.classes.quantized.LinearPackedParamsBase]
+  slots : List[int]
   # WEIGHT OFFSETS
   # The network, written once. The host (VitProgram) sets the attributes: `training` picks the
   # route (True: every operator differentiable, dropout and stochastic depth on, q, k and v by
@@ -104,7 +106,9 @@ class Vit(Module):
     routes: List[int]) -> int:
     # Inference: keeps the prepared weights, each linear weight stored for its route. routes: one
     # code per linear layer, in linear()'s order (route_names(): 0 aten::linear on the plain weight,
-    # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor).
+    # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor;
+    # 3 int8: the weight quantized per output channel, packed with its bias for libtorch's quantized
+    # engine, self.packed[self.slots[j]]).
     # A route is kept for a weight shape only where it computes the same product as aten::linear
     # (agrees); elsewhere the weight stays plain (route 0). self.routes: the route of every entry of
     # the list, -1 for weights that are not linear.
@@ -113,8 +117,11 @@ class Vit(Module):
     if len(routes) != len(layers):
       ops.prim.RaiseException("load_weights: " + str(len(routes)) + " routes for " + str(len(layers)) + " linear layers", "builtins.RuntimeError")
     kept: List[int] = []
+    slots: List[int] = []
     for _ in range(len(out)):
       kept.append(-1)
+      slots.append(-1)
+    packed = annotate(List[__torch__.torch.classes.quantized.LinearPackedParamsBase], [])
     checked = annotate(Dict[str, bool], {})
     for n in range(len(layers)):
       j = layers[n]
@@ -130,18 +137,25 @@ class Vit(Module):
         else:
           r = 0
       kept[j] = r
+      if r == 3:
+        slots[j] = len(packed)
+        packed.append(ops.quantized.linear_prepack(out[j], out[j + 1]))
     self.weights = out
     self.routes = kept
+    self.packed = packed
+    self.slots = slots
     return len(out)
   def route_names(self: __torch__.Vit) -> List[str]:
     # the routes' names, by code
-    return ["aten", "onednn-packed"]
+    return ["aten", "onednn-packed", "mkl-packed", "int8"]
   def store(self: __torch__.Vit,
     w: Tensor,
     r: int) -> Tensor:
     # the plain weight (out, in) as route r keeps it
     if r == 1:
       return self.pack(w)
+    if r == 3:
+      return self.quantized(w)
     return w
   def agrees(self: __torch__.Vit,
     stored: Tensor,
@@ -151,15 +165,24 @@ class Vit(Module):
     # for row counts 1, 5, 64 and 300, on a fixed input: oneDNN picks the packed layout for 128
     # rows, and on some CPUs (AVX-512, out-features not a multiple of 64) the inner product run with
     # that layout gives wrong results (|d| ~ 1). Relative error norm: 1e-4 in fp32, 2e-2 in bf16.
+    # int8 (route 3): 3e-2, the quantization's own error (8-bit weights per output channel, 7-bit
+    # activations per image) on these inputs is about 1e-2.
     k = torch.size(w, 1)
     tol = 1.0e-4
     if torch.eq(ops.prim.dtype(w), 15):
       tol = 2.0e-2
+    one: Optional[__torch__.torch.classes.quantized.LinearPackedParamsBase] = None
+    if r == 3:
+      tol = 3.0e-2
+      one = ops.quantized.linear_prepack(stored, None)
     ok = True
     for m in [1, 5, 64, 300]:
       x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(m * k), [m, k]), 0.37)), w)  # (m, in)
       want = torch.to(torch.linear(x, w), 6)
-      got = torch.to(self.routed(x, stored, None, r, False), 6)
+      if one is not None:
+        got = self.int8(x, one)
+      else:
+        got = torch.to(self.routed(x, stored, None, r, False, -1), 6)
       err = float(torch.norm(torch.sub(got, want)))
       if not (err <= tol * float(torch.norm(want)) + 1.0e-30):
         ok = False
@@ -170,6 +193,44 @@ class Vit(Module):
     # prefers for 128 rows (no row-count hint: the row count varies per call; on AVX2 the products
     # were exact with no hint, a hint of 1 and the call's own rows alike; load_weights checks it)
     return ops.mkldnn._reorder_linear_weight(w, None)
+  def quantized(self: __torch__.Vit,
+    w: Tensor) -> Tensor:
+    # (out, in) float32 -> the same weight in int8, one scale per output channel (row), symmetric
+    # (zero point 0): scale = max |row| / 127, so every weight rounds to -127..127
+    amax = torch.clamp_min(torch.amax(torch.abs(w), [1]), 1.0e-12)  # (out)
+    scales = torch.to(torch.div(amax, 127.), 7)
+    zeros = torch.zeros([torch.size(w, 0)], dtype=4, layout=None, device=ops.prim.device(w), pin_memory=None)
+    return torch.quantize_per_channel(torch.contiguous(w), scales, zeros, 0, 12)
+  def int8(self: __torch__.Vit,
+    x: Tensor,
+    p: __torch__.torch.classes.quantized.LinearPackedParamsBase) -> Tensor:
+    # x (B, T, in) or (B, in) float32 times an int8 weight packed with its bias (p), by libtorch's
+    # dynamic quantized linear (fbgemm on x86): each image's activations quantized to unsigned
+    # 7 bits with their own scale (a whole-batch scale would let one image change another's
+    # result), products summed exactly in int32, then scaled back to float32 with the bias added.
+    # 7 bits (reduce_range): on CPUs without VNNI the kernel sums pairs of 8-bit products in
+    # 16 bits, which saturate for 8-bit activations; with 7 bits every CPU gives the same result.
+    flat = torch.dim(x) == 2
+    if flat:
+      x = torch.unsqueeze(x, 1)  # (B, 1, in): one row per image
+    if torch.size(x, 0) == 1:
+      y = ops.quantized.linear_dynamic(x, p, True)
+    else:
+      parts: List[Tensor] = []
+      for i in range(torch.size(x, 0)):
+        parts.append(ops.quantized.linear_dynamic(torch.slice(x, 0, i, i + 1), p, True))
+      y = torch.cat(parts)  # (B, T, out)
+    if flat:
+      y = torch.squeeze(y, 1)
+    return y
+  def int8_error(self: __torch__.Vit,
+    w: Tensor,
+    x: Tensor) -> float:
+    # The int8 route's relative error on a plain weight w (out, in) and input x (..., in):
+    # |int8(x) - x w^T| / |x w^T| (Frobenius norms), as agrees measures it; for tests and the docs.
+    want = torch.linear(x, w)
+    got = self.int8(x, ops.quantized.linear_prepack(self.quantized(w), None))
+    return float(torch.norm(torch.sub(got, want))) / (float(torch.norm(want)) + 1.0e-30)
   def linear_kernels(self: __torch__.Vit) -> List[str]:
     # per linear weight, in linear()'s order: the name of the route it got
     names = self.route_names()
@@ -206,17 +267,24 @@ class Vit(Module):
     # GELU if asked. Training: aten::linear (product). Inference: the route load_weights kept.
     if self.training:
       return self.product(x, ws[j], ws[j + 1], gelu)
-    return self.routed(x, ws[j], ws[j + 1], self.routes[j], gelu)
+    return self.routed(x, ws[j], ws[j + 1], self.routes[j], gelu, j)
   def routed(self: __torch__.Vit,
     x: Tensor,
     w: Tensor,
     b: Optional[Tensor],
     r: int,
-    gelu: bool) -> Tensor:
+    gelu: bool,
+    j: int) -> Tensor:
     # inference: x times the weight w as route r stores it (load_weights), plus b, then the GELU if
     # asked. Route 1 (oneDNN, packed weight): the GELU fused into the inner product's epilogue.
+    # Route 3 (int8): the weight ws[j]'s packed int8 parameters, which hold b.
     if self.bf16:
       x = torch.to(x, 15)
+    if r == 3:
+      y = self.int8(x, self.packed[self.slots[j]])
+      if gelu:
+        y = torch.gelu(y)
+      return y
     if r == 1:
       if gelu:
         return ops.mkldnn._linear_pointwise(x, w, b, "gelu", annotate(List[Optional[number]], []), "none")
@@ -242,7 +310,7 @@ class Vit(Module):
     r = self.routes[j]
     if r == 1 and not self.bf16:
       return ops.mkldnn._linear_pointwise(h, x, w, b, "add")
-    return torch.add(x, self.routed(h, w, b, r, False))
+    return torch.add(x, self.routed(h, w, b, r, False, j))
   def norm(self: __torch__.Vit,
     x: Tensor,
     g: Tensor,

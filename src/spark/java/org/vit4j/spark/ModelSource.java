@@ -59,7 +59,7 @@ public final class ModelSource implements Serializable {
      * @param device {@code cpu}, {@code gpu} or {@code auto}
      * @param threads the engine's operator threads per executor JVM, or 0 for the engine's default
      * @param engine which code runs the forward (compiled falls back to eager where the model does not compile)
-     * @param precision number format of the compiled forward ({@code bf16} needs the compiled one)
+     * @param precision number format of the compiled forward ({@code bf16} and {@code int8} need the compiled one)
      */
     public ModelSource(String location, String device, int threads, ForwardEngine engine, Precision precision) {
         this.engine = Objects.requireNonNull(engine, "engine");

@@ -69,7 +69,7 @@ public abstract class VitTransformer extends Transformer {
                 ParamValidators.inArray(new String[] {"cpu", "gpu", "auto"}));
         engine = new Param<>(this, "engine", "forward engine: compiled (eager where the model does not compile) or eager",
                 ParamValidators.inArray(names(ForwardEngine.values(), ForwardEngine::cliName)));
-        precision = new Param<>(this, "precision", "number format of the compiled forward: fp32, bf16 or auto",
+        precision = new Param<>(this, "precision", "number format of the compiled forward: fp32, bf16, int8 (CPU only) or auto",
                 ParamValidators.inArray(names(Precision.values(), Precision::cliName)));
         threads = new IntParam(this, "threads", "engine operator threads per executor JVM, 0 for all cores",
                 ParamValidators.gtEq(0));
@@ -204,7 +204,7 @@ public abstract class VitTransformer extends Transformer {
     /**
      * Sets the number format of the compiled forward (as {@code vit4j predict --precision}).
      *
-     * @param value {@code fp32}, {@code bf16} or {@code auto}
+     * @param value {@code fp32}, {@code bf16}, {@code int8} (int8 linear layers, CPU only) or {@code auto}
      * @return this stage
      */
     public VitTransformer setPrecision(String value) {

@@ -63,6 +63,20 @@ class BenchOutputsTest {
         }
     }
 
+    /** bench says int8 where it runs: the precision and every layer's route, in the table and the JSON. */
+    @Test
+    void int8IsNamedInTheOutput() {
+        CliRun t = run("bench", "--model", modelDir.toString(), "--precision", "int8", "--seconds", "0.2");
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("int8 (int8 requested)"), t.out());
+        CliRun j = run("bench", "--model", modelDir.toString(), "--precision", "int8", "--seconds", "0.2", "--format", "json");
+        assertEquals(0, j.code(), j.err());
+        JsonObject o = strictJson(j.out().strip());
+        assertEquals("int8", o.get("precision").getAsString(), o.toString());
+        assertEquals("int8 requested", o.get("precision_reason").getAsString(), o.toString());
+        assertTrue(o.toString().contains("layers int8"), o.toString());
+    }
+
     /** A usage error: exactly this line, the hint, nothing on stdout. */
     private static void usage(CliRun r, String message) {
         assertEquals(ExitCodes.USAGE, r.code(), r.err());

@@ -77,6 +77,8 @@ class CliUsageTest {
                         args.toArray(String[]::new)));
             }
         }
+        c.add(bad("predict: --precision int8: needs the compiled forward; --engine eager runs the eager blocks", "predict",
+                "--model", noModel, "--engine", "eager", "--precision", "int8", image));
         // eval
         c.add(bad("eval: Missing required option: '--data=fashion-mnist[:test|:train][:N]|DIR'", "eval", "--model", noModel));
         c.add(bad("eval: --data fashion-mnist:val: expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"
@@ -92,6 +94,8 @@ class CliUsageTest {
         c.add(bad("eval: --scramble-grid 3x3x3: not of the form RxC, e.g. 4x4", "eval", "--model", noModel, "--data", "fashion-mnist",
                 "--scramble-grid", "2x2,3x3x3"));
         c.add(bad("eval: --format csv: valid: table, json", "eval", "--model", noModel, "--data", "fashion-mnist", "--format", "csv"));
+        c.add(bad("eval: --precision int8: needs the compiled forward; --engine eager runs the eager blocks", "eval",
+                "--model", noModel, "--data", "fashion-mnist", "--engine", "eager", "--precision", "int8"));
         c.add(bad("eval: --label-map " + tmp.resolve("nomap") + ": no such file", "eval", "--model", noModel, "--data", tmp.toString(),
                 "--label-map", tmp.resolve("nomap").toString()));
         c.add(bad("eval: --label-map is for image folders; Fashion-MNIST has the bundled model's labels", "eval", "--model", noModel,
@@ -168,6 +172,11 @@ class CliUsageTest {
         c.add(bad("train: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "train",
                 "--data", tmp.resolve("nodata").toString(), "--out", tmp.resolve("t").toString(), "--engine", "eager",
                 "--precision", "bf16"));
+        c.add(bad("train: --precision int8: inference only; training runs in fp32 or bf16", "train",
+                "--data", tmp.resolve("nodata").toString(), "--out", tmp.resolve("t").toString(), "--precision", "int8"));
+        c.add(bad("train: --precision int8: inference only; training runs in fp32 or bf16", "train",
+                "--data", tmp.resolve("nodata").toString(), "--out", tmp.resolve("t").toString(), "--engine", "eager",
+                "--precision", "int8"));
         // average
         c.add(bad("average: --out " + fullDir + ": is also an input; write to another directory", "average", fullDir, noModel, "--out", fullDir));
         c.add(bad("average: --out " + fullDir + ": exists and is not empty; choose a new directory, or add --force to overwrite", "average",
@@ -210,6 +219,8 @@ class CliUsageTest {
                 "--soak", "1000", "--soak-images", tmp.resolve("sample-images").toString()));
         c.add(bad("bench: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "bench",
                 "--model", noModel, "--engine", "eager", "--precision", "bf16"));
+        c.add(bad("bench: --precision int8: inference only; training runs in fp32 or bf16; --train measures training", "bench",
+                "--train", "fashion-mnist", "--precision", "int8"));
         // embed
         c.add(bad("embed: --format xml: valid: npy, jsonl", "embed", "--model", noModel, "--format", "xml", "--out", "e.npy", image));
         c.add(bad("embed: --tokens all: valid: embedded, encoded, pooled", "embed", "--model", noModel, "--tokens", "all",

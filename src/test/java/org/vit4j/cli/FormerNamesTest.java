@@ -19,7 +19,7 @@ class FormerNamesTest {
     void trainTakesTheSharedEngineAndPrecisionOptions() {
         CliRun r = run("train", "--data", "fashion-mnist", "--out", "target/never", "--precision", "fp16");
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
-        assertEquals("vit4j train: --precision fp16: valid: fp32, bf16, auto", r.errorLine());
+        assertEquals("vit4j train: --precision fp16: valid: fp32, bf16, int8, auto", r.errorLine());
         CliRun e = run("train", "--data", "fashion-mnist", "--out", "target/never", "--engine", "fast");
         assertEquals(ExitCodes.USAGE, e.code(), e.err());
         assertEquals("vit4j train: --engine fast: valid: compiled, eager", e.errorLine());

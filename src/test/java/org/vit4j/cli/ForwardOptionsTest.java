@@ -56,6 +56,6 @@ class ForwardOptionsTest {
                 r.errorLine());
         CliRun bad = run("bench", "--variant", "micro", "--seconds", "0.2", "--precision", "fp16");
         assertEquals(ExitCodes.USAGE, bad.code());
-        assertEquals("vit4j bench: --precision fp16: valid: fp32, bf16, auto", bad.errorLine());
+        assertEquals("vit4j bench: --precision fp16: valid: fp32, bf16, int8, auto", bad.errorLine());
     }
 }

@@ -46,6 +46,6 @@ class PrecisionTest {
         assertEquals(Precision.BF16, Precision.fromName("BF16"));
         assertEquals(Precision.FP32, Precision.fromName("float32"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Precision.fromName("fp16"));
-        assertEquals("unknown precision 'fp16'; valid: fp32, bf16, auto", e.getMessage());
+        assertEquals("unknown precision 'fp16'; valid: fp32, bf16, int8, auto", e.getMessage());
     }
 }

@@ -87,6 +87,49 @@ class TorchScriptArchiveTest {
         }
     }
 
+    /**
+     * An empty list of libtorch's packed int8 weights is pickled as torch pickles a generic list
+     * ({@code restore_type_tag(list, "List[...]")}, the bytes of torch's {@code Pickler}), and
+     * libtorch loads it: the program appends packed weights to it and counts them.
+     */
+    @Test
+    void anEmptyTypedListLoadsWithItsElementType() throws IOException {
+        String source = "class Q(Module):\n  __parameters__ = []\n  __buffers__ = []\n  training : bool\n"
+                + "  packed : List[" + VitProgram.PACKED_INT8 + "]\n"
+                + "  def add(self: __torch__.Q,\n    w: Tensor) -> int:\n"
+                + "    self.packed.append(ops.quantized.linear_prepack(torch.quantize_per_tensor(w, 0.1, 0, 12), None))\n"
+                + "    return len(self.packed)\n";
+        TorchScriptArchive a = TorchScriptArchive.builder().setClassName("Q").setSource(source)
+                .addAttribute("training", false)
+                .addAttribute("packed", TorchScriptArchive.emptyList(VitProgram.PACKED_INT8)).build();
+        assertEquals("List[" + VitProgram.PACKED_INT8 + "] []", a.attributes().get("packed").toString());
+        // torch's Pickler::pushGenericList between startTypeTag and endTypeTag: GLOBAL restore_type_tag,
+        // BINPUT 3, EMPTY_LIST MARK APPENDS, BINUNICODE type, BINPUT 4, TUPLE2 REDUCE (libtorch also
+        // loads a list without the tag, as a list of Any: the bytes are what keep the element type)
+        String type = "List[" + VitProgram.PACKED_INT8 + "]";
+        java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+        want.writeBytes("ctorch.jit._pickle\nrestore_type_tag\nq\u0003](eX".getBytes(StandardCharsets.ISO_8859_1));
+        want.writeBytes(new byte[] {(byte) type.length(), 0, 0, 0});
+        want.writeBytes(type.getBytes(StandardCharsets.ISO_8859_1));
+        want.writeBytes(new byte[] {'q', 4, (byte) 0x86, 'R', 'u', 'b', 'q', 5, '.'});
+        byte[] pickle = a.dataPickle();
+        byte[] tail = java.util.Arrays.copyOfRange(pickle, pickle.length - want.size(), pickle.length);
+        assertArrayEquals(want.toByteArray(), tail);
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            PtSymbolBlock module = a.load((PtNDManager) m);
+            PtNDArray w = (PtNDArray) m.ones(new ai.djl.ndarray.types.Shape(4, 3));
+            for (long n = 1; n <= 2; n++) {
+                try (IValue arg = IValue.from(w); IValue out = IValueUtils.runMethod(module, "add", arg)) {
+                    assertEquals(n, out.toLong());
+                }
+            }
+            module.close();
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TorchScriptArchive.emptyList("List[int]"));
+        assertEquals("element type must be a dotted TorchScript type name, got List[int]", e.getMessage());
+    }
+
     @Test
     void refusesWhatItCannotWrite() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TorchScriptArchive.builder()

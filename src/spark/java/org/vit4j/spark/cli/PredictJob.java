@@ -85,8 +85,8 @@ final class PredictJob implements Callable<Integer> {
                     + " or the eager DJL blocks (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16|auto",
-            description = "Number format of the compiled forward (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|bf16|int8|auto",
+            description = "Number format of the compiled forward; int8: int8 linear layers, CPU only (default: ${DEFAULT-VALUE}).")
     String precision;
 
     @Option(names = "--top-k", defaultValue = "3", paramLabel = "K", converter = Converters.PositiveInt.class,
