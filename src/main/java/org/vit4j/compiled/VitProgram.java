@@ -242,7 +242,11 @@ public final class VitProgram implements AutoCloseable {
                 .addAttribute("block_start", LEADING.size())
                 .addAttribute("block_stride", BLOCK.size())
                 .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
-                .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST);
+                .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST)
+                .addAttribute("mkl_rows", 1)
+                .addAttribute("mkl_packed", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .addAttribute("mkl_plain", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .addAttribute("attn_route", 0);
         for (int i = 0; i < LEADING.size(); i++) {
             b.addAttribute(attribute(LEADING.get(i)), i);
         }

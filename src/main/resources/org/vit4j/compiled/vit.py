@@ -18,6 +18,10 @@ class Vit(Module):
   block_stride : int
   weights : List[Tensor]
   routes : List[int]
+  mkl_rows : int
+  mkl_packed : List[Tensor]
+  mkl_plain : List[Tensor]
+  attn_route : int
   # WEIGHT OFFSETS
   # The network, written once. The host (VitProgram) sets the attributes: `training` picks the
   # route (True: every operator differentiable, dropout and stochastic depth on, q, k and v by
@@ -104,12 +108,15 @@ class Vit(Module):
     routes: List[int]) -> int:
     # Inference: keeps the prepared weights, each linear weight stored for its route. routes: one
     # code per linear layer, in linear()'s order (route_names(): 0 aten::linear on the plain weight,
-    # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor).
+    # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor;
+    # 2 MKL's packed sgemm, see store).
     # A route is kept for a weight shape only where it computes the same product as aten::linear
     # (agrees); elsewhere the weight stays plain (route 0). self.routes: the route of every entry of
     # the list, -1 for weights that are not linear.
     out = self.prepare(ws)
     layers = self.linear()
+    torch.clear(self.mkl_packed)
+    torch.clear(self.mkl_plain)
     if len(routes) != len(layers):
       ops.prim.RaiseException("load_weights: " + str(len(routes)) + " routes for " + str(len(layers)) + " linear layers", "builtins.RuntimeError")
     kept: List[int] = []
@@ -135,13 +142,22 @@ class Vit(Module):
     return len(out)
   def route_names(self: __torch__.Vit) -> List[str]:
     # the routes' names, by code
-    return ["aten", "onednn-packed"]
+    return ["aten", "onednn-packed", "mkl-packed"]
   def store(self: __torch__.Vit,
     w: Tensor,
     r: int) -> Tensor:
     # the plain weight (out, in) as route r keeps it
     if r == 1:
       return self.pack(w)
+    if r == 2:
+      # MKL's packed sgemm (fp32): cblas_sgemm_pack of w for mkl_rows rows. mkl::_mkl_linear needs
+      # the packed and the plain weight and uses the packed one only for exactly the rows it was
+      # packed for (other row counts: aten::linear on the plain one), so both are kept, at index k
+      # of mkl_packed and mkl_plain, and the weight list holds k as a (1) int64 tensor.
+      k = len(self.mkl_packed)
+      _0 = torch.append(self.mkl_packed, ops.mkl._mkl_reorder_linear_weight(w, self.mkl_rows))
+      _1 = torch.append(self.mkl_plain, w)
+      return torch.tensor([k], dtype=4, device=None, requires_grad=False)
     return w
   def agrees(self: __torch__.Vit,
     stored: Tensor,
@@ -156,7 +172,10 @@ class Vit(Module):
     if torch.eq(ops.prim.dtype(w), 15):
       tol = 2.0e-2
     ok = True
-    for m in [1, 5, 64, 300]:
+    rows = [1, 5, 64, 300]
+    if r == 2:
+      rows.append(self.mkl_rows)  # the row count the MKL weight is packed for
+    for m in rows:
       x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(m * k), [m, k]), 0.37)), w)  # (m, in)
       want = torch.to(torch.linear(x, w), 6)
       got = torch.to(self.routed(x, stored, None, r, False), 6)
@@ -221,6 +240,12 @@ class Vit(Module):
       if gelu:
         return ops.mkldnn._linear_pointwise(x, w, b, "gelu", annotate(List[Optional[number]], []), "none")
       return ops.mkldnn._linear_pointwise(x, w, b, "none", annotate(List[Optional[number]], []), "")
+    if r == 2:
+      k = int(w)
+      y = ops.mkl._mkl_linear(x, self.mkl_packed[k], self.mkl_plain[k], b, self.mkl_rows)
+      if gelu:
+        y = torch.gelu(y)
+      return y
     y = torch.linear(x, w, b)
     if gelu:
       y = torch.gelu(y)
@@ -342,7 +367,53 @@ class Vit(Module):
       # kernel, which is slow in bfloat16
       s = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
       return torch.matmul(torch.softmax(s, -1), v)
+    return self.attend_route(q, k, v, self.attn_route)
+  def attend_route(self: __torch__.Vit,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    r: int) -> Tensor:
+    # fp32 attention (B, H, T, hd) by route r (attention_names()): 0 the CPU flash kernel
+    # (scaled_dot_product_attention); 1 two products and the softmax between them, q scaled
+    # first, the scores (B, H, T, T) written out
+    if r == 1:
+      s = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
+      return torch.matmul(torch.softmax(s, -1), v)
     return torch.scaled_dot_product_attention(q, k, v)
+  def attention_names(self: __torch__.Vit) -> List[str]:
+    # the fp32 attention routes' names, by code
+    return ["flash", "matmul"]
+  def set_kernels(self: __torch__.Vit,
+    mkl_rows: int,
+    attn_route: int) -> int:
+    # inference: the row count MKL's packed weights are packed for (route 2; set before load_weights)
+    # and the fp32 attention route
+    self.mkl_rows = mkl_rows
+    self.attn_route = attn_route
+    return mkl_rows
+  def time_linear(self: __torch__.Vit,
+    stored: Tensor,
+    b: Tensor,
+    x: Tensor,
+    r: int,
+    reps: int) -> Tensor:
+    # x (rows, in) times the weight stored for route r (store), plus b, reps times: the host times
+    # this call to choose a route; returns the last product
+    y = self.routed(x, stored, b, r, False)
+    for _ in range(reps - 1):
+      y = self.routed(x, stored, b, r, False)
+    return y
+  def time_attention(self: __torch__.Vit,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    r: int,
+    reps: int) -> Tensor:
+    # attention route r on q, k, v (B, H, T, hd), reps times, for the host to time; the last output
+    y = self.attend_route(q, k, v, r)
+    for _ in range(reps - 1):
+      y = self.attend_route(q, k, v, r)
+    return y
   def heads_view(self: __torch__.Vit,
     x: Tensor) -> Tensor:
     # (B, T, D) -> (B, H, T, hd), a view

@@ -111,4 +111,30 @@ class LinearKernelTest {
             program.close();
         }
     }
+
+    @Test
+    void theLoadTimeCheckRejectsAnMklPackedWeightThatIsNotTheWeight() throws IOException {
+        ViTConfig config = ViTConfig.builder().setImageSize(16, 16).setPatchSize(8).setWidth(16).setDepth(1)
+                .setHeads(2).setNumClasses(3).build();
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            PtSymbolBlock program = JniUtils.loadModule((PtNDManager) m,
+                    new ByteArrayInputStream(VitProgram.archive(config,
+                            new Precision.Choice(Precision.FP32, "test"), false).toBytes()), true, false);
+            PtNDArray w = (PtNDArray) m.randomNormal(new Shape(100, 64));
+            PtNDArray other = (PtNDArray) w.mul(1.001f);
+            // packed for 37 rows: agrees multiplies 1, 5, 64, 300 rows (aten::linear inside mkl::_mkl_linear)
+            // and 37 (the packed sgemm)
+            try (IValue rows = IValue.from(37L); IValue attention = IValue.from(0L);
+                    IValue set = IValueUtils.runMethod(program, "set_kernels", rows, attention);
+                    IValue wv = IValue.from(w); IValue ov = IValue.from(other); IValue route = IValue.from(2L);
+                    IValue packed = IValueUtils.runMethod(program, "store", wv, route);
+                    IValue same = IValueUtils.runMethod(program, "agrees", packed, wv, route);
+                    IValue differs = IValueUtils.runMethod(program, "agrees", packed, ov, route)) {
+                assertEquals(37, set.toLong());
+                assertTrue(same.toBoolean(), "an MKL-packed weight against itself");
+                assertFalse(differs.toBoolean(), "an MKL-packed weight against a weight 0.1 % larger");
+            }
+            program.close();
+        }
+    }
 }
