@@ -4,7 +4,7 @@ import java.io.IOException;
 import org.vit4j.compiled.CompiledVit;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
-import org.vit4j.compiled.LinearKernel;
+import org.vit4j.compiled.KernelOptions;
 import org.vit4j.compiled.Precision;
 import org.vit4j.infer.InferenceModel;
 import org.vit4j.model.VitModel;
@@ -120,10 +120,10 @@ final class ForwardOptions {
         return InferenceForward.of(model, engine(), precision());
     }
 
-    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear-kernel}). */
-    InferenceForward open(VitModel model, LinearKernel linear) {
+    /** As {@link #open(VitModel)} with kernel options ({@code bench --linear-kernel}, {@code --attention-kernel}). */
+    InferenceForward open(VitModel model, KernelOptions kernels) {
         checkModel(model);
-        return InferenceForward.of(model, engine(), precision(), linear);
+        return InferenceForward.of(model, engine(), precision(), kernels);
     }
 
     /** Builds the inference model of a loaded model, with the default loader (the model is closed with it). */

@@ -1,0 +1,141 @@
+package org.vit4j.compiled;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vit4j.io.Json;
+
+/**
+ * The routes timed for one kernel shape and the one chosen: a linear weight shape {@code OUTxIN} at
+ * a row count, or an attention shape {@code B x H heads x T tokens x hd} ({@link KernelChooser}).
+ *
+ * @param kind {@code linear} or {@code attention}
+ * @param shape {@code 3072x768} (out-features x in-features) or {@code 1x12x197x64} (batch x heads x tokens x head dim)
+ * @param rows rows multiplied per call (linear), or the batch (attention)
+ * @param flops floating-point operations of one call (2 per multiply-add)
+ * @param seconds seconds per call of every route timed, by route name, in the program's order
+ * @param rejected routes that failed the agreement check with {@code aten::linear} (not timed)
+ * @param choice the route chosen: the fastest timed one
+ * @param source {@code measured} (at this load) or {@code cached} (an earlier load's measurement)
+ */
+public record KernelMeasurement(String kind, String shape, long rows, double flops, Map<String, Double> seconds,
+        List<String> rejected, String choice, String source) {
+
+    /** Copies the maps and lists. */
+    public KernelMeasurement {
+        seconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
+        rejected = List.copyOf(rejected);
+    }
+
+    /**
+     * The route that took least time per call.
+     *
+     * @param seconds seconds per call by route, at least one
+     * @return its name
+     */
+    static String fastest(Map<String, Double> seconds) {
+        String best = null;
+        for (Map.Entry<String, Double> e : seconds.entrySet()) {
+            if (best == null || e.getValue() < seconds.get(best)) {
+                best = e.getKey();
+            }
+        }
+        if (best == null) {
+            throw new IllegalArgumentException("no route was timed");
+        }
+        return best;
+    }
+
+    /**
+     * A route's rate.
+     *
+     * @param route a timed route
+     * @return GFLOP/s ({@link #flops} / seconds / 1e9)
+     */
+    public double gflops(String route) {
+        return flops / seconds.get(route) / 1e9;
+    }
+
+    /** @return this measurement with another source */
+    KernelMeasurement withSource(String source) {
+        return new KernelMeasurement(kind, shape, rows, flops, seconds, rejected, choice, source);
+    }
+
+    /**
+     * One line: the shape, then each route's time and rate, and the choice.
+     *
+     * @return e.g. {@code linear 3072x768 at 197 rows (measured): aten 9.81 ms 94.7 GFLOP/s, onednn-packed
+     *     9.12 ms 101.9 GFLOP/s -> onednn-packed}
+     */
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        seconds.forEach((route, s) -> parts.add(String.format(Locale.ROOT, "%s %.3f ms %.1f GFLOP/s", route, 1e3 * s,
+                gflops(route))));
+        for (String r : rejected) {
+            parts.add(r + " disagrees with aten::linear");
+        }
+        return String.format(Locale.ROOT, "%s %s at %d %s (%s): %s -> %s", kind, shape, rows,
+                kind.equals("linear") ? "rows" : "images", source, String.join(", ", parts), choice);
+    }
+
+    /** @return the measurement as JSON (kind, shape, rows, flops, seconds, gflops, rejected, choice, source) */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", kind);
+        o.addProperty("shape", shape);
+        o.addProperty("rows", rows);
+        Json.put(o, "flops", flops);
+        JsonObject s = new JsonObject();
+        JsonObject g = new JsonObject();
+        seconds.forEach((route, v) -> {
+            Json.put(s, route, v);
+            Json.put(g, route, gflops(route));
+        });
+        o.add("seconds", s);
+        o.add("gflops", g);
+        o.add("rejected", Json.tree(rejected));
+        o.addProperty("choice", choice);
+        o.addProperty("source", source);
+        return o;
+    }
+
+    /**
+     * Reads {@link #toJson}'s object.
+     *
+     * @param o the object
+     * @return the measurement
+     * @throws IllegalArgumentException if a field is missing or of the wrong type, naming it
+     */
+    public static KernelMeasurement fromJson(JsonObject o) {
+        try {
+            Map<String, Double> seconds = new LinkedHashMap<>();
+            for (Map.Entry<String, JsonElement> e : o.getAsJsonObject("seconds").entrySet()) {
+                double v = e.getValue().getAsDouble();
+                if (!(v > 0) || !Double.isFinite(v)) {
+                    throw new IllegalArgumentException("seconds of " + e.getKey() + " is " + v);
+                }
+                seconds.put(e.getKey(), v);
+            }
+            List<String> rejected = new ArrayList<>();
+            JsonArray r = o.getAsJsonArray("rejected");
+            if (r != null) {
+                r.forEach(x -> rejected.add(x.getAsString()));
+            }
+            String choice = o.get("choice").getAsString();
+            if (!seconds.containsKey(choice)) {
+                throw new IllegalArgumentException("choice " + choice + " was not timed");
+            }
+            return new KernelMeasurement(o.get("kind").getAsString(), o.get("shape").getAsString(),
+                    o.get("rows").getAsLong(), o.get("flops").getAsDouble(), seconds, rejected, choice,
+                    o.has("source") ? o.get("source").getAsString() : "cached");
+        } catch (NullPointerException | ClassCastException | IllegalStateException | UnsupportedOperationException
+                | NumberFormatException e) {
+            throw new IllegalArgumentException("malformed kernel measurement " + o + ": " + e, e);
+        }
+    }
+}
