@@ -35,9 +35,10 @@ import org.vit4j.model.VisionTransformer;
  * (fp32: {@code aten}, {@code onednn-packed}, {@code mkl-packed}) is stored by the program ({@code
  * store}), checked against {@code aten::linear} ({@code agrees}; a route that disagrees is not
  * timed), and timed on one of the network's own weights of that shape: one call to warm up (oneDNN
- * creates its primitive), one to size the repeats, then the least of three calls of {@code reps}
- * products ({@code time_linear}, {@link System#nanoTime}), each at least about 2 ms. The fastest is
- * kept. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
+ * creates its primitive, MKL its threads), one to size the repeats, then three rounds that time
+ * every route in turn, each call {@code reps} products ({@code time_linear}, {@link
+ * System#nanoTime}) of at least about 2 ms; each route's least time per product counts, and the
+ * fastest route is kept. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
  * {@link LinearKernel#resolve} picks by CPU features, and bf16 attention is always two products.
  *
  * <p>Cache: each measurement is stored in {@link KernelCache} under the CPU, libtorch's version and
@@ -184,50 +185,69 @@ final class KernelChooser {
         long in = w.getShape().get(1);
         NDArray x = input(m, new Shape(rows, in));
         NDArray b = m.zeros(new Shape(out));
-        Map<String, Double> seconds = new LinkedHashMap<>();
+        Map<String, Trial> trials = new LinkedHashMap<>();
         List<String> rejected = new ArrayList<>();
-        for (String route : List.of("aten", "onednn-packed", "mkl-packed")) {
-            long code = routeCode(route);
-            try (IValue wv = IValue.from((PtNDArray) w); IValue rv = IValue.from(code);
-                    IValue stored = IValueUtils.runMethod(module, "store", wv, rv);
-                    IValue ok = IValueUtils.runMethod(module, "agrees", stored, wv, rv);
-                    IValue bv = IValue.from((PtNDArray) b); IValue xv = IValue.from((PtNDArray) x)) {
-                if (!ok.toBoolean()) {
-                    rejected.add(route);
-                    continue;
+        List<IValue> open = new ArrayList<>();
+        try {
+            IValue wv = keep(open, IValue.from((PtNDArray) w));
+            IValue bv = keep(open, IValue.from((PtNDArray) b));
+            IValue xv = keep(open, IValue.from((PtNDArray) x));
+            for (String route : List.of("aten", "onednn-packed", "mkl-packed")) {
+                IValue rv = keep(open, IValue.from((long) routeCode(route)));
+                IValue stored = keep(open, IValueUtils.runMethod(module, "store", wv, rv));
+                try (IValue ok = IValueUtils.runMethod(module, "agrees", stored, wv, rv)) {
+                    if (!ok.toBoolean()) {
+                        rejected.add(route);
+                        continue;
+                    }
                 }
-                seconds.put(route, time(reps -> {
+                trials.put(route, reps -> {
                     try (IValue n = IValue.from((long) reps);
                             IValue y = IValueUtils.runMethod(module, "time_linear", stored, bv, xv, rv, n)) {
                         y.isTensor(); // the last product, freed here
                     }
-                }));
+                });
             }
+            Map<String, Double> seconds = time(trials);
+            return new KernelMeasurement("linear", shape, rows, 2.0 * rows * out * in, seconds, rejected,
+                    KernelMeasurement.fastest(seconds), "measured");
+        } finally {
+            open.forEach(IValue::close);
         }
-        return new KernelMeasurement("linear", shape, rows, 2.0 * rows * out * in, seconds, rejected,
-                KernelMeasurement.fastest(seconds), "measured");
+    }
+
+    private static IValue keep(List<IValue> open, IValue v) {
+        open.add(v);
+        return v;
     }
 
     private KernelMeasurement measureAttention(NDManager m, Shape qShape, String shape) {
         NDArray q = input(m, qShape).mul(0.5f);
         NDArray k = input(m, qShape).mul(-0.25f);
         NDArray v = input(m, qShape);
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        for (AttentionKernel route : List.of(AttentionKernel.FLASH, AttentionKernel.MATMUL)) {
-            try (IValue qv = IValue.from((PtNDArray) q); IValue kv = IValue.from((PtNDArray) k);
-                    IValue vv = IValue.from((PtNDArray) v); IValue rv = IValue.from((long) route.route())) {
-                seconds.put(route.cliName(), time(reps -> {
+        Map<String, Trial> trials = new LinkedHashMap<>();
+        List<IValue> open = new ArrayList<>();
+        try {
+            IValue qv = keep(open, IValue.from((PtNDArray) q));
+            IValue kv = keep(open, IValue.from((PtNDArray) k));
+            IValue vv = keep(open, IValue.from((PtNDArray) v));
+            for (AttentionKernel route : List.of(AttentionKernel.FLASH, AttentionKernel.MATMUL)) {
+                IValue rv = keep(open, IValue.from((long) route.route()));
+                trials.put(route.cliName(), reps -> {
                     try (IValue n = IValue.from((long) reps);
                             IValue y = IValueUtils.runMethod(module, "time_attention", qv, kv, vv, rv, n)) {
                         y.isTensor(); // the last output, freed here
                     }
-                }));
+                });
             }
+            Map<String, Double> seconds = time(trials);
+            long t = qShape.get(2);
+            double flops = 4.0 * qShape.get(0) * qShape.get(1) * t * t * qShape.get(3); // q k^T and p v
+            return new KernelMeasurement("attention", shape, qShape.get(0), flops, seconds, List.of(),
+                    KernelMeasurement.fastest(seconds), "measured");
+        } finally {
+            open.forEach(IValue::close);
         }
-        long t = qShape.get(2);
-        double flops = 4.0 * qShape.get(0) * qShape.get(1) * t * t * qShape.get(3); // q k^T and p v
-        return new KernelMeasurement("attention", shape, qShape.get(0), flops, seconds, List.of(),
-                KernelMeasurement.fastest(seconds), "measured");
     }
 
     /** A program call that runs a route {@code reps} times. */
@@ -236,18 +256,28 @@ final class KernelChooser {
         void run(int reps);
     }
 
-    /** Seconds per repetition: warm-up, sizing, then the least of {@link #REPEATS} timed calls. */
-    private static double time(Trial trial) {
-        trial.run(1);
-        long t0 = System.nanoTime();
-        trial.run(1);
-        double one = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
-        int reps = (int) Math.max(1, Math.min(MAX_REPS, Math.ceil(MIN_CALL_SECONDS / one)));
-        double best = Double.MAX_VALUE;
+    /**
+     * Seconds per repetition of each route: each warmed up (one call) and sized (reps so that a
+     * call takes about {@link #MIN_CALL_SECONDS}), then {@link #REPEATS} rounds that time every route
+     * in turn, so that a passing load on the machine falls on all of them alike; the least per route.
+     */
+    private static Map<String, Double> time(Map<String, Trial> trials) {
+        Map<String, Integer> reps = new LinkedHashMap<>();
+        trials.forEach((route, trial) -> {
+            trial.run(1);
+            long t0 = System.nanoTime();
+            trial.run(1);
+            double one = Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+            reps.put(route, (int) Math.max(1, Math.min(MAX_REPS, Math.ceil(MIN_CALL_SECONDS / one))));
+        });
+        Map<String, Double> best = new LinkedHashMap<>();
         for (int i = 0; i < REPEATS; i++) {
-            long s = System.nanoTime();
-            trial.run(reps);
-            best = Math.min(best, (System.nanoTime() - s) / 1e9 / reps);
+            trials.forEach((route, trial) -> {
+                int n = reps.get(route);
+                long s = System.nanoTime();
+                trial.run(n);
+                best.merge(route, (System.nanoTime() - s) / 1e9 / n, Math::min);
+            });
         }
         return best;
     }

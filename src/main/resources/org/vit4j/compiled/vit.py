@@ -398,10 +398,14 @@ class Vit(Module):
     r: int,
     reps: int) -> Tensor:
     # x (rows, in) times the weight stored for route r (store), plus b, reps times: the host times
-    # this call to choose a route; returns the last product
-    y = self.routed(x, stored, b, r, False)
-    for _ in range(reps - 1):
-      y = self.routed(x, stored, b, r, False)
+    # this call to choose a route; returns the last product. Each product's bias depends on the
+    # one before (by 1e-30 of its first element), so that no two are the same computation: the JIT
+    # unrolls loops and merges identical operations.
+    y = x
+    bi = b
+    for _ in range(reps):
+      y = self.routed(x, stored, bi, r, False)
+      bi = torch.add(b, torch.mul(torch.select(torch.select(y, 0, 0), 0, 0), 1.0e-30))
     return y
   def time_attention(self: __torch__.Vit,
     q: Tensor,
@@ -409,10 +413,13 @@ class Vit(Module):
     v: Tensor,
     r: int,
     reps: int) -> Tensor:
-    # attention route r on q, k, v (B, H, T, hd), reps times, for the host to time; the last output
-    y = self.attend_route(q, k, v, r)
-    for _ in range(reps - 1):
-      y = self.attend_route(q, k, v, r)
+    # attention route r on q, k, v (B, H, T, hd), reps times, for the host to time; the last output.
+    # Each pass's q depends on the pass before (as in time_linear).
+    y = q
+    qi = q
+    for _ in range(reps):
+      y = self.attend_route(qi, k, v, r)
+      qi = torch.add(q, torch.mul(torch.select(torch.select(torch.select(torch.select(y, 0, 0), 0, 0), 0, 0), 0, 0), 1.0e-30))
     return y
   def heads_view(self: __torch__.Vit,
     x: Tensor) -> Tensor:
