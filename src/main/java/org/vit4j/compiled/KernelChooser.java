@@ -37,8 +37,12 @@ import org.vit4j.model.VisionTransformer;
  * timed), and timed on one of the network's own weights of that shape: one call to warm up (oneDNN
  * creates its primitive, MKL its threads), one to size the repeats, then three rounds that time
  * every route in turn, each call {@code reps} products ({@code time_linear}, {@link
- * System#nanoTime}) of at least about 2 ms; each route's least time per product counts, and the
- * fastest route is kept. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
+ * System#nanoTime}) of at least about 2 ms; each route's least time per product counts. The fastest
+ * route whose product of a row does not change with the rows around it ({@code invariant}, bit for
+ * bit) is kept, so that an image gives the same bits alone and in a batch (as {@code
+ * infer.BatchingModel} promises); only where every route changes with the batch is the fastest of
+ * all kept. MKL's packed weights serve one row count only, so {@code mkl-packed} is typically timed
+ * but not chosen by {@code auto}; {@code --linear-kernel mkl} forces it. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
  * {@link LinearKernel#resolve} picks by CPU features, and bf16 attention is always two products.
  *
  * <p>Cache: each measurement is stored in {@link KernelCache} under the CPU, libtorch's version and
@@ -187,6 +191,7 @@ final class KernelChooser {
         NDArray b = m.zeros(new Shape(out));
         Map<String, Trial> trials = new LinkedHashMap<>();
         List<String> rejected = new ArrayList<>();
+        List<String> batchDependent = new ArrayList<>();
         List<IValue> open = new ArrayList<>();
         try {
             IValue wv = keep(open, IValue.from((PtNDArray) w));
@@ -201,6 +206,11 @@ final class KernelChooser {
                         continue;
                     }
                 }
+                try (IValue same = IValueUtils.runMethod(module, "invariant", stored, wv, rv)) {
+                    if (!same.toBoolean()) {
+                        batchDependent.add(route);
+                    }
+                }
                 trials.put(route, reps -> {
                     try (IValue n = IValue.from((long) reps);
                             IValue y = IValueUtils.runMethod(module, "time_linear", stored, bv, xv, rv, n)) {
@@ -209,8 +219,8 @@ final class KernelChooser {
                 });
             }
             Map<String, Double> seconds = time(trials);
-            return new KernelMeasurement("linear", shape, rows, 2.0 * rows * out * in, seconds, rejected,
-                    KernelMeasurement.fastest(seconds), "measured");
+            return new KernelMeasurement("linear", shape, rows, 2.0 * rows * out * in, seconds, rejected, batchDependent,
+                    KernelMeasurement.fastest(seconds, batchDependent), "measured");
         } finally {
             open.forEach(IValue::close);
         }
@@ -243,8 +253,8 @@ final class KernelChooser {
             Map<String, Double> seconds = time(trials);
             long t = qShape.get(2);
             double flops = 4.0 * qShape.get(0) * qShape.get(1) * t * t * qShape.get(3); // q k^T and p v
-            return new KernelMeasurement("attention", shape, qShape.get(0), flops, seconds, List.of(),
-                    KernelMeasurement.fastest(seconds), "measured");
+            return new KernelMeasurement("attention", shape, qShape.get(0), flops, seconds, List.of(), List.of(),
+                    KernelMeasurement.fastest(seconds, List.of()), "measured");
         } finally {
             open.forEach(IValue::close);
         }

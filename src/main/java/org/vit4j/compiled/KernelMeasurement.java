@@ -20,27 +20,38 @@ import org.vit4j.io.Json;
  * @param flops floating-point operations of one call (2 per multiply-add)
  * @param seconds seconds per call of every route timed, by route name, in the program's order
  * @param rejected routes that failed the agreement check with {@code aten::linear} (not timed)
- * @param choice the route chosen: the fastest timed one
+ * @param batchDependent timed routes whose product of a row changes with the rows around it (an
+ *     image alone and in a batch would differ in the last bits): {@code auto} chooses them only
+ *     where no route is free of that
+ * @param choice the route chosen: the fastest timed one that does not change with the batch, or the
+ *     fastest one where every route does
  * @param source {@code measured} (at this load) or {@code cached} (an earlier load's measurement)
  */
 public record KernelMeasurement(String kind, String shape, long rows, double flops, Map<String, Double> seconds,
-        List<String> rejected, String choice, String source) {
+        List<String> rejected, List<String> batchDependent, String choice, String source) {
 
     /** Copies the maps and lists. */
     public KernelMeasurement {
         seconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
         rejected = List.copyOf(rejected);
+        batchDependent = List.copyOf(batchDependent);
     }
 
     /**
-     * The route that took least time per call.
+     * The route that took least time per call among those that do not change with the batch, or
+     * among all where every one does.
      *
      * @param seconds seconds per call by route, at least one
+     * @param batchDependent the routes whose results change with the batch
      * @return its name
      */
-    static String fastest(Map<String, Double> seconds) {
+    static String fastest(Map<String, Double> seconds, List<String> batchDependent) {
+        boolean anyInvariant = seconds.keySet().stream().anyMatch(r -> !batchDependent.contains(r));
         String best = null;
         for (Map.Entry<String, Double> e : seconds.entrySet()) {
+            if (anyInvariant && batchDependent.contains(e.getKey())) {
+                continue;
+            }
             if (best == null || e.getValue() < seconds.get(best)) {
                 best = e.getKey();
             }
@@ -63,19 +74,19 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
 
     /** @return this measurement with another source */
     KernelMeasurement withSource(String source) {
-        return new KernelMeasurement(kind, shape, rows, flops, seconds, rejected, choice, source);
+        return new KernelMeasurement(kind, shape, rows, flops, seconds, rejected, batchDependent, choice, source);
     }
 
     /**
      * One line: the shape, then each route's time and rate, and the choice.
      *
-     * @return e.g. {@code linear 3072x768 at 197 rows (measured): aten 9.81 ms 94.7 GFLOP/s, onednn-packed
-     *     9.12 ms 101.9 GFLOP/s -> onednn-packed}
+     * @return e.g. {@code linear 3072x768 at 197 rows (measured): aten 9.81 ms 94.7 GFLOP/s (changes with
+     *     the batch), onednn-packed 9.12 ms 101.9 GFLOP/s -> onednn-packed}
      */
     public String describe() {
         List<String> parts = new ArrayList<>();
-        seconds.forEach((route, s) -> parts.add(String.format(Locale.ROOT, "%s %.3f ms %.1f GFLOP/s", route, 1e3 * s,
-                gflops(route))));
+        seconds.forEach((route, s) -> parts.add(String.format(Locale.ROOT, "%s %.3f ms %.1f GFLOP/s%s", route, 1e3 * s,
+                gflops(route), batchDependent.contains(route) ? " (changes with the batch)" : "")));
         for (String r : rejected) {
             parts.add(r + " disagrees with aten::linear");
         }
@@ -83,7 +94,7 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
                 kind.equals("linear") ? "rows" : "images", source, String.join(", ", parts), choice);
     }
 
-    /** @return the measurement as JSON (kind, shape, rows, flops, seconds, gflops, rejected, choice, source) */
+    /** @return the measurement as JSON (kind, shape, rows, flops, seconds, gflops, rejected, batch_dependent, choice, source) */
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("kind", kind);
@@ -99,6 +110,7 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
         o.add("seconds", s);
         o.add("gflops", g);
         o.add("rejected", Json.tree(rejected));
+        o.add("batch_dependent", Json.tree(batchDependent));
         o.addProperty("choice", choice);
         o.addProperty("source", source);
         return o;
@@ -126,12 +138,17 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
             if (r != null) {
                 r.forEach(x -> rejected.add(x.getAsString()));
             }
+            List<String> batchDependent = new ArrayList<>();
+            JsonArray d = o.getAsJsonArray("batch_dependent");
+            if (d != null) {
+                d.forEach(x -> batchDependent.add(x.getAsString()));
+            }
             String choice = o.get("choice").getAsString();
             if (!seconds.containsKey(choice)) {
                 throw new IllegalArgumentException("choice " + choice + " was not timed");
             }
             return new KernelMeasurement(o.get("kind").getAsString(), o.get("shape").getAsString(),
-                    o.get("rows").getAsLong(), o.get("flops").getAsDouble(), seconds, rejected, choice,
+                    o.get("rows").getAsLong(), o.get("flops").getAsDouble(), seconds, rejected, batchDependent, choice,
                     o.has("source") ? o.get("source").getAsString() : "cached");
         } catch (NullPointerException | ClassCastException | IllegalStateException | UnsupportedOperationException
                 | NumberFormatException e) {

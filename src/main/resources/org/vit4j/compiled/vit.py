@@ -183,6 +183,27 @@ class Vit(Module):
       if not (err <= tol * float(torch.norm(want)) + 1.0e-30):
         ok = False
     return ok
+  def invariant(self: __torch__.Vit,
+    stored: Tensor,
+    w: Tensor,
+    r: int) -> bool:
+    # Whether route r's product of a row is the same, bit for bit, whatever the rows around it:
+    # x (2 n, in), n = max(mkl_rows, 8), multiplied at once and in parts (the first 1, 5 and n rows
+    # and the second n rows), as an image alone and in a batch are. MKL's packed sgemm serves only
+    # the rows it was packed for (other row counts: aten::linear), and MKL's own sgemm may sum a
+    # single row in another order than several.
+    n = self.mkl_rows
+    if n < 8:
+      n = 8
+    k = torch.size(w, 1)
+    x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(2 * n * k), [2 * n, k]), 0.29)), w)  # (2n, in)
+    whole = self.routed(x, stored, None, r, False)
+    ok = True
+    for lo, hi in [(0, 1), (0, 5), (0, n), (n, 2 * n)]:
+      part = self.routed(torch.slice(x, 0, lo, hi), stored, None, r, False)
+      if not torch.equal(part, torch.slice(whole, 0, lo, hi)):
+        ok = False
+    return ok
   def pack(self: __torch__.Vit,
     w: Tensor) -> Tensor:
     # (out, in) -> the same weight as an mkldnn tensor in the blocked layout oneDNN's inner product

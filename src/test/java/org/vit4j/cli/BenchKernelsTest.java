@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BenchKernelsTest {
 
     private static final String ROUTE = "(aten|onednn-packed|mkl-packed)";
-    private static final String TIMED = ROUTE + " [0-9.]+ ms [0-9.]+ GFLOP/s";
+    private static final String TIMED = ROUTE + " [0-9.]+ ms [0-9.]+ GFLOP/s( \\(changes with the batch\\))?";
 
     @Test
     void theKernelProbePrintsEveryShapeAndTheLargestLinearShapesRates() {

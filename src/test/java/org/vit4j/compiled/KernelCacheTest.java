@@ -43,7 +43,7 @@ class KernelCacheTest {
         s.put("aten", 2.0e-3);
         s.put("onednn-packed", 1.5e-3);
         return new KernelMeasurement("linear", "3072x768", 197, 2.0 * 197 * 3072 * 768, s, List.of("mkl-packed"),
-                "onednn-packed", "measured");
+                List.of("aten"), "onednn-packed", "measured");
     }
 
     @Test
@@ -67,6 +67,21 @@ class KernelCacheTest {
         assertFalse(back.get(KernelCache.key(CPU, "2.7.1", 2, Precision.FP32, "linear 3072x768", 394)).isPresent());
         assertFalse(back.get(KernelCache.key(new CpuFeatures(CPU.model(), CPU.family(), Set.of("avx2")), "2.7.1", 2,
                 Precision.FP32, "linear 3072x768", 197)).isPresent());
+    }
+
+    @Test
+    void theChoiceIsTheFastestRouteWhoseResultsDoNotChangeWithTheBatch() {
+        Map<String, Double> s = new LinkedHashMap<>();
+        s.put("aten", 3e-3);
+        s.put("onednn-packed", 2e-3);
+        s.put("mkl-packed", 1e-3);
+        assertEquals("mkl-packed", KernelMeasurement.fastest(s, List.of()));
+        assertEquals("onednn-packed", KernelMeasurement.fastest(s, List.of("mkl-packed")));
+        assertEquals("aten", KernelMeasurement.fastest(s, List.of("mkl-packed", "onednn-packed")));
+        assertEquals("mkl-packed", KernelMeasurement.fastest(s, List.of("aten", "mkl-packed", "onednn-packed")),
+                "where every route changes with the batch, the fastest");
+        assertTrue(sample().describe().contains("aten 2.000 ms 464.8 GFLOP/s (changes with the batch), onednn-packed 1.500 ms"),
+                sample().describe());
     }
 
     @Test
