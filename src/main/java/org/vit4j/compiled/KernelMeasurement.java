@@ -30,7 +30,19 @@ import org.vit4j.io.Json;
 public record KernelMeasurement(String kind, String shape, long rows, double flops, Map<String, Double> seconds,
         List<String> rejected, List<String> batchDependent, String choice, String source) {
 
-    /** Copies the maps and lists. */
+    /**
+     * Copies the maps and lists.
+     *
+     * @param kind {@code linear} or {@code attention}
+     * @param shape the shape
+     * @param rows rows (linear) or images (attention) per call
+     * @param flops operations of one call
+     * @param seconds seconds per call by route
+     * @param rejected routes that failed the agreement check
+     * @param batchDependent routes whose results change with the batch
+     * @param choice the route chosen
+     * @param source {@code measured} or {@code cached}
+     */
     public KernelMeasurement {
         seconds = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seconds));
         rejected = List.copyOf(rejected);
