@@ -188,11 +188,13 @@ class Vit(Module):
     w: Tensor,
     r: int) -> bool:
     # Whether route r's product of a row is the same, bit for bit, whatever the rows around it:
-    # x (2 n, in), n = max(mkl_rows, 8), multiplied at once and in parts (the first 1, 5 and n rows
-    # and the second n rows), as an image alone and in a batch are. MKL's packed sgemm serves only
-    # the rows it was packed for (other row counts: aten::linear), and MKL's own sgemm may sum a
-    # single row in another order than several.
-    n = self.mkl_rows
+    # x (2 n, in) multiplied at once and in parts (the first 1, 5 and n rows and the second n rows),
+    # as an image alone and in a batch are; n = mkl_rows for route 2 (MKL's packed sgemm serves only
+    # the rows it was packed for, other row counts take aten::linear), else 64 (MKL's own sgemm may
+    # sum a single row in another order than several); at least 8.
+    n = 64
+    if r == 2:
+      n = self.mkl_rows
     if n < 8:
       n = 8
     k = torch.size(w, 1)
