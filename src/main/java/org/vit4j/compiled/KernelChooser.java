@@ -40,8 +40,8 @@ import org.vit4j.model.VisionTransformer;
  * System#nanoTime}) of at least about 2 ms; each route's least time per product counts. The fastest
  * route whose product of a row does not change with the rows around it ({@code invariant}, bit for
  * bit) is kept, so that an image gives the same bits alone and in a batch (as {@code
- * infer.BatchingModel} promises); only where every route changes with the batch is the fastest of
- * all kept. MKL's packed weights serve one row count only, so {@code mkl-packed} is typically timed
+ * infer.BatchingModel} promises); where every route changes with the batch, {@code aten}, the
+ * program's own fallback. MKL's packed weights serve one row count only, so {@code mkl-packed} is typically timed
  * but not chosen by {@code auto}; {@code --linear-kernel mkl} forces it. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
  * {@link LinearKernel#resolve} picks by CPU features, and bf16 attention is always two products.
  *

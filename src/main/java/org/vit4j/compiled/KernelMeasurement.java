@@ -21,10 +21,9 @@ import org.vit4j.io.Json;
  * @param seconds seconds per call of every route timed, by route name, in the program's order
  * @param rejected routes that failed the agreement check with {@code aten::linear} (not timed)
  * @param batchDependent timed routes whose product of a row changes with the rows around it (an
- *     image alone and in a batch would differ in the last bits): {@code auto} chooses them only
- *     where no route is free of that
- * @param choice the route chosen: the fastest timed one that does not change with the batch, or the
- *     fastest one where every route does
+ *     image alone and in a batch would differ in the last bits): {@code auto} does not choose them
+ * @param choice the route chosen: the fastest timed one that does not change with the batch, or
+ *     {@code aten} where every route does
  * @param source {@code measured} (at this load) or {@code cached} (an earlier load's measurement)
  */
 public record KernelMeasurement(String kind, String shape, long rows, double flops, Map<String, Double> seconds,
@@ -50,8 +49,9 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
     }
 
     /**
-     * The route that took least time per call among those that do not change with the batch, or
-     * among all where every one does.
+     * The route that took least time per call among those that do not change with the batch; where
+     * every one does, {@code aten} (the program's own fallback, what such a shape got before routes
+     * were measured), else the fastest.
      *
      * @param seconds seconds per call by route, at least one
      * @param batchDependent the routes whose results change with the batch
@@ -59,6 +59,9 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
      */
     static String fastest(Map<String, Double> seconds, List<String> batchDependent) {
         boolean anyInvariant = seconds.keySet().stream().anyMatch(r -> !batchDependent.contains(r));
+        if (!anyInvariant && seconds.containsKey("aten")) {
+            return "aten";
+        }
         String best = null;
         for (Map.Entry<String, Double> e : seconds.entrySet()) {
             if (anyInvariant && batchDependent.contains(e.getKey())) {
