@@ -77,8 +77,13 @@
  *       {@code --precision}, the Criteria argument {@code precision}.
  *   <dt>linear kernel
  *   <dd>which operator computes the compiled program's linear layers ({@code onednn}, {@code
- *       aten}, {@code auto}); {@code compiled.LinearKernel}, {@code bench --linear-kernel}, the
- *       {@code linear:} line of {@code vit4j info}.
+ *       aten}, {@code mkl}, {@code auto}: measured per weight shape); {@code compiled.LinearKernel}, {@code
+ *       bench --linear-kernel}, the {@code linear:} line of {@code vit4j info}. Each one's stored
+ *       weight and product is a <em>route</em> ({@code onednn-packed}, {@code aten}, {@code mkl-packed}).
+ *   <dt>attention kernel
+ *   <dd>which computes the compiled program's fp32 attention ({@code flash}, {@code matmul},
+ *       {@code auto}); {@code compiled.AttentionKernel}, {@code bench --attention-kernel}, the
+ *       {@code attention:} line of {@code vit4j info}.
  *   <dt>provenance
  *   <dd>how a saved model was trained ({@code train.TrainingProvenance}, {@code provenance.json},
  *       {@code vit4j info}'s {@code trained:}); a run's machine record is {@code train.json}'s

@@ -19,6 +19,9 @@ import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.AttentionKernel;
+import org.vit4j.compiled.KernelMeasurement;
+import org.vit4j.compiled.KernelOptions;
 import org.vit4j.compiled.LinearKernel;
 import org.vit4j.image.ImageLoader;
 import org.vit4j.image.PreprocessedImage;
@@ -76,11 +79,24 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "10", paramLabel = "T", converter = Converters.PositiveDouble.class, description = "Measuring time (default: ${DEFAULT-VALUE}).")
     double seconds;
 
-    @Option(names = "--linear-kernel", defaultValue = "auto", paramLabel = "onednn|aten|auto", converter = LinearKernelName.class,
+    @Option(names = "--linear-kernel", defaultValue = "auto", paramLabel = "onednn|aten|mkl|auto", converter = LinearKernelName.class,
             description = "Linear kernel of the compiled forward: oneDNN on weights packed at load (GELU and residual adds"
-                    + " fused), aten::linear, or auto: onednn where this CPU runs oneDNN's kernels for the precision"
-                    + " (default: ${DEFAULT-VALUE}).")
+                    + " fused), aten::linear, MKL's packed sgemm (fp32, weights packed for this --batch-size), or auto:"
+                    + " in fp32 the fastest of the three for each weight shape, measured at this --batch-size and cached"
+                    + " per CPU; in bf16 onednn where this CPU runs oneDNN's bf16 kernels, else aten (default: ${DEFAULT-VALUE}).")
     LinearKernel linear;
+
+    @Option(names = "--attention-kernel", defaultValue = "auto", paramLabel = "flash|matmul|auto", converter = AttentionKernelName.class,
+            description = "fp32 attention of the compiled forward: the CPU flash kernel (scaled_dot_product_attention),"
+                    + " two products with the softmax between them, or auto: the faster, measured at this --batch-size"
+                    + " and cached per CPU (default: ${DEFAULT-VALUE}).")
+    AttentionKernel attention;
+
+    @Option(names = "--kernel-probe",
+            description = "Measure every linear route of each of the model's weight shapes and both attention routes now"
+                    + " (at --batch-size; the cache of measured choices is refreshed), print each route's time and GFLOP/s"
+                    + " per shape and the routes of the model's largest linear shape, and stop (no throughput measurement).")
+    boolean kernelProbe;
 
     /** The former name of --linear-kernel, refused with a pointer to it. */
     @Option(names = "--linear", hidden = true, paramLabel = "KERNEL")
@@ -142,7 +158,13 @@ final class BenchCommand implements Callable<Integer> {
             List<String> labels = Labels.defaults(cfg.architecture().numClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
-        try (m; InferenceForward f = forward.open(m, linear, batchParts.value())) {
+        KernelOptions kernels = KernelOptions.builder().optLinear(new LinearKernel.Choice(linear, linear.cliName() + " requested"))
+                .optAttention(attention).optBatch(batchSize).optRemeasure(kernelProbe).build();
+        try (m; InferenceForward f = forward.open(m, kernels, batchParts.value())) {
+            if (kernelProbe) {
+                printProbe(f);
+                return ExitCodes.OK;
+            }
             int h = m.getConfig().architecture().imageHeight();
             int w = m.getConfig().architecture().imageWidth();
             if (imageSize != null) {
@@ -175,6 +197,13 @@ final class BenchCommand implements Callable<Integer> {
         if (soak != null && soak < SOAK_EVERY) {
             throw Usage.error(spec, "--soak " + soak + ": needs at least " + SOAK_EVERY + " predictions (RSS is sampled every "
                     + SOAK_EVERY + ")");
+        }
+        if (kernelProbe && (train != null || soak != null || profile != null || imageSize != null)) {
+            throw Usage.error(spec, "--kernel-probe measures the forward's kernels at the model's size and stops; drop "
+                    + (train != null ? "--train" : soak != null ? "--soak" : profile != null ? "--profile" : "--image-size"));
+        }
+        if (linear == LinearKernel.MKL && forward.precision() == Precision.BF16) {
+            throw Usage.error(spec, "--linear-kernel mkl: fp32 only (MKL's packed sgemm); --precision bf16 takes onednn or aten");
         }
         if (train != null && soak != null) {
             throw Usage.error(spec, "--train and --soak are two different benchmarks: give one");
@@ -246,6 +275,8 @@ final class BenchCommand implements Callable<Integer> {
             o.addProperty("linear_kernels", f.describeLinearKernels());
             o.addProperty("batch_parts", f.batchParts(r.batchSize())); // the parts each measured pass ran in
             o.addProperty("batch_parts_reason", f.describeBatchParts());
+            o.addProperty("attention_kernel", f.describeAttentionKernel());
+            o.add("kernel_measurements", measurementsJson(f));
             o.addProperty("warmup_passes", r.warmUp().seconds().size());
             o.addProperty("warmup_settled", r.warmUp().settled());
             Json.put(o, "minor_faults_per_pass", r.minorFaultsPerPass());
@@ -264,11 +295,75 @@ final class BenchCommand implements Callable<Integer> {
                     label(), h, w, r.batchSize(), r.device(), f.describe(), threads, r.imagesPerSecond(), r.passes(),
                     r.gflopsPerImage(), r.gflops(),
                     peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
-            spec.commandLine().getOut().printf(Locale.ROOT,
-                    "  linear kernels: %s%n  batch parts: %d per pass; %s%n  warm-up: %s; minor page faults per pass: %.0f;"
-                            + " allocator: %s%n  CPU: %s, family %s; %s%n",
-                    f.describeLinearKernels(), f.batchParts(r.batchSize()), f.describeBatchParts(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT,
+                    "  linear kernels: %s%n  attention: %s%n  batch parts: %d per pass; %s%n",
+                    f.describeLinearKernels(), f.describeAttentionKernel(), f.batchParts(r.batchSize()), f.describeBatchParts());
+            for (KernelMeasurement k : f.kernelMeasurements()) {
+                out.printf(Locale.ROOT, "  kernel %s%n", k.describe());
+            }
+            out.printf(Locale.ROOT,
+                    "  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
+                    r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
         }
+    }
+
+    private static com.google.gson.JsonArray measurementsJson(InferenceForward f) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        for (KernelMeasurement k : f.kernelMeasurements()) {
+            a.add(k.toJson());
+        }
+        return a;
+    }
+
+    /**
+     * {@code --kernel-probe}'s output: every shape's routes, then the largest linear shape's routes
+     * in GFLOP/s (the machine's measured sgemm rate at that shape); JSON: one object.
+     */
+    private void printProbe(InferenceForward f) {
+        List<KernelMeasurement> all = f.kernelMeasurements();
+        KernelMeasurement largest = null;
+        for (KernelMeasurement k : all) {
+            if (k.kind().equals("linear") && (largest == null || k.flops() > largest.flops())) {
+                largest = k;
+            }
+        }
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        CpuFeatures cpu = CpuFeatures.current();
+        PrintWriter out = spec.commandLine().getOut();
+        if (format == EvalCommand.Format.JSON) {
+            JsonObject o = new JsonObject();
+            o.addProperty("model", label());
+            o.addProperty("mode", "kernel-probe");
+            o.addProperty("batch_size", batchSize);
+            o.addProperty("engine", f.engine().cliName());
+            o.addProperty("precision", f.precision().precision().cliName());
+            o.addProperty("threads", threads);
+            o.add("kernel_measurements", measurementsJson(f));
+            o.add("largest_linear", largest == null ? JsonNull.INSTANCE : largest.toJson());
+            o.addProperty("cpu", cpu.model());
+            o.addProperty("cpu_family", cpu.family());
+            o.addProperty("cpu_flags", cpu.summary());
+            out.println(Json.line(o));
+        } else {
+            out.printf(Locale.ROOT, "kernel probe of %s batch %d (%s, threads %s):%n", label(), batchSize, f.describe(), threads);
+            for (KernelMeasurement k : all) {
+                out.printf(Locale.ROOT, "  %s%n", k.describe());
+            }
+            if (largest == null) {
+                out.printf(Locale.ROOT, "largest linear shape: not measured (%s)%n",
+                        f.engine() == ForwardEngine.EAGER ? "the eager blocks run" : "fp32 on a CPU only");
+            } else {
+                List<String> rates = new ArrayList<>();
+                for (String route : largest.seconds().keySet()) {
+                    rates.add(String.format(Locale.ROOT, "%s %.1f", route, largest.gflops(route)));
+                }
+                out.printf(Locale.ROOT, "largest linear shape %s at %d rows, GFLOP/s: %s%n", largest.shape(), largest.rows(),
+                        String.join(", ", rates));
+            }
+            out.printf(Locale.ROOT, "  CPU: %s, family %s; %s%n", cpu.model(), cpu.family(), cpu.summary());
+        }
+        out.flush();
     }
 
     /** @return the model directory, or the variant and its {@code --pos-emb} */
@@ -292,10 +387,17 @@ final class BenchCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** {@code onednn}, {@code aten} or {@code auto}. */
+    /** {@code onednn}, {@code aten}, {@code mkl} or {@code auto}. */
     static final class LinearKernelName extends Converters.Names<LinearKernel> {
         LinearKernelName() {
             super(LinearKernel.class);
+        }
+    }
+
+    /** {@code flash}, {@code matmul} or {@code auto}. */
+    static final class AttentionKernelName extends Converters.Names<AttentionKernel> {
+        AttentionKernelName() {
+            super(AttentionKernel.class);
         }
     }
 

@@ -5,6 +5,7 @@ import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.CompiledVit;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.KernelOptions;
 import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.infer.InferenceModel;
@@ -127,10 +128,10 @@ final class ForwardOptions {
         return InferenceForward.of(model, engine(), precision());
     }
 
-    /** As {@link #open(VitModel)} with a requested linear kernel ({@code bench --linear-kernel}). */
-    InferenceForward open(VitModel model, LinearKernel linear) {
+    /** As {@link #open(VitModel)} with kernel options ({@code bench --linear-kernel}, {@code --attention-kernel}). */
+    InferenceForward open(VitModel model, KernelOptions kernels) {
         checkModel(model);
-        return InferenceForward.of(model, engine(), precision(), linear);
+        return InferenceForward.of(model, engine(), precision(), kernels);
     }
 
     /** As {@link #open(VitModel)} computing each batch in parts ({@code --batch-parts}). */
@@ -142,6 +143,12 @@ final class ForwardOptions {
     InferenceForward open(VitModel model, LinearKernel linear, BatchParts parts) {
         checkModel(model);
         return InferenceForward.of(model, engine(), precision(), linear, parts);
+    }
+
+    /** As {@link #open(VitModel, KernelOptions)} computing each batch in parts ({@code --batch-parts}). */
+    InferenceForward open(VitModel model, KernelOptions kernels, BatchParts parts) {
+        checkModel(model);
+        return InferenceForward.of(model, engine(), precision(), kernels, parts);
     }
 
     /** Builds the inference model of a loaded model, with the default loader (the model is closed with it). */

@@ -62,6 +62,10 @@ final class InfoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "FLOPs/image:  %s (2 per multiply-add)%n", si(ModelCost.flopsPerImage(c)));
             out.printf(Locale.ROOT, "forward:      %s%n", f.describe());
             out.printf(Locale.ROOT, "linear:       %s%n", f.describeLinearKernels());
+            out.printf(Locale.ROOT, "attention:    %s%n", f.describeAttentionKernel());
+            for (org.vit4j.compiled.KernelMeasurement k : f.kernelMeasurements()) {
+                out.printf(Locale.ROOT, "kernel:       %s%n", k.describe());
+            }
             out.printf(Locale.ROOT, "classes:      %d: %s%n", a.numClasses(), abbreviate(String.join(", ", m.getLabels())));
             printTrained(out);
             out.flush();

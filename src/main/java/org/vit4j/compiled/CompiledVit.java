@@ -82,14 +82,17 @@ public final class CompiledVit implements AutoCloseable {
     private final Precision.Choice precision;
     private final LinearKernel.Choice kernel;
     private final BatchParts.Choice parts;
+    private final KernelOptions options;
     private final VitProgram program;
     private final PtSymbolBlock module;
+    private KernelChooser.Result kernels;
 
     private CompiledVit(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
-            BatchParts.Choice parts, NDManager parent) {
+            KernelOptions options, BatchParts.Choice parts, NDManager parent) {
         this.network = network;
         this.precision = precision;
         this.kernel = kernel;
+        this.options = options;
         this.parts = parts;
         this.program = VitProgram.load(network, precision, false, parent);
         this.module = program.module();
@@ -97,7 +100,8 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * Compiles an initialized network's inference forward and hands it the weights, with the
-     * linear kernel {@link LinearKernel#AUTO} chooses for this CPU ({@code aten} on a GPU).
+     * kernels {@code auto} chooses for this CPU at batch 1 ({@link KernelOptions#defaults}; {@code
+     * aten} and {@code flash} on a GPU).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
      * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved
@@ -107,22 +111,22 @@ public final class CompiledVit implements AutoCloseable {
      *     has parameters the program does not know, naming them
      */
     public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, NDManager manager) {
-        boolean gpu = network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
-        LinearKernel.Choice kernel = gpu
-                ? new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)")
-                : precision.precision() == Precision.INT8 ? INT8_FALLBACK
-                : LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
-        return compile(network, precision, kernel, manager);
+        return compile(network, precision, KernelOptions.defaults(), manager);
+    }
+
+    private static boolean onGpu(VisionTransformer network) {
+        return network.namedParameters().values().stream().anyMatch(p -> p.getArray().getDevice().isGpu());
     }
 
     /**
      * Compiles an initialized network's inference forward with a chosen linear kernel and hands it
-     * the weights (packed for {@code onednn}).
+     * the weights (packed for {@code onednn} and {@code mkl}); the other settings are {@link
+     * KernelOptions#defaults}'.
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
      * @param precision {@code FP32}, {@code BF16} or {@code INT8} (every linear layer int8 whatever
      *     the kernel), already resolved
-     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
+     * @param kernel already resolved ({@link LinearKernel#resolve}; {@code AUTO}: measured per shape)
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
      * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
@@ -130,33 +134,63 @@ public final class CompiledVit implements AutoCloseable {
      */
     public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
             LinearKernel.Choice kernel, NDManager manager) {
-        return compile(network, precision, kernel, BatchParts.Choice.ONE, manager);
+        return compile(network, precision, KernelOptions.builder().optLinear(kernel).build(), manager);
     }
 
     /**
-     * Compiles an initialized network's inference forward with a chosen linear kernel, computing
-     * each batch of two or more images in parts at once ({@link BatchParts}), and hands it the
-     * weights. With parts, the first such program of the process starts {@link PartsThread}'s
-     * thread and libtorch's inter-op pool, which sets libtorch's process-wide intra-op thread
-     * count for a moment and back (threads that first run libtorch in that moment get one).
+     * Compiles an initialized network's inference forward with kernel options, computing every
+     * batch whole ({@link #compile(VisionTransformer, Precision.Choice, KernelOptions, BatchParts.Choice,
+     * NDManager)} with one part).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
-     * @param precision {@code FP32} or {@code BF16}, already resolved
-     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved
+     * @param options the kernels and the batch they are chosen for
+     * @param manager parent of the program's own manager (the model's)
+     * @return the compiled forward, for the caller to close
+     * @throws IllegalArgumentException as the full method
+     */
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, KernelOptions options,
+            NDManager manager) {
+        return compile(network, precision, options, BatchParts.Choice.ONE, manager);
+    }
+
+    /**
+     * Compiles an initialized network's inference forward with kernel options: the routes are
+     * chosen ({@link KernelChooser}: measured, or read from the cache, where {@code auto} asks),
+     * then the program takes the weights, each stored for its layer's route (in int8 every layer
+     * int8). A batch of two or more images is computed in parts at once ({@link BatchParts}); with
+     * parts, the first such program of the process starts {@link PartsThread}'s thread and
+     * libtorch's inter-op pool, which sets libtorch's process-wide intra-op thread count for a
+     * moment and back (threads that first run libtorch in that moment get one).
+     *
+     * @param network the network with its weights (not owned: keep it open while this is used)
+     * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved
+     * @param options the kernels and the batch they are chosen for
      * @param parts the most parts a batch is cut into, already resolved ({@link BatchParts#resolve})
      * @param manager parent of the program's own manager (the model's)
      * @return the compiled forward, for the caller to close
-     * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
-     *     has parameters the program does not know, naming them
+     * @throws IllegalArgumentException if {@link #supports} refuses the config, the network has
+     *     parameters the program does not know, naming them, or the linear kernel does not run in
+     *     the precision ({@link LinearKernel#resolve})
      */
-    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
-            LinearKernel.Choice kernel, BatchParts.Choice parts, NDManager manager) {
-        if (kernel.kernel() == LinearKernel.AUTO) {
-            throw new IllegalArgumentException("resolve linear kernel auto before compiling (LinearKernel.resolve)");
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision, KernelOptions options,
+            BatchParts.Choice parts, NDManager manager) {
+        boolean gpu = onGpu(network);
+        LinearKernel.Choice kernel = options.linear();
+        if (gpu) {
+            kernel = new LinearKernel.Choice(LinearKernel.ATEN, "GPU: aten::linear (cuBLAS)");
+        } else if (precision.precision() == Precision.INT8) {
+            kernel = INT8_FALLBACK;
+        } else if (kernel == null || kernel.kernel() == LinearKernel.AUTO && precision.precision() == Precision.BF16) {
+            kernel = LinearKernel.AUTO.resolve(precision.precision(), CpuFeatures.current());
+        } else if (kernel.kernel() == LinearKernel.MKL && precision.precision() == Precision.BF16) {
+            kernel = LinearKernel.MKL.resolve(Precision.BF16, CpuFeatures.current()); // throws: fp32 only
         }
-        CompiledVit c = new CompiledVit(network, precision, kernel, parts, manager);
+        CompiledVit c = new CompiledVit(network, precision, kernel, options, parts, manager);
         try {
-            c.loadWeights();
+            c.kernels = new KernelChooser(c.program, precision.precision(), options, System.err)
+                    .choose(kernel.kernel(), gpu, c.linearWeightNames());
+            c.loadWeights(c.kernels.linear());
             c.warmUp();
             c.warmUpParts();
             return c;
@@ -191,7 +225,7 @@ public final class CompiledVit implements AutoCloseable {
      * table and rope-mixed's frequencies stay out (absent): they reach the program as the per-grid
      * tables of {@link VitProgram#positionTable} and {@link VitProgram#rotation}.
      */
-    private void loadWeights() {
+    private void loadWeights(long[] codes) {
         ViTConfig config = network.getConfig();
         List<String> names = VitProgram.weightNames(config);
         Map<String, Parameter> params = network.namedParameters();
@@ -202,10 +236,9 @@ public final class CompiledVit implements AutoCloseable {
             list[i] = (PtNDArray) (n == null || perGrid ? VitProgram.absent(config, i, program.manager())
                     : params.get(n).getArray());
         }
-        long[] codes = new long[linearWeightNames().size()];
-        Arrays.fill(codes, kernel.kernel() == LinearKernel.ONEDNN ? 1 : 0); // vit.py route_names()
         if (precision.precision() == Precision.INT8) {
-            Arrays.fill(codes, INT8_ROUTE);
+            codes = codes.clone();
+            Arrays.fill(codes, INT8_ROUTE); // vit.py route_names()
         }
         try (IValue ws = IValue.listFrom(list);
                 IValue routes = IValue.listFrom(codes);
@@ -274,9 +307,10 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
-     * mkldnn::_linear_pointwise}), {@code int8} (an int8 weight, {@code quantized::linear_dynamic})
-     * or {@code aten} ({@code aten::linear}: requested, or a packed layout or int8 product that
-     * failed the program's load-time check).
+     * mkldnn::_linear_pointwise}), {@code mkl-packed} (MKL's packed sgemm, {@code mkl::_mkl_linear}),
+     * {@code int8} (an int8 weight, {@code quantized::linear_dynamic}) or {@code aten} ({@code
+     * aten::linear}: requested or measured fastest, or a route that failed the program's load-time
+     * check).
      *
      * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
      */
@@ -302,7 +336,7 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /** @return the linear layers' weight names, in the order of the program's {@code linear()} */
-    private List<String> linearWeightNames() {
+    List<String> linearWeightNames() {
         List<String> linear = new ArrayList<>();
         for (String n : VitProgram.weightNames(network.getConfig())) {
             if (n != null && n.endsWith("weight") && !n.contains("norm")) {
@@ -313,35 +347,51 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * One line for {@code bench} and {@code info}: how many linear layers run packed in oneDNN (in
-     * int8: run in int8), and which do not.
+     * One line for {@code bench} and {@code info}: the requested kernel and the route each weight
+     * shape got, with its number of layers (a route that failed the load-time check shows as {@code
+     * aten}).
      *
-     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}, or
-     *     {@code int8 (quantized::linear_dynamic): 50 of 50 layers int8}
+     * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
+     *     layers), 768x768 onednn-packed (13 layers), ...}
      */
     public String describeLinearKernels() {
         Map<String, String> k = linearKernels();
-        if (precision.precision() == Precision.INT8) {
-            List<String> fp32 = new ArrayList<>();
-            k.forEach((name, kind) -> {
-                if (!kind.equals("int8")) {
-                    fp32.add(name);
-                }
-            });
-            String s = "int8 (quantized::linear_dynamic): " + (k.size() - fp32.size()) + " of " + k.size() + " layers int8";
-            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
-        }
-        List<String> plain = new ArrayList<>();
-        k.forEach((name, kind) -> {
-            if (!kind.equals("onednn-packed")) {
-                plain.add(name);
-            }
+        Map<String, Parameter> params = network.namedParameters();
+        Map<String, Map<String, Integer>> byShape = new LinkedHashMap<>();
+        k.forEach((name, route) -> {
+            Shape s = params.get(name).getArray().getShape();
+            byShape.computeIfAbsent(s.get(0) + "x" + s.get(1), x -> new LinkedHashMap<>()).merge(route, 1, Integer::sum);
         });
-        String s = kernel + ": " + (k.size() - plain.size()) + " of " + k.size() + " layers packed";
-        if (kernel.kernel() == LinearKernel.ONEDNN && !plain.isEmpty()) {
-            s += "; aten::linear (packed layout failed the load-time check) for " + String.join(", ", plain);
-        }
-        return s;
+        List<String> parts = new ArrayList<>();
+        byShape.forEach((shape, routes) -> routes.forEach((route, n) -> parts.add(shape + " " + route + " ("
+                + n + (n == 1 ? " layer)" : " layers)"))));
+        return kernel + " at " + kernels.mklRows() + " rows: " + String.join(", ", parts);
+    }
+
+    /**
+     * The attention route of the fp32 forward.
+     *
+     * @return {@code flash} or {@code matmul} ({@link AttentionKernel}); in bf16 always {@code matmul}
+     */
+    public String attentionKernel() {
+        return precision.precision() == Precision.BF16 ? "matmul (bf16)"
+                : AttentionKernel.values()[kernels.attention()].cliName();
+    }
+
+    /**
+     * The kernel shapes timed for {@code auto} (or read from the cache): each linear weight shape
+     * and the attention shape, with every route's time and the choice. Empty where nothing was
+     * measured (forced kernels, bf16, a GPU).
+     *
+     * @return the measurements, linear first
+     */
+    public List<KernelMeasurement> kernelMeasurements() {
+        return kernels.measurements();
+    }
+
+    /** @return the options the kernels were chosen with */
+    public KernelOptions kernelOptions() {
+        return options;
     }
 
     /**

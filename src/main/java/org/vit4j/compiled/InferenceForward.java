@@ -72,7 +72,8 @@ public final class InferenceForward implements AutoCloseable {
      *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel) {
-        return of(model, engine, precision, kernel, BatchParts.of(1));
+        return of(model, engine, precision, KernelOptions.builder()
+                .optLinear(new LinearKernel.Choice(kernel, kernel.cliName() + " requested")).build());
     }
 
     /**
@@ -86,16 +87,56 @@ public final class InferenceForward implements AutoCloseable {
      * @param kernel the requested linear kernel (ignored by the eager blocks)
      * @param parts the requested batch parts (ignored by the eager blocks)
      * @return the forward, for the caller to close
-     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run,
+     * @throws IllegalArgumentException if bf16 or int8 is requested where only the eager blocks can run,
      *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel,
             BatchParts parts) {
-        Choice c = choose(model.getConfig(), model.getDevice(), engine, precision, kernel);
+        return of(model, engine, precision, KernelOptions.builder()
+                .optLinear(new LinearKernel.Choice(kernel, kernel.cliName() + " requested")).build(), parts);
+    }
+
+    /**
+     * Chooses and, if compiled, builds the forward of a model with kernel options, computing every
+     * batch whole.
+     *
+     * @param model the model (not owned: close the forward before the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @param options the kernel options (ignored by the eager blocks)
+     * @return the forward, for the caller to close
+     * @throws IllegalArgumentException as {@link #of(VitModel, ForwardEngine, Precision, KernelOptions, BatchParts)}
+     */
+    public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, KernelOptions options) {
+        return of(model, engine, precision, options, BatchParts.of(1));
+    }
+
+    /**
+     * Chooses and, if compiled, builds the forward of a model with kernel options: the requested
+     * linear kernel ({@code options.linear()}'s kernel, {@code auto} where null, resolved here for
+     * the precision and device), the attention kernel, the batch they are chosen for, the cache;
+     * and batch parts ({@link BatchParts}: a batch of two or more images computed in parts at
+     * once, one thread each; the eager blocks compute every batch whole).
+     *
+     * @param model the model (not owned: close the forward before the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @param options the kernel options (ignored by the eager blocks)
+     * @param parts the requested batch parts (ignored by the eager blocks)
+     * @return the forward, for the caller to close
+     * @throws IllegalArgumentException if bf16 or int8 is requested where only the eager blocks can run,
+     *     {@code onednn} in bf16 on a CPU without oneDNN bf16 support, or {@code mkl} in bf16
+     */
+    public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, KernelOptions options,
+            BatchParts parts) {
+        LinearKernel requested = options.linear() == null ? LinearKernel.AUTO : options.linear().kernel();
+        Choice c = choose(model.getConfig(), model.getDevice(), engine, precision, requested);
         if (c.kernel() == null) {
             return new InferenceForward(model, null, c.precision(), c.reason());
         }
-        CompiledVit compiled = CompiledVit.compile(model.getBlock(), c.precision(), c.kernel(),
+        KernelOptions resolved = new KernelOptions(c.kernel(), options.attention(), options.batch(),
+                options.cacheDirectory(), options.remeasure());
+        CompiledVit compiled = CompiledVit.compile(model.getBlock(), c.precision(), resolved,
                 parts.resolve(model.getDevice()), model.getModel().getNDManager());
         return new InferenceForward(model, compiled, c.precision(), c.reason());
     }
@@ -176,8 +217,8 @@ public final class InferenceForward implements AutoCloseable {
     /**
      * The linear kernels of the compiled program ({@link CompiledVit#describeLinearKernels}).
      *
-     * @return e.g. {@code onednn (auto: fp32 and CPU has avx2 and fma): 50 of 50 layers packed}, or
-     *     {@code eager blocks (aten::linear)}
+     * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
+     *     layers), ...}, or {@code eager blocks (aten::linear)}
      */
     public String describeLinearKernels() {
         return compiled != null ? compiled.describeLinearKernels() : "eager blocks (aten::linear)";
@@ -201,6 +242,24 @@ public final class InferenceForward implements AutoCloseable {
      */
     public int batchParts(long batch) {
         return compiled != null ? compiled.getBatchParts().partsFor(batch) : 1;
+    }
+
+    /**
+     * The attention kernel of the compiled program ({@link CompiledVit#attentionKernel}).
+     *
+     * @return {@code flash}, {@code matmul}, {@code matmul (bf16)}, or {@code eager blocks} for those
+     */
+    public String describeAttentionKernel() {
+        return compiled != null ? compiled.attentionKernel() : "eager blocks";
+    }
+
+    /**
+     * The kernel measurements of the compiled program ({@link CompiledVit#kernelMeasurements}).
+     *
+     * @return the measurements; empty for the eager blocks
+     */
+    public java.util.List<KernelMeasurement> kernelMeasurements() {
+        return compiled != null ? compiled.kernelMeasurements() : java.util.List.of();
     }
 
     /** @return the compiled program, or null where the eager blocks run */

@@ -11,11 +11,19 @@ import org.vit4j.Names;
  * mkldnn::_linear_pointwise}) with fc1's exact GELU and the residual adds of proj and fc2 (fp32)
  * fused into its epilogue. {@code aten}: {@code aten::linear} on the plain weight (in fp32 MKL's
  * sgemm, which takes its AVX2 path on AMD CPUs; in bf16 oneDNN where libtorch supports bf16 on the
- * CPU, else its reference loops), with {@code aten::gelu} and {@code aten::add} after it.
+ * CPU, else its reference loops), with {@code aten::gelu} and {@code aten::add} after it. {@code
+ * mkl} (fp32 only): each weight packed once by MKL's {@code cblas_sgemm_pack} ({@code
+ * mkl::_mkl_reorder_linear_weight}) for the row count of one pass at the batch the forward is
+ * compiled for ({@link KernelOptions#batch}), multiplied by {@code cblas_sgemm_compute} ({@code
+ * mkl::_mkl_linear}); a pass with another row count (another batch, the patch embedding, the head)
+ * multiplies by {@code aten::linear} on the plain weight, which {@code mkl::_mkl_linear} keeps for
+ * that. {@code auto}: in fp32 on a CPU, each distinct weight shape's route is chosen by measuring
+ * every route at the compiled row count ({@link KernelChooser}); in bf16 {@code onednn} where this
+ * CPU runs oneDNN's bf16 kernels, else {@code aten}; on a GPU {@code aten}.
  *
- * <p>{@code onednn} is also checked per weight shape at load time: the program compares the packed
- * product with {@code aten::linear} on a fixed input and keeps a weight plain where they disagree
- * (some AVX-512 CPUs give wrong products for packed weights whose out-features are not a multiple
+ * <p>Every route is also checked per weight shape at load time: the program compares its product
+ * with {@code aten::linear} on a fixed input and keeps a weight plain where they disagree (some
+ * AVX-512 CPUs give wrong products for oneDNN-packed weights whose out-features are not a multiple
  * of 64). {@link CompiledVit#linearKernels} says what each layer got.
  */
 public enum LinearKernel implements Named {
@@ -23,11 +31,13 @@ public enum LinearKernel implements Named {
     ONEDNN,
     /** {@code aten::linear} on the plain weights. */
     ATEN,
-    /** {@code onednn} where this CPU runs oneDNN's just-in-time kernels for the precision, else {@code aten}; see {@link #resolve}. */
+    /** MKL's packed sgemm on weights packed once for the compiled row count (fp32). */
+    MKL,
+    /** Measured per weight shape in fp32 on a CPU; see {@link #resolve}. */
     AUTO;
 
     /**
-     * Parses {@code onednn}, {@code aten} or {@code auto}.
+     * Parses {@code onednn}, {@code aten}, {@code mkl} or {@code auto}.
      *
      * @param name the name (case-insensitive)
      * @return the kernel
@@ -38,46 +48,70 @@ public enum LinearKernel implements Named {
     }
 
     /**
-     * The kernel used for a precision on a CPU, with the reason. {@code auto} chooses by CPU
-     * features, never by vendor: fp32 {@code onednn} needs AVX2 and FMA (oneDNN's {@code
-     * brgemm:avx2} and {@code brgemm:avx512_core} kernels); bf16 {@code onednn} needs oneDNN's bf16
-     * support, AVX512 BW/VL/DQ (emulated bf16, {@code avx512_core}), AVX512-BF16, AMX or
-     * AVX-NE-CONVERT. Without it, {@code mkldnn::_linear_pointwise} has no bf16 kernel ("could not
-     * create a primitive descriptor", checked on an AVX2-only AMD EPYC) and bf16 takes {@code aten}.
+     * The program's code of this kernel's route ({@code vit.py route_names()}).
+     *
+     * @return 0 {@code aten}, 1 {@code onednn}, 2 {@code mkl}
+     * @throws IllegalStateException for {@code auto}, which has a route per shape
+     */
+    public int route() {
+        return switch (this) {
+            case ATEN -> 0;
+            case ONEDNN -> 1;
+            case MKL -> 2;
+            case AUTO -> throw new IllegalStateException("auto has a route per weight shape");
+        };
+    }
+
+    /**
+     * The kernel used for a precision on a CPU, with the reason. Never by vendor. fp32 {@code auto}
+     * stays {@code AUTO}: measured per weight shape when the forward is compiled. bf16 {@code auto}
+     * follows CPU features: {@code onednn} needs oneDNN's bf16 support, AVX512 BW/VL/DQ (emulated
+     * bf16, {@code avx512_core}), AVX512-BF16, AMX or AVX-NE-CONVERT. Without it, {@code
+     * mkldnn::_linear_pointwise} has no bf16 kernel ("could not create a primitive descriptor",
+     * checked on an AVX2-only AMD EPYC) and bf16 takes {@code aten}.
      *
      * @param precision {@code FP32} or {@code BF16}
      * @param cpu the CPU's features
-     * @return {@code ONEDNN} or {@code ATEN}, never {@code AUTO}
-     * @throws IllegalArgumentException if {@code onednn} is requested for bf16 on a CPU without bf16 support in oneDNN
+     * @return {@code ONEDNN}, {@code ATEN}, {@code MKL}, or {@code AUTO} (fp32: measured)
+     * @throws IllegalArgumentException if {@code onednn} is requested for bf16 on a CPU without bf16
+     *     support in oneDNN, or {@code mkl} for bf16
      */
     public Choice resolve(Precision precision, CpuFeatures cpu) {
         boolean bf16 = precision == Precision.BF16;
-        boolean supported = bf16 ? cpu.hasOneDnnBf16() : cpu.hasOneDnnFp32();
-        String needs = bf16 ? "avx512bw+avx512vl+avx512dq, avx512_bf16, amx_bf16 or avx_ne_convert" : "avx2 and fma";
+        String needs = "avx512bw+avx512vl+avx512dq, avx512_bf16, amx_bf16 or avx_ne_convert";
         switch (this) {
             case ONEDNN:
-                if (bf16 && !supported) {
+                if (bf16 && !cpu.hasOneDnnBf16()) {
                     throw new IllegalArgumentException("linear kernel onednn in bf16 needs a CPU with " + needs
                             + " (this one: " + cpu.summary() + ")");
                 }
                 return new Choice(ONEDNN, "onednn requested");
             case ATEN:
                 return new Choice(ATEN, "aten requested");
+            case MKL:
+                if (bf16) {
+                    throw new IllegalArgumentException("linear kernel mkl is fp32 only (MKL's packed sgemm);"
+                            + " bf16 takes onednn or aten");
+                }
+                return new Choice(MKL, "mkl requested");
             default:
-                return supported
-                        ? new Choice(ONEDNN, "auto: " + precision.cliName() + " and CPU has " + (bf16 ? "one of " : "") + needs)
-                        : new Choice(ATEN, "auto: " + precision.cliName() + " and CPU lacks " + needs);
+                if (!bf16) {
+                    return new Choice(AUTO, "auto: fp32, measured per weight shape");
+                }
+                return cpu.hasOneDnnBf16()
+                        ? new Choice(ONEDNN, "auto: bf16 and CPU has one of " + needs)
+                        : new Choice(ATEN, "auto: bf16 and CPU lacks " + needs);
         }
     }
 
     /**
      * A resolved kernel.
      *
-     * @param kernel {@code ONEDNN} or {@code ATEN}
-     * @param reason why (e.g. {@code auto: CPU has avx2 and fma})
+     * @param kernel {@code ONEDNN}, {@code ATEN}, {@code MKL}, or {@code AUTO} (measured per shape)
+     * @param reason why (e.g. {@code auto: fp32, measured per weight shape})
      */
     public record Choice(LinearKernel kernel, String reason) {
-        /** @return {@code onednn (auto: CPU has avx2 and fma)} */
+        /** @return {@code auto (auto: fp32, measured per weight shape)} */
         @Override
         public String toString() {
             return kernel.cliName() + " (" + reason + ")";

@@ -247,7 +247,11 @@ public final class VitProgram implements AutoCloseable {
                 .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
                 .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST)
                 .addAttribute("packed", TorchScriptArchive.emptyList(PACKED_INT8))
-                .addAttribute("slots", TorchScriptArchive.EMPTY_INT_LIST);
+                .addAttribute("slots", TorchScriptArchive.EMPTY_INT_LIST)
+                .addAttribute("mkl_rows", 1)
+                .addAttribute("mkl_packed", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .addAttribute("mkl_plain", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .addAttribute("attn_route", 0);
         for (int i = 0; i < LEADING.size(); i++) {
             b.addAttribute(attribute(LEADING.get(i)), i);
         }

@@ -20,6 +20,10 @@ class Vit(Module):
   routes : List[int]
   packed : List[__torch__.torch.classes.quantized.LinearPackedParamsBase]
   slots : List[int]
+  mkl_rows : int
+  mkl_packed : List[Tensor]
+  mkl_plain : List[Tensor]
+  attn_route : int
   # WEIGHT OFFSETS
   # The network, written once. The host (VitProgram) sets the attributes: `training` picks the
   # route (True: every operator differentiable, dropout and stochastic depth on, q, k and v by
@@ -107,13 +111,15 @@ class Vit(Module):
     # Inference: keeps the prepared weights, each linear weight stored for its route. routes: one
     # code per linear layer, in linear()'s order (route_names(): 0 aten::linear on the plain weight,
     # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor;
-    # 3 int8: the weight quantized per output channel, packed with its bias for libtorch's quantized
-    # engine, self.packed[self.slots[j]]).
+    # 2 MKL's packed sgemm, see store; 3 int8: the weight quantized per output channel, packed with
+    # its bias for libtorch's quantized engine, self.packed[self.slots[j]]).
     # A route is kept for a weight shape only where it computes the same product as aten::linear
     # (agrees); elsewhere the weight stays plain (route 0). self.routes: the route of every entry of
     # the list, -1 for weights that are not linear.
     out = self.prepare(ws)
     layers = self.linear()
+    torch.clear(self.mkl_packed)
+    torch.clear(self.mkl_plain)
     if len(routes) != len(layers):
       ops.prim.RaiseException("load_weights: " + str(len(routes)) + " routes for " + str(len(layers)) + " linear layers", "builtins.RuntimeError")
     kept: List[int] = []
@@ -154,6 +160,15 @@ class Vit(Module):
     # the plain weight (out, in) as route r keeps it
     if r == 1:
       return self.pack(w)
+    if r == 2:
+      # MKL's packed sgemm (fp32): cblas_sgemm_pack of w for mkl_rows rows. mkl::_mkl_linear needs
+      # the packed and the plain weight and uses the packed one only for exactly the rows it was
+      # packed for (other row counts: aten::linear on the plain one), so both are kept, at index k
+      # of mkl_packed and mkl_plain, and the weight list holds k as a (1) int64 tensor.
+      k = len(self.mkl_packed)
+      _0 = torch.append(self.mkl_packed, ops.mkl._mkl_reorder_linear_weight(w, self.mkl_rows))
+      _1 = torch.append(self.mkl_plain, w)
+      return torch.tensor([k], dtype=4, device=None, requires_grad=False)
     if r == 3:
       return self.quantized(w)
     return w
@@ -176,7 +191,10 @@ class Vit(Module):
       tol = 3.0e-2
       one = ops.quantized.linear_prepack(stored, None)
     ok = True
-    for m in [1, 5, 64, 300]:
+    rows = [1, 5, 64, 300]
+    if r == 2:
+      rows.append(self.mkl_rows)  # the row count the MKL weight is packed for
+    for m in rows:
       x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(m * k), [m, k]), 0.37)), w)  # (m, in)
       want = torch.to(torch.linear(x, w), 6)
       if one is not None:
@@ -185,6 +203,29 @@ class Vit(Module):
         got = torch.to(self.routed(x, stored, None, r, False, -1), 6)
       err = float(torch.norm(torch.sub(got, want)))
       if not (err <= tol * float(torch.norm(want)) + 1.0e-30):
+        ok = False
+    return ok
+  def invariant(self: __torch__.Vit,
+    stored: Tensor,
+    w: Tensor,
+    r: int) -> bool:
+    # Whether route r's product of a row is the same, bit for bit, whatever the rows around it:
+    # x (2 n, in) multiplied at once and in parts (the first 1, 5 and n rows and the second n rows),
+    # as an image alone and in a batch are; n = mkl_rows for route 2 (MKL's packed sgemm serves only
+    # the rows it was packed for, other row counts take aten::linear), else 64 (MKL's own sgemm may
+    # sum a single row in another order than several); at least 8.
+    n = 64
+    if r == 2:
+      n = self.mkl_rows
+    if n < 8:
+      n = 8
+    k = torch.size(w, 1)
+    x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(2 * n * k), [2 * n, k]), 0.29)), w)  # (2n, in)
+    whole = self.routed(x, stored, None, r, False, -1)
+    ok = True
+    for lo, hi in [(0, 1), (0, 5), (0, n), (n, 2 * n)]:
+      part = self.routed(torch.slice(x, 0, lo, hi), stored, None, r, False, -1)
+      if not torch.equal(part, torch.slice(whole, 0, lo, hi)):
         ok = False
     return ok
   def pack(self: __torch__.Vit,
@@ -289,6 +330,12 @@ class Vit(Module):
       if gelu:
         return ops.mkldnn._linear_pointwise(x, w, b, "gelu", annotate(List[Optional[number]], []), "none")
       return ops.mkldnn._linear_pointwise(x, w, b, "none", annotate(List[Optional[number]], []), "")
+    if r == 2:
+      k = int(w)
+      y = ops.mkl._mkl_linear(x, self.mkl_packed[k], self.mkl_plain[k], b, self.mkl_rows)
+      if gelu:
+        y = torch.gelu(y)
+      return y
     y = torch.linear(x, w, b)
     if gelu:
       y = torch.gelu(y)
@@ -410,7 +457,60 @@ class Vit(Module):
       # kernel, which is slow in bfloat16
       s = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
       return torch.matmul(torch.softmax(s, -1), v)
+    return self.attend_route(q, k, v, self.attn_route)
+  def attend_route(self: __torch__.Vit,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    r: int) -> Tensor:
+    # fp32 attention (B, H, T, hd) by route r (attention_names()): 0 the CPU flash kernel
+    # (scaled_dot_product_attention); 1 two products and the softmax between them, q scaled
+    # first, the scores (B, H, T, T) written out
+    if r == 1:
+      s = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
+      return torch.matmul(torch.softmax(s, -1), v)
     return torch.scaled_dot_product_attention(q, k, v)
+  def attention_names(self: __torch__.Vit) -> List[str]:
+    # the fp32 attention routes' names, by code
+    return ["flash", "matmul"]
+  def set_kernels(self: __torch__.Vit,
+    mkl_rows: int,
+    attn_route: int) -> int:
+    # inference: the row count MKL's packed weights are packed for (route 2; set before load_weights)
+    # and the fp32 attention route
+    self.mkl_rows = mkl_rows
+    self.attn_route = attn_route
+    return mkl_rows
+  def time_linear(self: __torch__.Vit,
+    stored: Tensor,
+    b: Tensor,
+    x: Tensor,
+    r: int,
+    reps: int) -> Tensor:
+    # x (rows, in) times the weight stored for route r (store), plus b, reps times: the host times
+    # this call to choose a route; returns the last product. Each product's bias depends on the
+    # one before (by 1e-30 of its first element), so that no two are the same computation: the JIT
+    # unrolls loops and merges identical operations.
+    y = x
+    bi = b
+    for _ in range(reps):
+      y = self.routed(x, stored, bi, r, False, -1)
+      bi = torch.add(b, torch.mul(torch.select(torch.select(y, 0, 0), 0, 0), 1.0e-30))
+    return y
+  def time_attention(self: __torch__.Vit,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    r: int,
+    reps: int) -> Tensor:
+    # attention route r on q, k, v (B, H, T, hd), reps times, for the host to time; the last output.
+    # Each pass's q depends on the pass before (as in time_linear).
+    y = q
+    qi = q
+    for _ in range(reps):
+      y = self.attend_route(qi, k, v, r)
+      qi = torch.add(q, torch.mul(torch.select(torch.select(torch.select(torch.select(y, 0, 0), 0, 0), 0, 0), 0, 0), 1.0e-30))
+    return y
   def heads_view(self: __torch__.Vit,
     x: Tensor) -> Tensor:
     # (B, T, D) -> (B, H, T, hd), a view

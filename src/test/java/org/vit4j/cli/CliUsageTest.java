@@ -204,6 +204,16 @@ class CliUsageTest {
         c.add(bad("bench: --soak 10: needs at least 1000 predictions (RSS is sampled every 1000)", "bench", "--model", noModel, "--soak", "10"));
         c.add(bad("bench: --variant huge: valid: tiny, small, base, fashion, fashion-small, micro", "bench", "--variant", "huge"));
         c.add(bad("bench: --format csv: valid: table, json", "bench", "--model", noModel, "--format", "csv"));
+        c.add(bad("bench: --linear-kernel blas: valid: onednn, aten, mkl, auto", "bench", "--model", noModel,
+                "--linear-kernel", "blas"));
+        c.add(bad("bench: --attention-kernel sdpa: valid: flash, matmul, auto", "bench", "--model", noModel,
+                "--attention-kernel", "sdpa"));
+        c.add(bad("bench: --linear-kernel mkl: fp32 only (MKL's packed sgemm); --precision bf16 takes onednn or aten",
+                "bench", "--variant", "micro", "--linear-kernel", "mkl", "--precision", "bf16"));
+        c.add(bad("bench: --kernel-probe measures the forward's kernels at the model's size and stops; drop --train",
+                "bench", "--variant", "micro", "--kernel-probe", "--train", "fashion-mnist"));
+        c.add(bad("bench: --kernel-probe measures the forward's kernels at the model's size and stops; drop --image-size",
+                "bench", "--variant", "micro", "--kernel-probe", "--image-size", "64"));
         c.add(bad("bench: --pos-emb sincos3d: unknown position embedding 'sincos3d'; valid: none, learned, sincos1d, "
                 + "sincos2d-mae, sincos2d-bigvision, rope-axial, rope-mixed, rope-dinov3",
                 "bench", "--variant", "micro", "--pos-emb", "sincos3d"));

@@ -26,7 +26,7 @@ class BatchInvarianceTest {
     private static final Precision.Choice FP32 = new Precision.Choice(Precision.FP32, "test");
 
     @ParameterizedTest
-    @EnumSource(value = LinearKernel.class, names = {"ONEDNN", "ATEN"})
+    @EnumSource(value = LinearKernel.class, names = {"ONEDNN", "ATEN", "MKL", "AUTO"})
     void eachImageAloneEqualsItsRowInABatch(LinearKernel kernel) throws IOException {
         ViTConfig config = ViTConfig.builder().setImageSize(32, 32).setPatchSize(8).setWidth(48).setDepth(2)
                 .setHeads(3).optMlpRatio(4).setNumClasses(10).optRegisterTokens(1).build();
