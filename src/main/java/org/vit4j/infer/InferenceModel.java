@@ -115,6 +115,11 @@ public final class InferenceModel implements AutoCloseable {
         return new VitEncoder(this, includePrefix);
     }
 
+    /** @return the attention view: every block's and head's attention probabilities per image */
+    public VitAttention attention() {
+        return new VitAttention(this);
+    }
+
     /** @return the weights, config and labels */
     public VitModel getModel() {
         return model;
