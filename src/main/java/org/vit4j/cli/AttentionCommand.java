@@ -222,7 +222,7 @@ final class AttentionCommand implements Callable<Integer> {
         }
     }
 
-    /** {@code {data, images, scramble, engine, layers, heads, distance: [[...]]}}, distances to 4 decimals. */
+    /** {@code {data, images, scramble, engine, layers, heads, distance: [[...]]}}, distances to 3 decimals. */
     private static JsonObject json(ImageDataset ds, InferenceForward f, AttentionDistance.Result r) {
         JsonObject o = new JsonObject();
         o.addProperty("data", ds.describe());
@@ -235,7 +235,7 @@ final class AttentionCommand implements Callable<Integer> {
         for (double[] layer : r.distance()) {
             JsonArray row = new JsonArray();
             for (double v : layer) {
-                row.add(Math.round(v * 1e4) / 1e4);
+                row.add(Math.round(v * 1e3) / 1e3);
             }
             rows.add(row);
         }

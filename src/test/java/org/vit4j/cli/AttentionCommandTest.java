@@ -140,7 +140,7 @@ class AttentionCommandTest {
         Path existing = Files.writeString(tmp.resolve("old.png"), "x");
         String png = tmp.resolve("x.png").toString();
         usage(run("attention", "nope.png", "--out", png), "vit4j attention: IMAGE nope.png: no such file");
-        usage(run("attention", "--out", png), "vit4j attention: give an IMAGE");
+        usage(run("attention", "--out", png), "vit4j attention: give an IMAGE, or --distance --data SPEC");
         usage(run("attention", CAT), "vit4j attention: --out FILE is required");
         usage(run("attention", CAT, "--format", "jpg", "--out", png), "vit4j attention: --format jpg: valid: png, npy");
         usage(run("attention", CAT, "--out", existing.toString()),
@@ -166,5 +166,81 @@ class AttentionCommandTest {
                 notImage.errorLine());
         assertEquals("x", Files.readString(existing));
         assertFalse(Files.exists(Path.of(png)));
+    }
+
+    /** An image folder of three grey noise images in two classes. */
+    private Path folder() throws Exception {
+        Path root = tmp.resolve("data");
+        Random random = new Random(3);
+        for (int i = 0; i < 3; i++) {
+            Path dir = Files.createDirectories(root.resolve(i < 2 ? "a" : "b"));
+            BufferedImage b = new BufferedImage(40, 40, BufferedImage.TYPE_BYTE_GRAY);
+            for (int y = 0; y < 40; y++) {
+                for (int x = 0; x < 40; x++) {
+                    int v = random.nextInt(256);
+                    b.setRGB(x, y, (v << 16) | (v << 8) | v);
+                }
+            }
+            ImageIO.write(b, "png", dir.resolve(i + ".png").toFile());
+        }
+        return root;
+    }
+
+    @Test
+    void distancePrintsTheLibrarysMeanDistancesAsJson() throws Exception {
+        Path data = folder();
+        for (boolean scrambled : new boolean[] {false, true}) {
+            List<String> args = new java.util.ArrayList<>(List.of("attention", "--distance", "--data", data.toString(), "-q"));
+            if (scrambled) {
+                args.addAll(List.of("--scramble", "--scramble-grid", "4x4", "--seed", "2"));
+            }
+            CliRun r = run(args.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+            com.google.gson.JsonObject o = r.jsonLines().get(0);
+            assertEquals(3, o.get("images").getAsInt());
+            assertEquals(6, o.get("layers").getAsInt());
+            assertEquals(4, o.get("heads").getAsInt());
+            assertEquals(scrambled ? "4x4" : null, o.get("scramble").isJsonNull() ? null : o.get("scramble").getAsString());
+            try (VitModel m = VitModel.load(BundledModel.files(), Device.cpu());
+                    org.vit4j.compiled.InferenceForward f = org.vit4j.compiled.InferenceForward.eager(m)) {
+                org.vit4j.train.AttentionDistance.Result want = org.vit4j.train.AttentionDistance.measure(f,
+                        m.getConfig().preprocessor(), org.vit4j.train.DataSets.open(data.toString(), null, 1, false), 7,
+                        scrambled ? new ShuffleGrid(4, 4) : null, 2, null);
+                com.google.gson.JsonArray rows = o.getAsJsonArray("distance");
+                assertEquals(6, rows.size());
+                for (int l = 0; l < 6; l++) {
+                    assertEquals(4, rows.get(l).getAsJsonArray().size());
+                    for (int h = 0; h < 4; h++) {
+                        assertEquals(want.distance()[l][h], rows.get(l).getAsJsonArray().get(h).getAsDouble(), 5e-4,
+                                "layer " + l + " head " + h);
+                    }
+                }
+            }
+        }
+        Path out = tmp.resolve("d.json");
+        CliRun toFile = run("attention", "--distance", "--data", data.toString(), "-q", "--out", out.toString());
+        assertEquals(0, toFile.code(), toFile.err());
+        assertEquals("", toFile.out());
+        assertTrue(Files.readString(out).startsWith("{\"data\":"), Files.readString(out));
+    }
+
+    @Test
+    void distanceRefusesWhatItDoesNotTake() throws Exception {
+        usage(run("attention", "--distance"), "vit4j attention: --distance needs --data SPEC");
+        usage(run("attention", "--distance", "--data", "fashion-mnist", CAT),
+                "vit4j attention: IMAGE " + CAT + ": --distance measures the --data images; give no IMAGE");
+        usage(run("attention", CAT, "--data", "fashion-mnist", "--out", tmp.resolve("a.png").toString()),
+                "vit4j attention: --data fashion-mnist: needs --distance (an IMAGE's maps take no data set)");
+        usage(run("attention", "--distance", "--data", tmp.resolve("nope").toString()),
+                "vit4j attention: --data " + tmp.resolve("nope") + ": no such directory");
+        usage(run("attention", "--distance", "--data", "fashion-mnist:val"), "vit4j attention: --data fashion-mnist:val:"
+                + " expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally with :N, its first N"
+                + " images, N >= 1) or a directory");
+        usage(run("attention", "--distance", "--data", "fashion-mnist", "--format", "npy"),
+                "vit4j attention: --format npy: --distance prints JSON");
+        usage(run("attention", "--distance", "--data", "fashion-mnist", "--precision", "auto"),
+                "vit4j attention: --precision auto: attention maps are computed in fp32 only");
+        usage(run("attention", "--distance", "--data", "fashion-mnist", "--seed", "1"),
+                "vit4j attention: --seed needs --scramble");
     }
 }
