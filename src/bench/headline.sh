@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# The headline table of BENCHMARKS.md in one command: ViT-Ti/16 and ViT-B/16 at 224x224, batch 1 and
-# 32, vit4j compiled fp32 (linear kernel auto, and aten::linear beside it) and compiled bf16 against
-# ONNX Runtime fp32, alternating in one JVM (FastPathBench), with the CPU's model, family and flags.
+# The headline table of BENCHMARKS.md in one command: ViT-Ti/16 and ViT-B/16 at 224x224, batch 1, 16
+# and 32, vit4j compiled fp32 (linear kernel auto) and, where the CPU has it, bf16 against ONNX Runtime
+# fp32 with its default threads and with one intra-op thread per core (ratios to the faster of the
+# two), every engine in a JVM of its own, alternating (FastPathBench + EngineProcess), with the CPU's
+# model, family and flags.
 #
 #   src/bench/headline.sh [FastPathBench options...]
 #
 # e.g. src/bench/headline.sh                                   full run (idle machine: nothing else running)
+#      src/bench/headline.sh --engines fp32,fp32-aten,bf16      engines as in EngineProcess (ort ones always run)
 #      src/bench/headline.sh --variants ti16 --batches 1 --rounds 1 --seconds 0.2 --warmup-max 2
 #                                                             rehearsal: numbers meaningless
 #

@@ -54,6 +54,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin ForwardOptions forward;
 
+    @Mixin BatchPartsOption batchParts;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: --variant).")
     Path model;
 
@@ -140,7 +142,7 @@ final class BenchCommand implements Callable<Integer> {
             List<String> labels = Labels.defaults(cfg.architecture().numClasses());
             m = VitModel.create(cfg, labels, device, 0);
         }
-        try (m; InferenceForward f = forward.open(m, linear)) {
+        try (m; InferenceForward f = forward.open(m, linear, batchParts.value())) {
             int h = m.getConfig().architecture().imageHeight();
             int w = m.getConfig().architecture().imageWidth();
             if (imageSize != null) {
@@ -239,6 +241,8 @@ final class BenchCommand implements Callable<Integer> {
             Json.put(o, "achieved_gflops", r.gflops());
             o.addProperty("threads", threads);
             o.addProperty("linear_kernels", f.describeLinearKernels());
+            o.addProperty("batch_parts", f.batchParts(r.batchSize())); // the parts each measured pass ran in
+            o.addProperty("batch_parts_reason", f.describeBatchParts());
             o.addProperty("warmup_passes", r.warmUp().seconds().size());
             o.addProperty("warmup_settled", r.warmUp().settled());
             Json.put(o, "minor_faults_per_pass", r.minorFaultsPerPass());
@@ -258,8 +262,9 @@ final class BenchCommand implements Callable<Integer> {
                     r.gflopsPerImage(), r.gflops(),
                     peak == null ? "" : String.format(Locale.ROOT, "; matmul peak %.0f GFLOP/s, share %.0f%%", peak, 100 * r.gflops() / peak));
             spec.commandLine().getOut().printf(Locale.ROOT,
-                    "  linear kernels: %s%n  warm-up: %s; minor page faults per pass: %.0f; allocator: %s%n  CPU: %s, family %s; %s%n",
-                    f.describeLinearKernels(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
+                    "  linear kernels: %s%n  batch parts: %d per pass; %s%n  warm-up: %s; minor page faults per pass: %.0f;"
+                            + " allocator: %s%n  CPU: %s, family %s; %s%n",
+                    f.describeLinearKernels(), f.batchParts(r.batchSize()), f.describeBatchParts(), r.warmUp(), r.minorFaultsPerPass(), HeapReuse.apply(), cpu.model(), cpu.family(), cpu.summary());
         }
     }
 
@@ -398,7 +403,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int soakBenchmark(Device device) throws Exception {
-        try (InferenceModel loaded = forward.load(common.loadModel(model, device));
+        try (InferenceModel loaded = forward.load(common.loadModel(model, device), batchParts.value());
                 Stream<Path> files = Files.list(soakImages)) {
             VitClassifier clf = loaded.classifier();
             List<PreprocessedImage> images = new ArrayList<>();

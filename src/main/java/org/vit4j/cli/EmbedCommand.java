@@ -43,6 +43,8 @@ final class EmbedCommand implements Callable<Integer> {
 
     @Mixin ForwardOptions forward;
 
+    @Mixin BatchPartsOption batchParts;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
@@ -124,7 +126,7 @@ final class EmbedCommand implements Callable<Integer> {
             pathsTarget = Usage.outputFile(spec, "--out", pathsFile(out), force, read);
         }
         PrintWriter err = spec.commandLine().getErr();
-        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()))) {
+        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), batchParts.value())) {
             VitEncoder encoder = loaded.encoder(prefix);
             List<Outcome<Embedding>> results = new ArrayList<>();
             if (tensor != null) {

@@ -46,6 +46,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Mixin ForwardOptions forward;
 
+    @Mixin BatchPartsOption batchParts;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled model).")
     Path model;
 
@@ -119,7 +121,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         UnaryOperator<ViTConfig> scaling = positionScaling == null ? UnaryOperator.identity()
                 : c -> c.toBuilder().optPositionScaling(positionScaling).build();
-        try (VitModel m = common.loadModel(model, common.device(), scaling); InferenceForward f = forward.open(m)) {
+        try (VitModel m = common.loadModel(model, common.device(), scaling); InferenceForward f = forward.open(m, batchParts.value())) {
             ViTConfig cfg = m.getConfig();
             List<ViTConfig> atSizes = atSizes(cfg);
             ImageDataset ds = openData(cfg, m.getLabels(), explicit);

@@ -1,6 +1,7 @@
 package org.vit4j.cli;
 
 import java.io.IOException;
+import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.CompiledVit;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
@@ -126,10 +127,35 @@ final class ForwardOptions {
         return InferenceForward.of(model, engine(), precision(), linear);
     }
 
+    /** As {@link #open(VitModel)} computing each batch in parts ({@code --batch-parts}). */
+    InferenceForward open(VitModel model, BatchParts parts) {
+        return open(model, LinearKernel.AUTO, parts);
+    }
+
+    /** As {@link #open(VitModel, LinearKernel)} computing each batch in parts ({@code --batch-parts}). */
+    InferenceForward open(VitModel model, LinearKernel linear, BatchParts parts) {
+        checkModel(model);
+        return InferenceForward.of(model, engine(), precision(), linear, parts);
+    }
+
     /** Builds the inference model of a loaded model, with the default loader (the model is closed with it). */
     InferenceModel load(VitModel model) throws IOException {
         checked(model);
         return InferenceModel.builder().setModel(model).optEngine(engine()).optPrecision(precision()).build();
+    }
+
+    /** As {@link #load(VitModel)} computing each batch in parts ({@code --batch-parts}). */
+    InferenceModel load(VitModel model, BatchParts parts) throws IOException {
+        checked(model);
+        return InferenceModel.builder().setModel(model).optEngine(engine()).optPrecision(precision())
+                .optBatchParts(parts).build();
+    }
+
+    /** As {@link #load(VitModel, long)} computing each batch in parts ({@code --batch-parts}). */
+    InferenceModel load(VitModel model, long maxPixels, BatchParts parts) throws IOException {
+        checked(model);
+        return InferenceModel.builder().setModel(model).optEngine(engine()).optPrecision(precision())
+                .optMaxPixels(maxPixels).optBatchParts(parts).build();
     }
 
     /** Builds the inference model of a loaded model, whose loader refuses images above a pixel limit. */

@@ -42,6 +42,8 @@ final class PredictCommand implements Callable<Integer> {
 
     @Mixin ForwardOptions forward;
 
+    @Mixin BatchPartsOption batchParts;
+
     @Option(names = "--model", paramLabel = "DIR", description = "Model directory (default: the bundled Fashion-MNIST model).")
     Path model;
 
@@ -116,7 +118,7 @@ final class PredictCommand implements Callable<Integer> {
         if (target != null && target.isStdout()) {
             target = null;
         }
-        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), pixelLimit.value())) {
+        try (InferenceModel loaded = forward.load(common.loadModel(model, common.device()), pixelLimit.value(), batchParts.value())) {
             VitClassifier clf = loaded.classifier();
             ViTConfig cfg = loaded.getConfig();
             Architecture a = cfg.architecture();

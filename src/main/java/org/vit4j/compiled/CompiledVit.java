@@ -12,6 +12,7 @@ import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.nn.Parameter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,11 @@ import org.vit4j.position.RotaryEmbedding;
  *       in the images' manager.
  * </ul>
  *
+ * <p>Compiled with {@link BatchParts} above 1, {@link #forward}, {@link #pooled} and {@link #encoded}
+ * compute a batch of two or more images in parts at once, one intra-op thread each, on {@link
+ * PartsThread}'s thread; a batch of one image runs whole on the calling thread, with its intra-op
+ * threads.
+ *
  * <p>A config with an option the program does not implement (one added to {@link ViTConfig} later)
  * is refused by {@link #unsupported}, and callers ({@link InferenceForward}) fall back to the eager
  * blocks. Safe for concurrent calls once built (the program is not changed after loading). The JIT
@@ -65,14 +71,16 @@ public final class CompiledVit implements AutoCloseable {
     private final VisionTransformer network;
     private final Precision.Choice precision;
     private final LinearKernel.Choice kernel;
+    private final BatchParts.Choice parts;
     private final VitProgram program;
     private final PtSymbolBlock module;
 
     private CompiledVit(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
-            NDManager parent) {
+            BatchParts.Choice parts, NDManager parent) {
         this.network = network;
         this.precision = precision;
         this.kernel = kernel;
+        this.parts = parts;
         this.program = VitProgram.load(network, precision, false, parent);
         this.module = program.module();
     }
@@ -110,13 +118,35 @@ public final class CompiledVit implements AutoCloseable {
      */
     public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
             LinearKernel.Choice kernel, NDManager manager) {
+        return compile(network, precision, kernel, BatchParts.Choice.ONE, manager);
+    }
+
+    /**
+     * Compiles an initialized network's inference forward with a chosen linear kernel, computing
+     * each batch of two or more images in parts at once ({@link BatchParts}), and hands it the
+     * weights. With parts, the first such program of the process starts {@link PartsThread}'s
+     * thread and libtorch's inter-op pool, which sets libtorch's process-wide intra-op thread
+     * count for a moment and back (threads that first run libtorch in that moment get one).
+     *
+     * @param network the network with its weights (not owned: keep it open while this is used)
+     * @param precision {@code FP32} or {@code BF16}, already resolved
+     * @param kernel {@code ONEDNN} or {@code ATEN}, already resolved ({@link LinearKernel#resolve})
+     * @param parts the most parts a batch is cut into, already resolved ({@link BatchParts#resolve})
+     * @param manager parent of the program's own manager (the model's)
+     * @return the compiled forward, for the caller to close
+     * @throws IllegalArgumentException if {@link #supports} refuses the config, or the network
+     *     has parameters the program does not know, naming them
+     */
+    public static CompiledVit compile(VisionTransformer network, Precision.Choice precision,
+            LinearKernel.Choice kernel, BatchParts.Choice parts, NDManager manager) {
         if (kernel.kernel() == LinearKernel.AUTO) {
             throw new IllegalArgumentException("resolve linear kernel auto before compiling (LinearKernel.resolve)");
         }
-        CompiledVit c = new CompiledVit(network, precision, kernel, manager);
+        CompiledVit c = new CompiledVit(network, precision, kernel, parts, manager);
         try {
             c.loadWeights();
             c.warmUp();
+            c.warmUpParts();
             return c;
         } catch (RuntimeException e) {
             c.close();
@@ -160,9 +190,11 @@ public final class CompiledVit implements AutoCloseable {
             list[i] = (PtNDArray) (n == null || perGrid ? VitProgram.absent(config, i, program.manager())
                     : params.get(n).getArray());
         }
+        long[] codes = new long[linearWeightNames().size()];
+        Arrays.fill(codes, kernel.kernel() == LinearKernel.ONEDNN ? 1 : 0); // vit.py route_names()
         try (IValue ws = IValue.listFrom(list);
-                IValue packed = IValue.from(kernel.kernel() == LinearKernel.ONEDNN);
-                IValue n = IValueUtils.runMethod(module, "load_weights", ws, packed)) {
+                IValue routes = IValue.listFrom(codes);
+                IValue n = IValueUtils.runMethod(module, "load_weights", ws, routes)) {
             if (n.toLong() != list.length) {
                 throw new IllegalStateException("load_weights took " + n.toLong() + " tensors of " + list.length);
             }
@@ -177,6 +209,42 @@ public final class CompiledVit implements AutoCloseable {
                 forward(x);
             }
         }
+    }
+
+    /**
+     * With parts: starts the parts' thread (once per process) with a parted pass, then runs the
+     * JIT's two profiling passes of the parted method there.
+     */
+    private void warmUpParts() {
+        if (parts.max() < 2) {
+            return;
+        }
+        Architecture a = network.getConfig().architecture();
+        try (NDManager m = program.manager().newSubManager()) {
+            NDArray x = m.zeros(new Shape(parts.max(), a.channels(), a.imageHeight(), a.imageWidth()));
+            PartsThread.start(() -> forward(x, parts.max()).close());
+            for (int i = 0; i < 2; i++) {
+                PartsThread.call(() -> forward(x, parts.max())).close();
+            }
+        }
+    }
+
+    /** @return the most parts a batch is cut into, with the reason ({@link BatchParts}) */
+    public BatchParts.Choice getBatchParts() {
+        return parts;
+    }
+
+    /**
+     * One line for {@code bench} and {@code info}: how batches are computed.
+     *
+     * @return e.g. {@code 2 parts (auto: 2 intra-op threads, 1 inter-op thread), parts on one thread
+     *     each}, or {@code 1 part (1 requested: the whole batch in one pass)}
+     */
+    public String describeBatchParts() {
+        if (parts.max() < 2) {
+            return "1 part (" + parts.reason() + ")";
+        }
+        return parts.max() + " parts (" + parts.reason() + "), " + PartsThread.layout();
     }
 
     /** @return the precision the program runs in, with the reason */
@@ -197,12 +265,7 @@ public final class CompiledVit implements AutoCloseable {
      * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
      */
     public Map<String, String> linearKernels() {
-        List<String> linear = new ArrayList<>();
-        for (String n : VitProgram.weightNames(network.getConfig())) {
-            if (n != null && n.endsWith("weight") && !n.contains("norm")) { // the program's linear(): same order
-                linear.add(n);
-            }
-        }
+        List<String> linear = linearWeightNames();
         Map<String, String> out = new LinkedHashMap<>();
         try (IValue v = IValueUtils.runMethod(module, "linear_kernels")) {
             IValue[] kinds = v.toIValueArray();
@@ -220,6 +283,17 @@ public final class CompiledVit implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** @return the linear layers' weight names, in the order of the program's {@code linear()} */
+    private List<String> linearWeightNames() {
+        List<String> linear = new ArrayList<>();
+        for (String n : VitProgram.weightNames(network.getConfig())) {
+            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
+                linear.add(n);
+            }
+        }
+        return linear;
     }
 
     /**
@@ -244,12 +318,17 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * Logits and pooled embedding.
+     * Logits and pooled embedding; a batch of two or more images in {@link #getBatchParts} parts
+     * at once, on the parts' thread ({@link PartsThread}).
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code NDList(logits (B, K), pooled (B, D))} in the images' manager
      */
     public NDList forward(NDArray images) {
+        int p = partsFor(images);
+        if (p > 1) {
+            return PartsThread.call(() -> forward(images, p));
+        }
         PtNDManager owner = owner(images);
         try (IValue out = run("forward", images)) {
             IValue[] pair = out.toIValueTuple();
@@ -264,12 +343,16 @@ public final class CompiledVit implements AutoCloseable {
     }
 
     /**
-     * The pooled embedding the head reads (the head is not run).
+     * The pooled embedding the head reads (the head is not run); in parts as {@link #forward(NDArray)}.
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, D)} in the images' manager
      */
     public NDArray pooled(NDArray images) {
+        int p = partsFor(images);
+        if (p > 1) {
+            return PartsThread.call(() -> pooled(images, p));
+        }
         try (IValue out = run("pooled", images)) {
             return out.toTensor(owner(images));
         }
@@ -290,14 +373,94 @@ public final class CompiledVit implements AutoCloseable {
 
     /**
      * The encoded tokens: every token after the encoder blocks and, unless it follows pooling, the
-     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardEncoded}).
+     * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardEncoded}); in
+     * parts as {@link #forward(NDArray)}.
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)} in the images' manager
      */
     public NDArray encoded(NDArray images) {
+        int p = partsFor(images);
+        if (p > 1) {
+            return PartsThread.call(() -> encoded(images, p));
+        }
         try (IValue out = run("encoded", images)) {
             return out.toTensor(owner(images));
+        }
+    }
+
+    /** The parts of a batch of these images (1 for images that are not a batch {@code run} accepts). */
+    private int partsFor(NDArray images) {
+        Shape s = images.getShape();
+        return s.dimension() == 4 ? parts.partsFor(s.get(0)) : 1;
+    }
+
+    /**
+     * The forward computed in {@code parts} consecutive row blocks of the batch at once (rows
+     * {@code s B / parts} to {@code (s + 1) B / parts}): parts 1.. in libtorch's inter-op tasks, part
+     * 0 on the calling thread, the results concatenated in order. Each part gets the intra-op
+     * threads of the thread it runs on (libtorch keeps the count per thread): called from an
+     * ordinary thread, part 0 runs on all of them beside the others ({@link PartsThread} has the
+     * layout {@link #forward(NDArray)} uses).
+     *
+     * @param images {@code (B, C, H, W)}
+     * @param parts how many row blocks, 1 to B (1: the unsplit pass)
+     * @return {@code NDList(logits (B, K), pooled (B, D))} in the images' manager
+     * @throws IllegalArgumentException if {@code parts} is below 1 or above B
+     */
+    public NDList forward(NDArray images, int parts) {
+        PtNDManager owner = owner(images);
+        try (IValue out = runParts("forward", images, parts)) {
+            IValue[] pair = out.toIValueTuple();
+            try {
+                return new NDList(pair[0].toTensor(owner), pair[1].toTensor(owner));
+            } finally {
+                for (IValue v : pair) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link #pooled(NDArray)} in {@code parts} row blocks at once, as {@link #forward(NDArray, int)}.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @param parts how many row blocks, 1 to B
+     * @return {@code (B, D)} in the images' manager
+     * @throws IllegalArgumentException if {@code parts} is below 1 or above B
+     */
+    public NDArray pooled(NDArray images, int parts) {
+        try (IValue out = runParts("pooled", images, parts)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
+    /**
+     * {@link #encoded(NDArray)} in {@code parts} row blocks at once, as {@link #forward(NDArray, int)}.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @param parts how many row blocks, 1 to B
+     * @return {@code (B, c + R + N, D)} in the images' manager
+     * @throws IllegalArgumentException if {@code parts} is below 1 or above B
+     */
+    public NDArray encoded(NDArray images, int parts) {
+        try (IValue out = runParts("encoded", images, parts)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
+    /** {@code method} unsplit for one part, else the program's {@code method_parts}. */
+    private IValue runParts(String method, NDArray images, int parts) {
+        long b = images.getShape().dimension() > 0 ? images.getShape().get(0) : 0;
+        if (parts < 1 || parts > Math.max(1, b)) {
+            throw new IllegalArgumentException("parts must be 1 to the batch size " + b + ", got " + parts);
+        }
+        if (parts == 1) {
+            return run(method, images);
+        }
+        try (IValue n = IValue.from((long) parts)) {
+            return run(method + "_parts", images, n);
         }
     }
 
@@ -329,7 +492,7 @@ public final class CompiledVit implements AutoCloseable {
         return m;
     }
 
-    private IValue run(String method, NDArray images) {
+    private IValue run(String method, NDArray images, IValue... more) {
         Architecture a = network.getConfig().architecture();
         Shape s = images.getShape();
         if (s.dimension() != 4 || s.get(1) != a.channels() || images.getDataType() != DataType.FLOAT32) {
@@ -345,7 +508,13 @@ public final class CompiledVit implements AutoCloseable {
             }
             NDArray[] r = program.rotation(grid);
             try (IValue cos = IValue.from((PtNDArray) r[0]); IValue sin = IValue.from((PtNDArray) r[1])) {
-                return IValueUtils.runMethod(module, method, x, p, cos, sin);
+                IValue[] args = new IValue[4 + more.length];
+                args[0] = x;
+                args[1] = p;
+                args[2] = cos;
+                args[3] = sin;
+                System.arraycopy(more, 0, args, 4, more.length);
+                return IValueUtils.runMethod(module, method, args);
             }
         }
     }

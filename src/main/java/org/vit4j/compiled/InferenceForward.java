@@ -71,12 +71,31 @@ public final class InferenceForward implements AutoCloseable {
      *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
      */
     public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel) {
+        return of(model, engine, precision, kernel, BatchParts.of(1));
+    }
+
+    /**
+     * Chooses and, if compiled, builds the forward of a model with a requested linear kernel and
+     * batch parts ({@link BatchParts}: a batch of two or more images computed in parts at once,
+     * one thread each; the eager blocks compute every batch whole).
+     *
+     * @param model the model (not owned: close the forward before the model)
+     * @param engine the requested engine
+     * @param precision the requested precision
+     * @param kernel the requested linear kernel (ignored by the eager blocks)
+     * @param parts the requested batch parts (ignored by the eager blocks)
+     * @return the forward, for the caller to close
+     * @throws IllegalArgumentException if bf16 is requested where only the eager blocks can run,
+     *     or {@code onednn} in bf16 on a CPU without oneDNN bf16 support
+     */
+    public static InferenceForward of(VitModel model, ForwardEngine engine, Precision precision, LinearKernel kernel,
+            BatchParts parts) {
         Choice c = choose(model.getConfig(), model.getDevice(), engine, precision, kernel);
         if (c.kernel() == null) {
             return new InferenceForward(model, null, c.precision(), c.reason());
         }
         CompiledVit compiled = CompiledVit.compile(model.getBlock(), c.precision(), c.kernel(),
-                model.getModel().getNDManager());
+                parts.resolve(model.getDevice()), model.getModel().getNDManager());
         return new InferenceForward(model, compiled, c.precision(), c.reason());
     }
 
@@ -156,6 +175,26 @@ public final class InferenceForward implements AutoCloseable {
      */
     public String describeLinearKernels() {
         return compiled != null ? compiled.describeLinearKernels() : "eager blocks (aten::linear)";
+    }
+
+    /**
+     * How batches are computed ({@link CompiledVit#describeBatchParts}).
+     *
+     * @return e.g. {@code 2 parts (auto: 2 intra-op threads, 1 inter-op thread), parts on one thread
+     *     each}, or {@code 1 part (eager blocks)}
+     */
+    public String describeBatchParts() {
+        return compiled != null ? compiled.describeBatchParts() : "1 part (eager blocks)";
+    }
+
+    /**
+     * How many parts a batch is computed in ({@link BatchParts.Choice#partsFor}).
+     *
+     * @param batch the batch's images
+     * @return the parts: 1 for one image, where batches are computed whole, or on the eager blocks
+     */
+    public int batchParts(long batch) {
+        return compiled != null ? compiled.getBatchParts().partsFor(batch) : 1;
     }
 
     /** @return the compiled program, or null where the eager blocks run */

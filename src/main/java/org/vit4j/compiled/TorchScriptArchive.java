@@ -27,7 +27,7 @@ import java.util.zip.ZipOutputStream;
  *
  * <ul>
  *   <li>{@code NAME/data.pkl}: the module object, pickle protocol 2 — {@code __torch__.CLASS} with
- *       its attributes (booleans, integers, doubles, {@code None}, empty tensor lists);
+ *       its attributes (booleans, integers, doubles, {@code None}, empty tensor and integer lists);
  *   <li>{@code NAME/code/__torch__.py}: the TorchScript source of the class, compiled by libtorch
  *       when it loads the archive;
  *   <li>{@code NAME/constants.pkl}: the empty tuple (no tensor constants);
@@ -45,6 +45,14 @@ public final class TorchScriptArchive {
         @Override
         public String toString() {
             return "List[Tensor] []";
+        }
+    };
+
+    /** The value of an attribute holding an empty {@code List[int]}. */
+    public static final Object EMPTY_INT_LIST = new Object() {
+        @Override
+        public String toString() {
+            return "List[int] []";
         }
     };
 
@@ -213,6 +221,9 @@ public final class TorchScriptArchive {
             } else if (v == EMPTY_TENSOR_LIST) {
                 global("torch.jit._pickle", "build_tensorlist");
                 op('(').op(']').op('(').op('e').op('t').op('R'); // (MARK EMPTY_LIST MARK APPENDS TUPLE) REDUCE
+            } else if (v == EMPTY_INT_LIST) {
+                global("torch.jit._pickle", "build_intlist");
+                op('(').op(']').op('(').op('e').op('t').op('R');
             } else {
                 throw new IllegalArgumentException("cannot pickle attribute value " + v + " (" + v.getClass().getSimpleName() + ")");
             }
@@ -297,7 +308,7 @@ public final class TorchScriptArchive {
             for (Map.Entry<String, Object> e : attributes.entrySet()) {
                 Object v = e.getValue();
                 if (!(v == null || v instanceof Boolean || v instanceof Integer || v instanceof Double
-                        || v == EMPTY_TENSOR_LIST)) {
+                        || v == EMPTY_TENSOR_LIST || v == EMPTY_INT_LIST)) {
                     problems.add("attribute " + e.getKey() + " has unpicklable value " + v);
                 }
             }

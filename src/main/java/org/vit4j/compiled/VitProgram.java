@@ -241,7 +241,8 @@ public final class VitProgram implements AutoCloseable {
                 .addAttribute("bf16", precision.precision() == Precision.BF16)
                 .addAttribute("block_start", LEADING.size())
                 .addAttribute("block_stride", BLOCK.size())
-                .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST);
+                .addAttribute("weights", TorchScriptArchive.EMPTY_TENSOR_LIST)
+                .addAttribute("routes", TorchScriptArchive.EMPTY_INT_LIST);
         for (int i = 0; i < LEADING.size(); i++) {
             b.addAttribute(attribute(LEADING.get(i)), i);
         }

@@ -7,8 +7,10 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.image.ImageLoadException;
 import org.vit4j.image.ImageLoader;
@@ -48,7 +50,8 @@ public final class InferenceModel implements AutoCloseable {
     private final ImageLoader loader;
     private volatile boolean closed;
 
-    private InferenceModel(VitModel model, ImageLoader loader, ForwardEngine engine, Precision precision) {
+    private InferenceModel(VitModel model, ImageLoader loader, ForwardEngine engine, Precision precision,
+            BatchParts parts) {
         ViTConfig c = model.getConfig();
         if (loader.getChannels() != c.architecture().channels()) {
             model.close();
@@ -57,7 +60,7 @@ public final class InferenceModel implements AutoCloseable {
         }
         this.model = model;
         try {
-            this.forward = InferenceForward.of(model, engine, precision);
+            this.forward = InferenceForward.of(model, engine, precision, LinearKernel.AUTO, parts);
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -271,6 +274,7 @@ public final class InferenceModel implements AutoCloseable {
         private Device device = Device.cpu();
         private ForwardEngine engine = ForwardEngine.COMPILED;
         private Precision precision = Precision.FP32;
+        private BatchParts parts = BatchParts.AUTO;
         private ImageLoader loader;
         private Long maxPixels;
 
@@ -344,6 +348,35 @@ public final class InferenceModel implements AutoCloseable {
         }
 
         /**
+         * How many parts the compiled forward cuts a batch of two or more images into, each
+         * computed on one intra-op thread at once, while calls with one image keep all of
+         * libtorch's intra-op threads ({@link BatchParts}; a batch of one image is never split).
+         * {@code auto} on a CPU: libtorch's intra-op threads, at most one more than its inter-op
+         * threads; 1 on a GPU. The first model of a process built with parts starts libtorch's
+         * inter-op pool in this layout and sets libtorch's process-wide intra-op thread count for a
+         * moment (threads that first run libtorch in that moment get one thread).
+         *
+         * @param parts default {@link BatchParts#AUTO}; {@code BatchParts.of(1)} computes every
+         *     batch whole
+         * @return this
+         */
+        public Builder optBatchParts(BatchParts parts) {
+            this.parts = parts;
+            return this;
+        }
+
+        /**
+         * {@link #optBatchParts(BatchParts)} with a fixed count.
+         *
+         * @param parts at least 1 (1: every batch whole)
+         * @return this
+         * @throws IllegalArgumentException if {@code parts} is below 1
+         */
+        public Builder optBatchParts(int parts) {
+            return optBatchParts(BatchParts.of(parts));
+        }
+
+        /**
          * How files and bytes are decoded (e.g. another pixel limit or background).
          *
          * @param loader default {@code ImageLoader.builder().optChannels(the model's channels)}, also
@@ -383,12 +416,12 @@ public final class InferenceModel implements AutoCloseable {
                 }
                 throw new IllegalArgumentException("give exactly one of setModel, setModelDirectory, setModelFiles");
             }
-            if (device == null || engine == null || precision == null) {
+            if (device == null || engine == null || precision == null || parts == null) {
                 if (model != null) {
                     model.close();
                 }
-                throw new IllegalArgumentException("device, engine and precision must not be null (device "
-                        + device + ", engine " + engine + ", precision " + precision + ")");
+                throw new IllegalArgumentException("device, engine, precision and batch parts must not be null (device "
+                        + device + ", engine " + engine + ", precision " + precision + ", batch parts " + parts + ")");
             }
             if (loader != null && maxPixels != null) {
                 if (model != null) {
@@ -407,7 +440,7 @@ public final class InferenceModel implements AutoCloseable {
                 m.close();
                 throw e;
             }
-            return new InferenceModel(m, l, engine, precision);
+            return new InferenceModel(m, l, engine, precision, parts);
         }
     }
 }

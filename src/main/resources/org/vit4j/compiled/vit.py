@@ -17,6 +17,7 @@ class Vit(Module):
   block_start : int
   block_stride : int
   weights : List[Tensor]
+  routes : List[int]
   # WEIGHT OFFSETS
   # The network, written once. The host (VitProgram) sets the attributes: `training` picks the
   # route (True: every operator differentiable, dropout and stochastic depth on, q, k and v by
@@ -100,37 +101,56 @@ class Vit(Module):
     return out
   def load_weights(self: __torch__.Vit,
     ws: List[Tensor],
-    packed: bool) -> int:
-    # Inference: keeps the prepared weights. packed: every linear weight is reordered once into
-    # oneDNN's blocked layout (an mkldnn tensor, which routes the lin* helpers to
-    # mkldnn::_linear_pointwise) where that layout computes the same product as aten::linear
-    # (packs_correctly); the others stay plain.
+    routes: List[int]) -> int:
+    # Inference: keeps the prepared weights, each linear weight stored for its route. routes: one
+    # code per linear layer, in linear()'s order (route_names(): 0 aten::linear on the plain weight,
+    # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor).
+    # A route is kept for a weight shape only where it computes the same product as aten::linear
+    # (agrees); elsewhere the weight stays plain (route 0). self.routes: the route of every entry of
+    # the list, -1 for weights that are not linear.
     out = self.prepare(ws)
-    if packed:
-      checked = annotate(Dict[str, bool], {})
-      for j in self.linear():
-        w = out[j]
-        p = self.pack(w)
-        key = str(torch.size(w, 0)) + "x" + str(torch.size(w, 1))
+    layers = self.linear()
+    if len(routes) != len(layers):
+      ops.prim.RaiseException("load_weights: " + str(len(routes)) + " routes for " + str(len(layers)) + " linear layers", "builtins.RuntimeError")
+    kept: List[int] = []
+    for _ in range(len(out)):
+      kept.append(-1)
+    checked = annotate(Dict[str, bool], {})
+    for n in range(len(layers)):
+      j = layers[n]
+      r = routes[n]
+      w = out[j]
+      if r != 0:
+        stored = self.store(w, r)
+        key = str(r) + ":" + str(torch.size(w, 0)) + "x" + str(torch.size(w, 1))
         if not torch.__contains__(checked, key):
-          checked[key] = self.packs_correctly(p, w)
+          checked[key] = self.agrees(stored, w, r)
         if checked[key]:
-          out[j] = p
+          out[j] = stored
+        else:
+          r = 0
+      kept[j] = r
     self.weights = out
+    self.routes = kept
     return len(out)
-  def pack(self: __torch__.Vit,
-    w: Tensor) -> Tensor:
-    # (out, in) -> the same weight as an mkldnn tensor in the blocked layout oneDNN's inner product
-    # prefers for 128 rows (no row-count hint: the row count varies per call; on AVX2 the products
-    # were exact with no hint, a hint of 1 and the call's own rows alike; load_weights checks it)
-    return ops.mkldnn._reorder_linear_weight(w, None)
-  def packs_correctly(self: __torch__.Vit,
-    p: Tensor,
-    w: Tensor) -> bool:
-    # Whether the packed weight p (an mkldnn tensor) times x equals aten::linear with the plain w
-    # (out, in) for row counts 1, 5, 64 and 300, on a fixed input: oneDNN picks the packed layout for
-    # 128 rows, and on some CPUs (AVX-512, out-features not a multiple of 64) the inner product run
-    # with that layout gives wrong results (|d| ~ 1). Relative error norm: 1e-4 in fp32, 2e-2 in bf16.
+  def route_names(self: __torch__.Vit) -> List[str]:
+    # the routes' names, by code
+    return ["aten", "onednn-packed"]
+  def store(self: __torch__.Vit,
+    w: Tensor,
+    r: int) -> Tensor:
+    # the plain weight (out, in) as route r keeps it
+    if r == 1:
+      return self.pack(w)
+    return w
+  def agrees(self: __torch__.Vit,
+    stored: Tensor,
+    w: Tensor,
+    r: int) -> bool:
+    # Whether route r on the stored weight times x equals aten::linear with the plain w (out, in)
+    # for row counts 1, 5, 64 and 300, on a fixed input: oneDNN picks the packed layout for 128
+    # rows, and on some CPUs (AVX-512, out-features not a multiple of 64) the inner product run with
+    # that layout gives wrong results (|d| ~ 1). Relative error norm: 1e-4 in fp32, 2e-2 in bf16.
     k = torch.size(w, 1)
     tol = 1.0e-4
     if torch.eq(ops.prim.dtype(w), 15):
@@ -139,44 +159,65 @@ class Vit(Module):
     for m in [1, 5, 64, 300]:
       x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(m * k), [m, k]), 0.37)), w)  # (m, in)
       want = torch.to(torch.linear(x, w), 6)
-      got = torch.to(ops.mkldnn._linear_pointwise(x, p, None, "none", annotate(List[Optional[number]], []), ""), 6)
+      got = torch.to(self.routed(x, stored, None, r, False), 6)
       err = float(torch.norm(torch.sub(got, want)))
       if not (err <= tol * float(torch.norm(want)) + 1.0e-30):
         ok = False
     return ok
+  def pack(self: __torch__.Vit,
+    w: Tensor) -> Tensor:
+    # (out, in) -> the same weight as an mkldnn tensor in the blocked layout oneDNN's inner product
+    # prefers for 128 rows (no row-count hint: the row count varies per call; on AVX2 the products
+    # were exact with no hint, a hint of 1 and the call's own rows alike; load_weights checks it)
+    return ops.mkldnn._reorder_linear_weight(w, None)
   def linear_kernels(self: __torch__.Vit) -> List[str]:
-    # per linear weight, in linear()'s order: "onednn-packed" or "aten"
+    # per linear weight, in linear()'s order: the name of the route it got
+    names = self.route_names()
     out: List[str] = []
     for j in self.linear():
-      if self.weights[j].is_mkldnn:
-        out.append("onednn-packed")
-      else:
-        out.append("aten")
+      out.append(names[self.routes[j]])
     return out
   def lin(self: __torch__.Vit,
     x: Tensor,
     w: Tensor,
     b: Tensor) -> Tensor:
-    # x w^T + b: (..., in) -> (..., out)
+    # x w^T + b on a plain weight (out, in): (..., in) -> (..., out), aten::linear (differentiable)
     return self.product(x, w, b, False)
-  def lin_gelu(self: __torch__.Vit,
-    x: Tensor,
-    w: Tensor,
-    b: Tensor) -> Tensor:
-    # gelu(x w^T + b), the exact (erf) GELU
-    return self.product(x, w, b, True)
   def product(self: __torch__.Vit,
     x: Tensor,
     w: Tensor,
     b: Tensor,
     gelu: bool) -> Tensor:
-    # (..., in) -> (..., out), then the GELU if asked; in bf16 the weights are bfloat16 (prepare),
-    # and so are the input's cast, the product and the result. A packed (mkldnn) weight runs
-    # oneDNN's inner product, with the GELU fused into its epilogue; a plain one aten::linear
-    # (differentiable).
+    # (..., in) -> (..., out) by aten::linear on a plain weight, then the exact (erf) GELU if
+    # asked; in bf16 the weights are bfloat16 (prepare), and so are the input's cast, the product
+    # and the result.
     if self.bf16:
       x = torch.to(x, 15)
-    if w.is_mkldnn:
+    y = torch.linear(x, w, b)
+    if gelu:
+      y = torch.gelu(y)
+    return y
+  def layer(self: __torch__.Vit,
+    x: Tensor,
+    ws: List[Tensor],
+    j: int,
+    gelu: bool) -> Tensor:
+    # the linear layer whose weight is ws[j] (bias ws[j + 1]): (..., in) -> (..., out), then the
+    # GELU if asked. Training: aten::linear (product). Inference: the route load_weights kept.
+    if self.training:
+      return self.product(x, ws[j], ws[j + 1], gelu)
+    return self.routed(x, ws[j], ws[j + 1], self.routes[j], gelu)
+  def routed(self: __torch__.Vit,
+    x: Tensor,
+    w: Tensor,
+    b: Optional[Tensor],
+    r: int,
+    gelu: bool) -> Tensor:
+    # inference: x times the weight w as route r stores it (load_weights), plus b, then the GELU if
+    # asked. Route 1 (oneDNN, packed weight): the GELU fused into the inner product's epilogue.
+    if self.bf16:
+      x = torch.to(x, 15)
+    if r == 1:
       if gelu:
         return ops.mkldnn._linear_pointwise(x, w, b, "gelu", annotate(List[Optional[number]], []), "none")
       return ops.mkldnn._linear_pointwise(x, w, b, "none", annotate(List[Optional[number]], []), "")
@@ -186,21 +227,22 @@ class Vit(Module):
     return y
   def residual(self: __torch__.Vit,
     h: Tensor,
-    w: Tensor,
-    b: Tensor,
+    ws: List[Tensor],
+    j: int,
     x: Tensor,
     i: int) -> Tensor:
-    # x + (h w^T + b) in block i: the residual x (..., out) float32 and the result float32. Training:
-    # dropout on the branch, then stochastic depth. fp32 inference on a packed weight: the add fused
-    # into the inner product's epilogue. bf16: the bf16 product is added to the float32 residual
-    # (type promotion, as under torch.autocast), no fused add.
+    # x + (h w^T + b) in block i, w = ws[j], b = ws[j + 1]: the residual x (..., out) float32 and the
+    # result float32. Training: dropout on the branch, then stochastic depth. fp32 inference on
+    # route 1: the add fused into the inner product's epilogue. bf16: the bf16 product is added to
+    # the float32 residual (type promotion, as under torch.autocast), no fused add.
+    w = ws[j]
+    b = ws[j + 1]
     if self.training:
       return torch.add(x, self.drop_branch(self.drop(self.lin(h, w, b), self.dropout), i))
-    if self.bf16:
-      return torch.add(x, self.lin(h, w, b))
-    if w.is_mkldnn:
+    r = self.routes[j]
+    if r == 1 and not self.bf16:
       return ops.mkldnn._linear_pointwise(h, x, w, b, "add")
-    return torch.add(x, torch.linear(h, w, b))
+    return torch.add(x, self.routed(h, w, b, r, False))
   def norm(self: __torch__.Vit,
     x: Tensor,
     g: Tensor,
@@ -242,7 +284,7 @@ class Vit(Module):
     x = torch.reshape(images, [b, c, r, p, q, p])  # (B, C, R, P, Q, P)
     x = torch.permute(x, [0, 2, 4, 1, 3, 5])  # (B, R, Q, C, P, P)
     x = torch.reshape(x, [b, r * q, c * p * p])  # (B, N, C*P*P)
-    x = torch.to(self.lin(x, ws[self.i_patch_embed_proj_weight], ws[self.i_patch_embed_proj_bias]), 6)  # (B, N, D)
+    x = torch.to(self.layer(x, ws, self.i_patch_embed_proj_weight, False), 6)  # (B, N, D)
     d = torch.size(x, 2)
     cls = ws[self.i_cls_token]
     reg = ws[self.i_reg_token]
@@ -308,12 +350,12 @@ class Vit(Module):
     return torch.transpose(torch.reshape(x, [s[0], s[1], self.heads, torch.floordiv(s[2], self.heads)]), 1, 2)
   def attention(self: __torch__.Vit,
     x: Tensor,
-    w: Tensor,
-    bias: Tensor,
+    ws: List[Tensor],
+    j: int,
     cos: Tensor,
     sin: Tensor) -> Tensor:
-    # x (B, T, D) normalized tokens, w (3D, D) and bias (3D) the qkv projection; cos, sin (Hh, T,
-    # hd/2) the block's rotation, or empty -> (B, T, D) heads' outputs, before the projection
+    # x (B, T, D) normalized tokens, ws[j] (3D, D) and ws[j + 1] (3D) the qkv projection; cos, sin
+    # (Hh, T, hd/2) the block's rotation, or empty -> (B, T, D) heads' outputs, before the projection
     b = torch.size(x, 0)
     t = torch.size(x, 1)
     d = torch.size(x, 2)
@@ -323,6 +365,8 @@ class Vit(Module):
       # (B, T, D) tensor, so its (B, H, T, hd) view goes to the attention kernel without a copy,
       # and the kernel's gradients come back in that same layout (a split of one (B, T, 3D) output
       # would be copied into (3, B, H, T, hd) and its gradient stacked back)
+      w = ws[j]
+      bias = ws[j + 1]
       if self.bf16:
         x = torch.to(x, 15)  # cast once for the three products
       q = self.heads_view(self.lin(x, torch.slice(w, 0, 0, d), torch.slice(bias, 0, 0, d)))
@@ -333,7 +377,7 @@ class Vit(Module):
         k = self.rotate(k, cos, sin)
     else:
       # one product on the (packed) weight; q and k turned together, one kernel
-      qkv = self.lin(x, w, bias)  # (B, T, 3D)
+      qkv = self.layer(x, ws, j, False)  # (B, T, 3D)
       qkv = torch.permute(torch.reshape(qkv, [b, t, 3, self.heads, torch.floordiv(d, self.heads)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
       qk = torch.slice(qkv, 0, 0, 2)  # (2, B, H, T, hd)
       if turn:
@@ -361,11 +405,11 @@ class Vit(Module):
         j = 0
       c = torch.select(cos, 0, j)  # (Hh, T, hd/2)
       s = torch.select(sin, 0, j)
-    a = self.attention(self.norm(x, ws[o + self.i_norm1_gamma], ws[o + self.i_norm1_beta]), ws[o + self.i_attn_qkv_weight], ws[o + self.i_attn_qkv_bias], c, s)
-    x = self.residual(a, ws[o + self.i_attn_proj_weight], ws[o + self.i_attn_proj_bias], x, i)  # x + proj(a)
-    hid = self.lin_gelu(self.norm(x, ws[o + self.i_norm2_gamma], ws[o + self.i_norm2_beta]), ws[o + self.i_mlp_fc1_weight], ws[o + self.i_mlp_fc1_bias])  # (B, T, M)
+    a = self.attention(self.norm(x, ws[o + self.i_norm1_gamma], ws[o + self.i_norm1_beta]), ws, o + self.i_attn_qkv_weight, c, s)
+    x = self.residual(a, ws, o + self.i_attn_proj_weight, x, i)  # x + proj(a)
+    hid = self.layer(self.norm(x, ws[o + self.i_norm2_gamma], ws[o + self.i_norm2_beta]), ws, o + self.i_mlp_fc1_weight, True)  # (B, T, M)
     hid = self.drop(hid, self.dropout)
-    return self.residual(hid, ws[o + self.i_mlp_fc2_weight], ws[o + self.i_mlp_fc2_bias], x, i)  # x + fc2(hid)
+    return self.residual(hid, ws, o + self.i_mlp_fc2_weight, x, i)  # x + fc2(hid)
   def encode(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor,
@@ -395,7 +439,7 @@ class Vit(Module):
     y: Tensor,
     ws: List[Tensor]) -> Tensor:
     # pooled (B, D) -> logits (B, K) float32
-    return torch.to(self.lin(y, ws[self.i_head_weight], ws[self.i_head_bias]), 6)
+    return torch.to(self.layer(y, ws, self.i_head_weight, False), 6)
   def embed(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor) -> Tensor:
@@ -441,7 +485,7 @@ class Vit(Module):
       b = torch.size(h, 0)
       t = torch.size(h, 1)
       d = torch.size(h, 2)
-      qkv = torch.to(self.lin(h, ws[o + self.i_attn_qkv_weight], ws[o + self.i_attn_qkv_bias]), 6)  # (B, T, 3D)
+      qkv = torch.to(self.layer(h, ws, o + self.i_attn_qkv_weight, False), 6)  # (B, T, 3D), the route load_weights kept
       qkv = torch.permute(torch.reshape(qkv, [b, t, 3, self.heads, torch.floordiv(d, self.heads)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
       qk = torch.slice(qkv, 0, 0, 2)  # (2, B, H, T, hd)
       if torch.numel(c) > 0:
@@ -460,6 +504,80 @@ class Vit(Module):
     # inference: (logits (B, K), pooled (B, D)), both float32
     y = self.pooled(images, pos, cos, sin)
     return (self.head(y, self.weights), y)
+  def forward_parts(self: __torch__.Vit,
+    images: Tensor,
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    parts: int) -> Tuple[Tensor, Tensor]:
+    # inference: forward's (logits (B, K), pooled (B, D)) from `parts` consecutive row blocks of the
+    # batch (rows s B / parts to (s + 1) B / parts; parts <= B): parts 1.. in inter-op tasks (fork),
+    # part 0 on the calling thread, the results concatenated in the order of the parts. Each row's
+    # result is that of its own block's pass: every operator of the network works row by row. The
+    # host decides how many intra-op threads each part gets (CompiledVit, BatchParts).
+    b = torch.size(images, 0)
+    futs = annotate(List[Future[Tuple[Tensor, Tensor]]], [])
+    for _0 in range(torch.__range_length(1, parts, 1)):
+      s = torch.__derive_index(_0, 1, 1)
+      lo = torch.floordiv(torch.mul(s, b), parts)
+      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
+      _1 = torch.slice(images, 0, lo, hi)
+      def __forked_function():
+        return (self).forward(_1, pos, cos, sin, )
+      _2 = fork(__forked_function)
+      _3 = torch.append(futs, _2)
+    logits, y = self.forward(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)
+    ls = [logits]
+    ys = [y]
+    for f in futs:
+      l, p = torch.wait(f)
+      _4 = torch.append(ls, l)
+      _5 = torch.append(ys, p)
+    return (torch.cat(ls), torch.cat(ys))  # (B, K), (B, D)
+  def pooled_parts(self: __torch__.Vit,
+    images: Tensor,
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    parts: int) -> Tensor:
+    # inference: pooled (B, D) in `parts` row blocks, as forward_parts
+    b = torch.size(images, 0)
+    futs = annotate(List[Future[Tensor]], [])
+    for _0 in range(torch.__range_length(1, parts, 1)):
+      s = torch.__derive_index(_0, 1, 1)
+      lo = torch.floordiv(torch.mul(s, b), parts)
+      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
+      _1 = torch.slice(images, 0, lo, hi)
+      def __forked_function():
+        return (self).pooled(_1, pos, cos, sin, )
+      _2 = fork(__forked_function)
+      _3 = torch.append(futs, _2)
+    ys = [self.pooled(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)]
+    for f in futs:
+      _4 = torch.append(ys, torch.wait(f))
+    return torch.cat(ys)  # (B, D)
+  def encoded_parts(self: __torch__.Vit,
+    images: Tensor,
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    parts: int) -> Tensor:
+    # inference: encoded tokens (B, c + R + N, D) in `parts` row blocks, as forward_parts
+    b = torch.size(images, 0)
+    futs = annotate(List[Future[Tensor]], [])
+    for _0 in range(torch.__range_length(1, parts, 1)):
+      s = torch.__derive_index(_0, 1, 1)
+      lo = torch.floordiv(torch.mul(s, b), parts)
+      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
+      _1 = torch.slice(images, 0, lo, hi)
+      def __forked_function():
+        return (self).encoded(_1, pos, cos, sin, )
+      _2 = fork(__forked_function)
+      _3 = torch.append(futs, _2)
+    xs = [self.encoded(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)]
+    for f in futs:
+      _4 = torch.append(xs, torch.wait(f))
+    return torch.cat(xs)  # (B, c + R + N, D)
   def step(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,

@@ -67,6 +67,16 @@ class CliUsageTest {
         c.add(bad("predict: --seed x: not an integer", "predict", "--model", noModel, "--scramble", "--seed", "x", image));
         c.add(bad("predict: --precision bf16: needs the compiled forward; --engine eager runs the eager blocks", "predict",
                 "--model", noModel, "--engine", "eager", "--precision", "bf16", image));
+        // --batch-parts, in every command that has it
+        for (String[] cmd : new String[][] {{"predict", image}, {"embed", image}, {"eval", "--data", "fashion-mnist"},
+            {"bench"}}) {
+            for (String v : new String[] {"0", "-2", "two"}) {
+                List<String> args = new ArrayList<>(List.of(cmd[0], "--model", noModel, "--batch-parts", v));
+                args.addAll(List.of(cmd).subList(1, cmd.length));
+                c.add(bad(cmd[0] + ": --batch-parts " + v + ": must be a positive number of parts or auto",
+                        args.toArray(String[]::new)));
+            }
+        }
         // eval
         c.add(bad("eval: Missing required option: '--data=fashion-mnist[:test|:train][:N]|DIR'", "eval", "--model", noModel));
         c.add(bad("eval: --data fashion-mnist:val: expected fashion-mnist, fashion-mnist:train, fashion-mnist:test (each optionally"

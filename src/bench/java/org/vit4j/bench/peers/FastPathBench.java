@@ -1,54 +1,46 @@
 package org.vit4j.bench.peers;
 
-import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.jni.JniUtils;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.vit4j.bench.WarmUp;
+import java.util.concurrent.TimeUnit;
 import org.vit4j.compiled.CpuFeatures;
-import org.vit4j.compiled.ForwardEngine;
-import org.vit4j.compiled.HeapReuse;
-import org.vit4j.compiled.InferenceForward;
-import org.vit4j.compiled.LinearKernel;
-import org.vit4j.compiled.Precision;
-import org.vit4j.interop.CheckpointImporter;
-import org.vit4j.interop.Source;
 import org.vit4j.io.AtomicFiles;
-import org.vit4j.io.Npy;
-import org.vit4j.model.VitModel;
 
 /**
- * The headline table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1 and 32, vit4j compiled fp32 (the
- * linear kernel {@code auto} picks, and {@code aten::linear} for comparison) and compiled bf16
- * against ONNX Runtime fp32 (optionally vit4j eager fp32 and DJL's TorchScript trace), all in one
- * process and alternating: in every round each engine runs for the same time, in a rotated order,
- * and a ratio to ONNX Runtime is taken within the round; the table gives medians over rounds.
- * Before the rounds of a cell every engine warms up at the cell's shape until its pass times
- * settle ({@link org.vit4j.bench.WarmUp}). Every engine first passes a logits check against
- * torchvision eager (bf16: reported, not limited). The header names the CPU (model, family,
- * flags), the linear kernels and the load average. {@code src/bench/headline.sh} exports the
- * peers, builds and runs it; by hand, from the repository root after {@code export_peers.py} for
- * both variants and {@code mvn -Pbench package}:
+ * The headline table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1, 16 and 32, vit4j compiled (fp32
+ * with the linear kernel {@code auto} picks, and optionally {@code aten::linear}, bf16, int8) against
+ * ONNX Runtime fp32 twice: with its default intra-op threads and with as many intra-op threads as the
+ * machine has cores; each round's ratio is taken to the faster of the two. Every engine runs in a
+ * JVM of its own ({@link EngineProcess}), started once per model and driven over a pipe, and the
+ * engines alternate: in every round each runs for the same time, in a rotated order, while the
+ * others wait on their pipes; the table gives medians over rounds. Before the rounds of a cell
+ * every engine warms up at the cell's shape until its pass times settle ({@link
+ * org.vit4j.bench.WarmUp}). Every engine first passes a logits check against torchvision eager
+ * (fp32 within 1e-3; bf16 and int8: reported, not limited). The header names the CPU (model,
+ * family, flags), what each engine runs and the load average. {@code src/bench/headline.sh}
+ * exports the peers, builds and runs it; by hand, from the repository root after {@code
+ * export_peers.py} for both variants and {@code mvn -Pbench package}:
  *
  * <pre>
  * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
- *     [--batches 1,32] [--engines fp32,fp32-aten,bf16,ort] [--warmup-max S] [--out target/bench-fastpath.md]
+ *     [--batches 1,16,32] [--engines fp32,bf16,ort,ort-N] [--warmup-max S] [--out target/bench-fastpath.md]
  * </pre>
  *
- * <p>Engines: {@code fp32}, {@code fp32-aten}, {@code bf16}, {@code ort} (always included: the
- * reference of the ratios), {@code eager}, {@code trace}.
+ * <p>Engines: those of {@link EngineProcess}; {@code ort} and {@code ort-N} (N = the cores) are
+ * always included, as the reference of the ratios. A bf16 engine on a CPU without bf16 support in
+ * oneDNN is left out with a note.
  */
 public final class FastPathBench {
 
@@ -56,35 +48,63 @@ public final class FastPathBench {
 
     private FastPathBench() {}
 
-    /** An engine of the comparison. */
-    private record Engine(String name, ForwardPeer peer) {}
+    /** An engine in its own process: the pipe to it and its table name. */
+    private static final class Child implements AutoCloseable {
+        private final String engine;
+        private final Process process;
+        private final BufferedReader out;
+        private final PrintWriter in;
+        private String name;
 
-    /** A vit4j inference forward as a peer. */
-    private static final class Vit4jPeer implements ForwardPeer {
-        private final String name;
-        private final InferenceForward forward;
-
-        Vit4jPeer(String name, InferenceForward forward) {
-            this.name = name;
-            this.forward = forward;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public float[] forward(float[] images, int batch, int height, int width) {
-            try (NDManager step = forward.model().newManager()) {
-                NDArray x = step.create(images, new Shape(batch, 3, height, width)); // (B, C, H, W)
-                return forward.forward(x).get(0).toFloatArray(); // (B, K)
+        Child(String engine, String variant, BenchFiles files) throws IOException {
+            this.engine = engine;
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(files.asJvmArgs());
+            for (String p : List.of("ai.djl.pytorch.num_threads", "ai.djl.pytorch.num_interop_threads")) {
+                if (System.getProperty(p) != null) {
+                    cmd.add("-D" + p + "=" + System.getProperty(p));
+                }
             }
+            cmd.addAll(List.of("-Djava.awt.headless=true", "-Dai.djl.offline=true",
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                    EngineProcess.class.getName(), engine, variant));
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            in = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+            String ready = out.readLine();
+            if (!"ready".equals(ready)) {
+                process.destroy();
+                throw new IllegalStateException("engine " + engine + " did not start: " + ready);
+            }
+            String[] d = ask("describe").split("\t", 2);
+            name = d[0];
+            description = d[1];
+        }
+
+        private final String description;
+
+        /** Sends one command and returns its answer without the {@code ok }. */
+        String ask(String command) throws IOException {
+            in.println(command);
+            String line = out.readLine();
+            if (line == null || !line.startsWith("ok ")) {
+                throw new IllegalStateException("engine " + engine + ", " + command + ": " + line);
+            }
+            return line.substring(3);
         }
 
         @Override
         public void close() {
-            forward.close();
+            in.println("quit");
+            try {
+                if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                    process.destroy();
+                }
+            } catch (InterruptedException e) {
+                process.destroy();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -98,9 +118,9 @@ public final class FastPathBench {
         int rounds = 5;
         double seconds = 3;
         double warmupMax = 60;
-        List<String> engines = List.of("fp32", "fp32-aten", "bf16", "ort");
+        List<String> engines = List.of("fp32", "bf16");
         List<String> variants = List.of("ti16", "b16");
-        int[] batches = {1, 32};
+        int[] batches = {1, 16, 32};
         Path out = Path.of("target/bench-fastpath.md");
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
@@ -117,23 +137,32 @@ public final class FastPathBench {
         }
         System.setProperty("ai.djl.offline", "true");
         BenchFiles files = BenchFiles.fromProperties();
-        ai.djl.engine.Engine.getEngine("PyTorch"); // loads libtorch before its thread counts are read
         CpuFeatures cpu = CpuFeatures.current();
+        int cores = Runtime.getRuntime().availableProcessors();
+        List<String> names = new ArrayList<>();
+        StringBuilder notes = new StringBuilder();
+        for (String e : engines) {
+            if (e.equals("bf16") && !cpu.hasOneDnnBf16()) {
+                notes.append("- bf16 left out: this CPU has no bf16 support in oneDNN (").append(cpu.summary()).append(")\n");
+            } else if (!e.startsWith("ort")) {
+                names.add(e);
+            }
+        }
+        names.add(ORT_DEFAULT);
+        names.add("ort-" + cores);
         StringBuilder md = new StringBuilder();
-        md.append("## Fast-path run of ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+        md.append("## Headline run of ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append("\n\n");
         md.append(String.format(Locale.ROOT, "| | |%n|---|---|%n| CPU | %s (%s), %d logical cores |%n| flags | %s |%n"
-                        + "| load average at the start | %s |%n| JVM | %s %s |%n| libtorch intra-op / inter-op threads | %d / %d |%n"
-                        + "| ONNX Runtime intra-op threads | default (physical cores) |%n| method | %d rounds; per round every engine"
-                        + " runs %.1f s (at least one pass) in rotated order after a warm-up at the shape until pass times settle;"
-                        + " ratios within a round, medians over rounds |%n"
-                        + "| allocator | %s |%n%n",
-                cpu.model(), cpu.family(), Runtime.getRuntime().availableProcessors(), cpu.summary(), BenchMain.loadAverage(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"),
-                JniUtils.getNumThreads(), JniUtils.getNumInteropThreads(), rounds, seconds,
-                HeapReuse.apply()));
+                        + "| load average at the start | %s |%n| JVM | %s %s |%n| processes | one JVM per engine, driven over a pipe |%n"
+                        + "| method | %d rounds; per round every engine runs %.1f s (at least one pass) in rotated order after a"
+                        + " warm-up at the shape until pass times settle; each round's ratio to the faster ONNX Runtime"
+                        + " configuration of that round; medians over rounds |%n%n",
+                cpu.model(), cpu.family(), cores, cpu.summary(), BenchMain.loadAverage(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), rounds, seconds));
+        md.append(notes);
         for (String variant : variants) {
-            md.append(variant(files, variant, batches, rounds, seconds, engines, warmupMax));
+            md.append(variant(files, variant, batches, rounds, seconds, names, warmupMax));
         }
         md.append("Load average at the end: ").append(BenchMain.loadAverage()).append("\n");
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -142,119 +171,79 @@ public final class FastPathBench {
         BenchMain.log("written %s", out);
     }
 
+    private static final String ORT_DEFAULT = "ort";
+
     private static String variant(BenchFiles files, String variant, int[] batches, int rounds, double seconds,
             List<String> names, double warmupMax) throws IOException {
-        String suffix = variant.equals("ti16") ? "" : "_" + variant;
-        Path peers = files.peers();
-        int heads = variant.equals("ti16") ? 3 : 12;
-        BenchMain.log("%s: importing and compiling", variant);
-        VitModel model = CheckpointImporter.builder().setSource(Source.TORCHVISION)
-                .setWeights(peers.resolve("vit_" + variant + ".safetensors")).optHeads(heads).build().toModel(Device.cpu());
-        List<Engine> engines = new ArrayList<>();
-        StringBuilder sb = new StringBuilder("#### " + variant + ": what runs\n\n");
-        for (String n : names.contains("ort") ? names : concat(names, "ort")) {
-            switch (n) {
-                case "fp32" -> engines.add(compiled(model, "vit4j compiled fp32", Precision.FP32, LinearKernel.AUTO, sb));
-                case "fp32-aten" -> engines.add(compiled(model, "vit4j compiled fp32, aten::linear", Precision.FP32,
-                        LinearKernel.ATEN, sb));
-                case "bf16" -> engines.add(compiled(model, "vit4j compiled bf16", Precision.BF16, LinearKernel.AUTO, sb));
-                case "ort" -> engines.add(new Engine(ORT, new OrtForward(peers.resolve("vit_" + variant + ".onnx"), 0)));
-                case "eager" -> engines.add(new Engine("vit4j eager fp32", new Vit4jPeer("eager", InferenceForward.eager(model))));
-                case "trace" -> engines.add(new Engine("DJL TorchScript trace fp32",
-                        new TorchScriptForward(peers.resolve("vit_" + variant + ".pt"))));
-                default -> throw new IllegalArgumentException("unknown engine " + n + "; valid: fp32, fp32-aten, bf16, ort, eager, trace");
-            }
-        }
-        sb.append('\n');
+        List<Child> children = new ArrayList<>();
         try {
-            sb.append(check(engines, peers.resolve("check_input" + suffix + ".npy"),
-                    peers.resolve("check_logits" + suffix + ".npy"), variant));
-            sb.append(String.format(Locale.ROOT, "#### %s at 224×224, images/s (median over rounds) and ratio to ONNX Runtime"
-                    + " (median of per-round ratios)%n%n| batch |", variant));
-            for (Engine e : engines) {
-                sb.append(' ').append(e.name()).append(" |");
+            StringBuilder sb = new StringBuilder("#### " + variant + ": what runs, and the logits on the check input"
+                    + " against torchvision eager in Python\n\n| engine | runs | max abs logit difference |\n|---|---|---:|\n");
+            for (String n : names) {
+                BenchMain.log("%s: starting %s", variant, n);
+                Child c = new Child(n, variant, files);
+                children.add(c);
+                String[] check = c.ask("check").split(" ");
+                double d = Double.parseDouble(check[0]);
+                BenchMain.log("%s %s: max abs diff vs torchvision %.2e", variant, c.name, d);
+                boolean reduced = n.equals("bf16") || n.equals("int8");
+                if (!reduced && !(d < MAX_LOGIT_DIFF)) {
+                    throw new IllegalStateException(c.name + " logits differ by " + d);
+                }
+                sb.append(String.format(Locale.ROOT, "| %s | %s | %.2e (max |logit| %s) |%n", c.name, c.description, d,
+                        check[1]));
             }
-            sb.append("\n|---:|").append("---:|".repeat(engines.size())).append('\n');
+            sb.append(String.format(Locale.ROOT, "%n#### %s at 224×224, images/s (median over rounds) and ratio to the"
+                    + " faster ONNX Runtime configuration of each round (median of per-round ratios)%n%n| batch |", variant));
+            for (Child c : children) {
+                sb.append(' ').append(c.name).append(" |");
+            }
+            sb.append("\n|---:|").append("---:|".repeat(children.size())).append('\n');
             for (int batch : batches) {
-                sb.append(cell(engines, batch, rounds, seconds, variant, warmupMax));
+                sb.append(cell(children, batch, rounds, seconds, variant, warmupMax));
             }
-            sb.append('\n');
+            return sb.append('\n').toString();
         } finally {
-            for (Engine e : engines) {
-                e.peer().close();
+            for (Child c : children) {
+                c.close();
             }
-            model.close();
         }
-        return sb.toString();
     }
 
-    private static String check(List<Engine> engines, Path input, Path logits, String variant) throws IOException {
-        Npy.Array in = Npy.read(input);
-        float[] want = Npy.read(logits).data();
-        int b = (int) in.shape()[0];
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "#### %s: logits on `%s` (%d images) against torchvision eager in Python (max |logit| %.2f)%n%n"
-                        + "| engine | max abs difference |%n|---|---:|%n", variant, input.getFileName(), b, BenchMain.maxAbs(want)));
-        for (Engine e : engines) {
-            float[] got = e.peer().forward(in.data(), b, (int) in.shape()[2], (int) in.shape()[3]);
-            double d = BenchMain.maxDiff(got, want);
-            BenchMain.log("%s %s: max abs diff vs torchvision %.2e", variant, e.name(), d);
-            if (!e.name().contains("bf16") && !(d < MAX_LOGIT_DIFF)) {
-                throw new IllegalStateException(e.name() + " logits differ by " + d);
-            }
-            sb.append(String.format(Locale.ROOT, "| %s | %.2e |%n", e.name(), d));
+    private static String cell(List<Child> children, int batch, int rounds, double seconds, String variant,
+            double warmupMax) throws IOException {
+        for (Child c : children) { // JIT, oneDNN primitives and allocator warm-up at this shape
+            BenchMain.log("%s batch %d %s warm-up: %s", variant, batch, c.name,
+                    c.ask(String.format(Locale.ROOT, "warm %d %.1f", batch, warmupMax)));
         }
-        return sb.append('\n').toString();
-    }
-
-    private static final String ORT = "ONNX Runtime fp32";
-
-    private static List<String> concat(List<String> a, String b) {
-        List<String> out = new ArrayList<>(a);
-        out.add(b);
-        return out;
-    }
-
-    private static Engine compiled(VitModel model, String name, Precision p, LinearKernel k, StringBuilder notes) {
-        InferenceForward f = InferenceForward.of(model, ForwardEngine.COMPILED, p, k);
-        notes.append(String.format(Locale.ROOT, "- %s: %s; linear kernels %s%n", name, f.precision(), f.describeLinearKernels()));
-        return new Engine(name, new Vit4jPeer(name, f));
-    }
-
-    private static String cell(List<Engine> engines, int batch, int rounds, double seconds, String variant,
-            double warmupMax) {
-        float[] images = BenchFiles.randomImages(batch, 224, 224, 42);
-        for (Engine e : engines) { // JIT, oneDNN primitives and allocator warm-up at this shape
-            WarmUp.Outcome w = WarmUp.run(() -> e.peer().forward(images, batch, 224, 224), warmupMax);
-            BenchMain.log("%s batch %d %s warm-up: %s", variant, batch, e.name(), w);
+        List<List<Double>> rates = new ArrayList<>();
+        List<List<Double>> ratios = new ArrayList<>();
+        for (int j = 0; j < children.size(); j++) {
+            rates.add(new ArrayList<>());
+            ratios.add(new ArrayList<>());
         }
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
-        Map<String, List<Double>> ratios = new LinkedHashMap<>();
-        int ort = engines.stream().map(Engine::name).toList().indexOf(ORT);
         for (int r = 0; r < rounds; r++) {
-            double[] round = new double[engines.size()];
-            for (int j = 0; j < engines.size(); j++) {
-                int idx = (j + r) % engines.size(); // rotate who goes first
-                Engine e = engines.get(idx);
-                int passes = 0;
-                long t0 = System.nanoTime();
-                long end = t0 + (long) (seconds * 1e9);
-                do {
-                    e.peer().forward(images, batch, 224, 224);
-                    passes++;
-                } while (System.nanoTime() < end);
-                round[idx] = passes * batch / ((System.nanoTime() - t0) / 1e9);
+            double[] round = new double[children.size()];
+            for (int j = 0; j < children.size(); j++) {
+                int idx = (j + r) % children.size(); // rotate who goes first
+                round[idx] = Double.parseDouble(children.get(idx).ask(String.format(Locale.ROOT, "run %d %.3f", batch, seconds)));
             }
-            for (int j = 0; j < engines.size(); j++) {
-                rates.computeIfAbsent(engines.get(j).name(), k -> new ArrayList<>()).add(round[j]);
-                ratios.computeIfAbsent(engines.get(j).name(), k -> new ArrayList<>()).add(round[j] / round[ort]);
+            double reference = 0;
+            for (int j = 0; j < children.size(); j++) {
+                if (children.get(j).engine.startsWith("ort")) {
+                    reference = Math.max(reference, round[j]);
+                }
+            }
+            for (int j = 0; j < children.size(); j++) {
+                rates.get(j).add(round[j]);
+                ratios.get(j).add(round[j] / reference);
             }
             BenchMain.log("%s batch %d round %d: %s", variant, batch, r + 1, Arrays.toString(round));
         }
         StringBuilder sb = new StringBuilder("| " + batch + " |");
-        for (Engine e : engines) {
-            sb.append(String.format(Locale.ROOT, " %.1f (**%.2f×**) |", ThreadProbe.median(rates.get(e.name())),
-                    ThreadProbe.median(ratios.get(e.name()))));
+        for (int j = 0; j < children.size(); j++) {
+            sb.append(String.format(Locale.ROOT, " %.1f (**%.2f×**) |", ThreadProbe.median(rates.get(j)),
+                    ThreadProbe.median(ratios.get(j))));
         }
         return sb.append('\n').toString();
     }

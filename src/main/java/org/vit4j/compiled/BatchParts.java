@@ -1,0 +1,146 @@
+package org.vit4j.compiled;
+
+import ai.djl.Device;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * How many parts the compiled inference forward cuts a batch into, each computed on one thread at
+ * once ({@code vit.py}'s {@code forward_parts}: parts 1.. as libtorch inter-op tasks, part 0 on the
+ * calling thread, results concatenated in order). A batch of one image is never split, and a batch
+ * is never cut into more parts than it has images.
+ *
+ * <p>Why: on a few cores a small model's operators are too short to share among threads, whole
+ * parts of a batch are not (the training step does the same, {@code CompiledTrainStep#shards}). The
+ * parts run in {@link PartsThread}'s layout: every part on one intra-op thread, while the other
+ * threads of the process, batch-1 calls among them, keep theirs.
+ *
+ * <p>{@link #AUTO} on a CPU: as many parts as libtorch's intra-op threads, at most one more than
+ * its inter-op threads (the calling thread computes part 0; a part without a free inter-op thread
+ * would wait for one), and 1 where that is 1 (one thread: nothing to share) or on a GPU. {@link
+ * #of of(n)}: {@code n} parts wherever the batch has that many images.
+ *
+ * @param count the parts asked for, or 0 for {@code auto}
+ */
+public record BatchParts(int count) {
+
+    /** As many parts as the CPU's intra-op threads allow, one thread each; 1 on a GPU. */
+    public static final BatchParts AUTO = new BatchParts(0);
+
+    /**
+     * The setting.
+     *
+     * @param count 0 for {@code auto}, else the parts
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public BatchParts {
+        if (count < 0) {
+            throw new IllegalArgumentException("batch parts must be at least 1 (or auto), got " + count);
+        }
+    }
+
+    /**
+     * A fixed number of parts.
+     *
+     * @param parts at least 1 (1: the whole batch in one pass)
+     * @return the setting
+     * @throws IllegalArgumentException if {@code parts} is below 1
+     */
+    public static BatchParts of(int parts) {
+        if (parts < 1) {
+            throw new IllegalArgumentException("batch parts must be at least 1, got " + parts);
+        }
+        return new BatchParts(parts);
+    }
+
+    /**
+     * Parses {@code auto} or a positive count.
+     *
+     * @param text the text (case-insensitive)
+     * @return the setting
+     * @throws IllegalArgumentException if it is neither, naming the valid values
+     */
+    public static BatchParts parse(String text) {
+        if ("auto".equalsIgnoreCase(text.trim())) {
+            return AUTO;
+        }
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1) {
+                return of(n);
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("expected a positive number of parts or auto, got '" + text + "'");
+    }
+
+    /** @return whether this is {@code auto} */
+    public boolean isAuto() {
+        return count == 0;
+    }
+
+    /**
+     * The most parts a batch is cut into on a device, with the reason; {@code auto} reads
+     * libtorch's thread counts (start the engine first).
+     *
+     * @param device where the forward runs
+     * @return the resolved setting
+     */
+    public Choice resolve(Device device) {
+        if (!isAuto()) {
+            return new Choice(count, count == 1 ? "1 requested: the whole batch in one pass" : count + " requested");
+        }
+        if (device.isGpu()) {
+            return new Choice(1, "auto: a GPU computes the whole batch in one pass");
+        }
+        return auto(JniUtils.getNumThreads(), JniUtils.getNumInteropThreads());
+    }
+
+    /**
+     * {@code auto}'s rule on a CPU.
+     *
+     * @param intraOp libtorch's intra-op threads
+     * @param interOp libtorch's inter-op threads
+     * @return {@code min(intraOp, interOp + 1)} parts (at least 1), with the numbers
+     */
+    static Choice auto(int intraOp, int interOp) {
+        int n = Math.max(1, Math.min(intraOp, interOp + 1));
+        return new Choice(n, "auto: " + intraOp + " intra-op thread" + (intraOp == 1 ? "" : "s") + ", "
+                + interOp + " inter-op thread" + (interOp == 1 ? "" : "s"));
+    }
+
+    /** @return {@code auto} or the count */
+    @Override
+    public String toString() {
+        return isAuto() ? "auto" : Integer.toString(count);
+    }
+
+    /**
+     * A resolved setting.
+     *
+     * @param max the most parts a batch is cut into (1: never split)
+     * @param reason why (e.g. {@code auto: 2 intra-op threads, 1 inter-op thread})
+     */
+    public record Choice(int max, String reason) {
+
+        /** The whole batch in one pass. */
+        public static final Choice ONE = new Choice(1, "one pass");
+
+        /**
+         * The parts of a batch: 1 for a batch of one image, else at most {@link #max} and at most
+         * one per image.
+         *
+         * @param batch the batch's images
+         * @return the parts
+         */
+        public int partsFor(long batch) {
+            return (int) Math.max(1, Math.min(max, batch));
+        }
+
+        /** @return e.g. {@code 2 (auto: 2 intra-op threads, 1 inter-op thread)} */
+        @Override
+        public String toString() {
+            return max + " (" + reason + ")";
+        }
+    }
+}

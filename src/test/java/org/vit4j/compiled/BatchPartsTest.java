@@ -1,0 +1,48 @@
+package org.vit4j.compiled;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import org.junit.jupiter.api.Test;
+
+/** {@link BatchParts}: parsing, {@code auto}'s rule, and how a batch is cut. */
+class BatchPartsTest {
+
+    @Test
+    void parsesAutoAndPositiveCounts() {
+        assertTrue(BatchParts.parse("auto").isAuto());
+        assertTrue(BatchParts.parse(" AUTO ").isAuto());
+        assertEquals(BatchParts.of(3), BatchParts.parse("3"));
+        assertEquals("auto", BatchParts.AUTO.toString());
+        assertEquals("2", BatchParts.of(2).toString());
+        for (String bad : new String[] {"0", "-1", "two", "", "1.5"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchParts.parse(bad));
+            assertEquals("expected a positive number of parts or auto, got '" + bad + "'", e.getMessage());
+        }
+        assertEquals("batch parts must be at least 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> BatchParts.of(0)).getMessage());
+    }
+
+    @Test
+    void autoIsTheIntraOpThreadsAtMostOneMoreThanTheInterOpThreads() {
+        assertEquals(2, BatchParts.auto(2, 1).max());
+        assertEquals("auto: 2 intra-op threads, 1 inter-op thread", BatchParts.auto(2, 1).reason());
+        assertEquals(4, BatchParts.auto(4, 4).max());
+        assertEquals(3, BatchParts.auto(8, 2).max());
+        assertEquals(1, BatchParts.auto(1, 4).max(), "one intra-op thread: nothing to share");
+        assertEquals(1, BatchParts.AUTO.resolve(Device.gpu()).max());
+        assertEquals(new BatchParts.Choice(3, "3 requested"), BatchParts.of(3).resolve(Device.gpu()));
+    }
+
+    @Test
+    void aBatchOfOneIsNeverSplitNorCutIntoMorePartsThanImages() {
+        BatchParts.Choice c = new BatchParts.Choice(4, "test");
+        assertEquals(1, c.partsFor(1));
+        assertEquals(2, c.partsFor(2));
+        assertEquals(4, c.partsFor(4));
+        assertEquals(4, c.partsFor(100));
+        assertEquals(1, BatchParts.Choice.ONE.partsFor(100));
+    }
+}
