@@ -22,6 +22,7 @@ import picocli.CommandLine.IVersionProvider;
             EvalCommand.class,
             PatchesCommand.class,
             PosembCommand.class,
+            AttentionCommand.class,
             InfoCommand.class,
             TrainCommand.class,
             AverageCommand.class,

@@ -541,6 +541,26 @@ public final class CompiledVit implements AutoCloseable {
         }
     }
 
+    /**
+     * The attention probabilities of every block and head ({@code attention_maps} of the program):
+     * each block's {@code softmax(q·kᵀ / sqrt(hd))} computed explicitly in float32 from the q and k
+     * the block uses (rotated), while the blocks run as {@link #encoded} runs them. Only for an fp32
+     * program: a bf16 one's products are not the fp32 network's.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (L, B, H, T, T)} in the images' manager, {@code T = c + R + N}
+     * @throws IllegalStateException if the program runs in bf16
+     */
+    public NDArray attentionMaps(NDArray images) {
+        if (precision.precision() != Precision.FP32) {
+            throw new IllegalStateException("attention maps are computed by an fp32 program; this one runs "
+                    + precision.precision().cliName());
+        }
+        try (IValue out = run("attention_maps", images)) {
+            return out.toTensor(owner(images));
+        }
+    }
+
     private static PtNDManager owner(NDArray images) {
         if (!(images.getManager() instanceof PtNDManager m)) {
             throw new IllegalArgumentException("the compiled forward needs PyTorch-engine arrays, got "

@@ -308,6 +308,18 @@ public final class InferenceForward implements AutoCloseable {
         return compiled != null ? compiled.encoded(images) : model.encoded(images);
     }
 
+    /**
+     * The attention probabilities of every block and head ({@link CompiledVit#attentionMaps} or
+     * {@link VitModel#attentionMaps}), in fp32.
+     *
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (L, B, H, T, T)}, {@code T = c + R + N}
+     * @throws IllegalStateException if the forward runs in bf16
+     */
+    public NDArray attentionMaps(NDArray images) {
+        return compiled != null ? compiled.attentionMaps(images) : model.attentionMaps(images);
+    }
+
     /** @return the model */
     public VitModel model() {
         return model;

@@ -23,9 +23,9 @@ import org.vit4j.model.VitModel;
 /**
  * A vit4j model loaded for inference: its weights ({@link VitModel}), its inference forward
  * (compiled or eager, in the chosen precision; {@link #getForward}), and how its input is read
- * (the {@link ImageLoader} and the model's {@link ImagePreprocessor}). Two views share it: {@link
- * #classifier()} (labels, logits, pooled vector) and {@link #encoder()} (embedded tokens, encoded
- * tokens, pooled vector); the views own nothing, so a model is loaded, compiled and closed once
+ * (the {@link ImageLoader} and the model's {@link ImagePreprocessor}). Three views share it: {@link
+ * #classifier()} (labels, logits, pooled vector), {@link #encoder()} (embedded tokens, encoded
+ * tokens, pooled vector) and {@link #attention()} (attention maps); the views own nothing, so a model is loaded, compiled and closed once
  * however many views use it.
  *
  * <p>Owns the native memory of the weights and the compiled program: close it (try-with-resources);
@@ -116,6 +116,11 @@ public final class InferenceModel implements AutoCloseable {
      */
     public VitEncoder encoder(boolean includePrefix) {
         return new VitEncoder(this, includePrefix);
+    }
+
+    /** @return the attention view: every block's and head's attention probabilities per image */
+    public VitAttention attention() {
+        return new VitAttention(this);
     }
 
     /** @return the weights, config and labels */

@@ -5,14 +5,18 @@
  * <ul>
  *   <li>{@link org.vit4j.infer.InferenceModel}: one loaded model — weights, its inference forward
  *       (compiled or eager, fp32 or bf16), loader and preprocessing — loaded, compiled and closed
- *       once; {@code AutoCloseable}, thread-safe. Its two views own nothing:
+ *       once; {@code AutoCloseable}, thread-safe. Its three views own nothing:
  *   <li>{@link org.vit4j.infer.VitClassifier} ({@link org.vit4j.infer.InferenceModel#classifier()}):
  *       files, pictures or DJL images → top-k labels, logits {@code (K)} and the pooled vector
  *       {@code (D)};
  *   <li>{@link org.vit4j.infer.VitEncoder} ({@link org.vit4j.infer.InferenceModel#encoder()}): the
  *       same inputs → one of the three {@link org.vit4j.infer.TokenKind}s: embedded tokens (the
  *       tokens the encoder reads), encoded tokens (after the encoder and its final norm, timm's {@code
- *       forward_features}) or the pooled vector (timm's {@code forward_head(pre_logits=True)}).
+ *       forward_features}) or the pooled vector (timm's {@code forward_head(pre_logits=True)});
+ *   <li>{@link org.vit4j.infer.VitAttention} ({@link org.vit4j.infer.InferenceModel#attention()}):
+ *       the same inputs → {@link org.vit4j.infer.AttentionMaps}, every block's and head's attention
+ *       probabilities {@code (L, H, T, T)}, with the rollout and the picture ({@link
+ *       org.vit4j.infer.AttentionPicture}) that {@code vit4j attention} draws.
  *   <li>{@link org.vit4j.infer.Outcome}: an input's result or the reason it has none, so that a run
  *       goes on past a bad input and keeps input order; list methods of the views accept images of
  *       mixed sizes and group them by size in one place.

@@ -92,6 +92,54 @@ public final class Attention extends AbstractBlock {
         long b = s.get(0);
         long t = s.get(1);
         long d = s.get(2);
+        NDList qkvList = queriesKeysValues(ps, inputs, training);
+        NDArray q = qkvList.get(0); // (B, H, T, hd), scaled
+        NDArray k = qkvList.get(1);
+        NDArray v = qkvList.get(2);
+        long chunk = chunkSize(b, t);
+        NDArray mixed; // (B, H, T, hd)
+        if (chunk >= b) {
+            mixed = attend(q, k, v);
+        } else {
+            NDList parts = new NDList();
+            for (long i = 0; i < b; i += chunk) {
+                long j = Math.min(b, i + chunk);
+                parts.add(attend(slice(q, i, j), slice(k, i, j), slice(v, i, j)));
+            }
+            mixed = NDArrays.concat(parts, 0);
+        }
+        NDArray out =
+                mixed.transpose(0, 2, 1, 3) // (B, T, H, hd)
+                        .reshape(b, t, d); // (B, T, D)
+        out = proj.forward(ps, new NDList(out), training).head();
+        if (training && dropout > 0) {
+            out = Dropout.dropout(out, dropout, true).head();
+        }
+        return new NDList(out);
+    }
+
+    /**
+     * The attention probabilities {@code softmax(q·kᵀ / sqrt(D/H))} of every head, from the same
+     * queries and keys (rotated, with a rotation) the forward uses; the block's output is not
+     * computed.
+     *
+     * @param ps parameter store
+     * @param inputs as for the forward: tokens {@code (B, T, D)}, optionally {@code cos, sin}
+     * @return {@code (B, H, T, T)}, each row summing to 1
+     */
+    public NDArray probabilities(ParameterStore ps, NDList inputs) {
+        NDList qkvList = queriesKeysValues(ps, inputs, false);
+        return qkvList.get(0).matMul(qkvList.get(1).transpose(0, 1, 3, 2)) // (B, H, T, T)
+                .softmax(-1);
+    }
+
+    /** {@code q} (scaled by {@code 1/sqrt(hd)}), {@code k} and {@code v}, each {@code (B, H, T, hd)}; q and k rotated with a rotation. */
+    private NDList queriesKeysValues(ParameterStore ps, NDList inputs, boolean training) {
+        NDArray x = inputs.head();
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        long d = s.get(2);
         long hd = d / heads;
         NDArray qkvOut = qkv.forward(ps, new NDList(x), training).head(); // (B, T, 3D)
         if (!keyBias) {
@@ -114,26 +162,7 @@ public final class Attention extends AbstractBlock {
             k = RotaryEmbedding.apply(k, inputs.get(1), inputs.get(2), ropeLayout, prefix);
         }
         q = q.mul(Scalars.of(q, 1.0 / Math.sqrt(hd))); // never mul(Number) in the graph: see Scalars
-        long chunk = chunkSize(b, t);
-        NDArray mixed; // (B, H, T, hd)
-        if (chunk >= b) {
-            mixed = attend(q, k, v);
-        } else {
-            NDList parts = new NDList();
-            for (long i = 0; i < b; i += chunk) {
-                long j = Math.min(b, i + chunk);
-                parts.add(attend(slice(q, i, j), slice(k, i, j), slice(v, i, j)));
-            }
-            mixed = NDArrays.concat(parts, 0);
-        }
-        NDArray out =
-                mixed.transpose(0, 2, 1, 3) // (B, T, H, hd)
-                        .reshape(b, t, d); // (B, T, D)
-        out = proj.forward(ps, new NDList(out), training).head();
-        if (training && dropout > 0) {
-            out = Dropout.dropout(out, dropout, true).head();
-        }
-        return new NDList(out);
+        return new NDList(q, k, v);
     }
 
     /**

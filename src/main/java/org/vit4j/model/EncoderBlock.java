@@ -80,6 +80,22 @@ public final class EncoderBlock extends AbstractBlock {
         return new NDList(x);
     }
 
+    /**
+     * The attention probabilities of this block's heads for its input ({@link Attention#probabilities}
+     * of the normalized tokens), in inference mode; the block's output is not computed.
+     *
+     * @param ps parameter store
+     * @param inputs as for the forward: tokens {@code (B, T, D)}, optionally {@code cos, sin}
+     * @return {@code (B, H, T, T)}
+     */
+    public NDArray attentionProbabilities(ParameterStore ps, NDList inputs) {
+        NDList attnIn = norm1.forward(ps, new NDList(inputs.head()), false);
+        if (inputs.size() == 3) {
+            attnIn = new NDList(attnIn.head(), inputs.get(1), inputs.get(2));
+        }
+        return attn.probabilities(ps, attnIn);
+    }
+
     private static NDArray scale(LayerScale ls, ParameterStore ps, NDArray h, boolean training) {
         return ls == null ? h : ls.forward(ps, new NDList(h), training).head();
     }

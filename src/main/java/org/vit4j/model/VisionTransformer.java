@@ -190,23 +190,54 @@ public final class VisionTransformer extends AbstractBlock {
      */
     public NDArray forwardEncoded(ParameterStore ps, NDArray images, boolean training) {
         NDArray x = embed(ps, images, training);
-        List<NDList> rotations = null;
-        if (rope != null) {
-            Shape s = images.getShape();
-            PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.architecture().patchSize());
-            rotations = rope.rotations(ps, grid, x, training);
-        }
+        List<NDList> rotations = rotations(ps, images, x, training);
         for (int i = 0; i < blocks.size(); i++) {
-            NDList in = new NDList(x);
-            if (rotations != null) {
-                in.addAll(rotations.get(i));
-            }
-            x = blocks.get(i).forward(ps, in, training).head();
+            x = blocks.get(i).forward(ps, blockInput(x, rotations, i), training).head();
         }
         if (!config.architecture().fcNorm()) {
             x = norm.forward(ps, new NDList(x), training).head();
         }
         return x;
+    }
+
+    /**
+     * The attention probabilities of every block and head, in inference mode: the blocks run as
+     * {@link #forwardEncoded} runs them, and each block's {@code softmax(q·kᵀ / sqrt(D/H))} is kept
+     * ({@link EncoderBlock#attentionProbabilities}).
+     *
+     * @param ps parameter store
+     * @param images {@code (B, C, H, W)}
+     * @return {@code (L, B, H, T, T)}, {@code T = prefix + N} in the token layout of {@link #embed}
+     */
+    public NDArray attentionMaps(ParameterStore ps, NDArray images) {
+        NDArray x = embed(ps, images, false);
+        List<NDList> rotations = rotations(ps, images, x, false);
+        NDList maps = new NDList();
+        for (int i = 0; i < blocks.size(); i++) {
+            NDList in = blockInput(x, rotations, i);
+            maps.add(blocks.get(i).attentionProbabilities(ps, in)); // (B, H, T, T)
+            x = blocks.get(i).forward(ps, in, false).head();
+        }
+        return NDArrays.stack(maps, 0); // (L, B, H, T, T)
+    }
+
+    /** The rotary tables of every block for the images' grid, or null without RoPE. */
+    private List<NDList> rotations(ParameterStore ps, NDArray images, NDArray tokens, boolean training) {
+        if (rope == null) {
+            return null;
+        }
+        Shape s = images.getShape();
+        PatchGrid grid = PatchGrid.of((int) s.get(2), (int) s.get(3), config.architecture().patchSize());
+        return rope.rotations(ps, grid, tokens, training);
+    }
+
+    /** Block {@code i}'s input: the tokens, and its rotation where there is one. */
+    private static NDList blockInput(NDArray x, List<NDList> rotations, int i) {
+        NDList in = new NDList(x);
+        if (rotations != null) {
+            in.addAll(rotations.get(i));
+        }
+        return in;
     }
 
     /**

@@ -338,6 +338,18 @@ public final class VitModel implements AutoCloseable {
     }
 
     /**
+     * The attention probabilities of every block and head, in inference mode ({@link
+     * VisionTransformer#attentionMaps}).
+     *
+     * @param images {@code (B, C, H, W)}; results belong to the images' manager
+     * @return {@code (L, B, H, T, T)}, class and register tokens first
+     */
+    public NDArray attentionMaps(NDArray images) {
+        ParameterStore ps = new ParameterStore(images.getManager(), false);
+        return withoutGrad(() -> block.attentionMaps(ps, images));
+    }
+
+    /**
      * The pooled embedding the head reads, in inference mode (the head is not run).
      *
      * @param images {@code (B, C, H, W)}; results belong to the images' manager

@@ -85,8 +85,13 @@ public final class SimilarityMaps {
         return img;
     }
 
-    /** A viridis-like ramp: 0 dark purple, 0.5 teal, 1 yellow. */
-    private static Color color(float t) {
+    /**
+     * A viridis-like colour ramp, shared by the pictures of maps (also attention maps).
+     *
+     * @param t from 0 (dark purple) through 0.5 (teal) to 1 (yellow); clamped to [0, 1]
+     * @return the colour
+     */
+    public static Color color(float t) {
         float[][] stops = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
         float x = Math.max(0f, Math.min(1f, t)) * (stops.length - 1);
         int i = Math.min(stops.length - 2, (int) x);

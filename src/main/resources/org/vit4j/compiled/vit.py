@@ -627,6 +627,43 @@ class Vit(Module):
     sin: Tensor) -> Tensor:
     # inference: the pooled embedding (B, D)
     return self.pool(self.encode(images, pos, cos, sin, self.weights), self.weights)
+  def attention_maps(self: __torch__.Vit,
+    images: Tensor,
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor) -> Tensor:
+    # inference: every block's attention probabilities softmax(q k^T / sqrt(hd)), each computed
+    # explicitly in float32 from the block's own q and k (after rotation), while the blocks run as
+    # encode runs them -> (L, B, H, T, T) float32. For fp32 programs (the host refuses bf16).
+    ws = self.weights
+    x = self.tokens(images, pos, ws)
+    maps = annotate(List[Tensor], [])
+    for i in range(self.depth):
+      o = self.block_start + self.block_stride * i
+      c = cos
+      s = sin
+      n = torch.size(cos, 0)
+      if n > 0:
+        j = i
+        if n == 1:
+          j = 0
+        c = torch.select(cos, 0, j)  # (Hh, T, hd/2)
+        s = torch.select(sin, 0, j)
+      h = self.norm(x, ws[o + self.i_norm1_gamma], ws[o + self.i_norm1_beta])  # (B, T, D)
+      b = torch.size(h, 0)
+      t = torch.size(h, 1)
+      d = torch.size(h, 2)
+      qkv = torch.to(self.layer(h, ws, o + self.i_attn_qkv_weight, False), 6)  # (B, T, 3D), the route load_weights kept
+      qkv = torch.permute(torch.reshape(qkv, [b, t, 3, self.heads, torch.floordiv(d, self.heads)]), [2, 0, 3, 1, 4])  # (3, B, H, T, hd)
+      qk = torch.slice(qkv, 0, 0, 2)  # (2, B, H, T, hd)
+      if torch.numel(c) > 0:
+        qk = self.rotate(qk, c, s)
+      q = torch.select(qk, 0, 0)  # (B, H, T, hd)
+      k = torch.select(qk, 0, 1)
+      scores = torch.matmul(torch.mul(q, 1. / torch.sqrt(torch.size(q, 3))), torch.transpose(k, 2, 3))  # (B, H, T, T)
+      maps.append(torch.softmax(scores, -1))
+      x = self.block(x, i, cos, sin, ws)
+    return torch.stack(maps, 0)  # (L, B, H, T, T)
   def forward(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor,

@@ -86,7 +86,7 @@ class CliMessagesTest {
 
     @Test
     void wordsNoCommandTakesAreNamedInOneForm() {
-        String commands = "the commands are predict, embed, eval, patches, posemb, info, train, average, import, bench, spark, serve";
+        String commands = "the commands are predict, embed, eval, patches, posemb, attention, info, train, average, import, bench, spark, serve";
         for (String[] args : new String[][] {{"bogus"}, {"help", "bogus"}}) {
             CliRun r = run(args);
             assertEquals(ExitCodes.USAGE, r.code(), r.err());

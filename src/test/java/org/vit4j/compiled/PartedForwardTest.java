@@ -68,7 +68,8 @@ class PartedForwardTest {
         Architecture a = config.architecture();
         try (VitModel model = TestModels.create(config, 3);
                 CompiledVit compiled = CompiledVit.compile(model.getBlock(), new Precision.Choice(precision, "test"),
-                        new LinearKernel.Choice(kernel, "test"), new BatchParts.Choice(PARTS, "test"),
+                        KernelOptions.builder().optLinear(new LinearKernel.Choice(kernel, "test")).build(),
+                        new BatchParts.Choice(PARTS, "test"),
                         model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
             NDArray x = TestModels.images(m, 5, new Shape(BATCH, a.channels(), a.imageHeight(), a.imageWidth()));
@@ -112,7 +113,8 @@ class PartedForwardTest {
         int before = JniUtils.getNumThreads();
         try (VitModel model = TestModels.create(config, 1);
                 CompiledVit compiled = CompiledVit.compile(model.getBlock(), new Precision.Choice(Precision.FP32, "test"),
-                        new LinearKernel.Choice(LinearKernel.ATEN, "test"), new BatchParts.Choice(PARTS, "test"),
+                        KernelOptions.builder().optLinear(new LinearKernel.Choice(LinearKernel.ATEN, "test")).build(),
+                        new BatchParts.Choice(PARTS, "test"),
                         model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
             assertEquals(before, JniUtils.getNumThreads(), "the caller's intra-op threads");

@@ -1,9 +1,11 @@
 package org.vit4j.examples;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.Precision;
+import org.vit4j.infer.AttentionMaps;
+import org.vit4j.infer.AttentionPicture;
 import org.vit4j.infer.BundledModel;
 import org.vit4j.infer.Classification;
 import org.vit4j.infer.InferenceModel;
@@ -27,15 +31,20 @@ class LibraryPageTest {
 
     /** The code lines of a page's first {@code java} block with {@code InferenceModel} in it, comments and imports dropped. */
     private static List<String> codeOf(String page) throws IOException {
+        return codeOf(page, "InferenceModel");
+    }
+
+    /** The code lines of a page's first {@code java} block with {@code word} in it, comments and imports dropped. */
+    private static List<String> codeOf(String page, String word) throws IOException {
         String text = Files.readString(Path.of(page));
         Matcher m = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(text);
         while (m.find()) {
-            if (m.group(1).contains("InferenceModel")) {
+            if (m.group(1).contains(word)) {
                 return m.group(1).lines().map(l -> l.replaceAll("\\s*//.*$", "").strip())
                         .filter(l -> !l.isEmpty() && !l.startsWith("import ")).toList();
             }
         }
-        throw new AssertionError(page + " has no java block with InferenceModel");
+        throw new AssertionError(page + " has no java block with " + word);
     }
 
     private static String thisSource() throws IOException {
@@ -50,6 +59,37 @@ class LibraryPageTest {
                 assertTrue(mine.contains(line), page + ": " + line);
             }
         }
+        for (String line : codeOf("docs/library.md", "model.attention()")) {
+            assertTrue(mine.contains(line), "docs/library.md: " + line);
+        }
+    }
+
+    @Test
+    void libraryPageAttentionCodeGivesTheMaps() throws Exception {
+        try (InferenceModel model = InferenceModel.bundled(Device.cpu())) {
+            AttentionMaps maps = model.attention().maps(Path.of("sample-images/photo-cat-chelsea.jpg"));
+            long[] shape = maps.shape();
+            float p = maps.get(5, 0, 10, 11);
+            float[][] rollout = maps.rollout();
+            float[] looked = maps.pooledAttention(maps.headMean(5));
+            BufferedImage picture = maps.picture();
+
+            assertArrayEquals(new long[] {6, 4, 64, 64}, shape);
+            assertEquals(maps.values()[((5 * 4 + 0) * 64 + 10) * 64 + 11], p);
+            assertEquals(64, rollout.length);
+            assertEquals(1.0, sum(rollout[3]), 1e-5);
+            assertEquals(64, looked.length);
+            assertEquals(1.0, sum(looked), 1e-5); // the mean of rows that each sum to 1, with no prefix tokens
+            assertEquals(AttentionPicture.size(6, 128, 128)[0], picture.getWidth());
+        }
+    }
+
+    private static double sum(float[] v) {
+        double s = 0;
+        for (float x : v) {
+            s += x;
+        }
+        return s;
     }
 
     @Test
