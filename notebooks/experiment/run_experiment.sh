@@ -12,7 +12,9 @@
 # Everything goes through `./vit4j train` and `./vit4j eval`. Each finished run leaves one file
 # RESULTS/runs/NAME-seedS.json (its training options, metrics and every evaluation); a run whose
 # file exists is skipped, an interrupted one continues from its last checkpoint (`train --resume`).
-# Then aggregate.py turns the files into RESULTS/tables.md, summary.json and the two plots.
+# Then aggregate.py turns the files into RESULTS/tables.md, summary.json and the two plots, every kind's
+# seed-1 model is kept under notebooks/experiment/models/KIND, and attention_distance.sh measures
+# where each of them looks (RESULTS/attention/, attention-distance.png).
 #
 #   notebooks/experiment/run_experiment.sh [RUNS_DIR]     (default RUNS_DIR: runs/experiment)
 #
@@ -161,13 +163,19 @@ for seed in $SEEDS; do
   done
 done | xargs -P "$JOBS" -L 1 bash -c 'set -euo pipefail; run_one "$0" "$1"' || status=$?
 
-# the seed-1 model without a position embedding is small (0.6 MB): notebook 03 classifies with it
-if [ -f "$RUNS/none-seed1/model.safetensors" ] && [ "$RESULTS" = "$HERE/results" ]; then
-  mkdir -p "$HERE/models/none"
-  cp "$RUNS/none-seed1/"{config.json,labels.txt,model.safetensors,checksums.sha256,serving.properties} "$HERE/models/none/"
+# every kind's seed-1 model is small (0.6 MB) and kept: notebook 03 classifies with the one without a
+# position embedding, notebook 04 draws their attention, attention_distance.sh measures where they look
+if [ "$RESULTS" = "$HERE/results" ]; then
+  for name in $KINDS; do
+    if [ -f "$RUNS/$name-seed1/model.safetensors" ]; then
+      mkdir -p "$HERE/models/$name"
+      cp "$RUNS/$name-seed1/"{config.json,labels.txt,model.safetensors,checksums.sha256,serving.properties} "$HERE/models/$name/"
+    fi
+  done
 fi
 if [ "$RESULTS" = "$HERE/results" ]; then
   /usr/bin/python3 "$HERE/aggregate.py" "$RESULTS" "$ROOT/docs/experiment.md"   # the page's tables too
+  "$HERE/attention_distance.sh"   # where each kind's heads look (a kind already measured is skipped)
 else
   /usr/bin/python3 "$HERE/aggregate.py" "$RESULTS"
 fi

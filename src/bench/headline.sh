@@ -14,7 +14,8 @@
 #
 # Steps: export the torchvision peers with Debian's python3 (python3-torch, python3-torchvision) into
 # target/bench-peers unless they are there, build the bench profile (target/benchmarks.jar), run it.
-# Writes target/bench-headline.md (the tables) and prints it. Allocator: what the library sets
+# Writes target/bench-headline.md (the tables, then `vit4j bench --kernel-probe` on ViT-B/16's shapes:
+# the best matrix-product rate libtorch reaches on this CPU) and prints the tables. Allocator: what the library sets
 # itself (org.vit4j.compiled.HeapReuse: mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB), printed in the
 # table's header; exported MALLOC_MMAP_MAX_ / MALLOC_TRIM_THRESHOLD_ take precedence.
 # Environment: PYTHON (default /usr/bin/python3), MVN (default mvn), JAVA (default java), JAVA_OPTS.
@@ -45,4 +46,17 @@ echo "[headline] running (alternating engines; do not run anything else meanwhil
 "$JAVA" ${JAVA_OPTS:-} -Djava.awt.headless=true -Dai.djl.offline=true \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
     -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench --out target/bench-headline.md "$@"
+# how close each engine is to the machine: every linear route's rate on ViT-B/16's shapes, at batch
+# 1 (197 rows) and 16 (3152 rows); the last line of each is the largest shape (3072x768)
+{
+  echo
+  echo "#### The machine's matrix-product rate: ViT-B/16's linear shapes, every route libtorch offers"
+  for b in 1 16; do
+    echo
+    echo '```'
+    echo "\$ ./vit4j bench --variant base --batch-size $b --kernel-probe"
+    ./vit4j bench --variant base --batch-size "$b" --kernel-probe
+    echo '```'
+  done
+} >> target/bench-headline.md
 echo "[headline] table written to target/bench-headline.md" >&2

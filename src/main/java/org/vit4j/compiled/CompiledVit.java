@@ -352,10 +352,21 @@ public final class CompiledVit implements AutoCloseable {
      * aten}).
      *
      * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
-     *     layers), 768x768 onednn-packed (13 layers), ...}
+     *     layers), 768x768 onednn-packed (13 layers), ...}; in int8 {@code int8 (quantized::linear_dynamic):
+     *     50 of 50 layers int8}
      */
     public String describeLinearKernels() {
         Map<String, String> k = linearKernels();
+        if (precision.precision() == Precision.INT8) {
+            List<String> fp32 = new ArrayList<>();
+            k.forEach((name, kind) -> {
+                if (!kind.equals("int8")) {
+                    fp32.add(name);
+                }
+            });
+            String s = "int8 (quantized::linear_dynamic): " + (k.size() - fp32.size()) + " of " + k.size() + " layers int8";
+            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
+        }
         Map<String, Parameter> params = network.namedParameters();
         Map<String, Map<String, Integer>> byShape = new LinkedHashMap<>();
         k.forEach((name, route) -> {

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.vit4j.bench.WarmUp;
+import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
@@ -31,7 +32,8 @@ import org.vit4j.model.VitModel;
  * java -cp target/benchmarks.jar org.vit4j.bench.peers.EngineProcess ENGINE VARIANT
  * </pre>
  *
- * <p>ENGINE: {@code fp32} (compiled, linear kernel {@code auto}), {@code fp32-aten}, {@code bf16},
+ * <p>ENGINE: {@code fp32} (compiled, the library's defaults: kernels and batch parts {@code auto}),
+ * {@code fp32-whole} (batches computed whole), {@code fp32-aten}, {@code fp32-mkl}, {@code bf16}, {@code int8},
  * {@code ort} (ONNX Runtime fp32, its default intra-op threads), {@code ort-N} (ONNX Runtime with N
  * intra-op threads), {@code eager}, {@code trace}. VARIANT: {@code ti16} or {@code b16} (the peers
  * of {@code export_peers.py}). Commands, each answered by one line {@code ok ...} or {@code error
@@ -181,21 +183,33 @@ public final class EngineProcess {
         VitModel model = CheckpointImporter.builder().setSource(Source.TORCHVISION)
                 .setWeights(peers.resolve("vit_" + variant + ".safetensors")).optHeads(heads).build()
                 .toModel(Device.cpu());
+        // the library's defaults (kernels auto, batch parts auto) unless the engine's name says otherwise
         InferenceForward f = switch (engine) {
-            case "fp32" -> InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32, LinearKernel.AUTO);
-            case "fp32-aten" -> InferenceForward.of(model, ForwardEngine.COMPILED, Precision.FP32, LinearKernel.ATEN);
-            case "bf16" -> InferenceForward.of(model, ForwardEngine.COMPILED, Precision.BF16, LinearKernel.AUTO);
+            case "fp32" -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.AUTO);
+            case "fp32-whole" -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.of(1));
+            case "fp32-aten" -> compiled(model, Precision.FP32, LinearKernel.ATEN, BatchParts.AUTO);
+            case "fp32-mkl" -> compiled(model, Precision.FP32, LinearKernel.MKL, BatchParts.AUTO);
+            case "bf16" -> compiled(model, Precision.BF16, LinearKernel.AUTO, BatchParts.AUTO);
+            case "int8" -> compiled(model, Precision.INT8, LinearKernel.AUTO, BatchParts.AUTO);
             case "eager" -> InferenceForward.eager(model);
             default -> throw new IllegalArgumentException("unknown engine " + engine
-                    + "; valid: fp32, fp32-aten, bf16, ort, ort-N, eager, trace");
+                    + "; valid: fp32, fp32-whole, fp32-aten, fp32-mkl, bf16, int8, ort, ort-N, eager, trace");
         };
         String name = switch (engine) {
             case "fp32" -> "vit4j compiled fp32";
+            case "fp32-whole" -> "vit4j compiled fp32, batches whole";
             case "fp32-aten" -> "vit4j compiled fp32, aten::linear";
+            case "fp32-mkl" -> "vit4j compiled fp32, mkl-packed";
             case "bf16" -> "vit4j compiled bf16";
+            case "int8" -> "vit4j compiled int8";
             default -> "vit4j eager fp32";
         };
         return new Opened(new Vit4jPeer(name, f), name, f.precision() + "; linear kernels " + f.describeLinearKernels()
+                + "; attention " + f.describeAttentionKernel() + "; batch parts " + f.describeBatchParts()
                 + "; allocator " + HeapReuse.apply());
+    }
+
+    private static InferenceForward compiled(VitModel model, Precision precision, LinearKernel kernel, BatchParts parts) {
+        return InferenceForward.of(model, ForwardEngine.COMPILED, precision, kernel, parts);
     }
 }

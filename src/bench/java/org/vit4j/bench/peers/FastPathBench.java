@@ -19,8 +19,8 @@ import org.vit4j.compiled.CpuFeatures;
 import org.vit4j.io.AtomicFiles;
 
 /**
- * The headline table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1, 16 and 32, vit4j compiled (fp32
- * with the linear kernel {@code auto} picks, and optionally {@code aten::linear}, bf16, int8) against
+ * The headline table: ViT-Ti/16 and ViT-B/16 at 224×224, batch 1, 16 and 32, vit4j compiled (fp32,
+ * bf16 and int8 with the library's defaults: kernels and batch parts {@code auto}) against
  * ONNX Runtime fp32 twice: with its default intra-op threads and with as many intra-op threads as the
  * machine has cores; each round's ratio is taken to the faster of the two. Every engine runs in a
  * JVM of its own ({@link EngineProcess}), started once per model and driven over a pipe, and the
@@ -35,7 +35,7 @@ import org.vit4j.io.AtomicFiles;
  *
  * <pre>
  * java -cp target/benchmarks.jar org.vit4j.bench.peers.FastPathBench [--rounds R] [--seconds S] [--variants ti16,b16]
- *     [--batches 1,16,32] [--engines fp32,bf16,ort,ort-N] [--warmup-max S] [--out target/bench-fastpath.md]
+ *     [--batches 1,16,32] [--engines fp32,bf16,int8] [--warmup-max S] [--out target/bench-fastpath.md]
  * </pre>
  *
  * <p>Engines: those of {@link EngineProcess}; {@code ort} and {@code ort-N} (N = the cores) are
@@ -118,7 +118,7 @@ public final class FastPathBench {
         int rounds = 5;
         double seconds = 3;
         double warmupMax = 60;
-        List<String> engines = List.of("fp32", "bf16");
+        List<String> engines = List.of("fp32", "bf16", "int8");
         List<String> variants = List.of("ti16", "b16");
         int[] batches = {1, 16, 32};
         Path out = Path.of("target/bench-fastpath.md");
