@@ -10,8 +10,8 @@ final class BatchPartsOption {
 
     @Option(names = "--batch-parts", defaultValue = "auto", paramLabel = "N|auto", converter = Name.class,
             description = "Compute each batch of two or more images in N parts at once, one thread each (the compiled"
-                    + " forward; a batch of one image is never split), or auto: as many parts as the engine's"
-                    + " threads allow on a CPU, 1 on a GPU (default: ${DEFAULT-VALUE}).")
+                    + " forward; a batch of one image is never split), or auto: whole batches, which were faster"
+                    + " for inference on the CPUs measured (default: ${DEFAULT-VALUE}).")
     BatchParts parts;
 
     /** @return the setting ({@code auto} unless given) */

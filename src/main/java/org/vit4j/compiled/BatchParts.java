@@ -1,7 +1,6 @@
 package org.vit4j.compiled;
 
 import ai.djl.Device;
-import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * How many parts the compiled inference forward cuts a batch into, each computed on one thread at
@@ -9,21 +8,22 @@ import ai.djl.pytorch.jni.JniUtils;
  * calling thread, results concatenated in order). A batch of one image is never split, and a batch
  * is never cut into more parts than it has images.
  *
- * <p>Why: on a few cores a small model's operators are too short to share among threads, whole
- * parts of a batch are not (the training step does the same, {@code CompiledTrainStep#shards}). The
+ * <p>Why it exists: on a few cores a small model's operators are too short to share among threads,
+ * whole parts of a batch are not; the training step gains from it ({@code
+ * CompiledTrainStep#shards}). For the inference forward alone it was slower on the CPU measured,
+ * so {@link #AUTO} does not split; it stays an option to measure on other CPUs. The
  * parts run in {@link PartsThread}'s layout: every part on one intra-op thread, while the other
  * threads of the process, batch-1 calls among them, keep theirs.
  *
- * <p>{@link #AUTO} on a CPU: as many parts as libtorch's intra-op threads, at most one more than
- * its inter-op threads (the calling thread computes part 0; a part without a free inter-op thread
- * would wait for one), and 1 where that is 1 (one thread: nothing to share) or on a GPU. {@link
- * #of of(n)}: {@code n} parts wherever the batch has that many images.
+ * <p>{@link #AUTO}: whole batches, on a CPU (where parts were measured slower for inference) and on
+ * a GPU. {@link #of of(n)}: {@code n} parts wherever the batch has that many images; at most one
+ * more than libtorch's inter-op threads run at once (the calling thread computes part 0).
  *
  * @param count the parts asked for, or 0 for {@code auto}
  */
 public record BatchParts(int count) {
 
-    /** As many parts as the CPU's intra-op threads allow, one thread each; 1 on a GPU. */
+    /** Whole batches (see {@link #resolve}); parts are opt-in with {@link #of}. */
     public static final BatchParts AUTO = new BatchParts(0);
 
     /**
@@ -93,21 +93,16 @@ public record BatchParts(int count) {
         if (device.isGpu()) {
             return new Choice(1, "auto: a GPU computes the whole batch in one pass");
         }
-        return auto(JniUtils.getNumThreads(), JniUtils.getNumInteropThreads());
+        return AUTO_CPU;
     }
 
     /**
-     * {@code auto}'s rule on a CPU.
-     *
-     * @param intraOp libtorch's intra-op threads
-     * @param interOp libtorch's inter-op threads
-     * @return {@code min(intraOp, interOp + 1)} parts (at least 1), with the numbers
+     * {@code auto} on a CPU: whole batches. Two one-thread parts were slower than one two-thread
+     * pass for every inference model measured (ViT-Ti/16 and ViT-B/16 at batch 16, fashion-small at
+     * batch 128, on a 2-core Zen 5: BENCHMARKS.md, where the time goes), unlike the training step,
+     * whose backward pass gains from parts ({@code CompiledTrainStep#shards}).
      */
-    static Choice auto(int intraOp, int interOp) {
-        int n = Math.max(1, Math.min(intraOp, interOp + 1));
-        return new Choice(n, "auto: " + intraOp + " intra-op thread" + (intraOp == 1 ? "" : "s") + ", "
-                + interOp + " inter-op thread" + (interOp == 1 ? "" : "s"));
-    }
+    static final Choice AUTO_CPU = new Choice(1, "auto: whole batches (parts were slower for inference where measured)");
 
     /** @return {@code auto} or the count */
     @Override

@@ -353,8 +353,7 @@ public final class InferenceModel implements AutoCloseable {
          * How many parts the compiled forward cuts a batch of two or more images into, each
          * computed on one intra-op thread at once, while calls with one image keep all of
          * libtorch's intra-op threads ({@link BatchParts}; a batch of one image is never split).
-         * {@code auto} on a CPU: libtorch's intra-op threads, at most one more than its inter-op
-         * threads; 1 on a GPU. The first model of a process built with parts starts libtorch's
+         * {@code auto}: whole batches (parts were slower for inference on the CPUs measured). The first model of a process built with parts starts libtorch's
          * inter-op pool in this layout and sets libtorch's process-wide intra-op thread count for a
          * moment (threads that first run libtorch in that moment get one thread).
          *

@@ -26,12 +26,9 @@ class BatchPartsTest {
     }
 
     @Test
-    void autoIsTheIntraOpThreadsAtMostOneMoreThanTheInterOpThreads() {
-        assertEquals(2, BatchParts.auto(2, 1).max());
-        assertEquals("auto: 2 intra-op threads, 1 inter-op thread", BatchParts.auto(2, 1).reason());
-        assertEquals(4, BatchParts.auto(4, 4).max());
-        assertEquals(3, BatchParts.auto(8, 2).max());
-        assertEquals(1, BatchParts.auto(1, 4).max(), "one intra-op thread: nothing to share");
+    void autoComputesWholeBatches() {
+        assertEquals(new BatchParts.Choice(1, "auto: whole batches (parts were slower for inference where measured)"),
+                BatchParts.AUTO.resolve(Device.cpu()));
         assertEquals(1, BatchParts.AUTO.resolve(Device.gpu()).max());
         assertEquals(new BatchParts.Choice(3, "3 requested"), BatchParts.of(3).resolve(Device.gpu()));
     }
