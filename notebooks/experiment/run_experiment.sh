@@ -37,6 +37,8 @@
 #   THREADS     threads per run                              (default: 1; on 2 cores two one-thread
 #               runs train 1.6x the images per second of one two-thread run: BENCHMARKS.md, batch shards)
 #   RESULTS     where the results go                         (default: notebooks/experiment/results)
+#   KEEP_MODELS 1: keep the seed-1 models under notebooks/experiment/models also when RESULTS is not
+#               the default (default: only then)
 #   EVAL_ONLY   1: train nothing; only add the evaluations a finished run's file lacks (those added
 #               to the script after it ran, e.g. resolution_interpolated), beside a running experiment
 # Changing the budget of an existing RUNS_DIR is refused by `train --resume` where it would
@@ -164,8 +166,10 @@ for seed in $SEEDS; do
 done | xargs -P "$JOBS" -L 1 bash -c 'set -euo pipefail; run_one "$0" "$1"' || status=$?
 
 # every kind's seed-1 model is small (0.6 MB) and kept: notebook 03 classifies with the one without a
-# position embedding, notebook 04 draws their attention, attention_distance.sh measures where they look
-if [ "$RESULTS" = "$HERE/results" ]; then
+# position embedding, notebook 04 draws their attention, attention_distance.sh measures where they look.
+# KEEP_MODELS=1 keeps them from a run with its own RESULTS too (retraining only the seed-1 models of
+# the default recipe, whose result files already exist: RESULTS=runs/seed1 KEEP_MODELS=1 SEEDS=1 ...)
+if [ "$RESULTS" = "$HERE/results" ] || [ "${KEEP_MODELS:-0}" = 1 ]; then
   for name in $KINDS; do
     if [ -f "$RUNS/$name-seed1/model.safetensors" ]; then
       mkdir -p "$HERE/models/$name"

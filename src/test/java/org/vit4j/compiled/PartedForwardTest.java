@@ -119,8 +119,12 @@ class PartedForwardTest {
                 NDManager m = model.newManager()) {
             assertEquals(before, JniUtils.getNumThreads(), "the caller's intra-op threads");
             assertEquals(1, PartsThread.call(JniUtils::getNumThreads), "the parts' thread");
-            assertTrue(compiled.describeBatchParts().startsWith("2 parts (test), parts on one thread each"),
-                    compiled.describeBatchParts());
+            // the layout depends on whether a fork in this JVM (another test's sharded training step)
+            // started libtorch's inter-op pool first; both are documented (PartsThread), and each says so
+            String layout = compiled.describeBatchParts();
+            assertTrue(layout.startsWith("2 parts (test), parts on one thread each")
+                    || layout.equals("2 parts (test), part 0 on one thread; the inter-op pool was started before (another"
+                            + " fork in this process): its threads keep the intra-op count they started with"), layout);
             NDArray one = TestModels.images(m, 2, new Shape(1, 3, 32, 32));
             assertArrayEquals(compiled.forward(one, 1).get(0).toFloatArray(), compiled.forward(one).get(0).toFloatArray(),
                     "a batch of one image: the unsplit pass on the calling thread");
