@@ -17,6 +17,8 @@ import math
 import os
 import sys
 
+from aggregate import update_page  # the same marked-block writer as the experiment's tables
+
 ORDER = ["none", "learned", "sincos1d", "sincos2d-mae", "sincos2d-bigvision", "rope-axial", "rope-mixed",
          "rope-mixed+learned", "learned-scramble-aug"]
 
@@ -83,18 +85,6 @@ def plot(runs, uniform, out):
     plt.close(fig)
 
 
-def update_page(path, lines, tag="attention-distance"):
-    begin, end = f"<!-- {tag}:begin -->", f"<!-- {tag}:end -->"
-    with open(path) as f:
-        text = f.read()
-    if begin not in text or end not in text:
-        sys.exit(f"aggregate_attention.py: {path} has no {begin} ... {end} block")
-    head, rest = text.split(begin, 1)
-    tail = rest.split(end, 1)[1]
-    with open(path, "w") as f:
-        f.write(head + begin + "\n" + "\n".join(lines) + "\n" + end + tail)
-
-
 def main():
     results = sys.argv[1]
     runs = load(results)
@@ -108,7 +98,7 @@ def main():
     lines.append(f"Uniform attention on the 8×8 grid: {uniform:.3f} patches. "
                  f"{runs[0]['unscrambled']['images']} test images per kind.")
     if len(sys.argv) > 2:
-        update_page(sys.argv[2], lines)
+        update_page(sys.argv[2], lines, "attention-distance")
     print("\n".join(lines))
 
 
