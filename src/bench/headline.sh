@@ -16,8 +16,9 @@
 # target/bench-peers unless they are there, build the bench profile (target/benchmarks.jar), run it.
 # Writes target/bench-headline.md (the tables, then `vit4j bench --kernel-probe` on ViT-B/16's shapes:
 # the best matrix-product rate libtorch reaches on this CPU) and prints the tables. Allocator: what the library sets
-# itself (org.vit4j.compiled.HeapReuse: mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB), printed in the
-# table's header; exported MALLOC_MMAP_MAX_ / MALLOC_TRIM_THRESHOLD_ take precedence.
+# itself (org.vit4j.compiled.HeapReuse: mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=2 GiB, M_TOP_PAD=256 MiB)
+# and MALLOC_ARENA_MAX=1 as the launcher exports it, for every engine's JVM alike, printed in each
+# engine's line; exported MALLOC_MMAP_MAX_ / MALLOC_TRIM_THRESHOLD_ / MALLOC_ARENA_MAX take precedence.
 # Environment: PYTHON (default /usr/bin/python3), MVN (default mvn), JAVA (default java), JAVA_OPTS.
 set -euo pipefail
 
@@ -28,6 +29,7 @@ JAVA="${JAVA:-java}"
 PEERS=target/bench-peers
 
 export DJL_OFFLINE=true OPT_OUT_TRACKING=true
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-1}" # as ./vit4j does (HeapReuse): inherited by every engine's JVM
 
 echo "[headline] load average: $(cat /proc/loadavg 2>/dev/null || echo n/a)" >&2
 for v in ti16 b16; do

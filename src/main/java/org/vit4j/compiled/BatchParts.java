@@ -4,7 +4,7 @@ import ai.djl.Device;
 
 /**
  * How many parts the compiled inference forward cuts a batch into, each computed on one thread at
- * once ({@code vit.py}'s {@code forward_parts}: parts 1.. as libtorch inter-op tasks, part 0 on the
+ * once ({@code vit.py}'s {@code parts}: parts 1.. as libtorch inter-op tasks, part 0 on the
  * calling thread, results concatenated in order). A batch of one image is never split, and a batch
  * is never cut into more parts than it has images.
  *

@@ -80,19 +80,15 @@ public final class CompiledVit implements AutoCloseable {
 
     private final VisionTransformer network;
     private final Precision.Choice precision;
-    private final LinearKernel.Choice kernel;
     private final BatchParts.Choice parts;
-    private final KernelOptions options;
     private final VitProgram program;
     private final PtSymbolBlock module;
-    private KernelChooser.Result kernels;
+    private KernelRoutes routes;
 
-    private CompiledVit(VisionTransformer network, Precision.Choice precision, LinearKernel.Choice kernel,
-            KernelOptions options, BatchParts.Choice parts, NDManager parent) {
+    private CompiledVit(VisionTransformer network, Precision.Choice precision, BatchParts.Choice parts,
+            NDManager parent) {
         this.network = network;
         this.precision = precision;
-        this.kernel = kernel;
-        this.options = options;
         this.parts = parts;
         this.program = VitProgram.load(network, precision, false, parent);
         this.module = program.module();
@@ -186,11 +182,14 @@ public final class CompiledVit implements AutoCloseable {
         } else if (kernel.kernel() == LinearKernel.MKL && precision.precision() == Precision.BF16) {
             kernel = LinearKernel.MKL.resolve(Precision.BF16, CpuFeatures.current()); // throws: fp32 only
         }
-        CompiledVit c = new CompiledVit(network, precision, kernel, options, parts, manager);
+        CompiledVit c = new CompiledVit(network, precision, parts, manager);
         try {
-            c.kernels = new KernelChooser(c.program, precision.precision(), options, System.err)
-                    .choose(kernel.kernel(), gpu, c.linearWeightNames());
-            c.loadWeights(c.kernels.linear());
+            List<String> linear = VitProgram.linearWeightNames(network.getConfig());
+            KernelChooser.Result chosen = new KernelChooser(c.program, precision.precision(), options, System.err)
+                    .choose(kernel.kernel(), gpu, linear);
+            c.loadWeights(chosen.linear());
+            c.routes = new KernelRoutes(precision.precision(), kernel, chosen, c.keptRoutes(linear),
+                    network.namedParameters());
             c.warmUp();
             c.warmUpParts();
             return c;
@@ -270,9 +269,9 @@ public final class CompiledVit implements AutoCloseable {
         Architecture a = network.getConfig().architecture();
         try (NDManager m = program.manager().newSubManager()) {
             NDArray x = m.zeros(new Shape(parts.max(), a.channels(), a.imageHeight(), a.imageWidth()));
-            PartsThread.start(() -> forward(x, parts.max()).close());
+            PartsThread.start(() -> compute(Output.FORWARD, x, parts.max()).close());
             for (int i = 0; i < 2; i++) {
-                PartsThread.call(() -> forward(x, parts.max())).close();
+                PartsThread.call(() -> compute(Output.FORWARD, x, parts.max())).close();
             }
         }
     }
@@ -300,109 +299,33 @@ public final class CompiledVit implements AutoCloseable {
         return precision;
     }
 
-    /** @return the linear kernel requested for the program, with the reason (per layer: {@link #linearKernels}) */
-    public LinearKernel.Choice getLinearKernel() {
-        return kernel;
+    /**
+     * What computes each product: the route each linear layer got, the attention route, and the
+     * measurements behind {@code auto}.
+     *
+     * @return the routes, as loaded
+     */
+    public KernelRoutes routes() {
+        return routes;
     }
 
-    /**
-     * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
-     * mkldnn::_linear_pointwise}), {@code mkl-packed} (MKL's packed sgemm, {@code mkl::_mkl_linear}),
-     * {@code int8} (an int8 weight, {@code quantized::linear_dynamic}) or {@code aten} ({@code
-     * aten::linear}: requested or measured fastest, or a route that failed the program's load-time
-     * check).
-     *
-     * @return weight name (as {@link VisionTransformer#namedParameters()}) to kernel, in program order
-     */
-    public Map<String, String> linearKernels() {
-        List<String> linear = linearWeightNames();
+    /** The route the program kept for each linear layer (its {@code linear_kernels()}), by weight name. */
+    private Map<String, String> keptRoutes(List<String> linear) {
         Map<String, String> out = new LinkedHashMap<>();
         try (IValue v = IValueUtils.runMethod(module, "linear_kernels")) {
-            IValue[] kinds = v.toIValueArray();
-            try {
-                if (kinds.length != linear.size()) {
-                    throw new IllegalStateException("linear_kernels named " + kinds.length + " layers of " + linear.size());
+            String[] kinds = Arrays.stream(v.toIValueArray()).map(k -> {
+                try (k) {
+                    return k.toStringValue();
                 }
-                for (int i = 0; i < kinds.length; i++) {
-                    out.put(linear.get(i), kinds[i].toStringValue());
-                }
-            } finally {
-                for (IValue k : kinds) {
-                    k.close();
-                }
+            }).toArray(String[]::new);
+            if (kinds.length != linear.size()) {
+                throw new IllegalStateException("linear_kernels named " + kinds.length + " layers of " + linear.size());
+            }
+            for (int i = 0; i < kinds.length; i++) {
+                out.put(linear.get(i), kinds[i]);
             }
         }
         return out;
-    }
-
-    /** @return the linear layers' weight names, in the order of the program's {@code linear()} */
-    List<String> linearWeightNames() {
-        List<String> linear = new ArrayList<>();
-        for (String n : VitProgram.weightNames(network.getConfig())) {
-            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
-                linear.add(n);
-            }
-        }
-        return linear;
-    }
-
-    /**
-     * One line for {@code bench} and {@code info}: the requested kernel and the route each weight
-     * shape got, with its number of layers (a route that failed the load-time check shows as {@code
-     * aten}).
-     *
-     * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
-     *     layers), 768x768 onednn-packed (13 layers), ...}; in int8 {@code int8 (quantized::linear_dynamic):
-     *     50 of 50 layers int8}
-     */
-    public String describeLinearKernels() {
-        Map<String, String> k = linearKernels();
-        if (precision.precision() == Precision.INT8) {
-            List<String> fp32 = new ArrayList<>();
-            k.forEach((name, kind) -> {
-                if (!kind.equals("int8")) {
-                    fp32.add(name);
-                }
-            });
-            String s = "int8 (quantized::linear_dynamic): " + (k.size() - fp32.size()) + " of " + k.size() + " layers int8";
-            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
-        }
-        Map<String, Parameter> params = network.namedParameters();
-        Map<String, Map<String, Integer>> byShape = new LinkedHashMap<>();
-        k.forEach((name, route) -> {
-            Shape s = params.get(name).getArray().getShape();
-            byShape.computeIfAbsent(s.get(0) + "x" + s.get(1), x -> new LinkedHashMap<>()).merge(route, 1, Integer::sum);
-        });
-        List<String> parts = new ArrayList<>();
-        byShape.forEach((shape, routes) -> routes.forEach((route, n) -> parts.add(shape + " " + route + " ("
-                + n + (n == 1 ? " layer)" : " layers)"))));
-        return kernel + " at " + kernels.mklRows() + " rows: " + String.join(", ", parts);
-    }
-
-    /**
-     * The attention route of the fp32 forward.
-     *
-     * @return {@code flash} or {@code matmul} ({@link AttentionKernel}); in bf16 always {@code matmul}
-     */
-    public String attentionKernel() {
-        return precision.precision() == Precision.BF16 ? "matmul (bf16)"
-                : AttentionKernel.values()[kernels.attention()].cliName();
-    }
-
-    /**
-     * The kernel shapes timed for {@code auto} (or read from the cache): each linear weight shape
-     * and the attention shape, with every route's time and the choice. Empty where nothing was
-     * measured (forced kernels, bf16, a GPU).
-     *
-     * @return the measurements, linear first
-     */
-    public List<KernelMeasurement> kernelMeasurements() {
-        return kernels.measurements();
-    }
-
-    /** @return the options the kernels were chosen with */
-    public KernelOptions kernelOptions() {
-        return options;
     }
 
     /**
@@ -413,37 +336,17 @@ public final class CompiledVit implements AutoCloseable {
      * @return {@code NDList(logits (B, K), pooled (B, D))} in the images' manager
      */
     public NDList forward(NDArray images) {
-        int p = partsFor(images);
-        if (p > 1) {
-            return PartsThread.call(() -> forward(images, p));
-        }
-        PtNDManager owner = owner(images);
-        try (IValue out = run("forward", images)) {
-            IValue[] pair = out.toIValueTuple();
-            try {
-                return new NDList(pair[0].toTensor(owner), pair[1].toTensor(owner));
-            } finally {
-                for (IValue v : pair) {
-                    v.close();
-                }
-            }
-        }
+        return compute(Output.FORWARD, images);
     }
 
     /**
-     * The pooled embedding the head reads (the head is not run); in parts as {@link #forward(NDArray)}.
+     * The pooled embedding the head reads (the head is not run); in parts as {@link #forward}.
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, D)} in the images' manager
      */
     public NDArray pooled(NDArray images) {
-        int p = partsFor(images);
-        if (p > 1) {
-            return PartsThread.call(() -> pooled(images, p));
-        }
-        try (IValue out = run("pooled", images)) {
-            return out.toTensor(owner(images));
-        }
+        return compute(Output.POOLED, images).singletonOrThrow();
     }
 
     /**
@@ -462,93 +365,68 @@ public final class CompiledVit implements AutoCloseable {
     /**
      * The encoded tokens: every token after the encoder blocks and, unless it follows pooling, the
      * final norm (timm's {@code forward_features}; {@link VisionTransformer#forwardEncoded}); in
-     * parts as {@link #forward(NDArray)}.
+     * parts as {@link #forward}.
      *
      * @param images {@code (B, C, H, W)}
      * @return {@code (B, c + R + N, D)} in the images' manager
      */
     public NDArray encoded(NDArray images) {
-        int p = partsFor(images);
-        if (p > 1) {
-            return PartsThread.call(() -> encoded(images, p));
-        }
-        try (IValue out = run("encoded", images)) {
-            return out.toTensor(owner(images));
+        return compute(Output.ENCODED, images).singletonOrThrow();
+    }
+
+    /** What a pass returns: the program's method and its code in {@code vit.py}'s {@code outputs}. */
+    enum Output {
+        /** {@code NDList(logits (B, K), pooled (B, D))} */
+        FORWARD("forward", 0),
+        /** {@code NDList(pooled (B, D))} */
+        POOLED("pooled", 1),
+        /** {@code NDList(encoded (B, c + R + N, D))} */
+        ENCODED("encoded", 2);
+
+        private final String method;
+        private final long code;
+
+        Output(String method, long code) {
+            this.method = method;
+            this.code = code;
         }
     }
 
-    /** The parts of a batch of these images (1 for images that are not a batch {@code run} accepts). */
-    private int partsFor(NDArray images) {
+    /** A pass: in {@link #getBatchParts} parts on the parts' thread for a batch of two or more images, else whole here. */
+    private NDList compute(Output output, NDArray images) {
         Shape s = images.getShape();
-        return s.dimension() == 4 ? parts.partsFor(s.get(0)) : 1;
+        int p = s.dimension() == 4 ? parts.partsFor(s.get(0)) : 1; // not a batch: run refuses it
+        return p > 1 ? PartsThread.call(() -> compute(output, images, p)) : compute(output, images, 1);
     }
 
     /**
-     * The forward computed in {@code parts} consecutive row blocks of the batch at once (rows
-     * {@code s B / parts} to {@code (s + 1) B / parts}): parts 1.. in libtorch's inter-op tasks, part
-     * 0 on the calling thread, the results concatenated in order. Each part gets the intra-op
-     * threads of the thread it runs on (libtorch keeps the count per thread): called from an
-     * ordinary thread, part 0 runs on all of them beside the others ({@link PartsThread} has the
-     * layout {@link #forward(NDArray)} uses).
+     * A pass computed in {@code parts} consecutive row blocks of the batch at once (rows {@code s B /
+     * parts} to {@code (s + 1) B / parts}; the program's {@code parts}): parts 1.. in libtorch's
+     * inter-op tasks, part 0 on the calling thread, the results concatenated in order. Each part
+     * gets the intra-op threads of the thread it runs on (libtorch keeps the count per thread):
+     * called from an ordinary thread, part 0 runs on all of them beside the others ({@link
+     * PartsThread} has the layout {@link #forward} uses).
      *
+     * @param output what the pass returns
      * @param images {@code (B, C, H, W)}
      * @param parts how many row blocks, 1 to B (1: the unsplit pass)
-     * @return {@code NDList(logits (B, K), pooled (B, D))} in the images' manager
+     * @return the output's arrays in the images' manager
      * @throws IllegalArgumentException if {@code parts} is below 1 or above B
      */
-    public NDList forward(NDArray images, int parts) {
-        PtNDManager owner = owner(images);
-        try (IValue out = runParts("forward", images, parts)) {
-            IValue[] pair = out.toIValueTuple();
-            try {
-                return new NDList(pair[0].toTensor(owner), pair[1].toTensor(owner));
-            } finally {
-                for (IValue v : pair) {
-                    v.close();
-                }
-            }
-        }
-    }
-
-    /**
-     * {@link #pooled(NDArray)} in {@code parts} row blocks at once, as {@link #forward(NDArray, int)}.
-     *
-     * @param images {@code (B, C, H, W)}
-     * @param parts how many row blocks, 1 to B
-     * @return {@code (B, D)} in the images' manager
-     * @throws IllegalArgumentException if {@code parts} is below 1 or above B
-     */
-    public NDArray pooled(NDArray images, int parts) {
-        try (IValue out = runParts("pooled", images, parts)) {
-            return out.toTensor(owner(images));
-        }
-    }
-
-    /**
-     * {@link #encoded(NDArray)} in {@code parts} row blocks at once, as {@link #forward(NDArray, int)}.
-     *
-     * @param images {@code (B, C, H, W)}
-     * @param parts how many row blocks, 1 to B
-     * @return {@code (B, c + R + N, D)} in the images' manager
-     * @throws IllegalArgumentException if {@code parts} is below 1 or above B
-     */
-    public NDArray encoded(NDArray images, int parts) {
-        try (IValue out = runParts("encoded", images, parts)) {
-            return out.toTensor(owner(images));
-        }
-    }
-
-    /** {@code method} unsplit for one part, else the program's {@code method_parts}. */
-    private IValue runParts(String method, NDArray images, int parts) {
+    NDList compute(Output output, NDArray images, int parts) {
         long b = images.getShape().dimension() > 0 ? images.getShape().get(0) : 0;
         if (parts < 1 || parts > Math.max(1, b)) {
             throw new IllegalArgumentException("parts must be 1 to the batch size " + b + ", got " + parts);
         }
+        PtNDManager owner = owner(images);
         if (parts == 1) {
-            return run(method, images);
+            try (IValue out = run(output.method, images)) {
+                return out.toNDList(owner);
+            }
         }
-        try (IValue n = IValue.from((long) parts)) {
-            return run(method + "_parts", images, n);
+        try (IValue what = IValue.from(output.code); IValue n = IValue.from((long) parts);
+                IValue out = run("parts", images, what, n)) {
+            return out.toNDList(owner);
         }
     }
 

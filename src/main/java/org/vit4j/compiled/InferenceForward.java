@@ -215,13 +215,13 @@ public final class InferenceForward implements AutoCloseable {
     }
 
     /**
-     * The linear kernels of the compiled program ({@link CompiledVit#describeLinearKernels}).
+     * The linear kernels of the compiled program ({@link KernelRoutes#describeLinear}).
      *
      * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
      *     layers), ...}, or {@code eager blocks (aten::linear)}
      */
     public String describeLinearKernels() {
-        return compiled != null ? compiled.describeLinearKernels() : "eager blocks (aten::linear)";
+        return compiled != null ? compiled.routes().describeLinear() : "eager blocks (aten::linear)";
     }
 
     /**
@@ -245,21 +245,21 @@ public final class InferenceForward implements AutoCloseable {
     }
 
     /**
-     * The attention kernel of the compiled program ({@link CompiledVit#attentionKernel}).
+     * The attention kernel of the compiled program ({@link KernelRoutes#attention}).
      *
      * @return {@code flash}, {@code matmul}, {@code matmul (bf16)}, or {@code eager blocks} for those
      */
     public String describeAttentionKernel() {
-        return compiled != null ? compiled.attentionKernel() : "eager blocks";
+        return compiled != null ? compiled.routes().attention() : "eager blocks";
     }
 
     /**
-     * The kernel measurements of the compiled program ({@link CompiledVit#kernelMeasurements}).
+     * The kernel measurements of the compiled program ({@link KernelRoutes#measurements}).
      *
      * @return the measurements; empty for the eager blocks
      */
     public java.util.List<KernelMeasurement> kernelMeasurements() {
-        return compiled != null ? compiled.kernelMeasurements() : java.util.List.of();
+        return compiled != null ? compiled.routes().measurements() : java.util.List.of();
     }
 
     /** @return the compiled program, or null where the eager blocks run */

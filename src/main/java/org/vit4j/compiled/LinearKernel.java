@@ -24,7 +24,7 @@ import org.vit4j.Names;
  * <p>Every route is also checked per weight shape at load time: the program compares its product
  * with {@code aten::linear} on a fixed input and keeps a weight plain where they disagree (some
  * AVX-512 CPUs give wrong products for oneDNN-packed weights whose out-features are not a multiple
- * of 64). {@link CompiledVit#linearKernels} says what each layer got.
+ * of 64). {@link KernelRoutes#linear} says what each layer got.
  */
 public enum LinearKernel implements Named {
     /** oneDNN inner product on weights packed once, GELU and residual adds fused. */

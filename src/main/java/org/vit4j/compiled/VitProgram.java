@@ -185,6 +185,23 @@ public final class VitProgram implements AutoCloseable {
     }
 
     /**
+     * The linear layers' weight names, in the order of the program's {@code linear()} (the order of
+     * the route codes {@code load_weights} takes).
+     *
+     * @param config the config
+     * @return the names, as {@link VisionTransformer#namedParameters()}
+     */
+    static List<String> linearWeightNames(ViTConfig config) {
+        List<String> linear = new ArrayList<>();
+        for (String n : weightNames(config)) {
+            if (n != null && n.endsWith("weight") && !n.contains("norm")) {
+                linear.add(n);
+            }
+        }
+        return linear;
+    }
+
+    /**
      * The program attribute holding a weight's offset: {@code i_} and the name with dots as
      * underscores ({@code attn.qkv.weight} gives {@code i_attn_qkv_weight}).
      *

@@ -672,80 +672,54 @@ class Vit(Module):
     # inference: (logits (B, K), pooled (B, D)), both float32
     y = self.pooled(images, pos, cos, sin)
     return (self.head(y, self.weights), y)
-  def forward_parts(self: __torch__.Vit,
+  def outputs(self: __torch__.Vit,
     images: Tensor,
     pos: Tensor,
     cos: Tensor,
     sin: Tensor,
-    parts: int) -> Tuple[Tensor, Tensor]:
-    # inference: forward's (logits (B, K), pooled (B, D)) from `parts` consecutive row blocks of the
-    # batch (rows s B / parts to (s + 1) B / parts; parts <= B): parts 1.. in inter-op tasks (fork),
-    # part 0 on the calling thread, the results concatenated in the order of the parts. Each row's
-    # result is that of its own block's pass: every operator of the network works row by row. The
-    # host decides how many intra-op threads each part gets (CompiledVit, BatchParts).
+    what: int) -> List[Tensor]:
+    # inference, one method's results as a list: what 0 forward's [logits (B, K), pooled (B, D)],
+    # 1 [pooled (B, D)], 2 [encoded (B, c + R + N, D)] (CompiledVit.Output)
+    if what == 0:
+      logits, y = self.forward(images, pos, cos, sin)
+      return [logits, y]
+    if what == 1:
+      return [self.pooled(images, pos, cos, sin)]
+    return [self.encoded(images, pos, cos, sin)]
+  def parts(self: __torch__.Vit,
+    images: Tensor,
+    pos: Tensor,
+    cos: Tensor,
+    sin: Tensor,
+    what: int,
+    parts: int) -> List[Tensor]:
+    # inference: outputs(what) from `parts` consecutive row blocks of the batch (rows s B / parts to
+    # (s + 1) B / parts; parts <= B): parts 1.. in inter-op tasks (fork), part 0 on the calling
+    # thread, each result concatenated over the parts in their order. Each row's result is that of
+    # its own block's pass: every operator of the network works row by row. The host decides how
+    # many intra-op threads each part gets (CompiledVit, BatchParts).
     b = torch.size(images, 0)
-    futs = annotate(List[Future[Tuple[Tensor, Tensor]]], [])
+    futs = annotate(List[Future[List[Tensor]]], [])
     for _0 in range(torch.__range_length(1, parts, 1)):
       s = torch.__derive_index(_0, 1, 1)
       lo = torch.floordiv(torch.mul(s, b), parts)
       hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
       _1 = torch.slice(images, 0, lo, hi)
       def __forked_function():
-        return (self).forward(_1, pos, cos, sin, )
+        return (self).outputs(_1, pos, cos, sin, what, )
       _2 = fork(__forked_function)
       _3 = torch.append(futs, _2)
-    logits, y = self.forward(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)
-    ls = [logits]
-    ys = [y]
+    first = self.outputs(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin, what)
+    results = annotate(List[List[Tensor]], [first])
     for f in futs:
-      l, p = torch.wait(f)
-      _4 = torch.append(ls, l)
-      _5 = torch.append(ys, p)
-    return (torch.cat(ls), torch.cat(ys))  # (B, K), (B, D)
-  def pooled_parts(self: __torch__.Vit,
-    images: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    parts: int) -> Tensor:
-    # inference: pooled (B, D) in `parts` row blocks, as forward_parts
-    b = torch.size(images, 0)
-    futs = annotate(List[Future[Tensor]], [])
-    for _0 in range(torch.__range_length(1, parts, 1)):
-      s = torch.__derive_index(_0, 1, 1)
-      lo = torch.floordiv(torch.mul(s, b), parts)
-      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
-      _1 = torch.slice(images, 0, lo, hi)
-      def __forked_function():
-        return (self).pooled(_1, pos, cos, sin, )
-      _2 = fork(__forked_function)
-      _3 = torch.append(futs, _2)
-    ys = [self.pooled(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)]
-    for f in futs:
-      _4 = torch.append(ys, torch.wait(f))
-    return torch.cat(ys)  # (B, D)
-  def encoded_parts(self: __torch__.Vit,
-    images: Tensor,
-    pos: Tensor,
-    cos: Tensor,
-    sin: Tensor,
-    parts: int) -> Tensor:
-    # inference: encoded tokens (B, c + R + N, D) in `parts` row blocks, as forward_parts
-    b = torch.size(images, 0)
-    futs = annotate(List[Future[Tensor]], [])
-    for _0 in range(torch.__range_length(1, parts, 1)):
-      s = torch.__derive_index(_0, 1, 1)
-      lo = torch.floordiv(torch.mul(s, b), parts)
-      hi = torch.floordiv(torch.mul(torch.add(s, 1), b), parts)
-      _1 = torch.slice(images, 0, lo, hi)
-      def __forked_function():
-        return (self).encoded(_1, pos, cos, sin, )
-      _2 = fork(__forked_function)
-      _3 = torch.append(futs, _2)
-    xs = [self.encoded(torch.slice(images, 0, 0, torch.floordiv(b, parts)), pos, cos, sin)]
-    for f in futs:
-      _4 = torch.append(xs, torch.wait(f))
-    return torch.cat(xs)  # (B, c + R + N, D)
+      _4 = torch.append(results, torch.wait(f))
+    out = annotate(List[Tensor], [])
+    for i in range(len(first)):
+      pieces = annotate(List[Tensor], [])
+      for r in results:
+        _5 = torch.append(pieces, r[i])
+      _6 = torch.append(out, torch.cat(pieces))
+    return out
   def step(self: __torch__.Vit,
     images: Tensor,
     target: Tensor,

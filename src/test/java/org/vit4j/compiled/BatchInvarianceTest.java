@@ -36,7 +36,7 @@ class BatchInvarianceTest {
                 NDManager m = model.newManager()) {
             NDArray images = TestModels.images(m, 8, new Shape(32, 3, 32, 32));
             boolean exact = kernel == LinearKernel.ONEDNN && !CpuFeatures.current().flags().contains("avx512f")
-                    && !c.linearKernels().containsValue("aten");
+                    && !c.routes().linear().containsValue("aten");
             double tolerance = exact ? 0 : 1e-6;
             for (int b : new int[] {7, 32}) {
                 NDArray batch = images.get("0:{}", b);

@@ -63,10 +63,10 @@ class Int8Test {
         try (VitModel model = TestModels.create(config, 11); NDManager m = model.newManager();
                 CompiledVit fp32 = CompiledVit.compile(model.getBlock(), FP32, model.getModel().getNDManager());
                 CompiledVit int8 = CompiledVit.compile(model.getBlock(), INT8, model.getModel().getNDManager())) {
-            Map<String, String> kernels = int8.linearKernels();
+            Map<String, String> kernels = int8.routes().linear();
             assertEquals(Set.of("int8"), Set.copyOf(kernels.values()), kernels.toString());
             int layers = 2 + 4 * config.architecture().depth();
-            assertEquals(layers + " of " + layers + " layers int8", int8.describeLinearKernels().split(": ")[1]);
+            assertEquals(layers + " of " + layers + " layers int8", int8.routes().describeLinear().split(": ")[1]);
             NDArray x = TestModels.images(m, 3, new Shape(4, config.architecture().channels(),
                     config.architecture().imageHeight(), config.architecture().imageWidth()));
             float[] want = fp32.forward(x).get(0).toFloatArray();

@@ -151,7 +151,7 @@ class KernelCacheTest {
         KernelOptions options = KernelOptions.builder().optBatch(2).optCacheDirectory(dir).build();
         try (VitModel model = TestModels.create(config, 3)) {
             try (CompiledVit c = CompiledVit.compile(model.getBlock(), fp32, options, model.getModel().getNDManager())) {
-                List<KernelMeasurement> first = c.kernelMeasurements();
+                List<KernelMeasurement> first = c.routes().measurements();
                 // shapes 32x192 (patch), 96x32, 32x32, 128x32, 32x128, 10x32; one attention shape
                 assertEquals(List.of("192", "32", "32", "32", "128", "32"),
                         first.stream().filter(k -> k.kind().equals("linear")).map(k -> k.shape().split("x")[1]).toList());
@@ -168,10 +168,10 @@ class KernelCacheTest {
                 String attention = route.equals("aten") ? "matmul" : "flash";
                 assertEquals(1, rewrite("attention", attention));
                 try (CompiledVit c = CompiledVit.compile(model.getBlock(), fp32, options, model.getModel().getNDManager())) {
-                    assertEquals(Set.of(route), Set.copyOf(c.linearKernels().values()), c.describeLinearKernels());
-                    assertEquals(attention, c.attentionKernel());
-                    assertTrue(c.kernelMeasurements().stream().allMatch(k -> k.source().equals("cached")),
-                            c.kernelMeasurements().toString());
+                    assertEquals(Set.of(route), Set.copyOf(c.routes().linear().values()), c.routes().describeLinear());
+                    assertEquals(attention, c.routes().attention());
+                    assertTrue(c.routes().measurements().stream().allMatch(k -> k.source().equals("cached")),
+                            c.routes().measurements().toString());
                 }
             }
         }

@@ -53,11 +53,11 @@ class KernelRouteParityTest {
                 String what = c + ", " + linear[i].cliName() + ", " + attention[i].cliName();
                 try (CompiledVit compiled = CompiledVit.compile(model.getBlock(), FP32, options,
                         model.getModel().getNDManager())) {
-                    assertEquals(attention[i].cliName(), compiled.attentionKernel(), what);
-                    assertTrue(compiled.kernelMeasurements().isEmpty(), what + ": forced kernels are not measured");
+                    assertEquals(attention[i].cliName(), compiled.routes().attention(), what);
+                    assertTrue(compiled.routes().measurements().isEmpty(), what + ": forced kernels are not measured");
                     if (linear[i] != LinearKernel.ONEDNN) { // oneDNN may keep a shape plain (the load-time check)
                         String route = linear[i] == LinearKernel.ATEN ? "aten" : "mkl-packed";
-                        assertEquals(Set.of(route), Set.copyOf(compiled.linearKernels().values()), what);
+                        assertEquals(Set.of(route), Set.copyOf(compiled.routes().linear().values()), what);
                     }
                     for (Shape s : shapes) {
                         NDArray x = TestModels.images(m, 11, s);

@@ -92,7 +92,7 @@ class LinearKernelTest {
                         .optAttention(attention[i]).optBatch(3).optCacheDirectory(cache).build();
                 try (CompiledVit c = CompiledVit.compile(model.getBlock(), FP32, options, model.getModel().getNDManager())) {
                     if (attention[i] != AttentionKernel.AUTO) {
-                        assertEquals(attention[i].cliName(), c.attentionKernel());
+                        assertEquals(attention[i].cliName(), c.routes().attention());
                     }
                     NDList other = c.forward(x2);
                     double d2 = TestModels.maxAbsDiff(eager2.get(0).toFloatArray(), other.get(0).toFloatArray());
@@ -102,7 +102,7 @@ class LinearKernelTest {
                     assertTrue(d <= TOLERANCE, k + ": max |eager - compiled| logits = " + d);
                     d = TestModels.maxAbsDiff(eager.get(1).toFloatArray(), fast.get(1).toFloatArray());
                     assertTrue(d <= TOLERANCE, k + ": max |eager - compiled| pooled = " + d);
-                    Map<String, String> kernels = c.linearKernels();
+                    Map<String, String> kernels = c.routes().linear();
                     assertEquals(1 + 2 * 4 + 1, kernels.size(), kernels.toString()); // patch, 4 per block, head
                     if (k == LinearKernel.ATEN) {
                         assertEquals(Set.of("aten"), Set.copyOf(kernels.values()), kernels.toString());

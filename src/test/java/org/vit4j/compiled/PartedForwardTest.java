@@ -27,7 +27,7 @@ import org.vit4j.model.ViTConfig;
 import org.vit4j.model.VitModel;
 
 /**
- * The forward in batch parts ({@link BatchParts}, {@code vit.py}'s {@code *_parts}): a batch of 7
+ * The forward in batch parts ({@link BatchParts}, {@code vit.py}'s {@code parts}): a batch of 7
  * in 2 parts (rows 0-2 and 3-6) on every {@link ConfigCases} config in fp32 with oneDNN, and on
  * every fifth (and the 1000-class one) with {@code aten::linear} and in bf16.
  *
@@ -73,10 +73,14 @@ class PartedForwardTest {
                         model.getModel().getNDManager());
                 NDManager m = model.newManager()) {
             NDArray x = TestModels.images(m, 5, new Shape(BATCH, a.channels(), a.imageHeight(), a.imageWidth()));
-            check("logits", x, (b, p) -> compiled.forward(b, p).get(0), i -> compiled.forward(i).get(0));
-            check("pooled (forward)", x, (b, p) -> compiled.forward(b, p).get(1), i -> compiled.forward(i).get(1));
-            check("pooled", x, compiled::pooled, compiled::pooled);
-            check("encoded", x, compiled::encoded, compiled::encoded);
+            check("logits", x, (b, p) -> compiled.compute(CompiledVit.Output.FORWARD, b, p).get(0),
+                    i -> compiled.forward(i).get(0));
+            check("pooled (forward)", x, (b, p) -> compiled.compute(CompiledVit.Output.FORWARD, b, p).get(1),
+                    i -> compiled.forward(i).get(1));
+            check("pooled", x, (b, p) -> compiled.compute(CompiledVit.Output.POOLED, b, p).singletonOrThrow(),
+                    compiled::pooled);
+            check("encoded", x, (b, p) -> compiled.compute(CompiledVit.Output.ENCODED, b, p).singletonOrThrow(),
+                    compiled::encoded);
         }
     }
 
@@ -126,9 +130,10 @@ class PartedForwardTest {
                     || layout.equals("2 parts (test), part 0 on one thread; the inter-op pool was started before (another"
                             + " fork in this process): its threads keep the intra-op count they started with"), layout);
             NDArray one = TestModels.images(m, 2, new Shape(1, 3, 32, 32));
-            assertArrayEquals(compiled.forward(one, 1).get(0).toFloatArray(), compiled.forward(one).get(0).toFloatArray(),
+            assertArrayEquals(compiled.compute(CompiledVit.Output.FORWARD, one, 1).get(0).toFloatArray(),
+                    compiled.forward(one).get(0).toFloatArray(),
                     "a batch of one image: the unsplit pass on the calling thread");
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> compiled.forward(one, 2));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> compiled.compute(CompiledVit.Output.FORWARD, one, 2));
             assertEquals("parts must be 1 to the batch size 1, got 2", e.getMessage());
         }
     }
