@@ -67,15 +67,14 @@ import org.vit4j.position.RotaryEmbedding;
  */
 public final class CompiledVit implements AutoCloseable {
 
-    /** The route code of {@code int8} in the program ({@code vit.py}'s {@code route_names()}). */
-    private static final long INT8_ROUTE = 3;
-
     /**
-     * The linear kernel of an int8 program: every layer is int8 ({@code quantized::linear_dynamic});
-     * {@code aten::linear} only for a layer whose int8 product fails the load-time check.
+     * The linear kernel of an int8 program: every layer is int8, by the int8 route measured fastest
+     * for its weight shape ({@link KernelChooser}: {@code int8}, {@code quantized::linear_dynamic},
+     * or {@code int8-rows}, {@code aten::_int_mm}); {@code aten::linear} only for a weight shape
+     * whose int8 products both fail the load-time check.
      */
     public static final LinearKernel.Choice INT8_FALLBACK = new LinearKernel.Choice(LinearKernel.ATEN,
-            "int8: aten::linear only where a layer fails the int8 check");
+            "int8: measured per weight shape; aten::linear only where both int8 routes fail the check");
 
     private final VisionTransformer network;
     private final Precision.Choice precision;
@@ -152,8 +151,8 @@ public final class CompiledVit implements AutoCloseable {
     /**
      * Compiles an initialized network's inference forward with kernel options: the routes are
      * chosen ({@link KernelChooser}: measured, or read from the cache, where {@code auto} asks),
-     * then the program takes the weights, each stored for its layer's route (in int8 every layer
-     * int8). A batch of two or more images is computed in parts at once ({@link BatchParts}); with
+     * then the program takes the weights, each stored for its layer's route (in int8 the int8
+     * route measured fastest for the layer's weight shape). A batch of two or more images is computed in parts at once ({@link BatchParts}); with
      * parts, the first such program of the process starts {@link PartsThread}'s thread and
      * libtorch's inter-op pool, which sets libtorch's process-wide intra-op thread count for a
      * moment and back (threads that first run libtorch in that moment get one).
@@ -233,10 +232,6 @@ public final class CompiledVit implements AutoCloseable {
             boolean perGrid = "pos_embed.table".equals(n) || "rope.freqs".equals(n);
             list[i] = (PtNDArray) (n == null || perGrid ? VitProgram.absent(config, i, program.manager())
                     : params.get(n).getArray());
-        }
-        if (precision.precision() == Precision.INT8) {
-            codes = codes.clone();
-            Arrays.fill(codes, INT8_ROUTE); // vit.py route_names()
         }
         try (IValue ws = IValue.listFrom(list);
                 IValue routes = IValue.listFrom(codes);

@@ -32,17 +32,21 @@ import org.vit4j.model.VisionTransformer;
  * of a pass is small; an MKL-packed weight multiplies them by {@code aten::linear}).
  *
  * <p>Timing: for each distinct weight shape {@code (out, in)}, every route the precision allows
- * (fp32: {@code aten}, {@code onednn-packed}, {@code mkl-packed}) is stored by the program ({@code
- * store}), checked against {@code aten::linear} ({@code agrees}; a route that disagrees is not
- * timed), and timed on one of the network's own weights of that shape: one call to warm up (oneDNN
- * creates its primitive, MKL its threads), one to size the repeats, then three rounds that time
- * every route in turn, each call {@code reps} products ({@code time_linear}, {@link
- * System#nanoTime}) of at least about 2 ms; each route's least time per product counts. The fastest
- * route whose product of a row does not change with the rows around it ({@code invariant}, bit for
- * bit) is kept, so that an image gives the same bits alone and in a batch (as {@code
- * infer.BatchingModel} promises); where every route changes with the batch, {@code aten}, the
- * program's own fallback. MKL's packed weights serve one row count only, so {@code mkl-packed} is typically timed
- * but not chosen by {@code auto}; {@code --linear-kernel mkl} forces it. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
+ * (fp32: {@code aten}, {@code onednn-packed}, {@code mkl-packed}; int8: {@code int8}, {@code
+ * int8-rows}) is stored by the program ({@code store}), checked against {@code aten::linear} ({@code
+ * agrees}; a route that disagrees is not timed), and timed on one of the network's own weights of
+ * that shape: one call to warm up (oneDNN creates its primitive, MKL its threads), one to size the
+ * repeats, then five rounds that time every route in turn, each call {@code reps} products ({@code
+ * time_linear}, {@link System#nanoTime}) of at least about 5 ms; each route's least time per product
+ * counts (with three rounds of 2 ms, the first shape measured in a process sometimes read twice its
+ * time). The fastest route whose product of a row does not change with the rows around it ({@code
+ * invariant}, bit for bit) is kept, so that an image gives the same bits alone and in a batch (as
+ * {@code infer.BatchingModel} promises); where every route changes with the batch, {@code aten}, the
+ * program's own fallback, and so where every int8 route fails the check (that layer runs fp32). int8
+ * times its routes on the rows as {@code (batch, T, in)}, as the forward passes them ({@code int8}
+ * quantizes each image with its own scale). MKL's packed weights serve one row count only, so {@code
+ * mkl-packed} is typically timed but not chosen by {@code auto}; {@code --linear-kernel mkl} forces
+ * it. Attention times both routes on {@code (batch, H, T, hd)} the same way. bf16 is not measured:
  * {@link LinearKernel#resolve} picks by CPU features, and bf16 attention is always two products.
  *
  * <p>Cache: each measurement is stored in {@link KernelCache} under the CPU, libtorch's version and
@@ -52,11 +56,11 @@ import org.vit4j.model.VisionTransformer;
 final class KernelChooser {
 
     /** Least time of one timed call, so the clock's resolution and call overhead do not decide. */
-    private static final double MIN_CALL_SECONDS = 2e-3;
+    private static final double MIN_CALL_SECONDS = 5e-3;
 
     private static final int MAX_REPS = 64;
 
-    private static final int REPEATS = 3;
+    private static final int REPEATS = 5;
 
     /**
      * The chosen routes.
@@ -103,7 +107,8 @@ final class KernelChooser {
         long rows = (long) tokens(a) * options.batch();
         setKernels(rows, 0);
         boolean fp32 = precision == Precision.FP32;
-        boolean measureLinear = !gpu && fp32 && (linear == LinearKernel.AUTO || options.remeasure());
+        boolean int8 = precision == Precision.INT8;
+        boolean measureLinear = !gpu && (int8 || fp32 && (linear == LinearKernel.AUTO || options.remeasure()));
         boolean measureAttention = !gpu && fp32 && (options.attention() == AttentionKernel.AUTO || options.remeasure());
         List<KernelMeasurement> measured = new ArrayList<>();
         long[] codes = new long[linearNames.size()];
@@ -134,7 +139,7 @@ final class KernelChooser {
                     byShape.put(shape, k);
                     measured.add(k);
                 }
-                codes[i] = linear != LinearKernel.AUTO ? linear.route()
+                codes[i] = linear != LinearKernel.AUTO && !int8 ? linear.route()
                         : routeCode(byShape.get(shape).choice());
             }
             if (measureAttention) {
@@ -160,9 +165,14 @@ final class KernelChooser {
         return new Result(codes, attention, rows, measured);
     }
 
+    /** The routes of each precision that is measured. */
+    static List<String> routes(Precision precision) {
+        return precision == Precision.INT8 ? List.of("int8", "int8-rows") : List.of("aten", "onednn-packed", "mkl-packed");
+    }
+
     /** The code of a route name ({@code vit.py route_names()}). */
     static int routeCode(String name) {
-        List<String> names = List.of("aten", "onednn-packed", "mkl-packed");
+        List<String> names = List.of("aten", "onednn-packed", "mkl-packed", "int8", "int8-rows");
         int i = names.indexOf(name);
         if (i < 0) {
             throw new IllegalArgumentException("unknown linear route " + name + "; known: " + names);
@@ -187,7 +197,9 @@ final class KernelChooser {
     private KernelMeasurement measureLinear(NDManager m, NDArray w, String shape, long rows) {
         long out = w.getShape().get(0);
         long in = w.getShape().get(1);
-        NDArray x = input(m, new Shape(rows, in));
+        // int8 takes the rows as (batch, T, in): the int8 route quantizes each image with its own scale
+        NDArray x = input(m, precision == Precision.INT8 ? new Shape(options.batch(), rows / options.batch(), in)
+                : new Shape(rows, in));
         NDArray b = m.zeros(new Shape(out));
         Map<String, Trial> trials = new LinkedHashMap<>();
         List<String> rejected = new ArrayList<>();
@@ -197,7 +209,7 @@ final class KernelChooser {
             IValue wv = keep(open, IValue.from((PtNDArray) w));
             IValue bv = keep(open, IValue.from((PtNDArray) b));
             IValue xv = keep(open, IValue.from((PtNDArray) x));
-            for (String route : List.of("aten", "onednn-packed", "mkl-packed")) {
+            for (String route : routes(precision)) {
                 IValue rv = keep(open, IValue.from((long) routeCode(route)));
                 IValue stored = keep(open, IValueUtils.runMethod(module, "store", wv, rv));
                 try (IValue ok = IValueUtils.runMethod(module, "agrees", stored, wv, rv)) {

@@ -51,13 +51,17 @@ public record KernelMeasurement(String kind, String shape, long rows, double flo
     /**
      * The route that took least time per call among those that do not change with the batch; where
      * every one does, {@code aten} (the program's own fallback, what such a shape got before routes
-     * were measured), else the fastest.
+     * were measured), else the fastest; {@code aten} too where no route was timed (every one failed
+     * the agreement check).
      *
-     * @param seconds seconds per call by route, at least one
+     * @param seconds seconds per call by route
      * @param batchDependent the routes whose results change with the batch
      * @return its name
      */
     static String fastest(Map<String, Double> seconds, List<String> batchDependent) {
+        if (seconds.isEmpty()) {
+            return "aten"; // every route failed the agreement check (int8: the layer stays fp32)
+        }
         boolean anyInvariant = seconds.keySet().stream().anyMatch(r -> !batchDependent.contains(r));
         if (!anyInvariant && seconds.containsKey("aten")) {
             return "aten";

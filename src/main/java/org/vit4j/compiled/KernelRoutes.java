@@ -51,9 +51,10 @@ public final class KernelRoutes {
     /**
      * What multiplies each linear layer: {@code onednn-packed} (a weight packed at load, {@code
      * mkldnn::_linear_pointwise}), {@code mkl-packed} (MKL's packed sgemm, {@code mkl::_mkl_linear}),
-     * {@code int8} (an int8 weight, {@code quantized::linear_dynamic}) or {@code aten} ({@code
-     * aten::linear}: requested or measured fastest, or a route that failed the program's load-time
-     * check).
+     * {@code int8} (an int8 weight, {@code quantized::linear_dynamic}: one activation scale per
+     * image), {@code int8-rows} (an int8 weight, {@code aten::_int_mm}: one activation scale per
+     * row) or {@code aten} ({@code aten::linear}: requested or measured fastest, or a route that
+     * failed the program's load-time check).
      *
      * @return weight name (as {@link org.vit4j.model.VisionTransformer#namedParameters()}) to route, in
      *     program order
@@ -68,20 +69,15 @@ public final class KernelRoutes {
      * aten}).
      *
      * @return e.g. {@code auto (auto: fp32, measured per weight shape) at 197 rows: 2304x768 mkl-packed (12
-     *     layers), 768x768 onednn-packed (13 layers), ...}; in int8 {@code int8 (quantized::linear_dynamic):
-     *     50 of 50 layers int8}
+     *     layers), 768x768 onednn-packed (13 layers), ...}; in int8 {@code int8, 50 of 50 layers, at 197
+     *     rows: 2304x768 int8-rows (12 layers), ...} (a layer that failed the load-time check shows as
+     *     {@code aten}, fp32)
      */
     public String describeLinear() {
+        String head = requested + " at ";
         if (precision == Precision.INT8) {
-            List<String> fp32 = new ArrayList<>();
-            linear.forEach((name, route) -> {
-                if (!route.equals("int8")) {
-                    fp32.add(name);
-                }
-            });
-            String s = "int8 (quantized::linear_dynamic): " + (linear.size() - fp32.size()) + " of " + linear.size()
-                    + " layers int8";
-            return fp32.isEmpty() ? s : s + "; aten::linear (int8 failed the load-time check) for " + String.join(", ", fp32);
+            long int8 = linear.values().stream().filter(r -> r.startsWith("int8")).count();
+            head = "int8, " + int8 + " of " + linear.size() + " layers, at ";
         }
         Map<String, Map<String, Integer>> byShape = new LinkedHashMap<>();
         linear.forEach((name, route) ->
@@ -89,7 +85,7 @@ public final class KernelRoutes {
         List<String> parts = new ArrayList<>();
         byShape.forEach((shape, routes) -> routes.forEach((route, n) -> parts.add(shape + " " + route + " ("
                 + n + (n == 1 ? " layer)" : " layers)"))));
-        return requested + " at " + chosen.mklRows() + " rows: " + String.join(", ", parts);
+        return head + chosen.mklRows() + " rows: " + String.join(", ", parts);
     }
 
     /**
@@ -104,7 +100,7 @@ public final class KernelRoutes {
     /**
      * The kernel shapes timed for {@code auto} (or read from the cache): each linear weight shape
      * and the attention shape, with every route's time and the choice. Empty where nothing was
-     * measured (forced kernels, bf16, int8, a GPU).
+     * measured (forced kernels, bf16, a GPU).
      *
      * @return the measurements, linear first
      */

@@ -19,7 +19,9 @@ class Vit(Module):
   weights : List[Tensor]
   routes : List[int]
   packed : List[__torch__.torch.classes.quantized.LinearPackedParamsBase]
-  slots : List[int]
+  q_weights : List[Tensor]
+  q_scales : List[Tensor]
+  q_level : int
   mkl_rows : int
   mkl_packed : List[Tensor]
   mkl_plain : List[Tensor]
@@ -111,8 +113,9 @@ class Vit(Module):
     # Inference: keeps the prepared weights, each linear weight stored for its route. routes: one
     # code per linear layer, in linear()'s order (route_names(): 0 aten::linear on the plain weight,
     # 1 oneDNN's inner product on a weight reordered once into its blocked layout, an mkldnn tensor;
-    # 2 MKL's packed sgemm, see store; 3 int8: the weight quantized per output channel, packed with
-    # its bias for libtorch's quantized engine, self.packed[self.slots[j]]).
+    # 2 MKL's packed sgemm; 3 int8: the weight quantized per output channel and packed for
+    # libtorch's quantized engine; 4 int8-rows: the weight quantized per output channel for
+    # aten::_int_mm; see store).
     # A route is kept for a weight shape only where it computes the same product as aten::linear
     # (agrees); elsewhere the weight stays plain (route 0). self.routes: the route of every entry of
     # the list, -1 for weights that are not linear.
@@ -120,14 +123,14 @@ class Vit(Module):
     layers = self.linear()
     torch.clear(self.mkl_packed)
     torch.clear(self.mkl_plain)
+    torch.clear(self.q_weights)
+    torch.clear(self.q_scales)
+    self.packed = annotate(List[__torch__.torch.classes.quantized.LinearPackedParamsBase], [])
     if len(routes) != len(layers):
       ops.prim.RaiseException("load_weights: " + str(len(routes)) + " routes for " + str(len(layers)) + " linear layers", "builtins.RuntimeError")
     kept: List[int] = []
-    slots: List[int] = []
     for _ in range(len(out)):
       kept.append(-1)
-      slots.append(-1)
-    packed = annotate(List[__torch__.torch.classes.quantized.LinearPackedParamsBase], [])
     checked = annotate(Dict[str, bool], {})
     for n in range(len(layers)):
       j = layers[n]
@@ -143,17 +146,12 @@ class Vit(Module):
         else:
           r = 0
       kept[j] = r
-      if r == 3:
-        slots[j] = len(packed)
-        packed.append(ops.quantized.linear_prepack(out[j], out[j + 1]))
     self.weights = out
     self.routes = kept
-    self.packed = packed
-    self.slots = slots
     return len(out)
   def route_names(self: __torch__.Vit) -> List[str]:
     # the routes' names, by code
-    return ["aten", "onednn-packed", "mkl-packed", "int8"]
+    return ["aten", "onednn-packed", "mkl-packed", "int8", "int8-rows"]
   def store(self: __torch__.Vit,
     w: Tensor,
     r: int) -> Tensor:
@@ -170,8 +168,46 @@ class Vit(Module):
       _1 = torch.append(self.mkl_plain, w)
       return torch.tensor([k], dtype=4, device=None, requires_grad=False)
     if r == 3:
-      return self.quantized(w)
+      # libtorch's dynamic quantized linear (fbgemm on x86): the weight quantized per output
+      # channel (quantized) and packed, at index k of self.packed; the weight list holds k.
+      k = len(self.packed)
+      _2 = torch.append(self.packed, ops.quantized.linear_prepack(self.quantized(w), None))
+      return torch.tensor([k], dtype=4, device=None, requires_grad=False)
+    if r == 4:
+      # aten::_int_mm: the weight in int8, transposed to (in, out), one scale per output channel, at
+      # index k of q_weights and q_scales; the weight list holds k.
+      if self.q_level < 0:
+        self.q_level = self.int8_level()
+      level = self.q_level
+      if level == 0:
+        level = 127  # no exact level on this CPU: agrees refuses the route
+      amax = torch.clamp_min(torch.amax(torch.abs(w), [1]), 1.0e-30)  # (out)
+      scales = torch.div(amax, float(level))
+      q = torch.to(torch.round(torch.div(w, torch.unsqueeze(scales, 1))), 1)  # (out, in) int8
+      k = len(self.q_weights)
+      _3 = torch.append(self.q_weights, torch.contiguous(torch.t(q)))
+      _4 = torch.append(self.q_scales, scales)
+      return torch.tensor([k], dtype=4, device=None, requires_grad=False)
     return w
+  def int8_level(self: __torch__.Vit) -> int:
+    # The largest weight level, 127 or 63, at which aten::_int_mm sums int8 products exactly on this
+    # CPU, or 0 if neither. Where the CPU has no 8-bit dot product instruction (VNNI), oneDNN's
+    # kernels may add pairs of products in 16 bits with saturation, and a signed input shifted to
+    # unsigned reaches 255: 2 * 255 * 127 overflows, 2 * 255 * 63 does not. Checked on the worst
+    # case (rows of +-127 against columns of +-level, and mixed signs) against the float64 product.
+    k = 256
+    ramp = torch.sin(torch.mul(torch.arange(14 * k), 0.37))  # (14 k) in [-1, 1]
+    ones = torch.ones([1, k], dtype=6, layout=None, device=None, pin_memory=None)
+    a = torch.cat([torch.mul(ones, 127.), torch.mul(ones, -127.), torch.reshape(torch.round(torch.mul(ramp, 127.)), [14, k])])  # (16, k)
+    for level in [127, 63]:
+      col = torch.t(ones)  # (k, 1)
+      b = torch.reshape(torch.round(torch.mul(ramp, float(level))), [k, 14])
+      b = torch.cat([torch.mul(col, float(level)), torch.mul(col, float(-level)), b], 1)  # (k, 16)
+      got = torch._int_mm(torch.to(a, 1), torch.to(b, 1))
+      want = torch.mm(torch.to(a, 7), torch.to(b, 7))
+      if torch.equal(torch.to(got, 7), want):
+        return level
+    return 0
   def agrees(self: __torch__.Vit,
     stored: Tensor,
     w: Tensor,
@@ -180,16 +216,14 @@ class Vit(Module):
     # for row counts 1, 5, 64 and 300, on a fixed input: oneDNN picks the packed layout for 128
     # rows, and on some CPUs (AVX-512, out-features not a multiple of 64) the inner product run with
     # that layout gives wrong results (|d| ~ 1). Relative error norm: 1e-4 in fp32, 2e-2 in bf16.
-    # int8 (route 3): 3e-2, the quantization's own error (8-bit weights per output channel, 7-bit
-    # activations per image) on these inputs is about 1e-2.
+    # int8 (routes 3, 4): 3e-2, the quantization's own error (8-bit weights per output channel,
+    # 7-bit activations per image or 8-bit per row) on these inputs is about 1e-2.
     k = torch.size(w, 1)
     tol = 1.0e-4
     if torch.eq(ops.prim.dtype(w), 15):
       tol = 2.0e-2
-    one: Optional[__torch__.torch.classes.quantized.LinearPackedParamsBase] = None
-    if r == 3:
+    if r == 3 or r == 4:
       tol = 3.0e-2
-      one = ops.quantized.linear_prepack(stored, None)
     ok = True
     rows = [1, 5, 64, 300]
     if r == 2:
@@ -197,10 +231,7 @@ class Vit(Module):
     for m in rows:
       x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(m * k), [m, k]), 0.37)), w)  # (m, in)
       want = torch.to(torch.linear(x, w), 6)
-      if one is not None:
-        got = self.int8(x, one)
-      else:
-        got = torch.to(self.routed(x, stored, None, r, False, -1), 6)
+      got = torch.to(self.routed(x, stored, None, r, False), 6)
       err = float(torch.norm(torch.sub(got, want)))
       if not (err <= tol * float(torch.norm(want)) + 1.0e-30):
         ok = False
@@ -221,10 +252,10 @@ class Vit(Module):
       n = 8
     k = torch.size(w, 1)
     x = torch.type_as(torch.sin(torch.mul(torch.reshape(torch.arange(2 * n * k), [2 * n, k]), 0.29)), w)  # (2n, in)
-    whole = self.routed(x, stored, None, r, False, -1)
+    whole = self.routed(x, stored, None, r, False)
     ok = True
     for lo, hi in [(0, 1), (0, 5), (0, n), (n, 2 * n)]:
-      part = self.routed(torch.slice(x, 0, lo, hi), stored, None, r, False, -1)
+      part = self.routed(torch.slice(x, 0, lo, hi), stored, None, r, False)
       if not torch.equal(part, torch.slice(whole, 0, lo, hi)):
         ok = False
     return ok
@@ -264,13 +295,39 @@ class Vit(Module):
     if flat:
       y = torch.squeeze(y, 1)
     return y
+  def int8_rows(self: __torch__.Vit,
+    x: Tensor,
+    wq: Tensor,
+    scales: Tensor,
+    b: Optional[Tensor]) -> Tensor:
+    # x (..., in) float32 times an int8 weight wq (in, out) with one scale per output column, plus
+    # b, by aten::_int_mm (oneDNN's int8 matrix product): each row of x (a token) quantized to 8
+    # bits with its own scale, max |row| / 127, products summed exactly in int32, then scaled back
+    # to float32. Every step is per row or per element, so a row's result never depends on the
+    # rows around it (load_weights checks it, invariant). Scaling back is one multiply by the rows'
+    # scales and one multiply-add of the columns' scales and the bias (aminmax for the rows' range,
+    # quantize_per_channel for the rounding and a second multiply were each slower, measured at
+    # ViT shapes).
+    shape = torch.size(x)
+    x2 = torch.reshape(x, [-1, shape[-1]])  # (rows, in)
+    s = torch.div(torch.clamp_min(torch.amax(torch.abs(x2), [1], True), 1.0e-30), 127.)  # (rows, 1)
+    q = torch.to(torch.round(torch.div(x2, s)), 1)  # (rows, in) int8
+    y = torch.mul(torch._int_mm(q, wq), s)  # (rows, out) float32
+    if b is not None:
+      y = torch.addcmul(b, y, scales)
+    else:
+      y = torch.mul(y, scales)
+    out = torch.slice(shape, 0, -1)
+    out.append(torch.size(wq, 1))
+    return torch.reshape(y, out)
   def int8_error(self: __torch__.Vit,
     w: Tensor,
-    x: Tensor) -> float:
-    # The int8 route's relative error on a plain weight w (out, in) and input x (..., in):
-    # |int8(x) - x w^T| / |x w^T| (Frobenius norms), as agrees measures it; for tests and the docs.
+    x: Tensor,
+    r: int) -> float:
+    # An int8 route's (3 or 4) relative error on a plain weight w (out, in) and input x (..., in):
+    # |route(x) - x w^T| / |x w^T| (Frobenius norms), as agrees measures it; for tests and the docs.
     want = torch.linear(x, w)
-    got = self.int8(x, ops.quantized.linear_prepack(self.quantized(w), None))
+    got = self.routed(x, self.store(w, r), None, r, False)
     return float(torch.norm(torch.sub(got, want))) / (float(torch.norm(want)) + 1.0e-30)
   def linear_kernels(self: __torch__.Vit) -> List[str]:
     # per linear weight, in linear()'s order: the name of the route it got
@@ -308,21 +365,26 @@ class Vit(Module):
     # GELU if asked. Training: aten::linear (product). Inference: the route load_weights kept.
     if self.training:
       return self.product(x, ws[j], ws[j + 1], gelu)
-    return self.routed(x, ws[j], ws[j + 1], self.routes[j], gelu, j)
+    return self.routed(x, ws[j], ws[j + 1], self.routes[j], gelu)
   def routed(self: __torch__.Vit,
     x: Tensor,
     w: Tensor,
     b: Optional[Tensor],
     r: int,
-    gelu: bool,
-    j: int) -> Tensor:
-    # inference: x times the weight w as route r stores it (load_weights), plus b, then the GELU if
-    # asked. Route 1 (oneDNN, packed weight): the GELU fused into the inner product's epilogue.
-    # Route 3 (int8): the weight ws[j]'s packed int8 parameters, which hold b.
+    gelu: bool) -> Tensor:
+    # inference: x times the weight w as route r stores it (store), plus b, then the GELU if asked.
+    # Route 1 (oneDNN, packed weight): the GELU fused into the inner product's epilogue. Routes 2,
+    # 3 and 4: w holds the index of the stored weight.
     if self.bf16:
       x = torch.to(x, 15)
-    if r == 3:
-      y = self.int8(x, self.packed[self.slots[j]])
+    if r == 3 or r == 4:
+      k = int(w)
+      if r == 3:
+        y = self.int8(x, self.packed[k])
+        if b is not None:
+          y = torch.add(y, b)
+      else:
+        y = self.int8_rows(x, self.q_weights[k], self.q_scales[k], b)
       if gelu:
         y = torch.gelu(y)
       return y
@@ -357,7 +419,7 @@ class Vit(Module):
     r = self.routes[j]
     if r == 1 and not self.bf16:
       return ops.mkldnn._linear_pointwise(h, x, w, b, "add")
-    return torch.add(x, self.routed(h, w, b, r, False, j))
+    return torch.add(x, self.routed(h, w, b, r, False))
   def norm(self: __torch__.Vit,
     x: Tensor,
     g: Tensor,
@@ -494,7 +556,7 @@ class Vit(Module):
     y = x
     bi = b
     for _ in range(reps):
-      y = self.routed(x, stored, bi, r, False, -1)
+      y = self.routed(x, stored, bi, r, False)
       bi = torch.add(b, torch.mul(torch.select(torch.select(y, 0, 0), 0, 0), 1.0e-30))
     return y
   def time_attention(self: __torch__.Vit,

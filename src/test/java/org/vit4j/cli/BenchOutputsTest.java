@@ -74,7 +74,9 @@ class BenchOutputsTest {
         JsonObject o = strictJson(j.out().strip());
         assertEquals("int8", o.get("precision").getAsString(), o.toString());
         assertEquals("int8 requested", o.get("precision_reason").getAsString(), o.toString());
-        assertTrue(o.toString().contains("layers int8"), o.toString());
+        String linear = o.get("linear_kernels").getAsString();
+        assertTrue(linear.matches("int8, (\\d+) of \\1 layers, at \\d+ rows: .*"), linear);
+        assertTrue(linear.replaceAll("\\d+x\\d+ int8(-rows)? \\(\\d+ layers?\\)(, )?", "").endsWith("rows: "), linear);
     }
 
     /** A usage error: exactly this line, the hint, nothing on stdout. */
