@@ -16,6 +16,7 @@ import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.ForwardEngine;
 import org.vit4j.compiled.HeapReuse;
 import org.vit4j.compiled.InferenceForward;
+import org.vit4j.compiled.KernelOptions;
 import org.vit4j.compiled.LinearKernel;
 import org.vit4j.compiled.Precision;
 import org.vit4j.interop.CheckpointImporter;
@@ -53,14 +54,23 @@ public final class EngineProcess {
 
     private EngineProcess() {}
 
-    /** A vit4j inference forward as a peer. */
+    /**
+     * A vit4j inference forward as a peer. A compiled forward is built for the batch it runs, as
+     * {@code vit4j bench --batch-size B} builds it ({@code KernelOptions.optBatch}: the kernels
+     * measured at that batch's rows, the JIT warmed at that shape): a pass at another batch than the
+     * last closes it and builds it anew for that batch.
+     */
     private static final class Vit4jPeer implements ForwardPeer {
         private final String name;
-        private final InferenceForward forward;
+        private final java.util.function.IntFunction<InferenceForward> atBatch;
+        private InferenceForward forward;
+        private int batch;
 
-        Vit4jPeer(String name, InferenceForward forward) {
+        Vit4jPeer(String name, java.util.function.IntFunction<InferenceForward> atBatch) {
             this.name = name;
-            this.forward = forward;
+            this.atBatch = atBatch;
+            this.batch = 1;
+            this.forward = atBatch.apply(1);
         }
 
         @Override
@@ -70,6 +80,11 @@ public final class EngineProcess {
 
         @Override
         public float[] forward(float[] images, int batch, int height, int width) {
+            if (batch != this.batch) {
+                forward.close();
+                forward = atBatch.apply(batch);
+                this.batch = batch;
+            }
             try (NDManager step = forward.model().newManager()) {
                 NDArray x = step.create(images, new Shape(batch, 3, height, width)); // (B, C, H, W)
                 return forward.forward(x).get(0).toFloatArray(); // (B, K)
@@ -184,14 +199,14 @@ public final class EngineProcess {
                 .setWeights(peers.resolve("vit_" + variant + ".safetensors")).optHeads(heads).build()
                 .toModel(Device.cpu());
         // the library's defaults (kernels auto, batch parts auto) unless the engine's name says otherwise
-        InferenceForward f = switch (engine) {
-            case "fp32" -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.AUTO);
-            case "fp32-whole" -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.of(1));
-            case "fp32-aten" -> compiled(model, Precision.FP32, LinearKernel.ATEN, BatchParts.AUTO);
-            case "fp32-mkl" -> compiled(model, Precision.FP32, LinearKernel.MKL, BatchParts.AUTO);
-            case "bf16" -> compiled(model, Precision.BF16, LinearKernel.AUTO, BatchParts.AUTO);
-            case "int8" -> compiled(model, Precision.INT8, LinearKernel.AUTO, BatchParts.AUTO);
-            case "eager" -> InferenceForward.eager(model);
+        java.util.function.IntFunction<InferenceForward> atBatch = switch (engine) {
+            case "fp32" -> b -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.AUTO, b);
+            case "fp32-whole" -> b -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.of(1), b);
+            case "fp32-aten" -> b -> compiled(model, Precision.FP32, LinearKernel.ATEN, BatchParts.AUTO, b);
+            case "fp32-mkl" -> b -> compiled(model, Precision.FP32, LinearKernel.MKL, BatchParts.AUTO, b);
+            case "bf16" -> b -> compiled(model, Precision.BF16, LinearKernel.AUTO, BatchParts.AUTO, b);
+            case "int8" -> b -> compiled(model, Precision.INT8, LinearKernel.AUTO, BatchParts.AUTO, b);
+            case "eager" -> b -> InferenceForward.eager(model);
             default -> throw new IllegalArgumentException("unknown engine " + engine
                     + "; valid: fp32, fp32-whole, fp32-aten, fp32-mkl, bf16, int8, ort, ort-N, eager, trace");
         };
@@ -204,12 +219,18 @@ public final class EngineProcess {
             case "int8" -> "vit4j compiled int8";
             default -> "vit4j eager fp32";
         };
-        return new Opened(new Vit4jPeer(name, f), name, f.precision() + "; linear kernels " + f.describeLinearKernels()
+        Vit4jPeer peer = new Vit4jPeer(name, atBatch);
+        InferenceForward f = peer.forward;
+        return new Opened(peer, name, f.precision() + "; linear kernels " + f.describeLinearKernels()
+                + " (built anew for each batch, its kernels measured at that batch's rows)"
                 + "; attention " + f.describeAttentionKernel() + "; batch parts " + f.describeBatchParts()
                 + "; allocator " + HeapReuse.apply());
     }
 
-    private static InferenceForward compiled(VitModel model, Precision precision, LinearKernel kernel, BatchParts parts) {
-        return InferenceForward.of(model, ForwardEngine.COMPILED, precision, kernel, parts);
+    /** A compiled forward whose kernels are chosen for {@code batch} images per pass. */
+    private static InferenceForward compiled(VitModel model, Precision precision, LinearKernel kernel, BatchParts parts,
+            int batch) {
+        return InferenceForward.of(model, ForwardEngine.COMPILED, precision, KernelOptions.builder()
+                .optLinear(new LinearKernel.Choice(kernel, kernel.cliName() + " requested")).optBatch(batch).build(), parts);
     }
 }
