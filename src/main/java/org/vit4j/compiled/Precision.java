@@ -16,9 +16,11 @@ import org.vit4j.Names;
  *
  * <p>{@code int8} is dynamic quantization of the linear layers: each weight is quantized once at
  * load time to int8 with one scale per output channel (symmetric), each call's activations are
- * quantized per image to unsigned 7 bits with a scale from their range, and libtorch's quantized
- * kernel ({@code quantized::linear_dynamic}, fbgemm on x86) sums the products exactly in int32 and
- * scales the result back to float32. LayerNorm, attention, softmax, GELU and the residual stream stay
+ * quantized with scales from their range, the products are summed exactly in int32 and scaled back
+ * to float32, by the faster for each weight shape of two routes, measured at load: {@code int8-rows}
+ * ({@code aten::_int_mm}, a scale per token row, signed 8 bits) and {@code int8} (libtorch's
+ * quantized kernel {@code quantized::linear_dynamic}, fbgemm on x86, a scale per image, unsigned 7
+ * bits). LayerNorm, attention, softmax, GELU and the residual stream stay
  * float32. It needs the compiled forward on a CPU and is only used when asked for: {@code auto} never
  * picks it.
  */
