@@ -152,10 +152,11 @@ public final class CompiledVit implements AutoCloseable {
      * Compiles an initialized network's inference forward with kernel options: the routes are
      * chosen ({@link KernelChooser}: measured, or read from the cache, where {@code auto} asks),
      * then the program takes the weights, each stored for its layer's route (in int8 the int8
-     * route measured fastest for the layer's weight shape). A batch of two or more images is computed in parts at once ({@link BatchParts}); with
-     * parts, the first such program of the process starts {@link PartsThread}'s thread and
-     * libtorch's inter-op pool, which sets libtorch's process-wide intra-op thread count for a
-     * moment and back (threads that first run libtorch in that moment get one).
+     * route measured fastest for the layer's weight shape). A batch of two or more images is
+     * computed in parts at once ({@link BatchParts}); with parts, the first such program of the
+     * process starts {@link PartsThread}'s thread and libtorch's inter-op pool, which sets
+     * libtorch's process-wide intra-op thread count for a moment and back (threads that first run
+     * libtorch in that moment get one).
      *
      * @param network the network with its weights (not owned: keep it open while this is used)
      * @param precision {@code FP32}, {@code BF16} or {@code INT8}, already resolved

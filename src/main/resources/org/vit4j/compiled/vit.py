@@ -180,7 +180,7 @@ class Vit(Module):
         self.q_level = self.int8_level()
       level = self.q_level
       if level == 0:
-        level = 127  # no exact level on this CPU: agrees refuses the route
+        level = 127  # no exact level on this CPU: agrees refuses the route whatever its error
       amax = torch.clamp_min(torch.amax(torch.abs(w), [1]), 1.0e-30)  # (out)
       scales = torch.div(amax, float(level))
       q = torch.to(torch.round(torch.div(w, torch.unsqueeze(scales, 1))), 1)  # (out, in) int8
@@ -224,6 +224,8 @@ class Vit(Module):
       tol = 2.0e-2
     if r == 3 or r == 4:
       tol = 3.0e-2
+    if r == 4 and self.q_level == 0:
+      return False  # aten::_int_mm sums no weight level exactly here (int8_level)
     ok = True
     rows = [1, 5, 64, 300]
     if r == 2:

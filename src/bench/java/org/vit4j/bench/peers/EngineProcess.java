@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.function.IntFunction;
 import org.vit4j.bench.WarmUp;
 import org.vit4j.compiled.BatchParts;
 import org.vit4j.compiled.ForwardEngine;
@@ -62,11 +63,11 @@ public final class EngineProcess {
      */
     private static final class Vit4jPeer implements ForwardPeer {
         private final String name;
-        private final java.util.function.IntFunction<InferenceForward> atBatch;
+        private final IntFunction<InferenceForward> atBatch;
         private InferenceForward forward;
         private int batch;
 
-        Vit4jPeer(String name, java.util.function.IntFunction<InferenceForward> atBatch) {
+        Vit4jPeer(String name, IntFunction<InferenceForward> atBatch) {
             this.name = name;
             this.atBatch = atBatch;
             this.batch = 1;
@@ -199,7 +200,7 @@ public final class EngineProcess {
                 .setWeights(peers.resolve("vit_" + variant + ".safetensors")).optHeads(heads).build()
                 .toModel(Device.cpu());
         // the library's defaults (kernels auto, batch parts auto) unless the engine's name says otherwise
-        java.util.function.IntFunction<InferenceForward> atBatch = switch (engine) {
+        IntFunction<InferenceForward> atBatch = switch (engine) {
             case "fp32" -> b -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.AUTO, b);
             case "fp32-whole" -> b -> compiled(model, Precision.FP32, LinearKernel.AUTO, BatchParts.of(1), b);
             case "fp32-aten" -> b -> compiled(model, Precision.FP32, LinearKernel.ATEN, BatchParts.AUTO, b);
